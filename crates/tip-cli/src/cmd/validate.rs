@@ -1,0 +1,66 @@
+//! `tip validate DIR [--format human|json|github]`
+
+use std::io::{self, Write};
+
+use tip_core::{Dataset, LoadError, render};
+
+use crate::{DataDir, Format, Outcome};
+
+/// Arguments of `tip validate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataDir,
+    /// How to print the diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Load the folder, print every diagnostic, exit 1 on any error.
+pub fn run(args: &Args) -> io::Result<Outcome> {
+    let dir = &args.data.dir;
+    let report = match Dataset::check(dir) {
+        Ok(report) => report,
+        Err(LoadError::Io { path, source }) => {
+            return Err(io::Error::new(
+                source.kind(),
+                format!("cannot read `{}`: {source}", path.display()),
+            ));
+        }
+        Err(LoadError::Invalid(_)) => unreachable!("check reports diagnostics in Ok"),
+    };
+    let diags = &report.diagnostics;
+    match args.format {
+        Format::Human => {
+            let mut err = anstream::stderr().lock();
+            write!(err, "{}", render::human(diags, dir, true))?;
+            let summary = render::summary(diags);
+            match &report.dataset {
+                Some(data) => writeln!(
+                    err,
+                    "checked `{}`: {} courses, {} cohorts, {} people, {} completions; {summary}",
+                    dir.display(),
+                    data.courses.len(),
+                    data.cohorts.len(),
+                    data.people.len(),
+                    data.completions.len(),
+                )?,
+                None => writeln!(err, "`{}` is invalid: {summary}", dir.display())?,
+            }
+        }
+        Format::Json => io::stdout()
+            .lock()
+            .write_all(render::json(diags).as_bytes())?,
+        Format::Github => {
+            let prefix = dir.to_string_lossy();
+            io::stdout()
+                .lock()
+                .write_all(render::github(diags, &prefix).as_bytes())?;
+        }
+    }
+    Ok(if report.dataset.is_some() {
+        Outcome::Success
+    } else {
+        Outcome::Invalid
+    })
+}

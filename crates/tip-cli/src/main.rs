@@ -1,0 +1,78 @@
+//! `tip`: run a tiered, multi-agency training offer from data kept in git.
+//!
+//! `main` parses the command line and dispatches; each subcommand lives in
+//! its own module under `cmd/`.
+
+mod cmd;
+mod output;
+
+use std::io;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Run a tiered, multi-agency, trauma-informed training offer from a folder
+/// of YAML and CSV files.
+///
+/// Exit status: 0 success (warnings allowed), 1 the data or request is
+/// invalid, 2 usage or I/O error.
+#[derive(Debug, Parser)]
+#[command(name = "tip", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load and check a data folder, reporting every problem at once.
+    Validate(cmd::validate::Args),
+    /// Print the JSON Schema (draft 2020-12) of a data file.
+    Schema(cmd::schema::Args),
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-style text for people (on standard error).
+    #[default]
+    Human,
+    /// One JSON document on standard output.
+    Json,
+    /// GitHub Actions workflow annotations on standard output.
+    Github,
+}
+
+/// The data folder argument, shared by every command.
+#[derive(Debug, clap::Args)]
+pub struct DataDir {
+    /// The data folder (every `*.yaml`, `*.yml` and `*.csv` under it is read).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// How a command ended.
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: the data or the request is invalid (diagnostics printed).
+    Invalid,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => cmd::validate::run(&args),
+        Command::Schema(args) => cmd::schema::run(&args),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Invalid) => ExitCode::from(1),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tip: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

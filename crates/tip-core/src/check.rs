@@ -1,0 +1,446 @@
+//! Checks across records, run once every section is loaded.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Component, Path};
+
+use chrono::{LocalResult, NaiveDateTime, TimeZone};
+use rayon::prelude::*;
+
+use crate::dataset::Dataset;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ix::Ix;
+use crate::model::*;
+use crate::rule::{Rule, RuleKind};
+use crate::source::Loc;
+
+/// Run every cross-record check, adding to `diags`.
+pub(crate) fn run(data: &Dataset, diags: &mut Vec<Diagnostic>) {
+    let mut c = Checker { data, diags };
+    c.files();
+    c.cohorts();
+    c.attendance();
+    c.prerequisite_cycles();
+    c.duplicate_completions();
+}
+
+struct Checker<'a> {
+    data: &'a Dataset,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn push(&mut self, d: Diagnostic, loc: Loc) {
+        self.diags.push(d.at(self.data.location(loc)));
+    }
+
+    /// Resource files and the logo exist inside the data folder.
+    fn files(&mut self) {
+        let data = self.data;
+        for r in &data.resources {
+            if let ResourceLocation::File(path) = &r.location {
+                self.data_file(path, &format!("resource `{}`", r.id), r.loc);
+            }
+        }
+        if let Some(logo) = data
+            .programme
+            .branding
+            .as_ref()
+            .and_then(|b| b.logo.as_ref())
+        {
+            self.data_file(logo, "the logo", data.programme.loc);
+        }
+    }
+
+    fn data_file(&mut self, path: &str, what: &str, loc: Loc) {
+        let relative = Path::new(path);
+        let escapes = path.starts_with(['/', '\\'])
+            || relative.is_absolute()
+            || relative.components().any(|c| {
+                matches!(
+                    c,
+                    Component::ParentDir | Component::RootDir | Component::Prefix(_)
+                )
+            });
+        if escapes {
+            self.push(
+                Diagnostic::error(Code::ResourcePathEscapes, format!("the file of {what}, `{path}`, is outside the data folder"))
+                    .help("give a path relative to the data folder, without `..`, e.g. `resources/leaflet.pdf`"),
+                loc,
+            );
+            return;
+        }
+        let root = self.data.root();
+        let full = root.join(relative);
+        match (full.canonicalize(), root.canonicalize()) {
+            (Ok(file), Ok(root)) if !file.starts_with(&root) => self.push(
+                Diagnostic::error(
+                    Code::ResourcePathEscapes,
+                    format!("the file of {what}, `{path}`, is a link to outside the data folder"),
+                )
+                .help("copy the file into the data folder instead of linking to it"),
+                loc,
+            ),
+            (Ok(file), _) if !file.is_file() => self.push(
+                Diagnostic::error(
+                    Code::ResourceFileMissing,
+                    format!("the file of {what}, `{path}`, is not a file"),
+                ),
+                loc,
+            ),
+            (Ok(_), _) => {}
+            (Err(_), _) => self.push(
+                Diagnostic::error(
+                    Code::ResourceFileMissing,
+                    format!("the file of {what}, `{path}`, does not exist"),
+                )
+                .help("paths are relative to the data folder and case-sensitive"),
+                loc,
+            ),
+        }
+    }
+
+    fn cohorts(&mut self) {
+        let data = self.data;
+        let tz = data.programme.timezone;
+        for cohort in &data.cohorts {
+            if let Timing::Sessions(sessions) = &cohort.timing {
+                for s in sessions {
+                    self.local_time(tz, s.start, s.loc);
+                    self.local_time(tz, s.end, s.loc);
+                    if s.end <= s.start {
+                        self.push(
+                            Diagnostic::error(
+                                Code::EndBeforeStart,
+                                format!(
+                                    "a session of cohort `{}` ends ({}) before it starts ({})",
+                                    cohort.id, s.end, s.start
+                                ),
+                            )
+                            .help("swap `start` and `end`, or correct the date"),
+                            s.loc,
+                        );
+                    }
+                }
+                let mut sorted: Vec<&SessionTime> = sessions.iter().collect();
+                sorted.sort_by_key(|s| s.start);
+                for w in sorted.windows(2) {
+                    if w[1].start < w[0].end {
+                        self.push(
+                            Diagnostic::error(Code::SessionOverlap, format!("two sessions of cohort `{}` overlap ({} and {})", cohort.id, w[0].start, w[1].start))
+                                .help("each session of a cohort is a separate time; merge them or correct the times"),
+                            w[1].loc,
+                        );
+                    }
+                }
+            }
+
+            self.repeats(&cohort.enrolled, cohort, "enrolled");
+            self.repeats(&cohort.waitlist, cohort, "waitlist");
+            self.repeats(&cohort.trainers, cohort, "trainers");
+            let enrolled: HashSet<_> = cohort.enrolled.iter().collect();
+            for p in cohort.waitlist.iter().filter(|p| enrolled.contains(p)) {
+                let person = &data[*p];
+                self.push(
+                    Diagnostic::error(
+                        Code::EnrolledAndWaitlisted,
+                        format!(
+                            "`{}` is both enrolled on and waitlisted for cohort `{}`",
+                            person.id, cohort.id
+                        ),
+                    )
+                    .help("remove them from `waitlist` now that they have a place"),
+                    cohort.loc,
+                );
+            }
+
+            let course = &data[cohort.course];
+            let n = cohort.enrolled.len();
+            if let Some(cap) = cohort.capacity.or(course.capacity) {
+                if n > cap as usize {
+                    self.push(
+                        Diagnostic::error(
+                            Code::OverCapacity,
+                            format!(
+                                "cohort `{}` has {n} people enrolled but {cap} places",
+                                cohort.id
+                            ),
+                        )
+                        .help(format!(
+                            "move {} to `waitlist`, or raise `capacity`",
+                            n - cap as usize
+                        )),
+                        cohort.loc,
+                    );
+                }
+            }
+            if let Some(Place::Venue(v)) = &cohort.place {
+                let venue = &data[*v];
+                if let Some(cap) = venue.capacity {
+                    let people = n + cohort.trainers.len();
+                    if people > cap as usize {
+                        self.push(
+                            Diagnostic::error(Code::OverCapacity, format!("cohort `{}` brings {people} people (enrolled and trainers) to `{}`, which holds {cap}", cohort.id, venue.id))
+                                .help("choose a bigger venue or move people to `waitlist`"),
+                            cohort.loc,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn local_time(&mut self, tz: chrono_tz::Tz, at: NaiveDateTime, loc: Loc) {
+        match tz.from_local_datetime(&at) {
+            LocalResult::Single(_) => {}
+            LocalResult::None => self.push(
+                Diagnostic::error(
+                    Code::NonexistentLocalTime,
+                    format!(
+                        "{} does not exist in {}: the clocks go forward then",
+                        at.format("%Y-%m-%d %H:%M"),
+                        tz.name()
+                    ),
+                )
+                .help("choose a time an hour later"),
+                loc,
+            ),
+            LocalResult::Ambiguous(a, b) => self.push(
+                Diagnostic::error(
+                    Code::AmbiguousLocalTime,
+                    format!(
+                        "{} happens twice in {} ({} and {}): the clocks go back then",
+                        at.format("%Y-%m-%d %H:%M"),
+                        tz.name(),
+                        a.format("%Z"),
+                        b.format("%Z")
+                    ),
+                )
+                .help("choose a time outside the repeated hour"),
+                loc,
+            ),
+        }
+    }
+
+    fn repeats(&mut self, list: &[Ix<Person>], cohort: &Cohort, field: &str) {
+        let mut seen = HashSet::new();
+        for p in list {
+            if !seen.insert(p) {
+                self.push(
+                    Diagnostic::error(
+                        Code::DuplicateEntry,
+                        format!(
+                            "`{}` appears twice in `{field}` of cohort `{}`",
+                            self.data[*p].id, cohort.id
+                        ),
+                    )
+                    .help("list each person once"),
+                    cohort.loc,
+                );
+            }
+        }
+    }
+
+    fn attendance(&mut self) {
+        let data = self.data;
+        let mut seen = HashSet::new();
+        for a in &data.attendance {
+            let cohort = &data[a.cohort];
+            let person = &data[a.person];
+            if !seen.insert((a.cohort, a.person)) {
+                self.push(
+                    Diagnostic::warning(
+                        Code::DuplicateRecord,
+                        format!(
+                            "attendance of `{}` at cohort `{}` is recorded twice",
+                            person.id, cohort.id
+                        ),
+                    )
+                    .help("keep one record; list every session attended in it"),
+                    a.loc,
+                );
+            }
+            if !cohort.enrolled.contains(&a.person) {
+                self.push(
+                    Diagnostic::error(
+                        Code::AttendanceNotEnrolled,
+                        format!(
+                            "`{}` attended cohort `{}` but is not enrolled on it",
+                            person.id, cohort.id
+                        ),
+                    )
+                    .help(format!(
+                        "add `{}` to the cohort's `enrolled`, or correct the cohort",
+                        person.id
+                    )),
+                    a.loc,
+                );
+            }
+            if let (SessionSet::Numbers(numbers), Some(n)) =
+                (&a.sessions, known_session_count(cohort))
+            {
+                for &k in numbers.iter().filter(|&&k| k > n) {
+                    self.push(
+                        Diagnostic::error(
+                            Code::AttendanceUnknownSession,
+                            format!(
+                                "cohort `{}` has {n} session{}, so there is no session {k}",
+                                cohort.id,
+                                if n == 1 { "" } else { "s" }
+                            ),
+                        )
+                        .help(format!("session numbers run from 1 to {n}, in time order")),
+                        a.loc,
+                    );
+                }
+            }
+        }
+    }
+
+    /// Courses that require each other in a circle can never be taken.
+    fn prerequisite_cycles(&mut self) {
+        let data = self.data;
+        let edges: Vec<Vec<usize>> = data
+            .courses
+            .iter()
+            .map(|c| {
+                c.requires
+                    .as_ref()
+                    .map(|r| necessary(r).into_iter().map(Ix::index).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        for cycle in cycles(&edges) {
+            let first = &data.courses[cycle[0]];
+            let mut names: Vec<&str> = cycle.iter().map(|&i| &*data.courses[i].id).collect();
+            names.push(&first.id);
+            let loc = first.requires.as_ref().map_or(first.loc, |r| r.loc);
+            self.push(
+                Diagnostic::error(
+                    Code::PrerequisiteCycle,
+                    format!(
+                        "courses require each other in a circle: {}",
+                        names.join(" → ")
+                    ),
+                )
+                .help("no one could ever take these courses; remove one of the requirements"),
+                loc,
+            );
+        }
+    }
+
+    /// The same completion exported twice is harmless but worth a warning.
+    fn duplicate_completions(&mut self) {
+        let data = self.data;
+        let mut keys: Vec<(u32, u32, chrono::NaiveDate, u32)> = data
+            .completions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    c.person.index() as u32,
+                    c.course.index() as u32,
+                    c.date,
+                    i as u32,
+                )
+            })
+            .collect();
+        keys.par_sort_unstable();
+        for w in keys.windows(2) {
+            if w[0].0 == w[1].0 && w[0].1 == w[1].1 && w[0].2 == w[1].2 {
+                let c = &data.completions[w[1].3 as usize];
+                let first = data.location(data.completions[w[0].3 as usize].loc);
+                self.push(
+                    Diagnostic::warning(
+                        Code::DuplicateRecord,
+                        format!(
+                            "`{}` completing `{}` on {} is recorded twice",
+                            data[c.person].id, data[c.course].id, c.date
+                        ),
+                    )
+                    .help(format!("also at {}:{}", first.file, first.line)),
+                    c.loc,
+                );
+            }
+        }
+    }
+}
+
+/// How many sessions a cohort has, when that is known without expanding
+/// its schedule against holidays.
+pub(crate) fn known_session_count(cohort: &Cohort) -> Option<u32> {
+    match &cohort.timing {
+        Timing::Sessions(s) => Some(s.len() as u32),
+        Timing::Schedule(Schedule {
+            end: ScheduleEnd::Count(n),
+            ..
+        }) => Some(*n),
+        Timing::Schedule(_) => None,
+    }
+}
+
+/// The courses every way of meeting `rule` needs completed.
+pub(crate) fn necessary(rule: &Rule) -> BTreeSet<Ix<Course>> {
+    match &rule.kind {
+        RuleKind::Completed { course, .. } => BTreeSet::from([*course]),
+        RuleKind::All(rules) => rules.iter().flat_map(necessary).collect(),
+        RuleKind::Any(rules) => {
+            let mut sets = rules.iter().map(necessary);
+            let first = sets.next().unwrap_or_default();
+            sets.fold(first, |acc, s| acc.intersection(&s).copied().collect())
+        }
+        RuleKind::Not(_) | RuleKind::Role(_) | RuleKind::Region(_) | RuleKind::Sector(_) => {
+            BTreeSet::new()
+        }
+    }
+}
+
+/// Every elementary circle of a small graph, each once, starting from its
+/// lowest node (strongly connected components, then one cycle per component).
+fn cycles(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = edges.len();
+    let mut out = Vec::new();
+    let mut reported = vec![false; n];
+    for start in 0..n {
+        if reported[start] {
+            continue;
+        }
+        // Depth-first search for a path back to `start` through nodes > start.
+        let mut stack = vec![(start, 0usize)];
+        let mut on_path = vec![false; n];
+        let mut visited = vec![false; n];
+        on_path[start] = true;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&to) = edges[node].get(*next) {
+                *next += 1;
+                if to == start {
+                    let cycle: Vec<usize> = stack.iter().map(|&(v, _)| v).collect();
+                    cycle.iter().for_each(|&v| reported[v] = true);
+                    out.push(cycle);
+                    break;
+                }
+                if to > start && !on_path[to] && !visited[to] {
+                    visited[to] = true;
+                    on_path[to] = true;
+                    stack.push((to, 0));
+                }
+            } else {
+                on_path[node] = false;
+                stack.pop();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_each_circle_once() {
+        // 0 → 1 → 2 → 0, 3 → 3, 4 → 0
+        let edges = vec![vec![1], vec![2], vec![0], vec![3], vec![0]];
+        assert_eq!(cycles(&edges), vec![vec![0, 1, 2], vec![3]]);
+        assert!(cycles(&[vec![1], vec![]]).is_empty());
+    }
+}

@@ -1,0 +1,981 @@
+//! From records to model types, section by section.
+//!
+//! Each converter reads one [`Record`] (a YAML mapping or a CSV row) with the
+//! typed readers of [`Ctx`]. A record whose required fields cannot be read
+//! is `Err(id)`: it is left out, and references to its id are not reported
+//! a second time.
+
+use std::collections::HashSet;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use chrono::Weekday;
+use chrono_tz::Tz;
+
+use crate::diagnostic::Code;
+use crate::model::*;
+use crate::read::{Ctx, IdTable, Record, Val};
+use crate::rule::{Rule, RuleKind};
+use crate::schema::{self, Field, Ty};
+use crate::suggest::did_you_mean;
+use crate::yaml::{Kind, Node};
+
+/// Id tables of every section, filled in dependency order.
+pub(crate) struct Index {
+    pub(crate) regions: IdTable,
+    pub(crate) sectors: IdTable,
+    pub(crate) roles: IdTable,
+    pub(crate) resources: IdTable,
+    pub(crate) venues: IdTable,
+    pub(crate) courses: IdTable,
+    pub(crate) people: IdTable,
+    pub(crate) cohorts: IdTable,
+    pub(crate) tiers: HashSet<u32>,
+}
+
+impl Index {
+    pub(crate) fn new() -> Self {
+        Index {
+            regions: IdTable::new("regions", "region"),
+            sectors: IdTable::new("sectors", "sector"),
+            roles: IdTable::new("roles", "role"),
+            resources: IdTable::new("resources", "resource"),
+            venues: IdTable::new("venues", "venue"),
+            courses: IdTable::new("courses", "course"),
+            people: IdTable::new("people", "person"),
+            cohorts: IdTable::new("cohorts", "cohort"),
+            tiers: HashSet::new(),
+        }
+    }
+}
+
+/// The outcome of converting one record.
+pub(crate) type Converted<T> = Result<T, Option<Id>>;
+
+fn fields(section: &str) -> &'static [Field] {
+    schema::section(section).expect("known section").fields
+}
+
+/// The nested fields of `field` in `section` (a mapping, or a list of mappings).
+fn nested(section: &str, field: &str) -> &'static [Field] {
+    let f = fields(section)
+        .iter()
+        .find(|f| f.name == field)
+        .expect("known field");
+    match &f.ty {
+        Ty::Map(inner) | Ty::List(Ty::Map(inner)) => inner,
+        _ => unreachable!("`{section}.{field}` is not a mapping"),
+    }
+}
+
+/// The id of a record, read once so every converter reports it alike.
+fn record_id(ctx: &mut Ctx<'_>, rec: &Record<'_>, what: &str) -> Option<Id> {
+    ctx.required(rec, "id", what, Ctx::id)
+}
+
+/// Finish a record: all required parts read, or broken under its id.
+macro_rules! all_or_broken {
+    ($id:expr; $($name:ident),* $(,)?) => {
+        let ($(Some($name),)*) = ($($name,)*) else {
+            return Err($id);
+        };
+    };
+}
+
+pub(crate) fn named<K>(ctx: &mut Ctx<'_>, rec: &Record<'_>, what: &str) -> Converted<Named<K>> {
+    let id = record_id(ctx, rec, what).ok_or(None)?;
+    let name = ctx.required(rec, "name", what, Ctx::text);
+    all_or_broken!(Some(id); name);
+    Ok(Named {
+        id,
+        name,
+        loc: rec.loc,
+        _kind: PhantomData,
+    })
+}
+
+pub(crate) fn tier(ctx: &mut Ctx<'_>, rec: &Record<'_>) -> Option<Tier> {
+    let level = ctx.required(rec, "level", "tier", |c, v| c.int(v, 1));
+    let name = ctx.required(rec, "name", "tier", Ctx::text);
+    let description = ctx.field(rec, "description", Ctx::text);
+    Some(Tier {
+        level: level?,
+        name: name?,
+        description,
+        loc: rec.loc,
+    })
+}
+
+pub(crate) fn resource(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<Resource> {
+    let what = "resource";
+    let id = record_id(ctx, rec, what).ok_or(None)?;
+    let title = ctx.required(rec, "title", what, Ctx::text);
+    let kind = ctx.required(rec, "kind", what, |c, v| c.word(v, schema::RESOURCE_KINDS));
+    let url = ctx.field(rec, "url", Ctx::url);
+    let file = ctx.field(rec, "file", Ctx::text);
+    let location = match (url, file, rec.has("url"), rec.has("file")) {
+        (Some(url), None, _, false) => Some(ResourceLocation::Url(url)),
+        (None, Some(file), false, _) => Some(ResourceLocation::File(file)),
+        (_, _, true, true) => {
+            ctx.error(Code::ConflictingFields, rec.loc, format!("resource `{id}` has both `url` and `file`"))
+                .help = Some("a resource is either online (`url`) or a file in the data folder (`file`), not both".into());
+            None
+        }
+        (_, _, false, false) => {
+            ctx.error(
+                Code::MissingField,
+                rec.loc,
+                format!("resource `{id}` has neither `url` nor `file`"),
+            )
+            .help = Some("add `url: https://…` or `file: resources/…`".into());
+            None
+        }
+        _ => None, // the value was reported
+    };
+    let minutes = ctx.field(rec, "minutes", |c, v| c.int(v, 1));
+    let audience = ctx
+        .field(rec, "audience", |c, v| c.references(v, &ix.roles))
+        .unwrap_or_default();
+    let funder = ctx.field(rec, "funder", Ctx::text);
+    let description = ctx.field(rec, "description", Ctx::text);
+    all_or_broken!(Some(id); title, kind, location);
+    let kind = [
+        ResourceKind::ELearning,
+        ResourceKind::Pdf,
+        ResourceKind::Video,
+        ResourceKind::Web,
+        ResourceKind::Leaflet,
+    ][kind];
+    Ok(Resource {
+        id,
+        title,
+        kind,
+        location,
+        minutes,
+        audience,
+        funder,
+        description,
+        loc: rec.loc,
+    })
+}
+
+pub(crate) fn venue(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<Venue> {
+    let what = "venue";
+    let id = record_id(ctx, rec, what).ok_or(None)?;
+    let name = ctx.required(rec, "name", what, Ctx::text);
+    let address = ctx.field(rec, "address", Ctx::text);
+    let region = ctx.field(rec, "region", |c, v| c.reference(v, &ix.regions));
+    let capacity = ctx.field(rec, "capacity", |c, v| c.int(v, 1));
+    let access = ctx.field(rec, "access", Ctx::text);
+    all_or_broken!(Some(id); name);
+    Ok(Venue {
+        id,
+        name,
+        address,
+        region,
+        capacity,
+        access,
+        loc: rec.loc,
+    })
+}
+
+pub(crate) fn person(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<Person> {
+    let what = "person";
+    let id = record_id(ctx, rec, what).ok_or(None)?;
+    let name = ctx.required(rec, "name", what, Ctx::text);
+    let email = ctx.field(rec, "email", Ctx::email);
+    let organisation = ctx.field(rec, "organisation", Ctx::text);
+    let sector = ctx.field(rec, "sector", |c, v| c.reference(v, &ix.sectors));
+    let role = ctx.field(rec, "role", |c, v| c.reference(v, &ix.roles));
+    let region = ctx.field(rec, "region", |c, v| c.reference(v, &ix.regions));
+    all_or_broken!(Some(id); name);
+    Ok(Person {
+        id,
+        name,
+        email,
+        organisation,
+        sector,
+        role,
+        region,
+        loc: rec.loc,
+    })
+}
+
+/// A course with its rules still to read (they name other courses, so they
+/// are read once every course id is known).
+pub(crate) struct PendingCourse<'r> {
+    pub(crate) course: Converted<Course>,
+    pub(crate) requires: Option<Val<'r>>,
+    pub(crate) delivered_by: Option<Val<'r>>,
+}
+
+pub(crate) fn course<'r>(ctx: &mut Ctx<'_>, rec: &Record<'r>, ix: &Index) -> PendingCourse<'r> {
+    PendingCourse {
+        course: course_fields(ctx, rec, ix),
+        requires: rec.get("requires"),
+        delivered_by: rec.get("delivered_by"),
+    }
+}
+
+fn course_fields(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<Course> {
+    let what = "course";
+    let id = record_id(ctx, rec, what).ok_or(None)?;
+    let title = ctx.required(rec, "title", what, Ctx::text);
+    let tier = ctx.required(rec, "tier", what, |c, v| {
+        let level = c.int(v, 1)?;
+        if !ix.tiers.contains(&level) {
+            let mut levels: Vec<_> = ix.tiers.iter().copied().collect();
+            levels.sort_unstable();
+            let known: Vec<_> = levels.iter().map(u32::to_string).collect();
+            c.error(
+                Code::UnknownReference,
+                c.loc_of(v),
+                format!("unknown tier {level}"),
+            )
+            .help = Some(if known.is_empty() {
+                "add the tier to `tiers`".into()
+            } else {
+                format!("the tiers are {}", known.join(", "))
+            });
+        }
+        Some(level)
+    });
+    let format = ctx.required(rec, "format", what, |c, v| c.word(v, schema::FORMATS));
+    let summary = ctx.field(rec, "summary", Ctx::text);
+    let provider = ctx.field(rec, "provider", Ctx::text);
+    let minutes = ctx.field(rec, "minutes", |c, v| c.int(v, 1));
+    let cpd_hours = ctx.field(rec, "cpd_hours", Ctx::decimal);
+    let cost = ctx
+        .field(rec, "cost", Ctx::text)
+        .filter(|c| !c.eq_ignore_ascii_case("free"));
+    let audience = ctx
+        .field(rec, "audience", |c, v| c.references(v, &ix.roles))
+        .unwrap_or_default();
+    let regions = ctx
+        .field(rec, "regions", |c, v| c.references(v, &ix.regions))
+        .unwrap_or_default();
+    let valid_for = ctx.field(rec, "valid_for", Ctx::duration);
+    let completion = ctx
+        .field(rec, "completion", |c, v| {
+            let Val::Node(node) = v else { return None };
+            let inner = c.record(node, nested("courses", "completion"), "completion rule")?;
+            c.required(&inner, "attendance", "completion rule", attendance_rule)
+        })
+        .unwrap_or_default();
+    let certificate = ctx.field(rec, "certificate", Ctx::bool).unwrap_or(true);
+    let resources = ctx
+        .field(rec, "resources", |c, v| c.references(v, &ix.resources))
+        .unwrap_or_default();
+    let capacity = ctx.field(rec, "capacity", |c, v| c.int(v, 1));
+    all_or_broken!(Some(id); title, tier, format);
+    let format = [
+        Format::ELearning,
+        Format::FaceToFace,
+        Format::Webinar,
+        Format::OnlineLive,
+        Format::Programme,
+        Format::Network,
+    ][format];
+    Ok(Course {
+        id,
+        title,
+        tier,
+        format,
+        summary,
+        provider,
+        minutes,
+        cpd_hours,
+        cost,
+        audience,
+        regions,
+        requires: None,
+        valid_for,
+        completion,
+        certificate,
+        resources,
+        delivered_by: None,
+        capacity,
+        loc: rec.loc,
+    })
+}
+
+fn attendance_rule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<CompletionRule> {
+    let s = ctx.str(val)?.trim();
+    if s.ends_with('%') {
+        ctx.percentage(val).map(CompletionRule::Percent)
+    } else {
+        ctx.int(val, 1).map(CompletionRule::Sessions)
+    }
+}
+
+const RULE_KEYS: &[&str] = &["completed", "role", "region", "sector", "all", "any", "not"];
+
+/// An eligibility rule (YAML only).
+pub(crate) fn rule(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<Rule> {
+    let Val::Node(node) = val else { return None };
+    let loc = node.loc(ctx.file);
+    let Kind::Map(entries) = &node.kind else {
+        let found = node.describe();
+        ctx.error(Code::WrongType, loc, format!("expected a rule, found {found}"))
+            .help = Some("a rule is one of `completed: <course>`, `role: [..]`, `region: [..]`, `sector: [..]`, `all: [..]`, `any: [..]`, `not: <rule>`".into());
+        return None;
+    };
+    if entries.len() != 1 {
+        ctx.error(
+            Code::InvalidValue,
+            loc,
+            format!("a rule has exactly one key, found {}", entries.len()),
+        )
+        .help = Some("combine several conditions with `all: [ … ]` or `any: [ … ]`".into());
+        return None;
+    }
+    let (key, value) = &entries[0];
+    let name = key.text(ctx.source).unwrap_or("");
+    let value = Val::Node(value);
+    let kind = match name {
+        "completed" => completed(ctx, value, ix)?,
+        "role" => RuleKind::Role(rule_ids(ctx, value, &ix.roles)?),
+        "region" => RuleKind::Region(rule_ids(ctx, value, &ix.regions)?),
+        "sector" => RuleKind::Sector(rule_ids(ctx, value, &ix.sectors)?),
+        "all" | "any" => {
+            let Val::Node(Node {
+                kind: Kind::Seq(items),
+                ..
+            }) = value
+            else {
+                ctx.error(
+                    Code::WrongType,
+                    ctx.loc_of(value),
+                    format!("expected a list of rules after `{name}`"),
+                );
+                return None;
+            };
+            let rules: Vec<Rule> = items
+                .iter()
+                .filter_map(|n| rule(ctx, Val::Node(n), ix))
+                .collect();
+            if rules.len() != items.len() {
+                return None;
+            }
+            if name == "all" {
+                RuleKind::All(rules)
+            } else {
+                RuleKind::Any(rules)
+            }
+        }
+        "not" => RuleKind::Not(Box::new(rule(ctx, value, ix)?)),
+        _ => {
+            let help = did_you_mean(name, RULE_KEYS.iter().copied()).unwrap_or_else(|| {
+                "a rule is one of `completed`, `role`, `region`, `sector`, `all`, `any`, `not`"
+                    .into()
+            });
+            ctx.error(
+                Code::UnknownField,
+                key.loc(ctx.file),
+                format!("unknown rule `{name}`"),
+            )
+            .help = Some(help);
+            return None;
+        }
+    };
+    Some(Rule { kind, loc })
+}
+
+/// One id or a list of ids.
+fn rule_ids<T>(ctx: &mut Ctx<'_>, val: Val<'_>, table: &IdTable) -> Option<Vec<crate::Ix<T>>> {
+    match val {
+        Val::Node(Node {
+            kind: Kind::Seq(_), ..
+        }) => {
+            let before = ctx.diagnostics.len();
+            let ids = ctx.references(val, table)?;
+            (ctx.diagnostics.len() == before).then_some(ids)
+        }
+        _ => ctx.reference(val, table).map(|r| vec![r]),
+    }
+}
+
+fn completed(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<RuleKind> {
+    match val {
+        Val::Node(
+            node @ Node {
+                kind: Kind::Map(_), ..
+            },
+        ) => {
+            const FIELDS: &[Field] = &[
+                Field {
+                    name: "course",
+                    required: true,
+                    ty: Ty::Ref("courses"),
+                    doc: "",
+                },
+                Field {
+                    name: "within",
+                    required: false,
+                    ty: Ty::Duration,
+                    doc: "",
+                },
+            ];
+            let rec = ctx.record(node, FIELDS, "`completed` rule")?;
+            let course = ctx.required(&rec, "course", "`completed` rule", |c, v| {
+                c.reference(v, &ix.courses)
+            });
+            let within = ctx.field(&rec, "within", Ctx::duration);
+            if rec.has("within") && within.is_none() {
+                return None;
+            }
+            Some(RuleKind::Completed {
+                course: course?,
+                within,
+            })
+        }
+        _ => Some(RuleKind::Completed {
+            course: ctx.reference(val, &ix.courses)?,
+            within: None,
+        }),
+    }
+}
+
+pub(crate) fn cohort(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<Cohort> {
+    let what = "cohort";
+    let id = record_id(ctx, rec, what).ok_or(None)?;
+    let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
+    let region = ctx.field(rec, "region", |c, v| c.reference(v, &ix.regions));
+    let venue = ctx.field(rec, "venue", |c, v| c.reference(v, &ix.venues));
+    let online = ctx.field(rec, "online", Ctx::url);
+    if rec.has("venue") && rec.has("online") {
+        ctx.error(
+            Code::ConflictingFields,
+            rec.loc,
+            format!("cohort `{id}` has both `venue` and `online`"),
+        )
+        .help = Some(
+            "a cohort meets either at a venue or online; for blended delivery make two cohorts"
+                .into(),
+        );
+    }
+    let place = venue.map(Place::Venue).or(online.map(Place::Online));
+    let trainers = ctx
+        .field(rec, "trainers", |c, v| c.references(v, &ix.people))
+        .unwrap_or_default();
+    let capacity = ctx.field(rec, "capacity", |c, v| c.int(v, 1));
+    let status = ctx
+        .field(rec, "status", |c, v| c.word(v, schema::STATUSES))
+        .map_or(Status::Planned, |i| {
+            [Status::Planned, Status::Confirmed, Status::Cancelled][i]
+        });
+    let revision = ctx.field(rec, "revision", |c, v| c.int(v, 0)).unwrap_or(0);
+    let notes = ctx.field(rec, "notes", Ctx::verbatim);
+    let enrolled = ctx
+        .field(rec, "enrolled", |c, v| c.references(v, &ix.people))
+        .unwrap_or_default();
+    let waitlist = ctx
+        .field(rec, "waitlist", |c, v| c.references(v, &ix.people))
+        .unwrap_or_default();
+    let timing = match (rec.get("sessions"), rec.get("schedule")) {
+        (Some(_), Some(_)) => {
+            ctx.error(
+                Code::ConflictingFields,
+                rec.loc,
+                format!("cohort `{id}` has both `sessions` and `schedule`"),
+            )
+            .help = Some("list the sessions by hand or give a schedule, not both".into());
+            None
+        }
+        (Some(v), None) => sessions(ctx, v).map(Timing::Sessions),
+        (None, Some(v)) => schedule(ctx, v).map(Timing::Schedule),
+        (None, None) => {
+            ctx.error(Code::MissingField, rec.loc, format!("cohort `{id}` has neither `sessions` nor `schedule`"))
+                .help = Some("add `sessions: [{start: 2022-01-18T09:30, end: 2022-01-18T12:30}]` or a `schedule`".into());
+            None
+        }
+    };
+    all_or_broken!(Some(id); course, timing);
+    Ok(Cohort {
+        id,
+        course,
+        region,
+        place,
+        trainers,
+        capacity,
+        status,
+        revision,
+        notes,
+        enrolled,
+        waitlist,
+        timing,
+        loc: rec.loc,
+    })
+}
+
+fn sessions(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Vec<SessionTime>> {
+    let fields = nested("cohorts", "sessions");
+    let before = ctx.diagnostics.len();
+    let list = ctx.list(val, |c, v| {
+        let Val::Node(node) = v else { return None };
+        let rec = c.record(node, fields, "session")?;
+        let start = c.required(&rec, "start", "session", Ctx::datetime);
+        let end = c.required(&rec, "end", "session", Ctx::datetime);
+        Some(SessionTime {
+            start: start?,
+            end: end?,
+            loc: rec.loc,
+        })
+    })?;
+    if list.is_empty() && ctx.diagnostics.len() == before {
+        ctx.error(
+            Code::MissingField,
+            ctx.loc_of(val),
+            "a cohort's `sessions` list is empty",
+        )
+        .help = Some("add at least one `{start, end}`".into());
+    }
+    (ctx.diagnostics.len() == before).then_some(list)
+}
+
+fn schedule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Schedule> {
+    let Val::Node(node) = val else { return None };
+    let what = "schedule";
+    let rec = ctx.record(node, nested("cohorts", "schedule"), what)?;
+    let every = ctx
+        .required(&rec, "every", what, |c, v| c.word(v, schema::EVERY))
+        .map(|i| {
+            [
+                Every::Week,
+                Every::TwoWeeks,
+                Every::Month,
+                Every::TwoMonths,
+                Every::Quarter,
+            ][i]
+        });
+    let day = ctx.required(&rec, "day", what, day);
+    let from = ctx.required(&rec, "from", what, Ctx::date);
+    let until = ctx.field(&rec, "until", Ctx::date);
+    let count = ctx.field(&rec, "count", |c, v| c.int(v, 1));
+    let end = match (rec.has("until"), rec.has("count")) {
+        (true, true) => {
+            ctx.error(
+                Code::ConflictingFields,
+                rec.loc,
+                "a schedule has both `until` and `count`",
+            )
+            .help = Some("say where it stops with one of them".into());
+            None
+        }
+        (false, false) => {
+            ctx.error(
+                Code::MissingField,
+                rec.loc,
+                "a schedule needs `until` or `count`",
+            )
+            .help = Some("add `until: 2022-12-31` or `count: 4`".into());
+            None
+        }
+        _ => until
+            .map(ScheduleEnd::Until)
+            .or(count.map(ScheduleEnd::Count)),
+    };
+    if let (Some(from), Some(ScheduleEnd::Until(until))) = (from, end) {
+        if until < from {
+            let loc = rec.get("until").map_or(rec.loc, |v| ctx.loc_of(v));
+            ctx.error(
+                Code::EndBeforeStart,
+                loc,
+                format!("the schedule ends ({until}) before it starts ({from})"),
+            );
+        }
+    }
+    let time = ctx.required(&rec, "time", what, Ctx::time_range);
+    let holidays = ctx
+        .field(&rec, "holidays", |c, v| c.word(v, schema::HOLIDAY_POLICIES))
+        .map_or(HolidayPolicy::NextWorkingDay, |i| {
+            [HolidayPolicy::NextWorkingDay, HolidayPolicy::Skip][i]
+        });
+    let (every, day) = (every?, day?);
+    let weekly = matches!(every, Every::Week | Every::TwoWeeks);
+    match (weekly, day) {
+        (true, Day::Weekday(_)) | (false, Day::Nth(..) | Day::Last(_) | Day::OfMonth(_)) => {}
+        (true, _) => {
+            let loc = rec.get("day").map_or(rec.loc, |v| ctx.loc_of(v));
+            ctx.error(
+                Code::InvalidValue,
+                loc,
+                "a weekly schedule needs a day of the week",
+            )
+            .help = Some(
+                "write `day: tuesday`; `2nd tuesday` and `15` are for monthly schedules".into(),
+            );
+            return None;
+        }
+        (false, Day::Weekday(d)) => {
+            let loc = rec.get("day").map_or(rec.loc, |v| ctx.loc_of(v));
+            let name = weekday_name(d);
+            ctx.error(
+                Code::InvalidValue,
+                loc,
+                format!("a monthly schedule needs to say which {name} of the month"),
+            )
+            .help = Some(format!(
+                "write `1st {name}`, `2nd {name}`, … or `last {name}`"
+            ));
+            return None;
+        }
+    }
+    let (start, end_time) = time?;
+    Some(Schedule {
+        every,
+        day,
+        from: from?,
+        end: end?,
+        start,
+        end_time,
+        holidays,
+        loc: rec.loc,
+    })
+}
+
+fn weekday_name(d: Weekday) -> &'static str {
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ][d.num_days_from_monday() as usize]
+}
+
+/// `2nd tuesday`, `last friday`, `15`, `tuesday`.
+fn day(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Day> {
+    let s = ctx.str(val)?.trim().to_ascii_lowercase();
+    let parsed = parse_day(&s);
+    if parsed.is_none() {
+        ctx.error(Code::InvalidValue, ctx.loc_of(val), format!("`{s}` is not a day a schedule can fall on"))
+            .help = Some("write `2nd tuesday`, `last friday`, `15` (a day of the month) or, for weekly schedules, `tuesday`".into());
+    }
+    parsed
+}
+
+pub(crate) fn parse_day(s: &str) -> Option<Day> {
+    if let Ok(n) = s.parse::<u8>() {
+        return (1..=31).contains(&n).then_some(Day::OfMonth(n));
+    }
+    let mut words = s.split_whitespace();
+    let (first, second) = (words.next()?, words.next());
+    if words.next().is_some() {
+        return None;
+    }
+    let Some(second) = second else {
+        return crate::read::parse_weekday(first).map(Day::Weekday);
+    };
+    let weekday = crate::read::parse_weekday(second)?;
+    let nth = match first {
+        "1st" | "first" => 1,
+        "2nd" | "second" => 2,
+        "3rd" | "third" => 3,
+        "4th" | "fourth" => 4,
+        "5th" | "fifth" => 5,
+        "last" => return Some(Day::Last(weekday)),
+        _ => return None,
+    };
+    Some(Day::Nth(nth, weekday))
+}
+
+pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Option<Attendance> {
+    let what = "attendance record";
+    let cohort = ctx.required(rec, "cohort", what, |c, v| c.reference(v, &ix.cohorts));
+    let person = ctx.required(rec, "person", what, |c, v| c.reference(v, &ix.people));
+    let sessions = match rec.get("sessions") {
+        None => Some(SessionSet::All),
+        Some(v) => {
+            let is_all = match v {
+                Val::Cell { text, .. } => text.eq_ignore_ascii_case("all"),
+                Val::Node(n) => n
+                    .text(ctx.source)
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("all")),
+            };
+            if is_all {
+                Some(SessionSet::All)
+            } else {
+                ctx.list(v, |c, item| c.int(item, 1))
+                    .map(SessionSet::Numbers)
+            }
+        }
+    };
+    Some(Attendance {
+        cohort: cohort?,
+        person: person?,
+        sessions: sessions?,
+        loc: rec.loc,
+    })
+}
+
+pub(crate) fn completion(
+    ctx: &mut Ctx<'_>,
+    rec: &Record<'_>,
+    ix: &Index,
+    sources: &mut Interner,
+) -> Option<Completion> {
+    let what = "completion";
+    let person = ctx.required(rec, "person", what, |c, v| c.reference(v, &ix.people));
+    let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
+    let date = ctx.required(rec, "date", what, Ctx::date);
+    let source = ctx
+        .field(rec, "source", |c, v| c.str(v))
+        .map(|s| sources.intern(s.trim()));
+    Some(Completion {
+        person: person?,
+        course: course?,
+        date: date?,
+        source,
+        loc: rec.loc,
+    })
+}
+
+/// Shares one allocation among repeated strings (a completion's `source`).
+#[derive(Default)]
+pub(crate) struct Interner(std::collections::HashMap<Box<str>, std::sync::Arc<str>>);
+
+impl Interner {
+    fn intern(&mut self, s: &str) -> std::sync::Arc<str> {
+        if let Some(a) = self.0.get(s) {
+            return a.clone();
+        }
+        let a: std::sync::Arc<str> = s.into();
+        self.0.insert(s.into(), a.clone());
+        a
+    }
+}
+
+pub(crate) fn application(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Option<Application> {
+    let what = "application";
+    let person = ctx.required(rec, "person", what, |c, v| c.reference(v, &ix.people));
+    let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
+    let applied = ctx.required(rec, "applied", what, Ctx::date);
+    let prefer = ctx
+        .field(rec, "prefer", |c, v| c.references(v, &ix.cohorts))
+        .unwrap_or_default();
+    let regions = ctx
+        .field(rec, "regions", |c, v| c.references(v, &ix.regions))
+        .unwrap_or_default();
+    Some(Application {
+        person: person?,
+        course: course?,
+        applied: applied?,
+        prefer,
+        regions,
+        loc: rec.loc,
+    })
+}
+
+pub(crate) fn news(ctx: &mut Ctx<'_>, rec: &Record<'_>) -> Option<News> {
+    let date = ctx.required(rec, "date", "news item", Ctx::date);
+    let title = ctx.required(rec, "title", "news item", Ctx::text);
+    let body = ctx.field(rec, "body", Ctx::verbatim);
+    Some(News {
+        date: date?,
+        title: title?,
+        body,
+        loc: rec.loc,
+    })
+}
+
+pub(crate) fn programme(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Option<Programme> {
+    let what = "programme";
+    let id = ctx.required(rec, "id", what, Ctx::id);
+    let name = ctx.required(rec, "name", what, Ctx::text);
+    let timezone = ctx.required(rec, "timezone", what, timezone);
+    let domain = ctx.required(rec, "domain", what, Ctx::text);
+    let organiser = ctx.field(rec, "organiser", |c, v| {
+        let Val::Node(node) = v else { return None };
+        let r = c.record(node, nested("programme", "organiser"), "organiser")?;
+        let name = c.required(&r, "name", "organiser", Ctx::text);
+        let email = c.field(&r, "email", Ctx::email);
+        Some(Organiser { name: name?, email })
+    });
+    let holidays = ctx
+        .field(rec, "holidays", |c, v| c.word(v, schema::HOLIDAYS))
+        .map_or(HolidayCalendar::EnglandAndWales, |i| {
+            [
+                HolidayCalendar::EnglandAndWales,
+                HolidayCalendar::Scotland,
+                HolidayCalendar::NorthernIreland,
+                HolidayCalendar::None,
+            ][i]
+        });
+    let closures = ctx
+        .field(rec, "closures", |c, v| c.list(v, Ctx::date))
+        .unwrap_or_default();
+    let working_days = match ctx.field(rec, "working_days", |c, v| c.list(v, Ctx::weekday)) {
+        Some(days) if days.is_empty() => {
+            let loc = rec.get("working_days").map_or(rec.loc, |v| ctx.loc_of(v));
+            ctx.error(Code::InvalidValue, loc, "`working_days` is empty")
+                .help = Some("list at least one day, e.g. `[mon, tue, wed, thu, fri]`".into());
+            default_working_days()
+        }
+        Some(days) => days,
+        None => default_working_days(),
+    };
+    let verify_url = ctx.field(rec, "verify_url", |c, v| {
+        let url = c.url(v)?;
+        if !url.contains("{code}") {
+            c.error(
+                Code::InvalidValue,
+                c.loc_of(v),
+                "`verify_url` does not contain `{code}`",
+            )
+            .help =
+                Some("write where the code goes, e.g. `https://example.org/verify/{code}`".into());
+            return None;
+        }
+        Some(url)
+    });
+    let site_url = ctx.field(rec, "site_url", Ctx::url);
+    let vision = ctx.field(rec, "vision", |c, v| vision(c, v, ix));
+    let branding = ctx.field(rec, "branding", branding);
+    Some(Programme {
+        id: id?,
+        name: name?,
+        timezone: timezone?,
+        domain: domain?,
+        organiser,
+        holidays,
+        closures,
+        working_days,
+        verify_url,
+        site_url,
+        vision,
+        branding,
+        loc: rec.loc,
+    })
+}
+
+fn default_working_days() -> Vec<Weekday> {
+    vec![
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ]
+}
+
+fn timezone(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Tz> {
+    let s = ctx.str(val)?.trim();
+    match Tz::from_str(s) {
+        Ok(tz) => Some(tz),
+        Err(_) => {
+            let help = did_you_mean(s, chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()))
+                .unwrap_or_else(|| "use an IANA name such as `Europe/London`".into());
+            ctx.error(
+                Code::UnknownTimezone,
+                ctx.loc_of(val),
+                format!("unknown timezone `{s}`"),
+            )
+            .help = Some(help);
+            None
+        }
+    }
+}
+
+fn vision(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<Vision> {
+    let Val::Node(node) = val else { return None };
+    let rec = ctx.record(node, nested("programme", "vision"), "vision")?;
+    let by = ctx.required(&rec, "by", "vision", Ctx::date);
+    let target_fields = match &nested("programme", "vision")
+        .iter()
+        .find(|f| f.name == "targets")
+        .expect("targets")
+        .ty
+    {
+        Ty::List(Ty::Map(inner)) => *inner,
+        _ => unreachable!(),
+    };
+    let targets = ctx.required(&rec, "targets", "vision", |c, v| {
+        c.list(v, |c, item| {
+            let Val::Node(node) = item else { return None };
+            let r = c.record(node, target_fields, "target")?;
+            let tier = c.field(&r, "tier", |c, v| {
+                let level = c.int(v, 1)?;
+                if !ix.tiers.contains(&level) {
+                    c.error(
+                        Code::UnknownReference,
+                        c.loc_of(v),
+                        format!("unknown tier {level}"),
+                    );
+                }
+                Some(level)
+            });
+            let region = c.field(&r, "region", |c, v| c.reference(v, &ix.regions));
+            let sector = c.field(&r, "sector", |c, v| c.reference(v, &ix.sectors));
+            let people = c.required(&r, "people", "target", |c, v| c.int(v, 1));
+            Some(Target {
+                tier,
+                region,
+                sector,
+                people: people?,
+            })
+        })
+    });
+    Some(Vision {
+        by: by?,
+        targets: targets?,
+    })
+}
+
+fn branding(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Branding> {
+    let Val::Node(node) = val else { return None };
+    let rec = ctx.record(node, nested("programme", "branding"), "branding")?;
+    let logo = ctx.field(&rec, "logo", Ctx::text);
+    let colour = ctx.field(&rec, "colour", |c, v| {
+        let s = c.text(v)?;
+        let ok =
+            s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        if !ok {
+            c.error(
+                Code::InvalidValue,
+                c.loc_of(v),
+                format!("`{s}` is not a colour"),
+            )
+            .help = Some("write it as `#rrggbb`, e.g. `#005eb8`".into());
+        }
+        ok.then_some(s)
+    });
+    let sig_fields = match &nested("programme", "branding")
+        .iter()
+        .find(|f| f.name == "signatory")
+        .expect("signatory")
+        .ty
+    {
+        Ty::Map(inner) => *inner,
+        _ => unreachable!(),
+    };
+    let signatory = ctx.field(&rec, "signatory", |c, v| {
+        let Val::Node(node) = v else { return None };
+        let r = c.record(node, sig_fields, "signatory")?;
+        let name = c.required(&r, "name", "signatory", Ctx::text);
+        let title = c.field(&r, "title", Ctx::text);
+        Some(Signatory { name: name?, title })
+    });
+    Some(Branding {
+        logo,
+        colour,
+        signatory,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_days() {
+        assert_eq!(parse_day("2nd tuesday"), Some(Day::Nth(2, Weekday::Tue)));
+        assert_eq!(parse_day("last friday"), Some(Day::Last(Weekday::Fri)));
+        assert_eq!(parse_day("15"), Some(Day::OfMonth(15)));
+        assert_eq!(parse_day("32"), None);
+        assert_eq!(parse_day("tuesday"), Some(Day::Weekday(Weekday::Tue)));
+        assert_eq!(parse_day("6th tuesday"), None);
+    }
+}

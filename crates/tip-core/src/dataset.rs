@@ -1,0 +1,226 @@
+//! A loaded data set: every record, indexed by id.
+
+use std::fmt;
+use std::io;
+use std::ops;
+use std::path::{Path, PathBuf};
+
+use crate::convert::Index;
+use crate::diagnostic::{self, Diagnostic, Location};
+use crate::ix::Ix;
+use crate::model::*;
+use crate::source::{Files, Loc};
+
+/// Every record of a data folder, checked and cross-referenced.
+///
+/// Records refer to each other by [`Ix`]; index the data set with one to get
+/// the record (`dataset[cohort.course].title`). Look records up by id with
+/// [`Dataset::person`], [`Dataset::course`] and friends.
+///
+/// ```
+/// use tip_core::Dataset;
+///
+/// let (data, warnings) = Dataset::load("../../data/kent-medway")?;
+/// assert!(warnings.iter().all(|w| !w.is_error()));
+/// let course = data.course("l2-trauma-awareness").expect("the L2 course");
+/// let l2 = &data[course];
+/// assert_eq!(l2.tier, 2);
+/// println!("{} has {} cohorts", l2.title, data.cohorts_of(course).count());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Dataset {
+    pub(crate) root: PathBuf,
+    pub(crate) files: Files,
+    pub(crate) index: Index,
+    /// The programme.
+    pub programme: Programme,
+    /// Regions, in file order.
+    pub regions: Vec<Region>,
+    /// Sectors.
+    pub sectors: Vec<Sector>,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// Tiers.
+    pub tiers: Vec<Tier>,
+    /// Resources.
+    pub resources: Vec<Resource>,
+    /// Venues.
+    pub venues: Vec<Venue>,
+    /// Courses.
+    pub courses: Vec<Course>,
+    /// People.
+    pub people: Vec<Person>,
+    /// Cohorts.
+    pub cohorts: Vec<Cohort>,
+    /// Attendance records.
+    pub attendance: Vec<Attendance>,
+    /// Completion records from elsewhere.
+    pub completions: Vec<Completion>,
+    /// Applications.
+    pub applications: Vec<Application>,
+    /// News items.
+    pub news: Vec<News>,
+}
+
+/// Why a data set could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The folder could not be read.
+    #[error("cannot read the data folder `{path}`: {source}")]
+    Io {
+        /// The folder.
+        path: PathBuf,
+        /// What went wrong.
+        source: io::Error,
+    },
+    /// The data has errors (the diagnostics include any warnings too).
+    #[error("the data has {} error(s)", diagnostic::count(.0).0)]
+    Invalid(Vec<Diagnostic>),
+}
+
+/// The result of checking a data folder: every diagnostic, and the data set
+/// when there were no errors.
+pub struct Report {
+    /// The data set, when it has no errors.
+    pub dataset: Option<Dataset>,
+    /// Every error and warning, sorted by place.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Dataset {
+    /// Load and check the data folder at `root`.
+    ///
+    /// Returns the data set and its warnings, or every diagnostic when there
+    /// is an error. Use [`Dataset::check`] to get diagnostics either way.
+    pub fn load(root: impl AsRef<Path>) -> Result<(Dataset, Vec<Diagnostic>), LoadError> {
+        let report = Dataset::check(root)?;
+        match report.dataset {
+            Some(dataset) => Ok((dataset, report.diagnostics)),
+            None => Err(LoadError::Invalid(report.diagnostics)),
+        }
+    }
+
+    /// Load and check the data folder at `root`, reporting every problem.
+    /// Only an unreadable folder is an `Err`.
+    pub fn check(root: impl AsRef<Path>) -> Result<Report, LoadError> {
+        let root = root.as_ref();
+        let (dataset, diagnostics) = crate::load::load(root).map_err(|source| LoadError::Io {
+            path: root.to_owned(),
+            source,
+        })?;
+        let ok = !diagnostics.iter().any(Diagnostic::is_error);
+        Ok(Report {
+            dataset: dataset.filter(|_| ok),
+            diagnostics,
+        })
+    }
+
+    /// The data folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where a record is written, for messages.
+    pub fn location(&self, loc: Loc) -> Location {
+        self.files.location(loc)
+    }
+
+    /// The person with this id.
+    pub fn person(&self, id: &str) -> Option<Ix<Person>> {
+        self.index.people.get(id)
+    }
+
+    /// The course with this id.
+    pub fn course(&self, id: &str) -> Option<Ix<Course>> {
+        self.index.courses.get(id)
+    }
+
+    /// The cohort with this id.
+    pub fn cohort(&self, id: &str) -> Option<Ix<Cohort>> {
+        self.index.cohorts.get(id)
+    }
+
+    /// The region with this id.
+    pub fn region(&self, id: &str) -> Option<Ix<Region>> {
+        self.index.regions.get(id)
+    }
+
+    /// The role with this id.
+    pub fn role(&self, id: &str) -> Option<Ix<Role>> {
+        self.index.roles.get(id)
+    }
+
+    /// The sector with this id.
+    pub fn sector(&self, id: &str) -> Option<Ix<Sector>> {
+        self.index.sectors.get(id)
+    }
+
+    /// The venue with this id.
+    pub fn venue(&self, id: &str) -> Option<Ix<Venue>> {
+        self.index.venues.get(id)
+    }
+
+    /// The resource with this id.
+    pub fn resource(&self, id: &str) -> Option<Ix<Resource>> {
+        self.index.resources.get(id)
+    }
+
+    /// The tier of this level.
+    pub fn tier(&self, level: u32) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.level == level)
+    }
+
+    /// The cohorts of a course, in file order.
+    pub fn cohorts_of(&self, course: Ix<Course>) -> impl Iterator<Item = Ix<Cohort>> + '_ {
+        self.cohorts
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| c.course == course)
+            .map(|(i, _)| Ix::new(i))
+    }
+
+    /// A near-miss suggestion for a mistyped person id.
+    pub fn suggest_person(&self, id: &str) -> Option<String> {
+        self.index.people.suggest(id)
+    }
+
+    /// A near-miss suggestion for a mistyped course id.
+    pub fn suggest_course(&self, id: &str) -> Option<String> {
+        self.index.courses.suggest(id)
+    }
+}
+
+impl fmt::Debug for Dataset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dataset")
+            .field("root", &self.root)
+            .field("programme", &self.programme.id)
+            .field("courses", &self.courses.len())
+            .field("people", &self.people.len())
+            .field("cohorts", &self.cohorts.len())
+            .field("completions", &self.completions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! index_by {
+    ($($ty:ty => $field:ident),* $(,)?) => {$(
+        impl ops::Index<Ix<$ty>> for Dataset {
+            type Output = $ty;
+            fn index(&self, ix: Ix<$ty>) -> &$ty {
+                &self.$field[ix.index()]
+            }
+        }
+    )*};
+}
+
+index_by! {
+    Region => regions,
+    Sector => sectors,
+    Role => roles,
+    Resource => resources,
+    Venue => venues,
+    Course => courses,
+    Person => people,
+    Cohort => cohorts,
+}

@@ -1,0 +1,255 @@
+//! Diagnostics: what is wrong with the data, where, and how to fix it.
+//!
+//! Every problem the loader finds becomes a [`Diagnostic`] with a stable
+//! [`Code`], a message shaped like "expected X, found Y", the place in the
+//! data folder ([`Location`]) and, where we can tell, a `help` hint.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// How bad a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The data is invalid: commands refuse to run on it.
+    Error,
+    /// Worth a look, but the data can be used.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, )*) => {
+        /// A stable, kebab-case identifier for each kind of problem.
+        ///
+        /// Codes are part of the command-line contract: scripts may match on
+        /// them, so they are never renamed. `docs/data-format.md` lists them all.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The code as written in output, e.g. `unknown-field`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// One line describing what the code means (its doc comment).
+            pub fn description(self) -> &'static str {
+                match self { $(Code::$variant => concat!($($doc),*).trim_ascii(),)* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A file or folder could not be read.
+    Io = "io-error",
+    /// A file is not valid UTF-8 text.
+    NotUtf8 = "not-utf8",
+    /// A file is larger than the loader accepts (YAML 64 MiB, CSV 1 GiB).
+    FileTooLarge = "file-too-large",
+    /// A YAML file is not well-formed YAML.
+    YamlSyntax = "yaml-syntax",
+    /// A YAML file exceeds a safety limit (nesting depth, alias expansion, node count).
+    YamlLimit = "yaml-limit",
+    /// A YAML mapping has the same key twice.
+    DuplicateKey = "duplicate-key",
+    /// A CSV file is malformed (unbalanced quotes, wrong number of cells).
+    CsvSyntax = "csv-syntax",
+    /// A top-level key is not a known section, or a CSV file name does not start with a tabular section.
+    UnknownSection = "unknown-section",
+    /// A mapping has a field its section does not define.
+    UnknownField = "unknown-field",
+    /// A CSV header names a column its section does not define.
+    UnknownColumn = "unknown-column",
+    /// A required field is absent or empty.
+    MissingField = "missing-field",
+    /// A value has the wrong shape (a list where text was expected, and so on).
+    WrongType = "wrong-type",
+    /// An id is not lowercase `[a-z0-9][a-z0-9-]*`.
+    InvalidId = "invalid-id",
+    /// Two records of one section share an id.
+    DuplicateId = "duplicate-id",
+    /// An id refers to a record that does not exist.
+    UnknownReference = "unknown-reference",
+    /// A date or date-time does not exist or is not written `YYYY-MM-DD` / `YYYY-MM-DDTHH:MM`.
+    InvalidDate = "invalid-date",
+    /// A time or time range is not written `HH:MM` / `HH:MM-HH:MM`.
+    InvalidTime = "invalid-time",
+    /// A local time falls in the gap when clocks go forward.
+    NonexistentLocalTime = "nonexistent-local-time",
+    /// A local time happens twice when clocks go back.
+    AmbiguousLocalTime = "ambiguous-local-time",
+    /// A session or time range ends before (or when) it starts.
+    EndBeforeStart = "end-before-start",
+    /// A timezone is not in the IANA time zone database.
+    UnknownTimezone = "unknown-timezone",
+    /// A duration is not written like `3 years`, `18 months`, `6 weeks` or `10 days`.
+    InvalidDuration = "invalid-duration",
+    /// A percentage is not written like `80%` (0–100).
+    InvalidPercentage = "invalid-percentage",
+    /// A number is not a whole number in range.
+    InvalidNumber = "invalid-number",
+    /// A value is not one of the allowed words, or is otherwise malformed.
+    InvalidValue = "invalid-value",
+    /// Two fields that exclude each other are both set (`url` and `file`, `sessions` and `schedule`).
+    ConflictingFields = "conflicting-fields",
+    /// The data set has no `programme`.
+    MissingProgramme = "missing-programme",
+    /// The data set has more than one `programme`.
+    DuplicateProgramme = "duplicate-programme",
+    /// A resource's `file` does not exist.
+    ResourceFileMissing = "resource-file-missing",
+    /// A resource's `file` is absolute, uses `..`, or is a link leading outside the data folder.
+    ResourcePathEscapes = "resource-path-escapes",
+    /// Courses require each other in a circle, so none can ever be taken.
+    PrerequisiteCycle = "prerequisite-cycle",
+    /// More people are enrolled than the cohort (or its venue) holds.
+    OverCapacity = "over-capacity",
+    /// A person is both enrolled on and waitlisted for the same cohort.
+    EnrolledAndWaitlisted = "enrolled-and-waitlisted",
+    /// A person appears twice in one list (enrolled, waitlist, trainers).
+    DuplicateEntry = "duplicate-entry",
+    /// Attendance is recorded for someone not enrolled on the cohort.
+    AttendanceNotEnrolled = "attendance-not-enrolled",
+    /// Attendance names a session number the cohort does not have.
+    AttendanceUnknownSession = "attendance-unknown-session",
+    /// The same record appears twice (e.g. one completion exported twice).
+    DuplicateRecord = "duplicate-record",
+    /// Two sessions of one cohort overlap in time.
+    SessionOverlap = "session-overlap",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Where a problem is: a file relative to the data folder, and a 1-based
+/// line and column (columns count characters, not bytes).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// The file, relative to the data folder, with `/` separators.
+    pub file: Arc<str>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// How many characters the problem spans on that line (at least 1), for carets.
+    pub len: u32,
+}
+
+/// One problem found in the data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The stable code.
+    pub code: Code,
+    /// What is wrong, lowercase, no trailing period.
+    pub message: String,
+    /// Where, when the problem has a place (a missing programme has none).
+    pub location: Option<Location>,
+    /// What would fix it, e.g. "did you mean `becoming-ti`?".
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A new error.
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            location: None,
+            help: None,
+        }
+    }
+
+    /// A new warning.
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    /// Attach a location.
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    /// Attach a help hint.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Attach a help hint when there is one.
+    pub fn maybe_help(mut self, help: Option<String>) -> Self {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
+    /// Whether this is an error (not a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The order diagnostics are reported in: by file, line, column, then code.
+    pub(crate) fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.location.as_ref().map(|l| (&*l.file, l.line, l.column)),
+            self.code,
+            &self.message,
+        )
+    }
+}
+
+/// Sort diagnostics into report order and drop exact repeats.
+pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics.dedup();
+}
+
+/// Counts of errors and warnings.
+pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    (errors, diagnostics.len() - errors)
+}
+
+/// Render a path relative to the data folder with `/` separators, the form
+/// used in every diagnostic.
+pub(crate) fn display_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}

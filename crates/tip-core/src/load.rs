@@ -1,0 +1,551 @@
+//! Loading a data folder: find files, parse them in parallel, convert
+//! sections in dependency order, then check the whole.
+//!
+//! Order matters because records refer to each other: regions, sectors,
+//! roles and tiers first; then resources, venues and people; then courses
+//! (whose rules may name any course, so rules are read once all course ids
+//! are known); then cohorts; then attendance, completions, applications and
+//! news. Big tabular files are read in parallel, one file per thread.
+
+use std::io;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::convert::{self, Converted, Index, Interner};
+use crate::dataset::Dataset;
+use crate::diagnostic::{self, Code, Diagnostic};
+use crate::model::*;
+use crate::read::{Ctx, IdTable, Record};
+use crate::schema::{self, Section, TabularSection};
+use crate::source::{FileId, FileKind, Files, Loc};
+use crate::suggest::did_you_mean;
+use crate::table;
+use crate::yaml::{self, Document, Kind, Node};
+
+/// One section's value in one YAML file.
+struct Part<'d> {
+    doc: &'d Document,
+    node: &'d Node,
+    section: &'static Section,
+}
+
+/// Load and check; `None` only when there is no usable programme.
+pub(crate) fn load(root: &Path) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)> {
+    if !root.is_dir() {
+        return Err(io::Error::new(io::ErrorKind::NotFound, "not a folder"));
+    }
+    let files = Files::discover(root)?;
+    let mut diags = Vec::new();
+
+    for id in files.ids() {
+        if files.get(id).kind == FileKind::StrayCsv {
+            let names: Vec<_> = TabularSection::ALL
+                .iter()
+                .map(|s| format!("`{}`", s.name()))
+                .collect();
+            diags.push(
+                Diagnostic::error(
+                    Code::UnknownSection,
+                    format!("`{}` is not named after a tabular section", files.name(id)),
+                )
+                .at(files.start_of(id))
+                .help(format!(
+                    "CSV file names start with {} (e.g. `people-2022.csv`)",
+                    names.join(", ")
+                )),
+            );
+        }
+    }
+
+    let yaml_ids: Vec<FileId> = files
+        .ids()
+        .filter(|&id| files.get(id).kind == FileKind::Yaml)
+        .collect();
+    let parsed: Vec<Result<Document, Diagnostic>> = yaml_ids
+        .par_iter()
+        .map(|&id| {
+            files
+                .read(id)
+                .and_then(|text| yaml::parse(&files, id, text))
+        })
+        .collect();
+    let mut docs = Vec::new();
+    for result in parsed {
+        match result {
+            Ok(doc) => docs.push(doc),
+            Err(d) => diags.push(d),
+        }
+    }
+
+    let parts = split_sections(&files, &docs, &mut diags);
+    let part = |name: &str| -> &[Part<'_>] {
+        let i = schema::SECTIONS
+            .iter()
+            .position(|s| s.name == name)
+            .expect("known section");
+        &parts[i]
+    };
+
+    let mut index = Index::new();
+
+    let regions = named(
+        &files,
+        part("regions"),
+        "region",
+        &mut index.regions,
+        &mut diags,
+    );
+    let sectors = named(
+        &files,
+        part("sectors"),
+        "sector",
+        &mut index.sectors,
+        &mut diags,
+    );
+    let roles = named(&files, part("roles"), "role", &mut index.roles, &mut diags);
+
+    let mut tiers: Vec<Tier> = Vec::new();
+    each_record(&files, part("tiers"), "tier", &mut diags, |ctx, rec| {
+        let Some(tier) = convert::tier(ctx, rec) else {
+            return;
+        };
+        if let Some(first) = tiers.iter().find(|t| t.level == tier.level) {
+            let at = ctx.files.location(first.loc);
+            ctx.error(
+                Code::DuplicateId,
+                tier.loc,
+                format!("duplicate tier level {}", tier.level),
+            )
+            .help = Some(format!(
+                "first defined at {}:{}:{}",
+                at.file, at.line, at.column
+            ));
+            return;
+        }
+        tiers.push(tier);
+    });
+    index.tiers = tiers.iter().map(|t| t.level).collect();
+
+    let mut resources = Vec::new();
+    let mut results = Vec::new();
+    each_record(
+        &files,
+        part("resources"),
+        "resource",
+        &mut diags,
+        |ctx, rec| results.push(convert::resource(ctx, rec, &index)),
+    );
+    register(
+        &files,
+        results,
+        &mut index.resources,
+        &mut resources,
+        "resource",
+        &mut diags,
+    );
+
+    let mut venues = Vec::new();
+    let mut results = Vec::new();
+    each_record(&files, part("venues"), "venue", &mut diags, |ctx, rec| {
+        results.push(convert::venue(ctx, rec, &index))
+    });
+    register(
+        &files,
+        results,
+        &mut index.venues,
+        &mut venues,
+        "venue",
+        &mut diags,
+    );
+
+    let mut people = Vec::new();
+    let results = gather(
+        &files,
+        part("people"),
+        TabularSection::People,
+        "person",
+        &mut diags,
+        |ctx, rec, _: &mut ()| Some(convert::person(ctx, rec, &index)),
+    );
+    register(
+        &files,
+        results,
+        &mut index.people,
+        &mut people,
+        "person",
+        &mut diags,
+    );
+
+    // Courses: everything but the rules, then the rules once all ids are
+    // known (those of broken courses too, for their diagnostics).
+    let mut pending = Vec::new();
+    each_record(&files, part("courses"), "course", &mut diags, |ctx, rec| {
+        pending.push((ctx.file, convert::course(ctx, rec, &index)));
+    });
+    let mut courses = Vec::new();
+    let mut rules = Vec::new();
+    for (file, p) in pending {
+        let before = courses.len();
+        register(
+            &files,
+            vec![p.course],
+            &mut index.courses,
+            &mut courses,
+            "course",
+            &mut diags,
+        );
+        let slot = (courses.len() > before).then_some(before);
+        rules.push((file, slot, p.requires, p.delivered_by));
+    }
+    for (file, slot, requires, delivered_by) in rules {
+        let doc = docs
+            .iter()
+            .find(|d| d.file == file)
+            .expect("course file parsed");
+        let mut ctx = Ctx::new(&files, file, &doc.text);
+        let requires = requires.and_then(|v| convert::rule(&mut ctx, v, &index));
+        let delivered_by = delivered_by.and_then(|v| convert::rule(&mut ctx, v, &index));
+        if let Some(i) = slot {
+            courses[i].requires = requires;
+            courses[i].delivered_by = delivered_by;
+        }
+        diags.append(&mut ctx.diagnostics);
+    }
+
+    let mut cohorts = Vec::new();
+    let mut results = Vec::new();
+    each_record(&files, part("cohorts"), "cohort", &mut diags, |ctx, rec| {
+        results.push(convert::cohort(ctx, rec, &index))
+    });
+    register(
+        &files,
+        results,
+        &mut index.cohorts,
+        &mut cohorts,
+        "cohort",
+        &mut diags,
+    );
+
+    let attendance = gather(
+        &files,
+        part("attendance"),
+        TabularSection::Attendance,
+        "attendance record",
+        &mut diags,
+        |ctx, rec, _: &mut ()| convert::attendance(ctx, rec, &index),
+    );
+    let completions = gather(
+        &files,
+        part("completions"),
+        TabularSection::Completions,
+        "completion",
+        &mut diags,
+        |ctx, rec, sources: &mut Interner| convert::completion(ctx, rec, &index, sources),
+    );
+    let applications = gather(
+        &files,
+        part("applications"),
+        TabularSection::Applications,
+        "application",
+        &mut diags,
+        |ctx, rec, _: &mut ()| convert::application(ctx, rec, &index),
+    );
+    let mut news = Vec::new();
+    each_record(&files, part("news"), "news item", &mut diags, |ctx, rec| {
+        news.extend(convert::news(ctx, rec))
+    });
+
+    // The programme: exactly one.
+    let mut programmes = Vec::new();
+    for p in part("programme") {
+        let mut ctx = Ctx::new(&files, p.doc.file, &p.doc.text);
+        let section = schema::section("programme").expect("programme");
+        if let Some(rec) = ctx.record(p.node, section.fields, "programme") {
+            if programmes.is_empty() {
+                programmes.push(convert::programme(&mut ctx, &rec, &index));
+            } else {
+                ctx.error(Code::DuplicateProgramme, rec.loc, "a second `programme`")
+                    .help =
+                    Some("a data set describes one programme; keep one `programme` section".into());
+            }
+        }
+        diags.append(&mut ctx.diagnostics);
+    }
+    if parts.iter().all(Vec::is_empty) && files.files.is_empty() {
+        diags.push(
+            Diagnostic::error(Code::MissingProgramme, format!("no data files in `{}`", root.display()))
+                .help("a data folder holds `*.yaml` files (and CSV exports); start with a `programme` section"),
+        );
+    } else if programmes.is_empty() {
+        diags.push(
+            Diagnostic::error(Code::MissingProgramme, "the data set has no `programme`")
+                .help("add a file with `programme: {id, name, timezone, domain}`"),
+        );
+    }
+
+    let dataset = programmes
+        .into_iter()
+        .next()
+        .flatten()
+        .map(|programme| Dataset {
+            root: root.to_owned(),
+            files,
+            index,
+            programme,
+            regions,
+            sectors,
+            roles,
+            tiers,
+            resources,
+            venues,
+            courses,
+            people,
+            cohorts,
+            attendance,
+            completions,
+            applications,
+            news,
+        });
+    if let Some(data) = &dataset {
+        crate::check::run(data, &mut diags);
+    }
+    diagnostic::sort(&mut diags);
+    Ok((dataset, diags))
+}
+
+/// Group every YAML file's top-level keys by section.
+fn split_sections<'d>(
+    files: &Files,
+    docs: &'d [Document],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Vec<Part<'d>>> {
+    let mut parts: Vec<Vec<Part<'d>>> = schema::SECTIONS.iter().map(|_| Vec::new()).collect();
+    for doc in docs {
+        let entries = match &doc.root.kind {
+            Kind::Map(entries) => entries,
+            Kind::Null => continue,
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        format!(
+                            "expected a mapping of sections, found {}",
+                            doc.root.describe()
+                        ),
+                    )
+                    .at(files.location(doc.root.loc(doc.file)))
+                    .help("a data file starts with section names such as `courses:` or `people:`"),
+                );
+                continue;
+            }
+        };
+        for (key, node) in entries {
+            let name = key.text(&doc.text).unwrap_or("");
+            match schema::SECTIONS.iter().position(|s| s.name == name) {
+                Some(i) => parts[i].push(Part {
+                    doc,
+                    node,
+                    section: &schema::SECTIONS[i],
+                }),
+                None => {
+                    let help = did_you_mean(name, schema::SECTIONS.iter().map(|s| s.name))
+                        .unwrap_or_else(|| {
+                            let all: Vec<_> = schema::SECTIONS
+                                .iter()
+                                .map(|s| format!("`{}`", s.name))
+                                .collect();
+                            format!("the sections are {}", all.join(", "))
+                        });
+                    diags.push(
+                        Diagnostic::error(
+                            Code::UnknownSection,
+                            format!("unknown section `{name}`"),
+                        )
+                        .at(files.location(key.loc(doc.file)))
+                        .help(help),
+                    );
+                }
+            }
+        }
+    }
+    parts
+}
+
+/// Call `f` on every record of a list section's YAML parts.
+fn each_record<'d>(
+    files: &'d Files,
+    parts: &[Part<'d>],
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+    mut f: impl FnMut(&mut Ctx<'d>, &Record<'d>),
+) {
+    for part in parts {
+        let section = part.section;
+        let mut ctx = Ctx::new(files, part.doc.file, &part.doc.text);
+        match &part.node.kind {
+            Kind::Seq(items) => {
+                for item in items {
+                    if let Some(rec) = ctx.record(item, section.fields, what) {
+                        f(&mut ctx, &rec);
+                    }
+                }
+            }
+            Kind::Null => {}
+            _ => {
+                let found = part.node.describe();
+                ctx.error(
+                    Code::WrongType,
+                    part.node.loc(part.doc.file),
+                    format!(
+                        "expected a list of {what} records under `{}`, found {found}",
+                        section.name
+                    ),
+                )
+                .help = Some(format!(
+                    "write each {what} as a list item starting with `- `"
+                ));
+            }
+        }
+        diags.append(&mut ctx.diagnostics);
+    }
+}
+
+/// Records of a tabular section from YAML parts and CSV files (in parallel),
+/// in file order. `S` is per-file state (an interner).
+fn gather<'d, T: Send, S: Default>(
+    files: &'d Files,
+    parts: &[Part<'d>],
+    section: TabularSection,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+    convert: impl Fn(&mut Ctx<'_>, &Record<'_>, &mut S) -> Option<T> + Sync,
+) -> Vec<T> {
+    let mut by_file: Vec<(FileId, Vec<T>)> = Vec::new();
+    for part in parts {
+        let mut out = Vec::new();
+        let mut state = S::default();
+        each_record(
+            files,
+            std::slice::from_ref(part),
+            what,
+            diags,
+            |ctx, rec| out.extend(convert(ctx, rec, &mut state)),
+        );
+        by_file.push((part.doc.file, out));
+    }
+    let csv_ids: Vec<FileId> = files
+        .ids()
+        .filter(|&id| files.get(id).kind == FileKind::Csv(section))
+        .collect();
+    let from_csv: Vec<(FileId, Vec<T>, Vec<Diagnostic>)> = csv_ids
+        .par_iter()
+        .map(|&id| {
+            let text = match files.read(id) {
+                Ok(text) => text,
+                Err(d) => return (id, Vec::new(), vec![d]),
+            };
+            let mut ctx = Ctx::new(files, id, &text);
+            let mut out = Vec::new();
+            let mut state = S::default();
+            table::read_rows(&mut ctx, section.section(), |ctx, rec| {
+                out.extend(convert(ctx, rec, &mut state))
+            });
+            (id, out, ctx.diagnostics)
+        })
+        .collect();
+    for (id, out, mut d) in from_csv {
+        diags.append(&mut d);
+        by_file.push((id, out));
+    }
+    by_file.sort_by_key(|(id, _)| *id);
+    let total = by_file.iter().map(|(_, v)| v.len()).sum();
+    let mut all = Vec::with_capacity(total);
+    for (_, mut v) in by_file {
+        all.append(&mut v);
+    }
+    all
+}
+
+/// A record with an id and a place.
+pub(crate) trait Keyed {
+    fn key(&self) -> &str;
+    fn loc(&self) -> Loc;
+}
+
+macro_rules! keyed {
+    ($($ty:ty),*) => {$(
+        impl Keyed for $ty {
+            fn key(&self) -> &str { &self.id }
+            fn loc(&self) -> Loc { self.loc }
+        }
+    )*};
+}
+keyed!(Resource, Venue, Course, Person, Cohort);
+impl<K> Keyed for Named<K> {
+    fn key(&self) -> &str {
+        &self.id
+    }
+    fn loc(&self) -> Loc {
+        self.loc
+    }
+}
+
+/// Add converted records to `out` and their ids to `table`; report duplicates.
+fn register<T: Keyed>(
+    files: &Files,
+    results: Vec<Converted<T>>,
+    table: &mut IdTable,
+    out: &mut Vec<T>,
+    noun: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    out.reserve(results.len());
+    for result in results {
+        match result {
+            Ok(item) => {
+                if table.insert(item.key(), out.len()) {
+                    out.push(item);
+                } else {
+                    let first = table
+                        .get::<T>(item.key())
+                        .map(|ix| files.location(out[ix.index()].loc()));
+                    let mut d = Diagnostic::error(
+                        Code::DuplicateId,
+                        format!("duplicate {noun} id `{}`", item.key()),
+                    )
+                    .at(files.location(item.loc()));
+                    if let Some(at) = first {
+                        d = d.help(format!(
+                            "first defined at {}:{}:{}; ids must be unique across all files",
+                            at.file, at.line, at.column
+                        ));
+                    }
+                    diags.push(d);
+                }
+            }
+            Err(Some(id)) => {
+                if table.get::<T>(&id).is_none() {
+                    table.broken.insert(id);
+                }
+            }
+            Err(None) => {}
+        }
+    }
+}
+
+fn named<K>(
+    files: &Files,
+    parts: &[Part<'_>],
+    noun: &str,
+    table: &mut IdTable,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Named<K>> {
+    let mut results = Vec::new();
+    each_record(files, parts, noun, diags, |ctx, rec| {
+        results.push(convert::named(ctx, rec, noun))
+    });
+    let mut out = Vec::new();
+    register(files, results, table, &mut out, noun, diags);
+    out
+}

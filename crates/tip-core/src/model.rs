@@ -1,0 +1,554 @@
+//! The records of a data set, with references resolved to typed indices.
+//!
+//! Field names and meanings follow `docs/data-format.md`. Every record keeps
+//! its [`Loc`] so that later checks can point at it.
+
+use chrono::{Months, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono_tz::Tz;
+use std::sync::Arc;
+
+use crate::ix::Ix;
+use crate::rule::Rule;
+use crate::source::Loc;
+
+/// A record id as written in the data (`l2-trauma-awareness`).
+pub type Id = Box<str>;
+
+/// The training programme: one per data set.
+#[derive(Clone, Debug)]
+pub struct Programme {
+    /// Its id.
+    pub id: Id,
+    /// Its full name.
+    pub name: String,
+    /// The timezone every local time is in.
+    pub timezone: Tz,
+    /// Domain for calendar UIDs.
+    pub domain: String,
+    /// The public contact.
+    pub organiser: Option<Organiser>,
+    /// Which bank holidays are non-working days.
+    pub holidays: HolidayCalendar,
+    /// Extra non-working dates.
+    pub closures: Vec<NaiveDate>,
+    /// Working weekdays (default Monday to Friday).
+    pub working_days: Vec<Weekday>,
+    /// Certificate verification URL template with `{code}`.
+    pub verify_url: Option<String>,
+    /// Where the site is published.
+    pub site_url: Option<String>,
+    /// Targets: how many people trained by when.
+    pub vision: Option<Vision>,
+    /// Logo, colour, signatory.
+    pub branding: Option<Branding>,
+    /// Where it is defined.
+    pub loc: Loc,
+}
+
+/// The organiser of a programme.
+#[derive(Clone, Debug)]
+pub struct Organiser {
+    /// A team or person.
+    pub name: String,
+    /// Public contact address.
+    pub email: Option<String>,
+}
+
+/// Which UK bank holidays apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum HolidayCalendar {
+    /// England and Wales (the default).
+    #[default]
+    EnglandAndWales,
+    /// Scotland.
+    Scotland,
+    /// Northern Ireland.
+    NorthernIreland,
+    /// No bank holidays.
+    None,
+}
+
+/// The programme's vision.
+#[derive(Clone, Debug)]
+pub struct Vision {
+    /// Target date.
+    pub by: NaiveDate,
+    /// The targets.
+    pub targets: Vec<Target>,
+}
+
+/// A target of people trained, optionally narrowed.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// Only this tier.
+    pub tier: Option<u32>,
+    /// Only this region.
+    pub region: Option<Ix<Region>>,
+    /// Only this sector.
+    pub sector: Option<Ix<Sector>>,
+    /// How many people.
+    pub people: u32,
+}
+
+/// Branding of certificates and the site.
+#[derive(Clone, Debug, Default)]
+pub struct Branding {
+    /// PNG logo, relative to the data folder.
+    pub logo: Option<String>,
+    /// `#rrggbb`.
+    pub colour: Option<String>,
+    /// Who signs certificates.
+    pub signatory: Option<Signatory>,
+}
+
+/// Who signs certificates.
+#[derive(Clone, Debug)]
+pub struct Signatory {
+    /// Name.
+    pub name: String,
+    /// Job title.
+    pub title: Option<String>,
+}
+
+/// A region, sector or role: an id and a display name.
+#[derive(Clone, Debug)]
+pub struct Named<K> {
+    /// Its id.
+    pub id: Id,
+    /// Its display name.
+    pub name: String,
+    /// Where it is defined.
+    pub loc: Loc,
+    pub(crate) _kind: std::marker::PhantomData<fn() -> K>,
+}
+
+/// Marker for [`Region`].
+#[derive(Clone, Copy, Debug)]
+pub enum RegionKind {}
+/// Marker for [`Sector`].
+#[derive(Clone, Copy, Debug)]
+pub enum SectorKind {}
+/// Marker for [`Role`].
+#[derive(Clone, Copy, Debug)]
+pub enum RoleKind {}
+
+/// An area people work in and cohorts run in.
+pub type Region = Named<RegionKind>;
+/// A sector people work in.
+pub type Sector = Named<SectorKind>;
+/// A job role.
+pub type Role = Named<RoleKind>;
+
+/// A tier of the offer.
+#[derive(Clone, Debug)]
+pub struct Tier {
+    /// 1, 2, …
+    pub level: u32,
+    /// Display name.
+    pub name: String,
+    /// Who it is for.
+    pub description: Option<String>,
+    /// Where it is defined.
+    pub loc: Loc,
+}
+
+/// A learning resource.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// Its id.
+    pub id: Id,
+    /// Title.
+    pub title: String,
+    /// What it is.
+    pub kind: ResourceKind,
+    /// Where it is.
+    pub location: ResourceLocation,
+    /// How long it takes.
+    pub minutes: Option<u32>,
+    /// Roles it is for (empty: everyone).
+    pub audience: Vec<Ix<Role>>,
+    /// Who paid for it.
+    pub funder: Option<String>,
+    /// A sentence or two.
+    pub description: Option<String>,
+    /// Where it is defined.
+    pub loc: Loc,
+}
+
+/// The kind of a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// An online course.
+    ELearning,
+    /// A PDF document.
+    Pdf,
+    /// A video.
+    Video,
+    /// A web page.
+    Web,
+    /// A leaflet.
+    Leaflet,
+}
+
+/// Where a resource is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResourceLocation {
+    /// Online.
+    Url(String),
+    /// A file in the data folder (relative, `/`-separated, checked to stay inside).
+    File(String),
+}
+
+/// A venue.
+#[derive(Clone, Debug)]
+pub struct Venue {
+    /// Its id.
+    pub id: Id,
+    /// Name.
+    pub name: String,
+    /// Postal address.
+    pub address: Option<String>,
+    /// Region it is in.
+    pub region: Option<Ix<Region>>,
+    /// Most people the room holds.
+    pub capacity: Option<u32>,
+    /// Access notes.
+    pub access: Option<String>,
+    /// Where it is defined.
+    pub loc: Loc,
+}
+
+/// How a course is delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Self-paced online.
+    ELearning,
+    /// In a room.
+    FaceToFace,
+    /// A webinar.
+    Webinar,
+    /// Live online.
+    OnlineLive,
+    /// A programme of several sessions.
+    Programme,
+    /// A recurring network meeting.
+    Network,
+}
+
+/// What counts as completing a course.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CompletionRule {
+    /// At least this percentage of sessions (0–100).
+    Percent(f64),
+    /// At least this many sessions.
+    Sessions(u32),
+}
+
+impl Default for CompletionRule {
+    fn default() -> Self {
+        CompletionRule::Percent(100.0)
+    }
+}
+
+/// A span of calendar time: whole days or whole months.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duration {
+    /// Days (weeks are 7 days).
+    Days(u32),
+    /// Months (years are 12 months).
+    Months(u32),
+}
+
+impl Duration {
+    /// `date` plus this duration (saturating at the calendar's end).
+    pub fn after(self, date: NaiveDate) -> NaiveDate {
+        match self {
+            Duration::Days(d) => date.checked_add_days(chrono::Days::new(d.into())),
+            Duration::Months(m) => date.checked_add_months(Months::new(m)),
+        }
+        .unwrap_or(NaiveDate::MAX)
+    }
+}
+
+impl std::fmt::Display for Duration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (n, unit) = match *self {
+            Duration::Months(m) if m % 12 == 0 => (m / 12, "year"),
+            Duration::Months(m) => (m, "month"),
+            Duration::Days(d) if d % 7 == 0 => (d / 7, "week"),
+            Duration::Days(d) => (d, "day"),
+        };
+        write!(f, "{n} {unit}{}", if n == 1 { "" } else { "s" })
+    }
+}
+
+/// A course.
+#[derive(Clone, Debug)]
+pub struct Course {
+    /// Its id.
+    pub id: Id,
+    /// Title.
+    pub title: String,
+    /// Tier level.
+    pub tier: u32,
+    /// How it is delivered.
+    pub format: Format,
+    /// A paragraph.
+    pub summary: Option<String>,
+    /// Who delivers it.
+    pub provider: Option<String>,
+    /// Minutes per session.
+    pub minutes: Option<u32>,
+    /// CPD hours.
+    pub cpd_hours: Option<f64>,
+    /// `None` when free, else the amount as written.
+    pub cost: Option<String>,
+    /// Roles it is for (empty: everyone).
+    pub audience: Vec<Ix<Role>>,
+    /// Regions it is for (empty: everywhere).
+    pub regions: Vec<Ix<Region>>,
+    /// What a learner must meet first.
+    pub requires: Option<Rule>,
+    /// How long a completion counts.
+    pub valid_for: Option<Duration>,
+    /// What counts as completing.
+    pub completion: CompletionRule,
+    /// Whether completers get a certificate.
+    pub certificate: bool,
+    /// Resources that go with it.
+    pub resources: Vec<Ix<Resource>>,
+    /// What a trainer must meet.
+    pub delivered_by: Option<Rule>,
+    /// Default capacity of its cohorts.
+    pub capacity: Option<u32>,
+    /// Where it is defined.
+    pub loc: Loc,
+}
+
+/// A learner or trainer.
+#[derive(Clone, Debug)]
+pub struct Person {
+    /// Their id.
+    pub id: Id,
+    /// Full name (Unicode).
+    pub name: String,
+    /// Email (never published).
+    pub email: Option<String>,
+    /// Employer.
+    pub organisation: Option<String>,
+    /// Sector.
+    pub sector: Option<Ix<Sector>>,
+    /// Role.
+    pub role: Option<Ix<Role>>,
+    /// Region.
+    pub region: Option<Ix<Region>>,
+    /// Where they are defined.
+    pub loc: Loc,
+}
+
+/// Whether a cohort will run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Status {
+    /// Planned, not yet confirmed (calendars: TENTATIVE).
+    #[default]
+    Planned,
+    /// Confirmed.
+    Confirmed,
+    /// Cancelled (kept, published as cancelled).
+    Cancelled,
+}
+
+/// Where a cohort meets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// At a venue.
+    Venue(Ix<Venue>),
+    /// Online, with this joining link.
+    Online(String),
+}
+
+/// A hand-set session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionTime {
+    /// Local start.
+    pub start: NaiveDateTime,
+    /// Local end.
+    pub end: NaiveDateTime,
+    /// Where it is written.
+    pub loc: Loc,
+}
+
+/// How often a schedule repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Every {
+    /// Weekly.
+    Week,
+    /// Fortnightly.
+    TwoWeeks,
+    /// Monthly.
+    Month,
+    /// Every two months.
+    TwoMonths,
+    /// Every three months.
+    Quarter,
+}
+
+/// Which day of the period a schedule lands on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Day {
+    /// The n-th (1–5) weekday of the month, e.g. 2nd Tuesday.
+    Nth(u8, Weekday),
+    /// The last weekday of the month.
+    Last(Weekday),
+    /// A day of the month (1–31).
+    OfMonth(u8),
+    /// A weekday (for weekly schedules: `tuesday`).
+    Weekday(Weekday),
+}
+
+/// What a schedule does on a non-working day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum HolidayPolicy {
+    /// Move to the next working day.
+    #[default]
+    NextWorkingDay,
+    /// Drop the session.
+    Skip,
+}
+
+/// Where a schedule stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScheduleEnd {
+    /// The last possible date.
+    Until(NaiveDate),
+    /// How many sessions.
+    Count(u32),
+}
+
+/// A recurrence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    /// How often.
+    pub every: Every,
+    /// Which day.
+    pub day: Day,
+    /// First possible date.
+    pub from: NaiveDate,
+    /// Where it stops.
+    pub end: ScheduleEnd,
+    /// Local start time.
+    pub start: NaiveTime,
+    /// Local end time.
+    pub end_time: NaiveTime,
+    /// Non-working day policy.
+    pub holidays: HolidayPolicy,
+    /// Where it is written.
+    pub loc: Loc,
+}
+
+/// When a cohort meets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Timing {
+    /// Hand-set sessions, as written.
+    Sessions(Vec<SessionTime>),
+    /// A recurrence.
+    Schedule(Schedule),
+}
+
+/// A run of a course.
+#[derive(Clone, Debug)]
+pub struct Cohort {
+    /// Its id.
+    pub id: Id,
+    /// The course.
+    pub course: Ix<Course>,
+    /// Region it serves.
+    pub region: Option<Ix<Region>>,
+    /// Where it meets.
+    pub place: Option<Place>,
+    /// Who delivers it.
+    pub trainers: Vec<Ix<Person>>,
+    /// Places (its own, else the course's).
+    pub capacity: Option<u32>,
+    /// Whether it will run.
+    pub status: Status,
+    /// Raised on every change attendees must see.
+    pub revision: u32,
+    /// Notes for attendees.
+    pub notes: Option<String>,
+    /// People with a place.
+    pub enrolled: Vec<Ix<Person>>,
+    /// People waiting, in order.
+    pub waitlist: Vec<Ix<Person>>,
+    /// When it meets.
+    pub timing: Timing,
+    /// Where it is defined.
+    pub loc: Loc,
+}
+
+/// Which sessions someone attended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionSet {
+    /// Every session.
+    All,
+    /// These 1-based session numbers.
+    Numbers(Vec<u32>),
+}
+
+/// Attendance of one person at one cohort.
+#[derive(Clone, Debug)]
+pub struct Attendance {
+    /// The cohort.
+    pub cohort: Ix<Cohort>,
+    /// The learner.
+    pub person: Ix<Person>,
+    /// Which sessions.
+    pub sessions: SessionSet,
+    /// Where it is recorded.
+    pub loc: Loc,
+}
+
+/// A completion recorded elsewhere.
+#[derive(Clone, Debug)]
+pub struct Completion {
+    /// The learner.
+    pub person: Ix<Person>,
+    /// The course.
+    pub course: Ix<Course>,
+    /// When.
+    pub date: NaiveDate,
+    /// Where the record came from.
+    pub source: Option<Arc<str>>,
+    /// Where it is recorded.
+    pub loc: Loc,
+}
+
+/// An expression of interest.
+#[derive(Clone, Debug)]
+pub struct Application {
+    /// The applicant.
+    pub person: Ix<Person>,
+    /// The course.
+    pub course: Ix<Course>,
+    /// When they applied.
+    pub applied: NaiveDate,
+    /// Cohorts in order of preference.
+    pub prefer: Vec<Ix<Cohort>>,
+    /// Regions they can travel to.
+    pub regions: Vec<Ix<Region>>,
+    /// Where it is recorded.
+    pub loc: Loc,
+}
+
+/// A bulletin item.
+#[derive(Clone, Debug)]
+pub struct News {
+    /// Publication date.
+    pub date: NaiveDate,
+    /// Headline.
+    pub title: String,
+    /// Markdown body.
+    pub body: Option<String>,
+    /// Where it is written.
+    pub loc: Loc,
+}

@@ -1,0 +1,795 @@
+//! Reading typed values out of YAML nodes and CSV cells, one diagnostic per
+//! problem.
+//!
+//! A [`Record`] is one YAML mapping or one CSV row; [`Val`] is one value in
+//! it. The typed readers on [`Ctx`] turn values into model types and, when a
+//! value is wrong, record a diagnostic and return `None`, so loading goes on
+//! and reports every problem at once.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ix::Ix;
+use crate::model::{Duration, Id};
+use crate::schema::Field;
+use crate::source::{FileId, Files, Loc};
+use crate::suggest::did_you_mean;
+use crate::yaml::{Kind, Node};
+
+/// Ids of one section, for resolving references.
+pub(crate) struct IdTable {
+    /// The section's name, plural (`courses`).
+    pub(crate) section: &'static str,
+    /// The singular, for messages (`course`).
+    pub(crate) noun: &'static str,
+    pub(crate) map: HashMap<Id, u32>,
+    /// Ids of records too broken to load: references to them are not
+    /// reported again.
+    pub(crate) broken: HashSet<Id>,
+}
+
+impl IdTable {
+    pub(crate) fn new(section: &'static str, noun: &'static str) -> Self {
+        IdTable {
+            section,
+            noun,
+            map: HashMap::new(),
+            broken: HashSet::new(),
+        }
+    }
+
+    pub(crate) fn get<T>(&self, id: &str) -> Option<Ix<T>> {
+        self.map.get(id).map(|&i| Ix::new(i as usize))
+    }
+
+    /// Register `id` as the next record; a duplicate keeps the first.
+    /// Returns whether the id was new.
+    pub(crate) fn insert(&mut self, id: &str, position: usize) -> bool {
+        if self.map.contains_key(id) {
+            return false;
+        }
+        self.map.insert(id.into(), position as u32);
+        true
+    }
+
+    /// A near-miss suggestion among the ids, when the table is small enough
+    /// to search quickly.
+    pub(crate) fn suggest(&self, id: &str) -> Option<String> {
+        if self.map.len() > 50_000 {
+            return None;
+        }
+        did_you_mean(id, self.map.keys().map(|k| &**k))
+    }
+}
+
+/// A value in a record.
+#[derive(Clone, Copy)]
+pub(crate) enum Val<'a> {
+    Node(&'a Node),
+    Cell { text: &'a str, loc: Loc },
+}
+
+/// One YAML mapping or CSV row, with the fields its section defines.
+pub(crate) struct Record<'a> {
+    pub(crate) loc: Loc,
+    entries: Entries<'a>,
+}
+
+enum Entries<'a> {
+    Map(&'a [(Node, Node)]),
+    Row(&'a [(&'static str, Val<'a>)]),
+}
+
+impl<'a> Record<'a> {
+    /// A CSV row: the non-empty cells of known columns.
+    pub(crate) fn row(loc: Loc, cells: &'a [(&'static str, Val<'a>)]) -> Self {
+        Record {
+            loc,
+            entries: Entries::Row(cells),
+        }
+    }
+
+    /// The value of a field, if present and not null.
+    pub(crate) fn get(&self, name: &str) -> Option<Val<'a>> {
+        match self.entries {
+            Entries::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| matches!(&k.kind, Kind::Str(s) if s == name))
+                .map(|(_, v)| v)
+                .filter(|v| !matches!(v.kind, Kind::Null))
+                .map(Val::Node),
+            Entries::Row(cells) => cells.iter().find(|(k, _)| *k == name).map(|(_, v)| *v),
+        }
+    }
+
+    /// Whether the field is present (even if null).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+/// Reading context for one file: where diagnostics go, and the text YAML
+/// numbers are spelled in.
+pub(crate) struct Ctx<'a> {
+    pub(crate) files: &'a Files,
+    pub(crate) file: FileId,
+    pub(crate) source: &'a str,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(files: &'a Files, file: FileId, source: &'a str) -> Self {
+        Ctx {
+            files,
+            file,
+            source,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub(crate) fn loc_of(&self, val: Val<'_>) -> Loc {
+        match val {
+            Val::Node(n) => n.loc(self.file),
+            Val::Cell { loc, .. } => loc,
+        }
+    }
+
+    pub(crate) fn error(
+        &mut self,
+        code: Code,
+        loc: Loc,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.push(Diagnostic::error(code, message), loc)
+    }
+
+    fn push(&mut self, diagnostic: Diagnostic, loc: Loc) -> &mut Diagnostic {
+        self.diagnostics
+            .push(diagnostic.at(self.files.location(loc)));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    /// A YAML mapping as a record of `fields`; unknown keys are reported.
+    /// `what` names the record in messages ("course", "schedule").
+    pub(crate) fn record<'n>(
+        &mut self,
+        node: &'n Node,
+        fields: &[Field],
+        what: &str,
+    ) -> Option<Record<'n>> {
+        let Kind::Map(entries) = &node.kind else {
+            let found = node.describe();
+            self.error(
+                Code::WrongType,
+                node.loc(self.file),
+                format!("expected a mapping for a {what}, found {found}"),
+            )
+            .help = Some(format!("write the {what} as `field: value` lines"));
+            return None;
+        };
+        for (key, _) in entries {
+            let name = match &key.kind {
+                Kind::Str(s) => s.as_str(),
+                _ => key.text(self.source).unwrap_or(""),
+            };
+            if !fields.iter().any(|f| f.name == name) {
+                let help = did_you_mean(name, fields.iter().map(|f| f.name)).unwrap_or_else(|| {
+                    let names: Vec<_> = fields.iter().map(|f| format!("`{}`", f.name)).collect();
+                    format!("a {what} has the fields {}", names.join(", "))
+                });
+                self.error(
+                    Code::UnknownField,
+                    key.loc(self.file),
+                    format!("unknown field `{name}` in a {what}"),
+                )
+                .help = Some(help);
+            }
+        }
+        Some(Record {
+            loc: node.loc(self.file),
+            entries: Entries::Map(entries),
+        })
+    }
+
+    /// A required field: reported as missing when absent or empty.
+    pub(crate) fn require<'r>(
+        &mut self,
+        record: &Record<'r>,
+        name: &str,
+        what: &str,
+    ) -> Option<Val<'r>> {
+        let val = record.get(name);
+        if val.is_none() {
+            self.error(
+                Code::MissingField,
+                record.loc,
+                format!("missing field `{name}` in a {what}"),
+            )
+            .help = Some(format!("every {what} needs `{name}`"));
+        }
+        val
+    }
+
+    /// An optional field, read with `read` when present.
+    pub(crate) fn field<'r, T>(
+        &mut self,
+        record: &Record<'r>,
+        name: &str,
+        read: impl FnOnce(&mut Self, Val<'r>) -> Option<T>,
+    ) -> Option<T> {
+        record.get(name).and_then(|v| read(self, v))
+    }
+
+    /// A required field, read with `read`; reported when missing.
+    pub(crate) fn required<'r, T>(
+        &mut self,
+        record: &Record<'r>,
+        name: &str,
+        what: &str,
+        read: impl FnOnce(&mut Self, Val<'r>) -> Option<T>,
+    ) -> Option<T> {
+        self.require(record, name, what).and_then(|v| read(self, v))
+    }
+
+    /// The text of a scalar.
+    pub(crate) fn str<'v>(&mut self, val: Val<'v>) -> Option<&'v str>
+    where
+        'a: 'v,
+    {
+        match val {
+            Val::Cell { text, .. } => Some(text),
+            Val::Node(node) => match node.text(self.source) {
+                Some(text) => Some(text),
+                None => {
+                    let found = node.describe();
+                    self.error(
+                        Code::WrongType,
+                        node.loc(self.file),
+                        format!("expected text, found {found}"),
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    /// Non-empty text, trimmed of surrounding whitespace at the ends.
+    pub(crate) fn text(&mut self, val: Val<'_>) -> Option<String> {
+        let s = self.str(val)?;
+        if s.trim().is_empty() {
+            self.error(
+                Code::MissingField,
+                self.loc_of(val),
+                "expected text, found an empty value",
+            );
+            return None;
+        }
+        Some(s.trim().to_owned())
+    }
+
+    /// Text kept exactly as written (notes, Markdown), with CRLF as LF.
+    pub(crate) fn verbatim(&mut self, val: Val<'_>) -> Option<String> {
+        self.str(val).map(|s| s.replace("\r\n", "\n"))
+    }
+
+    /// An id: lowercase `[a-z0-9][a-z0-9-]*`. A malformed id is reported
+    /// but kept, so that references to it still resolve.
+    pub(crate) fn id(&mut self, val: Val<'_>) -> Option<Id> {
+        let s = self.str(val)?.trim();
+        if s.is_empty() {
+            self.error(
+                Code::MissingField,
+                self.loc_of(val),
+                "expected an id, found an empty value",
+            );
+            return None;
+        }
+        if !is_id(s) {
+            let fixed = to_id(s);
+            self.error(
+                Code::InvalidId,
+                self.loc_of(val),
+                format!("`{s}` is not a valid id"),
+            )
+            .help = Some(format!(
+                "ids are lowercase letters, digits and `-`, starting with a letter or digit: `{fixed}`"
+            ));
+        }
+        Some(s.into())
+    }
+
+    /// A reference to a record of `table`.
+    pub(crate) fn reference<T>(&mut self, val: Val<'_>, table: &IdTable) -> Option<Ix<T>> {
+        let s = self.str(val)?.trim();
+        if let Some(ix) = table.get(s) {
+            return Some(ix);
+        }
+        let loc = self.loc_of(val);
+        if table.broken.contains(s) {
+            return None;
+        }
+        if s.is_empty() {
+            self.error(
+                Code::MissingField,
+                loc,
+                format!("expected a {} id, found an empty value", table.noun),
+            );
+            return None;
+        }
+        let help = table
+            .suggest(s)
+            .unwrap_or_else(|| format!("add it to `{}`, or correct the id", table.section));
+        self.error(
+            Code::UnknownReference,
+            loc,
+            format!("unknown {} `{s}`", table.noun),
+        )
+        .help = Some(help);
+        None
+    }
+
+    /// A list: a YAML sequence, or a CSV cell of space-separated items.
+    pub(crate) fn list<'v, T>(
+        &mut self,
+        val: Val<'v>,
+        mut item: impl FnMut(&mut Self, Val<'v>) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        match val {
+            Val::Node(node) => match &node.kind {
+                Kind::Seq(items) => Some(
+                    items
+                        .iter()
+                        .filter_map(|n| item(self, Val::Node(n)))
+                        .collect(),
+                ),
+                _ => {
+                    let found = node.describe();
+                    let example = node
+                        .text(self.source)
+                        .map_or_else(String::new, |t| format!(": `[{t}]`"));
+                    self.error(
+                        Code::WrongType,
+                        node.loc(self.file),
+                        format!("expected a list, found {found}"),
+                    )
+                    .help = Some(format!("write a list in brackets{example}"));
+                    None
+                }
+            },
+            Val::Cell { text, loc } => {
+                let mut out = Vec::new();
+                for (start, word) in split_words(text) {
+                    let col = loc.col + text[..start].chars().count() as u32;
+                    let word_loc = Loc::new(loc.file, loc.line, col, word.chars().count() as u32);
+                    if let Some(v) = item(
+                        self,
+                        Val::Cell {
+                            text: word,
+                            loc: word_loc,
+                        },
+                    ) {
+                        out.push(v);
+                    }
+                }
+                Some(out)
+            }
+        }
+    }
+
+    /// References to records of `table`.
+    pub(crate) fn references<T>(&mut self, val: Val<'_>, table: &IdTable) -> Option<Vec<Ix<T>>> {
+        self.list(val, |ctx, v| ctx.reference(v, table))
+    }
+
+    /// A whole number in `min..=u32::MAX`.
+    pub(crate) fn int(&mut self, val: Val<'_>, min: u32) -> Option<u32> {
+        let s = self.str(val)?.trim();
+        let loc = self.loc_of(val);
+        match s.parse::<u64>() {
+            Ok(n) if n >= u64::from(min) && n <= u64::from(u32::MAX) => Some(n as u32),
+            Ok(n) if n < u64::from(min) => {
+                self.error(
+                    Code::InvalidNumber,
+                    loc,
+                    format!("expected a whole number of at least {min}, found {n}"),
+                );
+                None
+            }
+            _ if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                self.error(
+                    Code::InvalidNumber,
+                    loc,
+                    format!("the number `{s}` is too large"),
+                )
+                .help = Some(format!("the largest allowed is {}", u32::MAX));
+                None
+            }
+            _ => {
+                self.error(
+                    Code::InvalidNumber,
+                    loc,
+                    format!("expected a whole number, found `{s}`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A decimal number ≥ 0.
+    pub(crate) fn decimal(&mut self, val: Val<'_>) -> Option<f64> {
+        let s = self.str(val)?.trim();
+        match s.parse::<f64>() {
+            Ok(n) if n.is_finite() && n >= 0.0 => Some(n),
+            _ => {
+                self.error(
+                    Code::InvalidNumber,
+                    self.loc_of(val),
+                    format!("expected a number of 0 or more, found `{s}`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `true` or `false`.
+    pub(crate) fn bool(&mut self, val: Val<'_>) -> Option<bool> {
+        let s = self.str(val)?.trim();
+        match s {
+            "true" | "True" | "TRUE" => Some(true),
+            "false" | "False" | "FALSE" => Some(false),
+            _ => {
+                self.error(
+                    Code::InvalidValue,
+                    self.loc_of(val),
+                    format!("expected `true` or `false`, found `{s}`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// One of `words`; returns its position.
+    pub(crate) fn word(&mut self, val: Val<'_>, words: &[&str]) -> Option<usize> {
+        let s = self.str(val)?.trim();
+        if let Some(i) = words.iter().position(|w| *w == s) {
+            return Some(i);
+        }
+        let lower = s.to_lowercase();
+        let help = words
+            .iter()
+            .position(|w| *w == lower)
+            .map(|i| format!("write it in lowercase: `{}`", words[i]))
+            .or_else(|| did_you_mean(s, words.iter().copied()))
+            .unwrap_or_else(|| {
+                let all: Vec<_> = words.iter().map(|w| format!("`{w}`")).collect();
+                format!("expected one of {}", all.join(", "))
+            });
+        self.error(
+            Code::InvalidValue,
+            self.loc_of(val),
+            format!("`{s}` is not an allowed value"),
+        )
+        .help = Some(help);
+        None
+    }
+
+    /// `YYYY-MM-DD`.
+    pub(crate) fn date(&mut self, val: Val<'_>) -> Option<NaiveDate> {
+        let s = self.str(val)?.trim();
+        match parse_date(s) {
+            Ok(d) => Some(d),
+            Err(why) => {
+                self.error(Code::InvalidDate, self.loc_of(val), why).help =
+                    Some("write dates as `YYYY-MM-DD`, e.g. `2022-01-18`".into());
+                None
+            }
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM[:SS]` (a space may stand for `T`).
+    pub(crate) fn datetime(&mut self, val: Val<'_>) -> Option<NaiveDateTime> {
+        let s = self.str(val)?.trim();
+        let split = s.find(['T', ' ']);
+        let parsed = match split {
+            Some(i) => parse_date(&s[..i])
+                .and_then(|d| parse_time(s[i + 1..].trim()).map(|t| d.and_time(t))),
+            None => Err(format!("expected a date and time, found `{s}`")),
+        };
+        match parsed {
+            Ok(dt) => Some(dt),
+            Err(why) => {
+                self.error(Code::InvalidDate, self.loc_of(val), why).help = Some(
+                    "write local date-times as `YYYY-MM-DDTHH:MM`, e.g. `2022-01-18T09:30`".into(),
+                );
+                None
+            }
+        }
+    }
+
+    /// `HH:MM-HH:MM`.
+    pub(crate) fn time_range(&mut self, val: Val<'_>) -> Option<(NaiveTime, NaiveTime)> {
+        let s = self.str(val)?.trim();
+        let loc = self.loc_of(val);
+        let parsed = s
+            .split_once(['-', '–'])
+            .ok_or_else(|| format!("expected a time range like `10:00-12:00`, found `{s}`"))
+            .and_then(|(a, b)| Ok((parse_time(a.trim())?, parse_time(b.trim())?)));
+        match parsed {
+            Ok((start, end)) if end > start => Some((start, end)),
+            Ok(_) => {
+                self.error(
+                    Code::EndBeforeStart,
+                    loc,
+                    format!("the time range `{s}` ends before it starts"),
+                )
+                .help =
+                    Some("sessions end on the day they start; write the earlier time first".into());
+                None
+            }
+            Err(why) => {
+                self.error(Code::InvalidTime, loc, why).help =
+                    Some("write times as 24-hour `HH:MM-HH:MM`, e.g. `10:00-12:00`".into());
+                None
+            }
+        }
+    }
+
+    /// `3 years`, `18 months`, `6 weeks`, `10 days` (`1 year` too).
+    pub(crate) fn duration(&mut self, val: Val<'_>) -> Option<Duration> {
+        let s = self.str(val)?.trim();
+        match parse_duration(s) {
+            Some(d) => Some(d),
+            None => {
+                self.error(Code::InvalidDuration, self.loc_of(val), format!("expected a duration, found `{s}`"))
+                    .help = Some("write a whole number and a unit: `3 years`, `18 months`, `6 weeks` or `10 days`".into());
+                None
+            }
+        }
+    }
+
+    /// A percentage `0%`–`100%`.
+    pub(crate) fn percentage(&mut self, val: Val<'_>) -> Option<f64> {
+        let s = self.str(val)?.trim();
+        let n = s
+            .strip_suffix('%')
+            .and_then(|n| n.trim().parse::<f64>().ok());
+        match n {
+            Some(n) if (0.0..=100.0).contains(&n) => Some(n),
+            _ => {
+                self.error(
+                    Code::InvalidPercentage,
+                    self.loc_of(val),
+                    format!("expected a percentage from 0% to 100%, found `{s}`"),
+                )
+                .help = Some("write it like `80%`".into());
+                None
+            }
+        }
+    }
+
+    /// A URL starting `http://` or `https://`.
+    pub(crate) fn url(&mut self, val: Val<'_>) -> Option<String> {
+        let s = self.text(val)?;
+        let ok = (s.starts_with("https://") || s.starts_with("http://"))
+            && s.len() > 8
+            && !s.chars().any(char::is_whitespace);
+        if !ok {
+            self.error(
+                Code::InvalidValue,
+                self.loc_of(val),
+                format!("expected a web address, found `{s}`"),
+            )
+            .help = Some("write the whole address, starting `https://`".into());
+            return None;
+        }
+        Some(s)
+    }
+
+    /// An email address (a light check: one `@`, text on both sides, no spaces).
+    pub(crate) fn email(&mut self, val: Val<'_>) -> Option<String> {
+        let s = self.text(val)?;
+        let ok = s.split('@').count() == 2
+            && s.split('@').all(|p| !p.is_empty())
+            && s.rsplit('@').next().is_some_and(|d| d.contains('.'))
+            && !s.chars().any(char::is_whitespace);
+        if !ok {
+            self.error(
+                Code::InvalidValue,
+                self.loc_of(val),
+                format!("`{s}` is not an email address"),
+            )
+            .help = Some("write it like `name@example.org`".into());
+            return None;
+        }
+        Some(s)
+    }
+
+    /// A weekday: `mon`, `monday`, `Mon`.
+    pub(crate) fn weekday(&mut self, val: Val<'_>) -> Option<Weekday> {
+        let s = self.str(val)?.trim();
+        match parse_weekday(s) {
+            Some(d) => Some(d),
+            None => {
+                self.error(
+                    Code::InvalidValue,
+                    self.loc_of(val),
+                    format!("`{s}` is not a day of the week"),
+                )
+                .help = Some("write `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`".into());
+                None
+            }
+        }
+    }
+}
+
+/// Whether `s` is a valid id.
+pub fn is_id(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    !bytes.is_empty()
+        && (bytes[0].is_ascii_lowercase() || bytes[0].is_ascii_digit())
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The nearest valid id to `s`, for hints.
+fn to_id(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+fn split_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split(' ')
+        .scan(0usize, |pos, word| {
+            let start = *pos;
+            *pos += word.len() + 1;
+            Some((start, word))
+        })
+        .filter(|(_, w)| !w.is_empty())
+}
+
+/// Parse `YYYY-MM-DD` strictly, explaining what is wrong.
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return Err(format!("expected a date `YYYY-MM-DD`, found `{s}`"));
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().expect("digits");
+    let (y, m, d) = (num(0..4) as i32, num(5..7), num(8..10));
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("the date `{s}` does not exist"))
+}
+
+/// Parse `HH:MM` or `HH:MM:SS` (24-hour).
+pub(crate) fn parse_time(s: &str) -> Result<NaiveTime, String> {
+    let parts: Vec<_> = s.split(':').collect();
+    let nums: Option<Vec<u32>> = parts
+        .iter()
+        .map(|p| {
+            (p.len() == 2 || (p.len() == 1 && parts.len() > 1))
+                .then(|| p.parse().ok())
+                .flatten()
+        })
+        .collect();
+    match nums.as_deref() {
+        Some([h, m]) => NaiveTime::from_hms_opt(*h, *m, 0),
+        Some([h, m, sec]) => NaiveTime::from_hms_opt(*h, *m, *sec),
+        _ => return Err(format!("expected a time `HH:MM`, found `{s}`")),
+    }
+    .ok_or_else(|| format!("the time `{s}` does not exist"))
+}
+
+/// Parse a duration such as `3 years` or `18 months`.
+pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let n: u32 = s[..split].parse().ok()?;
+    let unit = s[split..].trim().to_ascii_lowercase();
+    let unit = unit.strip_suffix('s').unwrap_or(&unit);
+    let scale = |n: u32, by: u32| n.checked_mul(by);
+    match unit {
+        "year" => scale(n, 12).map(Duration::Months),
+        "month" => Some(Duration::Months(n)),
+        "week" => scale(n, 7).map(Duration::Days),
+        "day" => Some(Duration::Days(n)),
+        _ => None,
+    }
+}
+
+/// `mon`, `Monday`, `tues`…
+pub(crate) fn parse_weekday(s: &str) -> Option<Weekday> {
+    let lower = s.trim().to_ascii_lowercase();
+    let days = [
+        ("mon", Weekday::Mon),
+        ("tue", Weekday::Tue),
+        ("wed", Weekday::Wed),
+        ("thu", Weekday::Thu),
+        ("fri", Weekday::Fri),
+        ("sat", Weekday::Sat),
+        ("sun", Weekday::Sun),
+    ];
+    let full = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    days.iter()
+        .zip(full)
+        .find(|((short, _), long)| lower == *short || lower == *long)
+        .map(|((_, d), _)| *d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_exist() {
+        assert!(parse_date("2022-01-18").is_ok());
+        assert_eq!(
+            parse_date("2022-02-30").unwrap_err(),
+            "the date `2022-02-30` does not exist"
+        );
+        assert!(parse_date("18/01/2022").is_err());
+        assert!(parse_date("2022-1-18").is_err());
+    }
+
+    #[test]
+    fn times_are_24_hour() {
+        assert_eq!(
+            parse_time("09:30").unwrap(),
+            NaiveTime::from_hms_opt(9, 30, 0).unwrap()
+        );
+        assert_eq!(
+            parse_time("9:30").unwrap(),
+            NaiveTime::from_hms_opt(9, 30, 0).unwrap()
+        );
+        assert!(parse_time("25:00").is_err());
+        assert!(parse_time("9.30").is_err());
+    }
+
+    #[test]
+    fn durations_in_years_months_weeks_days() {
+        assert_eq!(parse_duration("3 years"), Some(Duration::Months(36)));
+        assert_eq!(parse_duration("18 months"), Some(Duration::Months(18)));
+        assert_eq!(parse_duration("1 year"), Some(Duration::Months(12)));
+        assert_eq!(parse_duration("6 weeks"), Some(Duration::Days(42)));
+        assert_eq!(parse_duration("3 fortnights"), None);
+        assert_eq!(parse_duration("years"), None);
+        assert_eq!(parse_duration("99999999999 years"), None);
+    }
+
+    #[test]
+    fn ids_are_lowercase_kebab() {
+        assert!(is_id("l2-trauma-awareness"));
+        assert!(is_id("2022-east"));
+        assert!(!is_id("-x"));
+        assert!(!is_id("East_Kent"));
+        assert_eq!(to_id("East_Kent"), "east-kent");
+    }
+
+    #[test]
+    fn weekdays_short_and_long() {
+        assert_eq!(parse_weekday("Tuesday"), Some(Weekday::Tue));
+        assert_eq!(parse_weekday("fri"), Some(Weekday::Fri));
+        assert_eq!(parse_weekday("fry"), None);
+    }
+}

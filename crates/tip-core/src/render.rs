@@ -1,0 +1,214 @@
+//! Diagnostics for people (rustc style), for programs (JSON) and for GitHub
+//! Actions (workflow annotations).
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use serde::Serialize;
+
+use crate::diagnostic::{self, Diagnostic, Severity};
+
+/// Render diagnostics the way rustc does: `error[code]: message`, the
+/// place, the source line with carets, and `help:`. Source lines are read
+/// from the files under `root`. With `styled`, ANSI colours are included.
+pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut sources: HashMap<&str, Option<String>> = HashMap::new();
+    let mut out = String::new();
+    for d in diagnostics {
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let mut group = Group::with_title(level.primary_title(&d.message).id(d.code.as_str()));
+        if let Some(loc) = &d.location {
+            let text = sources.entry(&loc.file).or_insert_with(|| {
+                std::fs::read(root.join(&*loc.file))
+                    .ok()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+            });
+            let line = text
+                .as_deref()
+                .and_then(|t| t.lines().nth(loc.line as usize - 1));
+            group = match line {
+                Some(line) => {
+                    let start = char_to_byte(line, loc.column as usize - 1);
+                    let end = char_to_byte(line, (loc.column + loc.len) as usize - 1);
+                    let end = if end > start {
+                        end
+                    } else {
+                        start + line[start..].chars().next().map_or(0, char::len_utf8)
+                    };
+                    group.element(
+                        Snippet::source(line.to_owned())
+                            .line_start(loc.line as usize)
+                            .path(&*loc.file)
+                            .annotation(AnnotationKind::Primary.span(start..end)),
+                    )
+                }
+                None => group.element(
+                    Origin::path(&*loc.file)
+                        .line(loc.line as usize)
+                        .char_column(loc.column as usize),
+                ),
+            };
+        }
+        if let Some(help) = &d.help {
+            group = group.element(Level::HELP.message(help));
+        }
+        let _ = writeln!(out, "{}\n", renderer.render(&[group]));
+    }
+    out
+}
+
+fn char_to_byte(line: &str, chars: usize) -> usize {
+    line.char_indices()
+        .nth(chars)
+        .map_or(line.len(), |(i, _)| i)
+}
+
+/// A one-line summary: `2 errors, 1 warning`.
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let (errors, warnings) = diagnostic::count(diagnostics);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    errors: usize,
+    warnings: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    code: &'static str,
+    message: &'a str,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+}
+
+/// The `--format json` report: `{"errors", "warnings", "diagnostics": [...]}`.
+pub fn json(diagnostics: &[Diagnostic]) -> String {
+    let (errors, warnings) = diagnostic::count(diagnostics);
+    let report = JsonReport {
+        errors,
+        warnings,
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                severity: d.severity,
+                code: d.code.as_str(),
+                message: &d.message,
+                file: d.location.as_ref().map(|l| &*l.file),
+                line: d.location.as_ref().map(|l| l.line),
+                column: d.location.as_ref().map(|l| l.column),
+                help: d.help.as_deref(),
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&report).expect("diagnostics serialise");
+    s.push('\n');
+    s
+}
+
+/// GitHub Actions workflow commands (`::error file=…,line=…::message`).
+/// `prefix` is the data folder as seen from the repository root, so the
+/// annotations land on the right files.
+pub fn github(diagnostics: &[Diagnostic], prefix: &str) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = vec![format!("title={}", property(d.code.as_str()))];
+        if let Some(loc) = &d.location {
+            let file = if prefix.is_empty() || prefix == "." {
+                loc.file.to_string()
+            } else {
+                format!("{}/{}", prefix.trim_end_matches('/'), loc.file)
+            };
+            props.insert(
+                0,
+                format!(
+                    "file={},line={},col={}",
+                    property(&file),
+                    loc.line,
+                    loc.column
+                ),
+            );
+        }
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let _ = writeln!(out, "::{command} {}::{}", props.join(","), data(&message));
+    }
+    out
+}
+
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Code, Location};
+
+    fn sample() -> Vec<Diagnostic> {
+        vec![
+            Diagnostic::error(Code::UnknownField, "unknown field `titel` in a course")
+                .at(Location {
+                    file: "courses.yaml".into(),
+                    line: 3,
+                    column: 5,
+                    len: 5,
+                })
+                .help("did you mean `title`?"),
+            Diagnostic::error(Code::MissingProgramme, "the data set has no `programme`"),
+        ]
+    }
+
+    #[test]
+    fn github_annotations_escape_and_locate() {
+        insta::assert_snapshot!(github(&sample(), "data/km"), @r"
+        ::error file=data/km/courses.yaml,line=3,col=5,title=unknown-field::unknown field `titel` in a course%0Ahelp: did you mean `title`?
+        ::error title=missing-programme::the data set has no `programme`
+        ");
+    }
+
+    #[test]
+    fn json_has_the_documented_shape() {
+        let v: serde_json::Value = serde_json::from_str(&json(&sample())).unwrap();
+        assert_eq!(v["errors"], 2);
+        assert_eq!(v["warnings"], 0);
+        assert_eq!(v["diagnostics"][0]["code"], "unknown-field");
+        assert_eq!(v["diagnostics"][0]["line"], 3);
+        assert_eq!(v["diagnostics"][0]["help"], "did you mean `title`?");
+        assert!(v["diagnostics"][1].get("help").is_none());
+    }
+}

@@ -1,0 +1,783 @@
+//! The data format, declared once.
+//!
+//! Each section's fields are listed here with their type, whether they are
+//! required, and a sentence of documentation. The same tables drive the
+//! loader (unknown fields and columns, "did you mean"), the JSON Schema of
+//! `tip schema`, and the field tables in `docs/data-format.md` (a test keeps
+//! the docs in step).
+
+use serde_json::{Map, Value, json};
+
+/// The type of a field's value.
+#[derive(Debug)]
+pub(crate) enum Ty {
+    /// An id: lowercase `[a-z0-9][a-z0-9-]*`.
+    Id,
+    /// Free text.
+    Text,
+    /// Markdown text.
+    Markdown,
+    /// An email address.
+    Email,
+    /// An `http://` or `https://` URL.
+    Url,
+    /// A URL template containing `{code}`.
+    UrlTemplate,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// `YYYY-MM-DDTHH:MM` local time.
+    DateTime,
+    /// An IANA timezone.
+    Timezone,
+    /// A whole number ≥ 0 (or ≥ 1 when `positive`).
+    Int {
+        positive: bool,
+    },
+    /// A decimal number ≥ 0.
+    Decimal,
+    Bool,
+    /// `3 years`, `18 months`, `6 weeks`, `10 days`.
+    Duration,
+    /// `80%` or a session count.
+    Attendance,
+    /// `free` or an amount.
+    Cost,
+    /// A colour, `#rrggbb`.
+    Colour,
+    /// A path relative to the data folder.
+    Path,
+    /// One of these words.
+    Enum(&'static [&'static str]),
+    /// The id of a record of this section.
+    Ref(&'static str),
+    /// A list of these (in CSV: space-separated).
+    List(&'static Ty),
+    /// A nested mapping.
+    Map(&'static [Field]),
+    /// An eligibility rule.
+    Rule,
+    /// `all` or a list of 1-based session numbers.
+    SessionSet,
+    /// `HH:MM-HH:MM`.
+    TimeRange,
+    /// `2nd tuesday`, `last friday`, `15`.
+    Day,
+    /// Weekday names.
+    Weekday,
+}
+
+/// One field of a section or nested mapping.
+#[derive(Debug)]
+pub(crate) struct Field {
+    pub(crate) name: &'static str,
+    pub(crate) required: bool,
+    pub(crate) ty: Ty,
+    pub(crate) doc: &'static str,
+}
+
+const fn req(name: &'static str, ty: Ty, doc: &'static str) -> Field {
+    Field {
+        name,
+        required: true,
+        ty,
+        doc,
+    }
+}
+
+const fn opt(name: &'static str, ty: Ty, doc: &'static str) -> Field {
+    Field {
+        name,
+        required: false,
+        ty,
+        doc,
+    }
+}
+
+/// A top-level section.
+#[derive(Debug)]
+pub(crate) struct Section {
+    pub(crate) name: &'static str,
+    /// `programme` is one mapping; every other section is a list of records.
+    pub(crate) single: bool,
+    pub(crate) doc: &'static str,
+    pub(crate) fields: &'static [Field],
+}
+
+/// The sections that may also come as CSV files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TabularSection {
+    /// `people*.csv`
+    People,
+    /// `attendance*.csv`
+    Attendance,
+    /// `completions*.csv`
+    Completions,
+    /// `applications*.csv`
+    Applications,
+}
+
+impl TabularSection {
+    pub(crate) const ALL: [TabularSection; 4] = [
+        TabularSection::People,
+        TabularSection::Attendance,
+        TabularSection::Completions,
+        TabularSection::Applications,
+    ];
+
+    /// The section name.
+    pub fn name(self) -> &'static str {
+        match self {
+            TabularSection::People => "people",
+            TabularSection::Attendance => "attendance",
+            TabularSection::Completions => "completions",
+            TabularSection::Applications => "applications",
+        }
+    }
+
+    pub(crate) fn section(self) -> &'static Section {
+        section(self.name()).expect("tabular sections are sections")
+    }
+
+    /// The section a CSV file belongs to: its (lowercase) name starts with
+    /// the section name, followed by `.`, `-` or `_` (`people.csv`,
+    /// `attendance-2022.csv`).
+    pub(crate) fn from_file_name(lower: &str) -> Option<TabularSection> {
+        Self::ALL.into_iter().find(|s| {
+            lower
+                .strip_prefix(s.name())
+                .is_some_and(|rest| rest.starts_with(['.', '-', '_']))
+        })
+    }
+}
+
+const ID: Field = req("id", Ty::Id, "Unique id, lowercase `[a-z0-9][a-z0-9-]*`.");
+const NAME: Field = req("name", Ty::Text, "Display name.");
+const NAMED: &[Field] = &[ID, NAME];
+
+const RULE_DOC: &str =
+    "An eligibility rule: `completed`, `role`, `region`, `sector`, `all`, `any` or `not`.";
+
+pub(crate) const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+pub(crate) const HOLIDAYS: &[&str] = &["england-and-wales", "scotland", "northern-ireland", "none"];
+pub(crate) const RESOURCE_KINDS: &[&str] = &["e-learning", "pdf", "video", "web", "leaflet"];
+pub(crate) const FORMATS: &[&str] = &[
+    "e-learning",
+    "face-to-face",
+    "webinar",
+    "online-live",
+    "programme",
+    "network",
+];
+pub(crate) const STATUSES: &[&str] = &["planned", "confirmed", "cancelled"];
+pub(crate) const EVERY: &[&str] = &["week", "2 weeks", "month", "2 months", "quarter"];
+pub(crate) const HOLIDAY_POLICIES: &[&str] = &["next-working-day", "skip"];
+
+/// Every section, in documentation order.
+pub(crate) const SECTIONS: &[Section] = &[
+    Section {
+        name: "programme",
+        single: true,
+        doc: "The training programme itself (exactly one).",
+        fields: &[
+            ID,
+            req(
+                "name",
+                Ty::Text,
+                "Full name, e.g. \"Kent and Medway Trauma Informed Practice\".",
+            ),
+            req(
+                "timezone",
+                Ty::Timezone,
+                "IANA timezone of every local time, e.g. `Europe/London`.",
+            ),
+            req(
+                "domain",
+                Ty::Text,
+                "Domain used in calendar UIDs, e.g. `tip.example.org`.",
+            ),
+            opt(
+                "organiser",
+                Ty::Map(&[
+                    req("name", Ty::Text, "Organiser's name (a team or a person)."),
+                    opt("email", Ty::Email, "Organiser's public contact address."),
+                ]),
+                "Who runs the programme; the public contact.",
+            ),
+            opt(
+                "holidays",
+                Ty::Enum(HOLIDAYS),
+                "Bank holiday calendar; default `england-and-wales`.",
+            ),
+            opt("closures", Ty::List(&Ty::Date), "Extra non-working dates."),
+            opt(
+                "working_days",
+                Ty::List(&Ty::Weekday),
+                "Working weekdays; default `[mon, tue, wed, thu, fri]`.",
+            ),
+            opt(
+                "verify_url",
+                Ty::UrlTemplate,
+                "Certificate verification URL with `{code}`.",
+            ),
+            opt("site_url", Ty::Url, "Where the public site is published."),
+            opt(
+                "vision",
+                Ty::Map(&[
+                    req("by", Ty::Date, "Target date."),
+                    req(
+                        "targets",
+                        Ty::List(&Ty::Map(&[
+                            opt(
+                                "tier",
+                                Ty::Int { positive: true },
+                                "Tier level the target counts.",
+                            ),
+                            opt("region", Ty::Ref("regions"), "Region the target counts."),
+                            opt("sector", Ty::Ref("sectors"), "Sector the target counts."),
+                            req(
+                                "people",
+                                Ty::Int { positive: true },
+                                "How many people to train.",
+                            ),
+                        ])),
+                        "Targets: people trained, optionally per tier, region and sector.",
+                    ),
+                ]),
+                "The programme's vision: how many people trained by when.",
+            ),
+            opt(
+                "branding",
+                Ty::Map(&[
+                    opt("logo", Ty::Path, "PNG logo, relative to the data folder."),
+                    opt("colour", Ty::Colour, "Accent colour, `#rrggbb`."),
+                    opt(
+                        "signatory",
+                        Ty::Map(&[
+                            req("name", Ty::Text, "Who signs certificates."),
+                            opt("title", Ty::Text, "Their job title."),
+                        ]),
+                        "Signatory of certificates.",
+                    ),
+                ]),
+                "Look of certificates and the site.",
+            ),
+        ],
+    },
+    Section {
+        name: "regions",
+        single: false,
+        doc: "Areas people work in and cohorts run in.",
+        fields: NAMED,
+    },
+    Section {
+        name: "sectors",
+        single: false,
+        doc: "Sectors people work in (health, police, …).",
+        fields: NAMED,
+    },
+    Section {
+        name: "roles",
+        single: false,
+        doc: "Job roles that course audiences name.",
+        fields: NAMED,
+    },
+    Section {
+        name: "tiers",
+        single: false,
+        doc: "Levels of the offer, 1 (awareness) upwards.",
+        fields: &[
+            req("level", Ty::Int { positive: true }, "Tier number, unique."),
+            NAME,
+            opt("description", Ty::Text, "Who the tier is for."),
+        ],
+    },
+    Section {
+        name: "resources",
+        single: false,
+        doc: "Learning resources: e-learning, leaflets, videos, links.",
+        fields: &[
+            ID,
+            req("title", Ty::Text, "Title."),
+            req("kind", Ty::Enum(RESOURCE_KINDS), "What it is."),
+            opt(
+                "url",
+                Ty::Url,
+                "Where it is online (exactly one of `url` and `file`).",
+            ),
+            opt(
+                "file",
+                Ty::Path,
+                "A file in the data folder (exactly one of `url` and `file`).",
+            ),
+            opt("minutes", Ty::Int { positive: true }, "How long it takes."),
+            opt(
+                "audience",
+                Ty::List(&Ty::Ref("roles")),
+                "Roles it is for; empty means everyone.",
+            ),
+            opt("funder", Ty::Text, "Who paid for it."),
+            opt("description", Ty::Text, "A sentence or two."),
+        ],
+    },
+    Section {
+        name: "venues",
+        single: false,
+        doc: "Places where face-to-face sessions happen.",
+        fields: &[
+            ID,
+            NAME,
+            opt("address", Ty::Text, "Postal address."),
+            opt("region", Ty::Ref("regions"), "Region it is in."),
+            opt(
+                "capacity",
+                Ty::Int { positive: true },
+                "Most people the room holds.",
+            ),
+            opt(
+                "access",
+                Ty::Text,
+                "Access notes (step-free, parking, hearing loop).",
+            ),
+        ],
+    },
+    Section {
+        name: "courses",
+        single: false,
+        doc: "What the offer contains.",
+        fields: &[
+            ID,
+            req("title", Ty::Text, "Title."),
+            req("tier", Ty::Int { positive: true }, "Tier level."),
+            req("format", Ty::Enum(FORMATS), "How it is delivered."),
+            opt(
+                "summary",
+                Ty::Text,
+                "A paragraph for calendars and the site.",
+            ),
+            opt("provider", Ty::Text, "Who delivers it."),
+            opt(
+                "minutes",
+                Ty::Int { positive: true },
+                "Length of each session.",
+            ),
+            opt("cpd_hours", Ty::Decimal, "CPD hours on completion."),
+            opt("cost", Ty::Cost, "`free` or an amount such as `£40`."),
+            opt(
+                "audience",
+                Ty::List(&Ty::Ref("roles")),
+                "Roles it is for; empty means everyone.",
+            ),
+            opt(
+                "regions",
+                Ty::List(&Ty::Ref("regions")),
+                "Regions it is for; empty means everywhere.",
+            ),
+            opt("requires", Ty::Rule, "What a learner must meet first."),
+            opt(
+                "valid_for",
+                Ty::Duration,
+                "How long a completion counts, e.g. `3 years`.",
+            ),
+            opt(
+                "completion",
+                Ty::Map(&[req(
+                    "attendance",
+                    Ty::Attendance,
+                    "`100%` (default), a percentage, or a session count.",
+                )]),
+                "What counts as completing.",
+            ),
+            opt(
+                "certificate",
+                Ty::Bool,
+                "Whether completers get a certificate; default true.",
+            ),
+            opt(
+                "resources",
+                Ty::List(&Ty::Ref("resources")),
+                "Resources that go with it.",
+            ),
+            opt("delivered_by", Ty::Rule, "What a trainer must meet."),
+            opt(
+                "capacity",
+                Ty::Int { positive: true },
+                "Default capacity of its cohorts.",
+            ),
+        ],
+    },
+    Section {
+        name: "people",
+        single: false,
+        doc: "Learners and trainers. Also as `people*.csv`.",
+        fields: &[
+            ID,
+            req("name", Ty::Text, "Full name, any script."),
+            opt("email", Ty::Email, "Email address (never published)."),
+            opt("organisation", Ty::Text, "Employer."),
+            opt("sector", Ty::Ref("sectors"), "Sector."),
+            opt("role", Ty::Ref("roles"), "Role."),
+            opt("region", Ty::Ref("regions"), "Region."),
+        ],
+    },
+    Section {
+        name: "cohorts",
+        single: false,
+        doc: "Runs of a course, with their sessions and people.",
+        fields: &[
+            ID,
+            req("course", Ty::Ref("courses"), "The course."),
+            opt("region", Ty::Ref("regions"), "Region it serves."),
+            opt("venue", Ty::Ref("venues"), "Where (or `online`)."),
+            opt("online", Ty::Url, "Joining link (or `venue`)."),
+            opt("trainers", Ty::List(&Ty::Ref("people")), "Who delivers it."),
+            opt(
+                "capacity",
+                Ty::Int { positive: true },
+                "Places; default the course's capacity.",
+            ),
+            opt("status", Ty::Enum(STATUSES), "Default `planned`."),
+            opt(
+                "revision",
+                Ty::Int { positive: false },
+                "Raised on every change attendees must see; default 0.",
+            ),
+            opt(
+                "notes",
+                Ty::Text,
+                "Notes for attendees, published word for word.",
+            ),
+            opt(
+                "enrolled",
+                Ty::List(&Ty::Ref("people")),
+                "People with a place.",
+            ),
+            opt(
+                "waitlist",
+                Ty::List(&Ty::Ref("people")),
+                "People waiting, in order.",
+            ),
+            opt(
+                "sessions",
+                Ty::List(&Ty::Map(&[
+                    req("start", Ty::DateTime, "Local start, `2022-01-18T09:30`."),
+                    req("end", Ty::DateTime, "Local end."),
+                ])),
+                "Hand-set sessions (or `schedule`).",
+            ),
+            opt(
+                "schedule",
+                Ty::Map(&[
+                    req("every", Ty::Enum(EVERY), "How often."),
+                    req(
+                        "day",
+                        Ty::Day,
+                        "`2nd tuesday`, `last friday`, or a day of the month.",
+                    ),
+                    req("from", Ty::Date, "First possible date."),
+                    opt("until", Ty::Date, "Last possible date (or `count`)."),
+                    opt(
+                        "count",
+                        Ty::Int { positive: true },
+                        "How many sessions (or `until`).",
+                    ),
+                    req("time", Ty::TimeRange, "`10:00-12:00`, local."),
+                    opt(
+                        "holidays",
+                        Ty::Enum(HOLIDAY_POLICIES),
+                        "On a non-working day: `next-working-day` (default) or `skip`.",
+                    ),
+                ]),
+                "A recurrence (or `sessions`).",
+            ),
+        ],
+    },
+    Section {
+        name: "attendance",
+        single: false,
+        doc: "Who came to which sessions. Also as `attendance*.csv`.",
+        fields: &[
+            req("cohort", Ty::Ref("cohorts"), "The cohort."),
+            req("person", Ty::Ref("people"), "The learner."),
+            opt(
+                "sessions",
+                Ty::SessionSet,
+                "`all` (default) or session numbers.",
+            ),
+        ],
+    },
+    Section {
+        name: "completions",
+        single: false,
+        doc: "Completions recorded elsewhere (e-learning exports). Also as `completions*.csv`.",
+        fields: &[
+            req("person", Ty::Ref("people"), "The learner."),
+            req("course", Ty::Ref("courses"), "The course."),
+            req("date", Ty::Date, "When they completed."),
+            opt("source", Ty::Text, "Where the record came from."),
+        ],
+    },
+    Section {
+        name: "applications",
+        single: false,
+        doc: "Expressions of interest, to be placed into cohorts. Also as `applications*.csv`.",
+        fields: &[
+            req("person", Ty::Ref("people"), "The applicant."),
+            req("course", Ty::Ref("courses"), "The course."),
+            req("applied", Ty::Date, "When they applied."),
+            opt(
+                "prefer",
+                Ty::List(&Ty::Ref("cohorts")),
+                "Cohorts in order of preference; empty means any.",
+            ),
+            opt(
+                "regions",
+                Ty::List(&Ty::Ref("regions")),
+                "Regions they can travel to.",
+            ),
+        ],
+    },
+    Section {
+        name: "news",
+        single: false,
+        doc: "Items for the bulletin.",
+        fields: &[
+            req("date", Ty::Date, "Publication date."),
+            req("title", Ty::Text, "Headline."),
+            opt("body", Ty::Markdown, "Markdown text."),
+        ],
+    },
+];
+
+/// The section of this name.
+pub(crate) fn section(name: &str) -> Option<&'static Section> {
+    SECTIONS.iter().find(|s| s.name == name)
+}
+
+/// The JSON Schema (draft 2020-12) of one data file: a mapping of sections.
+pub fn json_schema() -> Value {
+    let mut properties = Map::new();
+    for section in SECTIONS {
+        let record = object(section.fields);
+        let schema = if section.single {
+            record
+        } else {
+            json!({ "type": "array", "items": record })
+        };
+        properties.insert(section.name.into(), describe(schema, section.doc));
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://tip.example.org/schema/data-file.json",
+        "title": "tip data file",
+        "description": "One YAML file of a tip data folder: a mapping of one or more sections.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": properties,
+        "$defs": {
+            "id": { "type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$" },
+            "ids": {
+                "oneOf": [
+                    { "$ref": "#/$defs/id" },
+                    { "type": "array", "items": { "$ref": "#/$defs/id" } }
+                ]
+            },
+            "rule": {
+                "description": RULE_DOC,
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": 1,
+                "additionalProperties": false,
+                "properties": {
+                    "completed": {
+                        "oneOf": [
+                            { "$ref": "#/$defs/id" },
+                            {
+                                "type": "object",
+                                "additionalProperties": false,
+                                "required": ["course"],
+                                "properties": {
+                                    "course": { "$ref": "#/$defs/id" },
+                                    "within": ty_schema(&Ty::Duration)
+                                }
+                            }
+                        ]
+                    },
+                    "role": { "$ref": "#/$defs/ids" },
+                    "region": { "$ref": "#/$defs/ids" },
+                    "sector": { "$ref": "#/$defs/ids" },
+                    "all": { "type": "array", "items": { "$ref": "#/$defs/rule" } },
+                    "any": { "type": "array", "items": { "$ref": "#/$defs/rule" } },
+                    "not": { "$ref": "#/$defs/rule" }
+                }
+            }
+        }
+    })
+}
+
+fn describe(mut schema: Value, doc: &str) -> Value {
+    if let Value::Object(map) = &mut schema {
+        map.insert("description".into(), doc.into());
+    }
+    schema
+}
+
+fn object(fields: &[Field]) -> Value {
+    let properties: Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.name.to_owned(), describe(ty_schema(&f.ty), f.doc)))
+        .collect();
+    let required: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name)
+        .collect();
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": required,
+        "properties": properties,
+    })
+}
+
+fn ty_schema(ty: &Ty) -> Value {
+    let pattern = |p: &str| json!({ "type": "string", "pattern": p });
+    match ty {
+        Ty::Id | Ty::Ref(_) => json!({ "$ref": "#/$defs/id" }),
+        Ty::Text | Ty::Markdown | Ty::Path | Ty::Timezone => json!({ "type": "string" }),
+        Ty::Email => pattern("^[^@\\s]+@[^@\\s]+$"),
+        Ty::Url => pattern("^https?://"),
+        Ty::UrlTemplate => pattern("^https?://.*\\{code\\}"),
+        Ty::Date => pattern("^\\d{4}-\\d{2}-\\d{2}$"),
+        Ty::DateTime => pattern("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?$"),
+        Ty::Int { positive } => json!({ "type": "integer", "minimum": u8::from(*positive) }),
+        Ty::Decimal => json!({ "type": "number", "minimum": 0 }),
+        Ty::Bool => json!({ "type": "boolean" }),
+        Ty::Duration => pattern("^\\s*\\d+\\s*(year|month|week|day)s?\\s*$"),
+        Ty::Attendance => json!({
+            "oneOf": [
+                { "type": "integer", "minimum": 1 },
+                { "type": "string", "pattern": "^\\d{1,3}(\\.\\d+)?%$" }
+            ]
+        }),
+        Ty::Cost => json!({ "type": ["string", "number"] }),
+        Ty::Colour => pattern("^#[0-9a-fA-F]{6}$"),
+        Ty::Enum(words) => json!({ "enum": words }),
+        Ty::List(item) => json!({ "type": "array", "items": ty_schema(item) }),
+        Ty::Map(fields) => object(fields),
+        Ty::Rule => json!({ "$ref": "#/$defs/rule" }),
+        Ty::SessionSet => json!({
+            "oneOf": [
+                { "const": "all" },
+                { "type": "array", "items": { "type": "integer", "minimum": 1 } }
+            ]
+        }),
+        Ty::TimeRange => pattern("^\\d{1,2}:\\d{2}\\s*-\\s*\\d{1,2}:\\d{2}$"),
+        Ty::Day => json!({
+            "oneOf": [
+                { "type": "integer", "minimum": 1, "maximum": 31 },
+                { "type": "string" }
+            ]
+        }),
+        Ty::Weekday => json!({ "enum": WEEKDAYS }),
+    }
+}
+
+/// Markdown tables of every section's fields, as `docs/data-format.md` shows them.
+pub fn field_tables() -> String {
+    let mut out = String::new();
+    for section in SECTIONS {
+        out.push_str(&format!("### `{}`\n\n{}\n\n", section.name, section.doc));
+        table(&mut out, section.fields, "");
+    }
+    out
+}
+
+fn table(out: &mut String, fields: &[Field], prefix: &str) {
+    if prefix.is_empty() {
+        out.push_str("| field | required | type | meaning |\n|---|---|---|---|\n");
+    }
+    for f in fields {
+        out.push_str(&format!(
+            "| `{prefix}{}` | {} | {} | {} |\n",
+            f.name,
+            if f.required { "yes" } else { "" },
+            ty_name(&f.ty),
+            f.doc
+        ));
+        let nested = match &f.ty {
+            Ty::Map(inner) => Some(inner),
+            Ty::List(Ty::Map(inner)) => Some(inner),
+            _ => None,
+        };
+        if let Some(inner) = nested {
+            table(out, inner, &format!("{prefix}{}.", f.name));
+        }
+    }
+    if prefix.is_empty() {
+        out.push('\n');
+    }
+}
+
+fn ty_name(ty: &Ty) -> String {
+    match ty {
+        Ty::Id => "id".into(),
+        Ty::Text => "text".into(),
+        Ty::Markdown => "Markdown".into(),
+        Ty::Email => "email".into(),
+        Ty::Url => "URL".into(),
+        Ty::UrlTemplate => "URL with `{code}`".into(),
+        Ty::Date => "date".into(),
+        Ty::DateTime => "local date-time".into(),
+        Ty::Timezone => "IANA timezone".into(),
+        Ty::Int { positive: true } => "whole number ≥ 1".into(),
+        Ty::Int { positive: false } => "whole number ≥ 0".into(),
+        Ty::Decimal => "number".into(),
+        Ty::Bool => "true/false".into(),
+        Ty::Duration => "duration".into(),
+        Ty::Attendance => "percentage or count".into(),
+        Ty::Cost => "`free` or amount".into(),
+        Ty::Colour => "`#rrggbb`".into(),
+        Ty::Path => "path".into(),
+        Ty::Enum(words) => words
+            .iter()
+            .map(|w| format!("`{w}`"))
+            .collect::<Vec<_>>()
+            .join(" \\| "),
+        Ty::Ref(section) => format!("{section} id"),
+        Ty::List(item) => format!("list of {}", ty_name(item)),
+        Ty::Map(_) => "mapping".into(),
+        Ty::Rule => "rule".into(),
+        Ty::SessionSet => "`all` or numbers".into(),
+        Ty::TimeRange => "`HH:MM-HH:MM`".into(),
+        Ty::Day => "day".into(),
+        Ty::Weekday => "weekday".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_file_names_map_to_sections() {
+        use TabularSection::*;
+        assert_eq!(TabularSection::from_file_name("people.csv"), Some(People));
+        assert_eq!(
+            TabularSection::from_file_name("attendance-2022.csv"),
+            Some(Attendance)
+        );
+        assert_eq!(TabularSection::from_file_name("peoples.csv"), None);
+        assert_eq!(TabularSection::from_file_name("cohorts.csv"), None);
+    }
+
+    #[test]
+    fn every_section_has_unique_field_names() {
+        for s in SECTIONS {
+            let mut names: Vec<_> = s.fields.iter().map(|f| f.name).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), s.fields.len(), "{}", s.name);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! The files of a data folder: discovery, reading, and places within them.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostic::{Code, Diagnostic, Location, display_path};
+use crate::schema::TabularSection;
+
+/// The largest YAML file we read. A national catalogue of 20,000 cohorts is
+/// about 15 MiB; anything far larger belongs in CSV.
+pub const MAX_YAML_BYTES: u64 = 64 << 20;
+/// The largest CSV file we read (three million completions are ~150 MiB).
+pub const MAX_CSV_BYTES: u64 = 1 << 30;
+
+/// Index of a file in [`Files`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub(crate) u32);
+
+/// A place in a data file, compact enough to keep on every record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub(crate) file: FileId,
+    pub(crate) line: u32,
+    pub(crate) col: u32,
+    pub(crate) len: u32,
+}
+
+impl Loc {
+    pub(crate) fn new(file: FileId, line: u32, col: u32, len: u32) -> Self {
+        Loc {
+            file,
+            line,
+            col,
+            len: len.max(1),
+        }
+    }
+
+    /// The 1-based line.
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// The 1-based column, in characters.
+    pub fn column(&self) -> u32 {
+        self.col
+    }
+}
+
+/// What a file holds, decided by its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    Yaml,
+    Csv(TabularSection),
+    /// A CSV file whose name starts with no tabular section.
+    StrayCsv,
+}
+
+#[derive(Debug)]
+pub(crate) struct SourceFile {
+    /// Relative to the data folder, `/`-separated.
+    pub(crate) name: Arc<str>,
+    pub(crate) path: PathBuf,
+    pub(crate) kind: FileKind,
+}
+
+/// Every data file of a folder, in sorted path order.
+#[derive(Debug)]
+pub struct Files {
+    pub(crate) files: Vec<SourceFile>,
+}
+
+impl Files {
+    /// Find every `*.yaml`, `*.yml` and `*.csv` file under `root`, in sorted
+    /// path order. Hidden files and folders (`.git`) are skipped; symbolic
+    /// links to folders are not followed.
+    pub(crate) fn discover(root: &Path) -> io::Result<Files> {
+        let mut found = Vec::new();
+        walk(root, root, &mut found)?;
+        found.sort();
+        let files = found
+            .into_iter()
+            .filter_map(|rel| {
+                let name = rel.file_name()?.to_str()?.to_owned();
+                let lower = name.to_ascii_lowercase();
+                let kind = if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+                    FileKind::Yaml
+                } else if lower.ends_with(".csv") {
+                    TabularSection::from_file_name(&lower).map_or(FileKind::StrayCsv, FileKind::Csv)
+                } else {
+                    return None;
+                };
+                Some(SourceFile {
+                    name: display_path(&rel).into(),
+                    path: root.join(&rel),
+                    kind,
+                })
+            })
+            .collect();
+        Ok(Files { files })
+    }
+
+    pub(crate) fn ids(&self) -> impl Iterator<Item = FileId> + '_ {
+        (0..self.files.len() as u32).map(FileId)
+    }
+
+    pub(crate) fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// The file's path relative to the data folder.
+    pub fn name(&self, id: FileId) -> &Arc<str> {
+        &self.get(id).name
+    }
+
+    /// The public form of a place.
+    pub fn location(&self, loc: Loc) -> Location {
+        Location {
+            file: self.name(loc.file).clone(),
+            line: loc.line,
+            column: loc.col,
+            len: loc.len,
+        }
+    }
+
+    /// The location of a whole file (line 1, column 1).
+    pub(crate) fn start_of(&self, file: FileId) -> Location {
+        self.location(Loc::new(file, 1, 1, 1))
+    }
+
+    /// Read a file as UTF-8 text, without a byte-order mark. Problems become
+    /// diagnostics: unreadable, too large, not UTF-8.
+    pub(crate) fn read(&self, id: FileId) -> Result<String, Diagnostic> {
+        let file = self.get(id);
+        let limit = match file.kind {
+            FileKind::Yaml => MAX_YAML_BYTES,
+            _ => MAX_CSV_BYTES,
+        };
+        let at = || self.start_of(id);
+        let io_error = |e: io::Error| {
+            Diagnostic::error(Code::Io, format!("cannot read `{}`: {e}", file.name)).at(at())
+        };
+        let size = fs::metadata(&file.path).map_err(io_error)?.len();
+        if size > limit {
+            return Err(Diagnostic::error(
+                Code::FileTooLarge,
+                format!(
+                    "`{}` is {size} bytes, more than the {limit} bytes a {} file may have",
+                    file.name,
+                    if file.kind == FileKind::Yaml {
+                        "YAML"
+                    } else {
+                        "CSV"
+                    }
+                ),
+            )
+            .at(at())
+            .help("split the file; large tabular sections belong in CSV files"));
+        }
+        let mut bytes = fs::read(&file.path).map_err(io_error)?;
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            bytes.drain(..3);
+        }
+        String::from_utf8(bytes).map_err(|e| {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let (line, col) = line_col(&bytes[..valid]);
+            Diagnostic::error(
+                Code::NotUtf8,
+                format!("`{}` is not valid UTF-8 text", file.name),
+            )
+            .at(self.location(Loc::new(id, line, col, 1)))
+            .help("save the file as UTF-8 (spreadsheets: \"CSV UTF-8\")")
+        })
+    }
+}
+
+/// 1-based line and character column just after `text`.
+pub(crate) fn line_col(text: &[u8]) -> (u32, u32) {
+    let line = text.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = text.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&text[start..]).chars().count() + 1;
+    (line as u32, col as u32)
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(root, &path, out)?;
+        } else if let Ok(rel) = path.strip_prefix(root) {
+            out.push(rel.to_owned());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        assert_eq!(line_col(b""), (1, 1));
+        assert_eq!(line_col("ab\nZo\u{eb}".as_bytes()), (2, 4));
+    }
+}

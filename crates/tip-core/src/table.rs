@@ -1,0 +1,215 @@
+//! CSV files of the tabular sections.
+//!
+//! The first row names the columns (fields of the section). Each later row is
+//! a [`Record`]; an empty cell is an absent field, and a list is written with
+//! spaces between items. Rows are read into one reused buffer: no per-row
+//! allocation.
+
+use csv::{ByteRecord, ReaderBuilder};
+
+use crate::diagnostic::Code;
+use crate::read::{Ctx, Record, Val};
+use crate::schema::Section;
+use crate::source::Loc;
+use crate::suggest::did_you_mean;
+
+/// The most columns a row may have that we keep (every tabular section has fewer).
+const MAX_COLUMNS: usize = 16;
+
+/// Read every row of `ctx.source` as a record of `section`, calling `row`
+/// on each. Problems with the header or a row's shape become diagnostics.
+pub(crate) fn read_rows<'s>(
+    ctx: &mut Ctx<'s>,
+    section: &'static crate::schema::Section,
+    mut row: impl FnMut(&mut Ctx<'s>, &Record<'_>),
+) {
+    let text = ctx.source;
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut record = ByteRecord::new();
+    let file = ctx.file;
+
+    // The header: which field each column holds.
+    let header = match reader.read_byte_record(&mut record) {
+        Ok(true) => record.clone(),
+        Ok(false) => return,
+        Err(e) => return csv_error(ctx, &e),
+    };
+    let Some(columns) = header_columns(ctx, section, &header) else {
+        return;
+    };
+    let width = header.len();
+
+    let filler = Val::Cell {
+        text: "",
+        loc: Loc::new(file, 1, 1, 1),
+    };
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                csv_error(ctx, &e);
+                // The csv reader cannot resynchronise inside a broken quote.
+                break;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line() as u32);
+        if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+            continue; // a blank line
+        }
+        if record.len() != width {
+            ctx.error(
+                Code::CsvSyntax,
+                Loc::new(file, line, 1, 1),
+                format!(
+                    "expected {width} cells as in the header, found {}",
+                    record.len()
+                ),
+            )
+            .help =
+                Some("check for a missing or extra comma; quote cells that contain commas".into());
+            continue;
+        }
+        let mut cells = [("", filler); MAX_COLUMNS];
+        let mut n = 0;
+        let mut col = 1u32;
+        for (i, raw) in record.iter().enumerate() {
+            let Ok(text) = std::str::from_utf8(raw) else {
+                continue; // the whole file was checked to be UTF-8
+            };
+            let chars = if text.is_ascii() {
+                text.len()
+            } else {
+                text.chars().count()
+            } as u32;
+            let trimmed = text.trim();
+            if let (Some(name), false) = (columns[i], trimmed.is_empty()) {
+                let lead = text.len() - text.trim_start().len();
+                let loc = Loc::new(
+                    file,
+                    line,
+                    col + lead as u32,
+                    trimmed.chars().count() as u32,
+                );
+                cells[n] = (name, Val::Cell { text: trimmed, loc });
+                n += 1;
+            }
+            col += chars + 1;
+        }
+        let rec = Record::row(Loc::new(file, line, 1, 1), &cells[..n]);
+        row(ctx, &rec);
+    }
+}
+
+fn csv_error(ctx: &mut Ctx<'_>, e: &csv::Error) {
+    let line = e.position().map_or(1, |p| p.line() as u32);
+    let file = ctx.file;
+    ctx.error(
+        Code::CsvSyntax,
+        Loc::new(file, line, 1, 1),
+        format!("malformed CSV: {e}"),
+    )
+    .help = Some(
+        "a quoted cell must end with a closing `\"`; double a quote inside a quoted cell".into(),
+    );
+}
+
+/// Map header cells to field names; report unknown, repeated and missing
+/// required columns. `None` when rows cannot be read at all.
+fn header_columns(
+    ctx: &mut Ctx<'_>,
+    section: &'static Section,
+    header: &ByteRecord,
+) -> Option<Vec<Option<&'static str>>> {
+    let file = ctx.file;
+    let mut columns = Vec::with_capacity(header.len());
+    let mut col = 1u32;
+    for raw in header.iter() {
+        let name = String::from_utf8_lossy(raw);
+        let name = name.trim();
+        let loc = Loc::new(file, 1, col, name.chars().count() as u32);
+        col += raw.len() as u32 + 1;
+        let field = section
+            .fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.name);
+        match field {
+            Some(f) if columns.contains(&Some(f)) => {
+                ctx.error(
+                    Code::CsvSyntax,
+                    loc,
+                    format!("the column `{name}` appears twice"),
+                );
+                columns.push(None);
+            }
+            Some(f) => columns.push(Some(f)),
+            None => {
+                let help = did_you_mean(name, section.fields.iter().map(|f| f.name))
+                    .unwrap_or_else(|| {
+                        let names: Vec<_> = section
+                            .fields
+                            .iter()
+                            .map(|f| format!("`{}`", f.name))
+                            .collect();
+                        format!(
+                            "`{}` files have the columns {}",
+                            section.name,
+                            names.join(", ")
+                        )
+                    });
+                ctx.error(
+                    Code::UnknownColumn,
+                    loc,
+                    format!("unknown column `{name}` in a `{}` file", section.name),
+                )
+                .help = Some(help);
+                columns.push(None);
+            }
+        }
+    }
+    let missing: Vec<_> = section
+        .fields
+        .iter()
+        .filter(|f| f.required && !columns.contains(&Some(f.name)))
+        .map(|f| f.name)
+        .collect();
+    if !missing.is_empty() {
+        let list: Vec<_> = missing.iter().map(|m| format!("`{m}`")).collect();
+        ctx.error(
+            Code::MissingField,
+            Loc::new(file, 1, 1, 1),
+            format!(
+                "the header lacks the required column{} {}",
+                if missing.len() > 1 { "s" } else { "" },
+                list.join(", ")
+            ),
+        )
+        .help = Some(format!(
+            "the first row names the columns, e.g. `{}`",
+            section
+                .fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| f.name)
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+        return None;
+    }
+    if columns.len() > MAX_COLUMNS {
+        ctx.error(
+            Code::CsvSyntax,
+            Loc::new(file, 1, 1, 1),
+            format!(
+                "expected at most {MAX_COLUMNS} columns, found {}",
+                columns.len()
+            ),
+        );
+        return None;
+    }
+    Some(columns)
+}

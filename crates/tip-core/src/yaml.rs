@@ -1,0 +1,286 @@
+//! YAML files as a tree of nodes that remember where they came from.
+//!
+//! serde-saphyr parses (with its duplicate-key, depth and alias-bomb
+//! protection); we keep the result as a small tree of [`Node`]s, each with its
+//! line and column, so that every later check can point at the exact value.
+//! Scalars that YAML would read as numbers or booleans keep their original
+//! spelling, so `id: 007` or `name: No` mean what the author wrote.
+
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{Error, Spanned};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Files, Loc};
+
+/// A parsed YAML file: its text and its tree.
+pub(crate) struct Document {
+    pub(crate) file: FileId,
+    pub(crate) text: String,
+    pub(crate) root: Node,
+}
+
+/// A YAML value with its place in the file.
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub(crate) line: u32,
+    pub(crate) col: u32,
+    /// Length in characters of the value's text (0 for collections).
+    pub(crate) len: u32,
+    /// Byte range of the value where it is defined (for aliases, the anchor).
+    pub(crate) offset: u32,
+    pub(crate) bytes: u32,
+    pub(crate) kind: Kind,
+}
+
+#[derive(Debug)]
+pub(crate) enum Kind {
+    /// `~`, `null` or nothing.
+    Null,
+    /// A string: quoted, block, or plain text that is not a number or boolean.
+    Str(String),
+    /// A plain scalar YAML reads as a number or a boolean; its text is in the source.
+    Typed(Typed),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Typed {
+    Number,
+    Bool,
+}
+
+impl Node {
+    pub(crate) fn loc(&self, file: FileId) -> Loc {
+        Loc::new(file, self.line, self.col, self.len)
+    }
+
+    /// The scalar text of this node, as written for numbers and booleans.
+    pub(crate) fn text<'a>(&'a self, source: &'a str) -> Option<&'a str> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            Kind::Typed(_) => {
+                let start = self.offset as usize;
+                source.get(start..start + self.bytes as usize)
+            }
+            _ => None,
+        }
+    }
+
+    /// How this kind of value is named in "expected X, found Y" messages.
+    pub(crate) fn describe(&self) -> &'static str {
+        match &self.kind {
+            Kind::Null => "nothing",
+            Kind::Str(_) => "text",
+            Kind::Typed(Typed::Number) => "a number",
+            Kind::Typed(Typed::Bool) => "a boolean",
+            Kind::Seq(_) => "a list",
+            Kind::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// Parse one YAML file.
+pub(crate) fn parse(files: &Files, file: FileId, text: String) -> Result<Document, Diagnostic> {
+    if text.trim().is_empty() {
+        let root = Node {
+            line: 1,
+            col: 1,
+            len: 0,
+            offset: 0,
+            bytes: 0,
+            kind: Kind::Null,
+        };
+        return Ok(Document { file, text, root });
+    }
+    match serde_saphyr::from_str_with_options::<Node>(&text, options()) {
+        Ok(root) => Ok(Document { file, text, root }),
+        Err(error) => Err(diagnose(files, file, &text, &error)),
+    }
+}
+
+/// Limits chosen for real data, not for the crate's defaults: a national
+/// catalogue has millions of nodes, while no honest file nests more than a
+/// few dozen levels or expands an alias more than a few thousand events.
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_reader_input_bytes: Some(crate::source::MAX_YAML_BYTES as usize),
+            max_events: 50_000_000,
+            max_nodes: 25_000_000,
+            max_total_scalar_bytes: crate::source::MAX_YAML_BYTES as usize,
+            max_depth: 128,
+            max_documents: 1,
+            max_aliases: 100_000,
+            max_anchors: 100_000,
+            max_recorded_anchor_events: 100_000,
+            max_recorded_anchor_bytes: 8 << 20,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+            max_replay_stack_depth: 16,
+        },
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        with_snippet: false,
+    }
+}
+
+fn diagnose(files: &Files, file: FileId, text: &str, error: &Error) -> Diagnostic {
+    let code = match error {
+        Error::Budget { .. }
+        | Error::AliasReplayCounterOverflow { .. }
+        | Error::AliasReplayLimitExceeded { .. }
+        | Error::AliasExpansionLimitExceeded { .. }
+        | Error::AliasReplayStackDepthExceeded { .. } => Code::YamlLimit,
+        Error::DuplicateMappingKey { .. } => Code::DuplicateKey,
+        _ if error.to_string().contains("recursion limit") => Code::YamlLimit,
+        _ => Code::YamlSyntax,
+    };
+    let full = error.to_string();
+    let message = full
+        .find(" at line ")
+        .map_or(full.as_str(), |end| &full[..end])
+        .trim()
+        .replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+    let (line, col) = match error.location() {
+        Some(l) if l.line() > 0 => (l.line() as u32, l.column().max(1) as u32),
+        _ => crate::source::line_col(text.as_bytes()),
+    };
+    let help = match code {
+        Code::YamlLimit => {
+            "the file nests too deeply or expands aliases too often; write it out plainly"
+        }
+        Code::DuplicateKey => "each key may appear once in a mapping; remove or rename one of them",
+        _ => "check indentation, quoting and the `key: value` form around this place",
+    };
+    Diagnostic::error(code, message.to_lowercase_first())
+        .at(files.location(Loc::new(file, line, col, 1)))
+        .help(help)
+}
+
+trait LowercaseFirst {
+    fn to_lowercase_first(&self) -> String;
+}
+
+impl LowercaseFirst for String {
+    fn to_lowercase_first(&self) -> String {
+        let mut chars = self.chars();
+        match chars.next() {
+            Some(c) if chars.clone().next().is_some_and(|n| n.is_lowercase()) => {
+                c.to_lowercase().chain(chars).collect()
+            }
+            _ => self.clone(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<Kind>::deserialize(d)?;
+        let used = spanned.referenced;
+        let defined = spanned.defined.span();
+        let to_u32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        Ok(Node {
+            line: to_u32(used.line()),
+            col: to_u32(used.column()),
+            len: to_u32(used.span().len()),
+            offset: defined.byte_offset().map_or(u32::MAX, to_u32),
+            bytes: defined.byte_len().map_or(0, to_u32),
+            kind: spanned.value,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KindVisitor;
+        impl<'de> Visitor<'de> for KindVisitor {
+            type Value = Kind;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any YAML value")
+            }
+            fn visit_unit<E>(self) -> Result<Kind, E> {
+                Ok(Kind::Null)
+            }
+            fn visit_none<E>(self) -> Result<Kind, E> {
+                Ok(Kind::Null)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Kind, E> {
+                Ok(Kind::Typed(Typed::Bool))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Kind, E> {
+                Ok(Kind::Typed(Typed::Number))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Kind, E> {
+                Ok(Kind::Typed(Typed::Number))
+            }
+            fn visit_i128<E>(self, _: i128) -> Result<Kind, E> {
+                Ok(Kind::Typed(Typed::Number))
+            }
+            fn visit_u128<E>(self, _: u128) -> Result<Kind, E> {
+                Ok(Kind::Typed(Typed::Number))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Kind, E> {
+                Ok(Kind::Typed(Typed::Number))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Kind, E> {
+                Ok(Kind::Str(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Kind, E> {
+                Ok(Kind::Str(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Kind::Seq(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Kind::Map(entries))
+            }
+        }
+        d.deserialize_any(KindVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Node, Error> {
+        serde_saphyr::from_str_with_options::<Node>(text, options())
+    }
+
+    #[test]
+    fn plain_numbers_and_booleans_keep_their_spelling() {
+        let text = "a: 007\nb: no\nc: 1.50\nd: true\n";
+        let root = parse_str(text).unwrap();
+        let Kind::Map(entries) = &root.kind else {
+            panic!("expected a map")
+        };
+        let values: Vec<_> = entries.iter().map(|(_, v)| v.text(text).unwrap()).collect();
+        assert_eq!(values, ["007", "no", "1.50", "true"]);
+        assert!(matches!(entries[3].1.kind, Kind::Typed(Typed::Bool)));
+    }
+
+    #[test]
+    fn nodes_know_their_line_and_column() {
+        let root = parse_str("x:\n  name: Zoë Ó'Brien\n").unwrap();
+        let Kind::Map(outer) = &root.kind else {
+            panic!()
+        };
+        let Kind::Map(inner) = &outer[0].1.kind else {
+            panic!()
+        };
+        let value = &inner[0].1;
+        assert_eq!((value.line, value.col, value.len), (2, 9, 11));
+    }
+}
