@@ -1,1 +1,500 @@
+//! Integration tests: the real `tip` binary run on fixture folders.
+//!
+//! Each folder under `tests/fixtures/` (but `base`) is one bad case: its
+//! files are laid over `tests/fixtures/base` (unless it holds a
+//! `.standalone` marker) in a temporary folder, and `tip validate` runs on
+//! that. Cases too big or too strange to commit are made at run time.
 
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde::Deserialize;
+
+fn tip(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tip"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("tip runs")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A temporary data folder: the base plus the case's files.
+fn fixture(case: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = repo().join("tests/fixtures");
+    let case_dir = fixtures.join(case);
+    if !case_dir.join(".standalone").exists() {
+        copy_dir(&fixtures.join("base"), dir.path());
+    }
+    if case_dir.exists() {
+        copy_dir(&case_dir, dir.path());
+    }
+    dir
+}
+
+/// `tip validate --format json`, mirrored with `deny_unknown_fields` so a
+/// renamed field fails here first.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Report {
+    errors: usize,
+    warnings: usize,
+    diagnostics: Vec<Diag>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Diag {
+    severity: String,
+    code: String,
+    message: String,
+    file: Option<String>,
+    line: Option<u32>,
+    column: Option<u32>,
+    help: Option<String>,
+}
+
+fn validate_json(dir: &Path) -> (i32, Report) {
+    let out = tip(&["validate", dir.to_str().unwrap(), "--format", "json"]);
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap(), report)
+}
+
+fn validate_human(dir: &Path) -> (i32, String) {
+    let out = tip(&["validate", dir.to_str().unwrap()]);
+    assert!(out.stdout.is_empty(), "human diagnostics go to stderr");
+    let text = String::from_utf8(out.stderr).unwrap();
+    let text = text.replace(dir.to_str().unwrap(), "<DIR>");
+    (out.status.code().unwrap(), text)
+}
+
+/// Assert a diagnostic with this code is at file:line:column.
+#[track_caller]
+fn has(report: &Report, code: &str, file: &str, line: u32, column: u32) {
+    let found = report.diagnostics.iter().any(|d| {
+        d.code == code
+            && d.file.as_deref() == Some(file)
+            && d.line == Some(line)
+            && d.column == Some(column)
+    });
+    assert!(
+        found,
+        "no {code} at {file}:{line}:{column} in {:#?}",
+        report.diagnostics
+    );
+}
+
+/// Run a committed bad case: exit 1, a snapshot of the human output, and
+/// the JSON report for precise assertions.
+fn bad_case(case: &str) -> Report {
+    let dir = fixture(case);
+    let (code, human) = validate_human(dir.path());
+    assert_eq!(code, 1, "{case} must be invalid:\n{human}");
+    insta::assert_snapshot!(case, human);
+    let (code, report) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        report.errors,
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == "error")
+            .count()
+    );
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .all(|d| d.help.is_some() || d.code == "yaml-syntax"),
+        "{report:#?}"
+    );
+    report
+}
+
+#[test]
+fn example_data_validates_clean() {
+    let (code, report) = validate_json(&repo().join("data/kent-medway"));
+    assert_eq!(code, 0, "{report:#?}");
+    assert_eq!((report.errors, report.warnings), (0, 0), "{report:#?}");
+}
+
+#[test]
+fn base_fixture_is_valid() {
+    let dir = fixture("base");
+    let (code, report) = validate_json(dir.path());
+    assert_eq!(code, 0, "{report:#?}");
+}
+
+#[test]
+fn yaml_syntax() {
+    let r = bad_case("yaml-syntax");
+    assert_eq!(r.diagnostics[0].code, "yaml-syntax");
+    assert_eq!(r.diagnostics[0].file.as_deref(), Some("broken.yaml"));
+}
+
+#[test]
+fn duplicate_key() {
+    let r = bad_case("duplicate-key");
+    has(&r, "duplicate-key", "dup.yaml", 4, 5);
+}
+
+#[test]
+fn unknown_sections_and_fields_suggest_the_right_name() {
+    let r = bad_case("unknown-names");
+    has(&r, "unknown-section", "names.yaml", 1, 1);
+    has(&r, "unknown-field", "names.yaml", 6, 5);
+    let field = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "unknown-field")
+        .unwrap();
+    assert_eq!(field.help.as_deref(), Some("did you mean `address`?"));
+}
+
+#[test]
+fn unknown_csv_column() {
+    let r = bad_case("unknown-column");
+    has(&r, "unknown-column", "people-extra.csv", 1, 9);
+}
+
+#[test]
+fn csv_named_after_no_section() {
+    let r = bad_case("stray-csv");
+    has(&r, "unknown-section", "contacts.csv", 1, 1);
+}
+
+#[test]
+fn missing_fields() {
+    let r = bad_case("missing-fields");
+    has(&r, "missing-field", "missing.yaml", 2, 5);
+    assert!(
+        r.diagnostics
+            .iter()
+            .any(|d| d.message == "missing field `format` in a course")
+    );
+    has(&r, "missing-field", "missing.yaml", 5, 5);
+}
+
+#[test]
+fn invalid_ids() {
+    let r = bad_case("invalid-ids");
+    has(&r, "invalid-id", "ids.yaml", 2, 11);
+    has(&r, "invalid-id", "ids.yaml", 3, 11);
+}
+
+#[test]
+fn duplicate_ids_across_files() {
+    let r = bad_case("duplicate-ids");
+    has(&r, "duplicate-id", "b.yaml", 2, 5);
+    has(&r, "duplicate-id", "people-more.csv", 2, 1);
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.file.as_deref() == Some("b.yaml"))
+        .unwrap();
+    assert_eq!(
+        d.help.as_deref(),
+        Some("first defined at a.yaml:2:5; ids must be unique across all files")
+    );
+}
+
+#[test]
+fn dangling_references_of_every_kind() {
+    let r = bad_case("dangling-references");
+    has(&r, "unknown-reference", "refs.yaml", 2, 42); // region
+    has(&r, "unknown-reference", "refs.yaml", 5, 13); // course
+    has(&r, "unknown-reference", "refs.yaml", 6, 12); // venue
+    has(&r, "unknown-reference", "refs.yaml", 7, 16); // trainer
+    has(&r, "unknown-reference", "refs.yaml", 8, 21); // enrolled
+    has(&r, "unknown-reference", "refs.yaml", 12, 86); // role
+    has(&r, "unknown-reference", "refs.yaml", 15, 28); // completion course
+    has(&r, "unknown-reference", "refs.yaml", 17, 68); // cohort
+    has(&r, "unknown-reference", "refs.yaml", 17, 90); // application region
+    let course = r.diagnostics.iter().find(|d| d.line == Some(5)).unwrap();
+    assert_eq!(course.help.as_deref(), Some("did you mean `practice`?"));
+}
+
+#[test]
+fn impossible_and_ambiguous_times() {
+    let r = bad_case("bad-times");
+    has(&r, "nonexistent-local-time", "times.yaml", 5, 9);
+    has(&r, "ambiguous-local-time", "times.yaml", 9, 9);
+    has(&r, "end-before-start", "times.yaml", 13, 9);
+    has(&r, "invalid-date", "times.yaml", 17, 18);
+    has(&r, "invalid-date", "times.yaml", 18, 18);
+    has(&r, "session-overlap", "times.yaml", 23, 9);
+    has(&r, "invalid-value", "times.yaml", 26, 24);
+    has(&r, "conflicting-fields", "times.yaml", 26, 15);
+    has(&r, "end-before-start", "times.yaml", 26, 106);
+}
+
+#[test]
+fn unknown_timezone() {
+    let r = bad_case("unknown-timezone");
+    has(&r, "unknown-timezone", "zone.yaml", 4, 13);
+    assert_eq!(
+        r.diagnostics[0].help.as_deref(),
+        Some("did you mean `Europe/London`?")
+    );
+}
+
+#[test]
+fn bad_numbers_durations_and_percentages() {
+    let r = bad_case("bad-numbers");
+    has(&r, "invalid-number", "numbers.yaml", 6, 15);
+    has(&r, "invalid-number", "numbers.yaml", 7, 14);
+    has(&r, "invalid-number", "numbers.yaml", 8, 16);
+    has(&r, "invalid-duration", "numbers.yaml", 9, 16);
+    has(&r, "invalid-percentage", "numbers.yaml", 10, 31);
+    has(&r, "invalid-value", "numbers.yaml", 11, 18);
+    has(&r, "invalid-number", "numbers.yaml", 13, 39);
+}
+
+#[test]
+fn resource_files_missing_or_escaping() {
+    let r = bad_case("resource-files");
+    has(&r, "resource-file-missing", "res.yaml", 2, 5);
+    has(&r, "resource-path-escapes", "res.yaml", 3, 5);
+    has(&r, "resource-path-escapes", "res.yaml", 4, 5);
+    has(&r, "conflicting-fields", "res.yaml", 5, 5);
+    has(&r, "missing-field", "res.yaml", 6, 5);
+}
+
+#[cfg(unix)]
+#[test]
+fn resource_symlink_out_of_the_folder_escapes() {
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("secret.pdf"), "%PDF-1.4").unwrap();
+    let dir = fixture("base");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.pdf"),
+        dir.path().join("link.pdf"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("res.yaml"),
+        "resources:\n  - { id: link, title: Link, kind: pdf, file: link.pdf }\n",
+    )
+    .unwrap();
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    has(&r, "resource-path-escapes", "res.yaml", 2, 5);
+}
+
+#[test]
+fn prerequisite_cycles_but_not_optional_loops() {
+    let r = bad_case("prerequisite-cycle");
+    let cycles: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "prerequisite-cycle")
+        .collect();
+    assert_eq!(cycles.len(), 1, "{cycles:#?}");
+    assert_eq!(
+        cycles[0].message,
+        "courses require each other in a circle: egg → chicken → egg"
+    );
+}
+
+#[test]
+fn cohort_capacity_lists_and_attendance() {
+    let r = bad_case("cohort-people");
+    has(&r, "over-capacity", "cohorts.yaml", 4, 5);
+    has(&r, "enrolled-and-waitlisted", "cohorts.yaml", 4, 5);
+    has(&r, "duplicate-entry", "cohorts.yaml", 12, 5);
+    has(&r, "attendance-not-enrolled", "cohorts.yaml", 19, 5);
+    has(&r, "attendance-unknown-session", "cohorts.yaml", 20, 5);
+    let caps = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "over-capacity")
+        .count();
+    assert_eq!(
+        caps, 2,
+        "course capacity 2 and venue capacity 2 are both exceeded"
+    );
+}
+
+#[test]
+fn csv_syntax() {
+    let r = bad_case("csv-syntax");
+    has(&r, "csv-syntax", "attendance.csv", 2, 1);
+}
+
+#[test]
+fn wrong_shapes() {
+    let r = bad_case("not-a-list");
+    has(&r, "wrong-type", "shapes.yaml", 2, 3);
+    has(&r, "wrong-type", "shapes.yaml", 4, 5);
+}
+
+#[test]
+fn no_programme() {
+    let r = bad_case("no-programme");
+    assert_eq!(r.diagnostics[0].code, "missing-programme");
+    assert_eq!(r.diagnostics[0].file, None);
+}
+
+#[test]
+fn non_utf8_file_is_located() {
+    let dir = fixture("base");
+    fs::write(
+        dir.path().join("latin1.yaml"),
+        b"regions:\n  - { id: x, name: Caf\xe9 }\n",
+    )
+    .unwrap();
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    has(&r, "not-utf8", "latin1.yaml", 2, 23);
+}
+
+#[test]
+fn alias_bomb_fails_fast() {
+    let dir = fixture("base");
+    let mut text = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut prev = 'a';
+    for c in 'b'..='i' {
+        text.push_str(&format!(
+            "{c}: &{c} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
+        prev = c;
+    }
+    fs::write(dir.path().join("bomb.yaml"), text).unwrap();
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    assert!(
+        r.diagnostics
+            .iter()
+            .any(|d| d.code == "yaml-limit" && d.file.as_deref() == Some("bomb.yaml")),
+        "{r:#?}"
+    );
+}
+
+#[test]
+fn deep_nesting_is_refused_without_overflow() {
+    let dir = fixture("base");
+    let depth = 200_000;
+    let text = format!("regions: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+    fs::write(dir.path().join("deep.yaml"), text).unwrap();
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    assert!(
+        r.diagnostics.iter().any(|d| d.code == "yaml-limit"),
+        "{r:#?}"
+    );
+}
+
+#[test]
+fn gigabyte_line_is_refused_without_reading_it() {
+    let dir = fixture("base");
+    for name in ["huge.yaml", "people-huge.csv"] {
+        let f = fs::File::create(dir.path().join(name)).unwrap();
+        f.set_len((1 << 30) + 1).unwrap(); // sparse: one 1 GiB line of NULs
+    }
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    has(&r, "file-too-large", "huge.yaml", 1, 1);
+    has(&r, "file-too-large", "people-huge.csv", 1, 1);
+}
+
+#[test]
+fn empty_folder_has_no_programme() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(r.diagnostics[0].code, "missing-programme");
+}
+
+#[test]
+fn missing_folder_is_an_io_error() {
+    let out = tip(&["validate", "/nonexistent/tip-data"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let out = tip(&["validate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn github_annotations_name_the_file_from_the_repository_root() {
+    let dir = fixture("unknown-names");
+    let out = tip(&[
+        "validate",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "github",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected = format!(
+        "::error file={}/names.yaml,line=6,col=5,title=unknown-field::",
+        dir.path().display()
+    );
+    assert!(text.contains(&expected), "{text}");
+}
+
+#[test]
+fn input_files_are_never_modified() {
+    let dir = fixture("cohort-people");
+    let before: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    validate_json(dir.path());
+    let after: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn schema_is_json_schema_2020_12() {
+    let out = tip(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert!(v["properties"]["cohorts"]["items"]["properties"]["schedule"].is_object());
+}
+
+#[test]
+fn schema_written_atomically_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.json");
+    fs::write(&path, "old").unwrap();
+    let out = tip(&["schema", "-o", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(fs::read_to_string(&path).unwrap().starts_with('{'));
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left behind"
+    );
+}

@@ -126,7 +126,7 @@ impl Checker<'_> {
                 for w in sorted.windows(2) {
                     if w[1].start < w[0].end {
                         self.push(
-                            Diagnostic::error(Code::SessionOverlap, format!("two sessions of cohort `{}` overlap ({} and {})", cohort.id, w[0].start, w[1].start))
+                            Diagnostic::error(Code::SessionOverlap, format!("two sessions of cohort `{}` overlap ({} and {})", cohort.id, w[0].start.format("%Y-%m-%d %H:%M"), w[1].start.format("%Y-%m-%d %H:%M")))
                                 .help("each session of a cohort is a separate time; merge them or correct the times"),
                             w[1].loc,
                         );

@@ -394,7 +394,8 @@ impl<'a> Ctx<'a> {
                     Code::InvalidNumber,
                     loc,
                     format!("expected a whole number of at least {min}, found {n}"),
-                );
+                )
+                .help = Some(format!("use {min} or more"));
                 None
             }
             _ if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
@@ -411,7 +412,8 @@ impl<'a> Ctx<'a> {
                     Code::InvalidNumber,
                     loc,
                     format!("expected a whole number, found `{s}`"),
-                );
+                )
+                .help = Some("write digits only, e.g. `20`".into());
                 None
             }
         }
@@ -427,7 +429,8 @@ impl<'a> Ctx<'a> {
                     Code::InvalidNumber,
                     self.loc_of(val),
                     format!("expected a number of 0 or more, found `{s}`"),
-                );
+                )
+                .help = Some("write a number such as `6.5`".into());
                 None
             }
         }
@@ -444,7 +447,8 @@ impl<'a> Ctx<'a> {
                     Code::InvalidValue,
                     self.loc_of(val),
                     format!("expected `true` or `false`, found `{s}`"),
-                );
+                )
+                .help = Some("write `true` or `false`".into());
                 None
             }
         }

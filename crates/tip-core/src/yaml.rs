@@ -136,7 +136,12 @@ fn diagnose(files: &Files, file: FileId, text: &str, error: &Error) -> Diagnosti
         | Error::AliasExpansionLimitExceeded { .. }
         | Error::AliasReplayStackDepthExceeded { .. } => Code::YamlLimit,
         Error::DuplicateMappingKey { .. } => Code::DuplicateKey,
-        _ if error.to_string().contains("recursion limit") => Code::YamlLimit,
+        _ if ["recursion limit", "budget", "alias"]
+            .iter()
+            .any(|w| error.to_string().contains(w)) =>
+        {
+            Code::YamlLimit
+        }
         _ => Code::YamlSyntax,
     };
     let full = error.to_string();
