@@ -233,6 +233,19 @@ impl Diagnostic {
     }
 }
 
+/// The Markdown table of every code, as `docs/data-format.md` shows it.
+pub fn code_table() -> String {
+    let mut out = String::from("| code | meaning |\n|---|---|\n");
+    for code in Code::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} |\n",
+            code.as_str(),
+            code.description()
+        ));
+    }
+    out
+}
+
 /// Sort diagnostics into report order and drop exact repeats.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -252,4 +265,33 @@ pub(crate) fn display_path(path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_kebab_case_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(crate::is_id(s), "{s}");
+            assert!(seen.insert(s), "{s} twice");
+            assert!(!code.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn docs_list_every_code() {
+        let docs = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/data-format.md"
+        ))
+        .unwrap();
+        assert!(
+            docs.contains(&code_table()),
+            "docs/data-format.md is out of date: run `cargo run -p tip-core --example field-tables`"
+        );
+    }
 }

@@ -744,7 +744,8 @@ fn ty_name(ty: &Ty) -> String {
             .map(|w| format!("`{w}`"))
             .collect::<Vec<_>>()
             .join(" \\| "),
-        Ty::Ref(section) => format!("{section} id"),
+        Ty::Ref("people") => "person id".into(),
+        Ty::Ref(section) => format!("{} id", section.trim_end_matches('s')),
         Ty::List(item) => format!("list of {}", ty_name(item)),
         Ty::Map(_) => "mapping".into(),
         Ty::Rule => "rule".into(),
@@ -769,6 +770,67 @@ mod tests {
         );
         assert_eq!(TabularSection::from_file_name("peoples.csv"), None);
         assert_eq!(TabularSection::from_file_name("cohorts.csv"), None);
+    }
+
+    fn yaml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                yaml_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.push(path);
+            }
+        }
+    }
+
+    fn schema_errors(yaml: &str) -> Vec<String> {
+        let validator = jsonschema::validator_for(&json_schema()).expect("a valid schema");
+        let value: Value =
+            serde_saphyr::from_str_with_options(yaml, crate::yaml::options()).unwrap();
+        validator
+            .iter_errors(&value)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect()
+    }
+
+    #[test]
+    fn every_example_file_validates_against_the_schema() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/kent-medway");
+        let mut files = Vec::new();
+        yaml_files(&root, &mut files);
+        assert!(files.len() >= 8, "{files:?}");
+        for file in files {
+            let errors = schema_errors(&std::fs::read_to_string(&file).unwrap());
+            assert!(errors.is_empty(), "{}: {errors:#?}", file.display());
+        }
+    }
+
+    #[test]
+    fn schema_rejects_what_the_loader_rejects() {
+        assert!(
+            !schema_errors("courses:\n  - { id: x, titel: X, tier: 1, format: webinar }\n")
+                .is_empty()
+        );
+        assert!(!schema_errors("cohort:\n  - { id: x }\n").is_empty());
+        assert!(
+            !schema_errors("courses:\n  - { id: x, title: X, tier: 1, format: lecture }\n")
+                .is_empty()
+        );
+        assert!(!schema_errors("courses:\n  - { id: X, title: X, tier: 1, format: webinar, requires: { done: y } }\n").is_empty());
+        assert!(schema_errors("courses:\n  - { id: x, title: X, tier: 1, format: webinar, requires: { all: [ { role: manager }, { not: { completed: { course: y, within: 2 years } } } ] } }\n").is_empty());
+    }
+
+    #[test]
+    fn docs_show_the_current_field_tables() {
+        let docs = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/data-format.md"
+        ))
+        .unwrap();
+        assert!(
+            docs.contains(&field_tables()),
+            "docs/data-format.md is out of date: run `cargo run -p tip-core --example field-tables` and paste its output"
+        );
     }
 
     #[test]

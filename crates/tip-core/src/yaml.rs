@@ -104,7 +104,7 @@ pub(crate) fn parse(files: &Files, file: FileId, text: String) -> Result<Documen
 /// Limits chosen for real data, not for the crate's defaults: a national
 /// catalogue has millions of nodes, while no honest file nests more than a
 /// few dozen levels or expands an alias more than a few thousand events.
-fn options() -> serde_saphyr::Options {
+pub(crate) fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(crate::source::MAX_YAML_BYTES as usize),
