@@ -711,19 +711,35 @@ pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opt
     })
 }
 
+/// Per-file state while reading completions: the interned `source`s, and
+/// the people named, resolved together at the end of the file
+/// ([`IdTable::get_many`]) because probing a million-person table one row
+/// at a time is dominated by cache misses.
+#[derive(Default)]
+pub(crate) struct CompletionFile {
+    sources: Interner,
+    people: Vec<(compact_str::CompactString, crate::source::Loc)>,
+}
+
+/// A completion whose `person` is, until [`finish_completions`], a position
+/// in [`CompletionFile::people`].
 pub(crate) fn completion(
     ctx: &mut Ctx<'_>,
     rec: &Record<'_>,
     ix: &Index,
-    sources: &mut Interner,
+    file: &mut CompletionFile,
 ) -> Option<Completion> {
     let what = "completion";
-    let person = ctx.required(rec, "person", what, |c, v| c.reference(v, &ix.people));
+    let person = ctx.required(rec, "person", what, |c, v| {
+        let id = c.str(v)?.trim();
+        file.people.push((id.into(), c.loc_of(v)));
+        Some(crate::Ix::new(file.people.len() - 1))
+    });
     let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
     let date = ctx.required(rec, "date", what, Ctx::date);
     let source = ctx
         .field(rec, "source", |c, v| c.str(v))
-        .map(|s| sources.intern(s.trim()));
+        .map(|s| file.sources.intern(s.trim()));
     Some(Completion {
         person: person?,
         course: course?,
@@ -733,17 +749,55 @@ pub(crate) fn completion(
     })
 }
 
+/// Resolve the people of a file's completions in one batch; drop (and
+/// report) those naming no one.
+pub(crate) fn finish_completions(
+    ctx: &mut Ctx<'_>,
+    file: CompletionFile,
+    mut items: Vec<Completion>,
+    ix: &Index,
+) -> Vec<Completion> {
+    let ids: Vec<&str> = file.people.iter().map(|(id, _)| id.as_str()).collect();
+    let found = ix.people.get_many(&ids);
+    for ((id, loc), hit) in file.people.iter().zip(&found) {
+        if hit.is_none() {
+            ctx.unknown_reference(id, *loc, &ix.people);
+        }
+    }
+    items.retain_mut(|c| match found[c.person.index()] {
+        Some(p) => {
+            c.person = crate::Ix::new(p as usize);
+            true
+        }
+        None => false,
+    });
+    items
+}
+
 /// Shares one allocation among repeated strings (a completion's `source`).
 #[derive(Default)]
-pub(crate) struct Interner(std::collections::HashMap<Box<str>, std::sync::Arc<str>>);
+pub(crate) struct Interner {
+    all: rustc_hash::FxHashMap<Box<str>, std::sync::Arc<str>>,
+    /// The last string: exports repeat one source row after row.
+    last: Option<std::sync::Arc<str>>,
+}
 
 impl Interner {
     fn intern(&mut self, s: &str) -> std::sync::Arc<str> {
-        if let Some(a) = self.0.get(s) {
+        if let Some(last) = self.last.as_ref().filter(|l| &***l == s) {
+            return last.clone();
+        }
+        let a = self.lookup(s);
+        self.last = Some(a.clone());
+        a
+    }
+
+    fn lookup(&mut self, s: &str) -> std::sync::Arc<str> {
+        if let Some(a) = self.all.get(s) {
             return a.clone();
         }
         let a: std::sync::Arc<str> = s.into();
-        self.0.insert(s.into(), a.clone());
+        self.all.insert(s.into(), a.clone());
         a
     }
 }

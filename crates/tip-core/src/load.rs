@@ -12,7 +12,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::convert::{self, Converted, Index, Interner};
+use crate::convert::{self, CompletionFile, Converted, Index};
 use crate::dataset::Dataset;
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::model::*;
@@ -160,14 +160,15 @@ pub(crate) fn load(root: &Path) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)
     );
 
     let mut people = Vec::new();
-    let results = gather(
+    let (results, mut d) = gather(
         &files,
         part("people"),
         TabularSection::People,
         "person",
-        &mut diags,
         |ctx, rec, _: &mut ()| Some(convert::person(ctx, rec, &index)),
+        keep,
     );
+    diags.append(&mut d);
     register(
         &files,
         results,
@@ -187,6 +188,7 @@ pub(crate) fn load(root: &Path) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)
     let mut rules = Vec::new();
     for (file, p) in pending {
         let before = courses.len();
+        let ok = p.course.is_ok();
         register(
             &files,
             vec![p.course],
@@ -195,7 +197,7 @@ pub(crate) fn load(root: &Path) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)
             "course",
             &mut diags,
         );
-        let slot = (courses.len() > before).then_some(before);
+        let slot = ok.then_some(before);
         rules.push((file, slot, p.requires, p.delivered_by));
     }
     for (file, slot, requires, delivered_by) in rules {
@@ -227,30 +229,42 @@ pub(crate) fn load(root: &Path) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)
         &mut diags,
     );
 
-    let attendance = gather(
-        &files,
-        part("attendance"),
-        TabularSection::Attendance,
-        "attendance record",
-        &mut diags,
-        |ctx, rec, _: &mut ()| convert::attendance(ctx, rec, &index),
-    );
-    let completions = gather(
-        &files,
-        part("completions"),
-        TabularSection::Completions,
-        "completion",
-        &mut diags,
-        |ctx, rec, sources: &mut Interner| convert::completion(ctx, rec, &index, sources),
-    );
-    let applications = gather(
-        &files,
-        part("applications"),
-        TabularSection::Applications,
-        "application",
-        &mut diags,
-        |ctx, rec, _: &mut ()| convert::application(ctx, rec, &index),
-    );
+    // The big tabular sections only read the index: load them side by side.
+    let attendance = || {
+        gather(
+            &files,
+            part("attendance"),
+            TabularSection::Attendance,
+            "attendance record",
+            |ctx, rec, _: &mut ()| convert::attendance(ctx, rec, &index),
+            keep,
+        )
+    };
+    let completions = || {
+        gather(
+            &files,
+            part("completions"),
+            TabularSection::Completions,
+            "completion",
+            |ctx, rec, file: &mut CompletionFile| convert::completion(ctx, rec, &index, file),
+            |ctx, file, items| convert::finish_completions(ctx, file, items, &index),
+        )
+    };
+    let applications = || {
+        gather(
+            &files,
+            part("applications"),
+            TabularSection::Applications,
+            "application",
+            |ctx, rec, _: &mut ()| convert::application(ctx, rec, &index),
+            keep,
+        )
+    };
+    let ((attendance, mut d1), ((completions, mut d2), (applications, mut d3))) =
+        rayon::join(attendance, || rayon::join(completions, applications));
+    diags.append(&mut d1);
+    diags.append(&mut d2);
+    diags.append(&mut d3);
     let mut news = Vec::new();
     each_record(&files, part("news"), "news item", &mut diags, |ctx, rec| {
         news.extend(convert::news(ctx, rec))
@@ -418,9 +432,11 @@ fn gather<'d, T: Send, S: Default>(
     parts: &[Part<'d>],
     section: TabularSection,
     what: &str,
-    diags: &mut Vec<Diagnostic>,
     convert: impl Fn(&mut Ctx<'_>, &Record<'_>, &mut S) -> Option<T> + Sync,
-) -> Vec<T> {
+    finish: impl Fn(&mut Ctx<'_>, S, Vec<T>) -> Vec<T> + Sync,
+) -> (Vec<T>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let diags_ref = &mut diags;
     let mut by_file: Vec<(FileId, Vec<T>)> = Vec::new();
     for part in parts {
         let mut out = Vec::new();
@@ -429,9 +445,12 @@ fn gather<'d, T: Send, S: Default>(
             files,
             std::slice::from_ref(part),
             what,
-            diags,
+            diags_ref,
             |ctx, rec| out.extend(convert(ctx, rec, &mut state)),
         );
+        let mut ctx = Ctx::new(files, part.doc.file, &part.doc.text);
+        let out = finish(&mut ctx, state, out);
+        diags_ref.append(&mut ctx.diagnostics);
         by_file.push((part.doc.file, out));
     }
     let csv_ids: Vec<FileId> = files
@@ -451,11 +470,12 @@ fn gather<'d, T: Send, S: Default>(
             table::read_rows(&mut ctx, section.section(), |ctx, rec| {
                 out.extend(convert(ctx, rec, &mut state))
             });
+            let out = finish(&mut ctx, state, out);
             (id, out, ctx.diagnostics)
         })
         .collect();
     for (id, out, mut d) in from_csv {
-        diags.append(&mut d);
+        diags_ref.append(&mut d);
         by_file.push((id, out));
     }
     by_file.sort_by_key(|(id, _)| *id);
@@ -464,7 +484,12 @@ fn gather<'d, T: Send, S: Default>(
     for (_, mut v) in by_file {
         all.append(&mut v);
     }
-    all
+    (all, diags)
+}
+
+/// The `finish` of [`gather`] for sections that need none.
+fn keep<T>(_: &mut Ctx<'_>, _: (), items: Vec<T>) -> Vec<T> {
+    items
 }
 
 /// A record with an id and a place.
@@ -491,8 +516,9 @@ impl<K> Keyed for Named<K> {
     }
 }
 
-/// Add converted records to `out` and their ids to `table`; report duplicates.
-fn register<T: Keyed>(
+/// Add converted records to `out` and their ids to `table`; report
+/// duplicates. A repeated record stays in `out`, unreachable by its id.
+fn register<T: Keyed + Sync>(
     files: &Files,
     results: Vec<Converted<T>>,
     table: &mut IdTable,
@@ -500,36 +526,34 @@ fn register<T: Keyed>(
     noun: &str,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let start = out.len();
+    let mut broken = Vec::new();
     out.reserve(results.len());
     for result in results {
         match result {
-            Ok(item) => {
-                if table.insert(item.key(), out.len()) {
-                    out.push(item);
-                } else {
-                    let first = table
-                        .get::<T>(item.key())
-                        .map(|ix| files.location(out[ix.index()].loc()));
-                    let mut d = Diagnostic::error(
-                        Code::DuplicateId,
-                        format!("duplicate {noun} id `{}`", item.key()),
-                    )
-                    .at(files.location(item.loc()));
-                    if let Some(at) = first {
-                        d = d.help(format!(
-                            "first defined at {}:{}:{}; ids must be unique across all files",
-                            at.file, at.line, at.column
-                        ));
-                    }
-                    diags.push(d);
-                }
-            }
-            Err(Some(id)) => {
-                if table.get::<T>(&id).is_none() {
-                    table.broken.insert(id);
-                }
-            }
+            Ok(item) => out.push(item),
+            Err(Some(id)) => broken.push(id),
             Err(None) => {}
+        }
+    }
+    let ids: Vec<&str> = out[start..].iter().map(Keyed::key).collect();
+    for (repeat, first) in table.extend(&ids, start) {
+        let at = files.location(out[first].loc());
+        diags.push(
+            Diagnostic::error(
+                Code::DuplicateId,
+                format!("duplicate {noun} id `{}`", out[repeat].key()),
+            )
+            .at(files.location(out[repeat].loc()))
+            .help(format!(
+                "first defined at {}:{}:{}; ids must be unique across all files",
+                at.file, at.line, at.column
+            )),
+        );
+    }
+    for id in broken {
+        if table.get::<T>(&id).is_none() {
+            table.broken.insert(id);
         }
     }
 }

@@ -73,34 +73,46 @@ pub(crate) fn read_rows<'s>(
                 Some("check for a missing or extra comma; quote cells that contain commas".into());
             continue;
         }
+        // The whole file is UTF-8; check the row once and slice its cells.
+        let Ok(all) = std::str::from_utf8(record.as_slice()) else {
+            continue;
+        };
+        let ascii = all.is_ascii();
+        let chars = |s: &str| if ascii { s.len() } else { s.chars().count() } as u32;
         let mut cells = [("", filler); MAX_COLUMNS];
         let mut n = 0;
         let mut col = 1u32;
-        for (i, raw) in record.iter().enumerate() {
-            let Ok(text) = std::str::from_utf8(raw) else {
-                continue; // the whole file was checked to be UTF-8
-            };
-            let chars = if text.is_ascii() {
-                text.len()
-            } else {
-                text.chars().count()
-            } as u32;
-            let trimmed = text.trim();
+        for (i, range) in (0..record.len())
+            .filter_map(|i| record.range(i))
+            .enumerate()
+        {
+            let text = &all[range];
+            let trimmed = trim(text);
             if let (Some(name), false) = (columns[i], trimmed.is_empty()) {
-                let lead = text.len() - text.trim_start().len();
-                let loc = Loc::new(
-                    file,
-                    line,
-                    col + lead as u32,
-                    trimmed.chars().count() as u32,
-                );
+                let lead = if trimmed.len() == text.len() {
+                    0
+                } else {
+                    chars(&text[..text.len() - text.trim_start().len()])
+                };
+                let loc = Loc::new(file, line, col + lead, chars(trimmed));
                 cells[n] = (name, Val::Cell { text: trimmed, loc });
                 n += 1;
             }
-            col += chars + 1;
+            col += chars(text) + 1;
         }
         let rec = Record::row(Loc::new(file, line, 1, 1), &cells[..n]);
         row(ctx, &rec);
+    }
+}
+
+/// `str::trim`, without its cost when there is nothing to trim (the
+/// common case).
+fn trim(s: &str) -> &str {
+    let untrimmed = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_whitespace() || !b.is_ascii());
+    if untrimmed(s.as_bytes().first()) || untrimmed(s.as_bytes().last()) {
+        s.trim()
+    } else {
+        s
     }
 }
 

@@ -1,0 +1,38 @@
+//! Load a data folder and print a summary of its offer, tier by tier.
+//!
+//! ```text
+//! cargo run -p tip-core --example summary -- data/kent-medway
+//! ```
+
+use std::process::ExitCode;
+
+use tip_core::{Dataset, LoadError};
+
+fn main() -> ExitCode {
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "data/kent-medway".into());
+    let data = match Dataset::load(&dir) {
+        Ok((data, _warnings)) => data,
+        Err(LoadError::Invalid(diagnostics)) => {
+            let root = std::path::Path::new(&dir);
+            eprint!("{}", tip_core::render::human(&diagnostics, root, false));
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", data.programme.name);
+    for tier in &data.tiers {
+        println!("\nTier {}: {}", tier.level, tier.name);
+        for course in data.courses.iter().filter(|c| c.tier == tier.level) {
+            let ix = data.course(&course.id).expect("a listed course");
+            let cohorts = data.cohorts_of(ix).count();
+            let plural = if cohorts == 1 { "" } else { "s" };
+            println!("  {} ({cohorts} cohort{plural})", course.title);
+        }
+    }
+    ExitCode::SUCCESS
+}
