@@ -3,7 +3,6 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Component, Path};
 
-use chrono::{LocalResult, NaiveDateTime, TimeZone};
 use rayon::prelude::*;
 
 use crate::dataset::Dataset;
@@ -101,12 +100,9 @@ impl Checker<'_> {
 
     fn cohorts(&mut self) {
         let data = self.data;
-        let tz = data.programme.timezone;
         for cohort in &data.cohorts {
             if let Timing::Sessions(sessions) = &cohort.timing {
                 for s in sessions {
-                    self.local_time(tz, s.start, s.loc);
-                    self.local_time(tz, s.end, s.loc);
                     if s.end <= s.start {
                         self.push(
                             Diagnostic::error(
@@ -189,38 +185,6 @@ impl Checker<'_> {
         }
     }
 
-    fn local_time(&mut self, tz: chrono_tz::Tz, at: NaiveDateTime, loc: Loc) {
-        match tz.from_local_datetime(&at) {
-            LocalResult::Single(_) => {}
-            LocalResult::None => self.push(
-                Diagnostic::error(
-                    Code::NonexistentLocalTime,
-                    format!(
-                        "{} does not exist in {}: the clocks go forward then",
-                        at.format("%Y-%m-%d %H:%M"),
-                        tz.name()
-                    ),
-                )
-                .help("choose a time an hour later"),
-                loc,
-            ),
-            LocalResult::Ambiguous(a, b) => self.push(
-                Diagnostic::error(
-                    Code::AmbiguousLocalTime,
-                    format!(
-                        "{} happens twice in {} ({} and {}): the clocks go back then",
-                        at.format("%Y-%m-%d %H:%M"),
-                        tz.name(),
-                        a.format("%Z"),
-                        b.format("%Z")
-                    ),
-                )
-                .help("choose a time outside the repeated hour"),
-                loc,
-            ),
-        }
-    }
-
     fn repeats(&mut self, list: &[Ix<Person>], cohort: &Cohort, field: &str) {
         let mut seen = HashSet::new();
         for p in list {
@@ -275,9 +239,8 @@ impl Checker<'_> {
                     a.loc,
                 );
             }
-            if let (SessionSet::Numbers(numbers), Some(n)) =
-                (&a.sessions, known_session_count(cohort))
-            {
+            let n = data.sessions(a.cohort).len() as u32;
+            if let SessionSet::Numbers(numbers) = &a.sessions {
                 for &k in numbers.iter().filter(|&&k| k > n) {
                     self.push(
                         Diagnostic::error(
@@ -362,19 +325,6 @@ impl Checker<'_> {
                 );
             }
         }
-    }
-}
-
-/// How many sessions a cohort has, when that is known without expanding
-/// its schedule against holidays.
-pub(crate) fn known_session_count(cohort: &Cohort) -> Option<u32> {
-    match &cohort.timing {
-        Timing::Sessions(s) => Some(s.len() as u32),
-        Timing::Schedule(Schedule {
-            end: ScheduleEnd::Count(n),
-            ..
-        }) => Some(*n),
-        Timing::Schedule(_) => None,
     }
 }
 

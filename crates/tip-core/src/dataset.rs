@@ -9,6 +9,7 @@ use crate::convert::Index;
 use crate::diagnostic::{self, Diagnostic, Location};
 use crate::ix::Ix;
 use crate::model::*;
+use crate::schedule::{Session, WorkingCalendar};
 use crate::source::{Files, Loc};
 
 /// Every record of a data folder, checked and cross-referenced.
@@ -60,6 +61,9 @@ pub struct Dataset {
     pub applications: Vec<Application>,
     /// News items.
     pub news: Vec<News>,
+    pub(crate) calendar: WorkingCalendar,
+    /// Expanded sessions of each cohort, by cohort index.
+    pub(crate) sessions: Vec<Vec<Session>>,
 }
 
 /// Why a data set could not be loaded.
@@ -177,6 +181,24 @@ impl Dataset {
             .enumerate()
             .filter(move |(_, c)| c.course == course)
             .map(|(i, _)| Ix::new(i))
+    }
+
+    /// The sessions of a cohort, expanded and numbered 1..n in time order.
+    pub fn sessions(&self, cohort: Ix<Cohort>) -> &[Session] {
+        &self.sessions[cohort.index()]
+    }
+
+    /// The programme's working days (bank holidays, closures, weekdays).
+    pub fn calendar(&self) -> &WorkingCalendar {
+        &self.calendar
+    }
+
+    /// Every cohort with its index.
+    pub fn cohort_ixs(&self) -> impl Iterator<Item = (Ix<Cohort>, &Cohort)> + '_ {
+        self.cohorts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (Ix::new(i), c))
     }
 
     /// A near-miss suggestion for a mistyped person id.

@@ -17,6 +17,7 @@ use crate::dataset::Dataset;
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::model::*;
 use crate::read::{Ctx, IdTable, Record};
+use crate::schedule::{self, ExpandProblem, WorkingCalendar};
 use crate::schema::{self, Section, TabularSection};
 use crate::source::{FileId, FileKind, Files, Loc};
 use crate::suggest::did_you_mean;
@@ -298,11 +299,21 @@ pub(crate) fn load(root: &Path) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)
         );
     }
 
-    let dataset = programmes
-        .into_iter()
-        .next()
-        .flatten()
-        .map(|programme| Dataset {
+    let dataset = programmes.into_iter().next().flatten().map(|programme| {
+        let calendar = WorkingCalendar::new(&programme);
+        let tz = programme.timezone;
+        let expanded: Vec<_> = cohorts
+            .par_iter()
+            .map(|c| schedule::expand(&c.timing, tz, &calendar))
+            .collect();
+        let mut sessions = Vec::with_capacity(expanded.len());
+        for ((list, problems), cohort) in expanded.into_iter().zip(&cohorts) {
+            for problem in problems {
+                diags.push(expand_problem(&files, cohort, tz, problem));
+            }
+            sessions.push(list);
+        }
+        Dataset {
             root: root.to_owned(),
             files,
             index,
@@ -320,12 +331,64 @@ pub(crate) fn load(root: &Path) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)
             completions,
             applications,
             news,
-        });
+            calendar,
+            sessions,
+        }
+    });
     if let Some(data) = &dataset {
         crate::check::run(data, &mut diags);
     }
     diagnostic::sort(&mut diags);
     Ok((dataset, diags))
+}
+
+fn expand_problem(
+    files: &Files,
+    cohort: &Cohort,
+    tz: chrono_tz::Tz,
+    problem: ExpandProblem,
+) -> Diagnostic {
+    let (d, loc) = match problem {
+        ExpandProblem::Nonexistent(at, loc) => (
+            Diagnostic::error(
+                Code::NonexistentLocalTime,
+                format!(
+                    "{} does not exist in {}: the clocks go forward then (cohort `{}`)",
+                    at.format("%Y-%m-%d %H:%M"),
+                    tz.name(),
+                    cohort.id
+                ),
+            )
+            .help("choose a time an hour later"),
+            loc,
+        ),
+        ExpandProblem::Ambiguous(at, loc) => (
+            Diagnostic::error(
+                Code::AmbiguousLocalTime,
+                format!(
+                    "{} happens twice in {}: the clocks go back then (cohort `{}`)",
+                    at.format("%Y-%m-%d %H:%M"),
+                    tz.name(),
+                    cohort.id
+                ),
+            )
+            .help("choose a time outside the repeated hour"),
+            loc,
+        ),
+        ExpandProblem::TooMany(loc) => (
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!(
+                    "the schedule of cohort `{}` has more than {} sessions",
+                    cohort.id,
+                    schedule::MAX_SESSIONS
+                ),
+            )
+            .help("check `count` and `until`; split a long series into cohorts"),
+            loc,
+        ),
+    };
+    d.at(files.location(loc))
 }
 
 /// Group every YAML file's top-level keys by section.
