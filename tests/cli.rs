@@ -498,3 +498,175 @@ fn schema_written_atomically_to_a_file() {
         "no temporary file left behind"
     );
 }
+
+#[test]
+fn unqualified_trainers_and_unsatisfiable_rules() {
+    let r = bad_case("eligibility-checks");
+    let trainer: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "unqualified-trainer")
+        .collect();
+    assert_eq!(trainer.len(), 1, "{trainer:#?}");
+    assert!(
+        trainer[0]
+            .message
+            .starts_with("`bob` may not deliver `teach` on 2022-03-01"),
+        "{}",
+        trainer[0].message
+    );
+    has(&r, "unsatisfiable-rule", "rules.yaml", 12, 7);
+    has(&r, "unsatisfiable-rule", "rules.yaml", 15, 5);
+}
+
+fn eligible(args: &[&str]) -> (i32, String, String) {
+    let data = repo().join("data/kent-medway");
+    let mut all = vec!["eligible", data.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let out = tip(&all);
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// `tip eligible --format json`, mirrored with `deny_unknown_fields`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Eligible {
+    person: String,
+    as_of: String,
+    courses: Vec<EligibleCourse>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EligibleCourse {
+    course: String,
+    eligible: bool,
+    reasons: Vec<String>,
+    #[serde(default)]
+    next: Vec<String>,
+}
+
+fn eligible_json(person: &str, course: &str) -> EligibleCourse {
+    let (code, out, err) = eligible(&[
+        "--person",
+        person,
+        "--course",
+        course,
+        "--as-of",
+        "2022-11-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut report: Eligible = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (report.person.as_str(), report.as_of.as_str()),
+        (person, "2022-11-01")
+    );
+    assert_eq!(report.courses.len(), 1);
+    assert_eq!(report.courses[0].course, course);
+    report.courses.remove(0)
+}
+
+#[test]
+fn eligible_no_because_the_prerequisite_expired() {
+    let c = eligible_json("sian-llewelyn", "l2-trauma-awareness");
+    assert!(!c.eligible);
+    assert_eq!(
+        c.reasons,
+        [
+            "needs Becoming Trauma Informed (becoming-ti): completed 2018-02-01, expired 2021-02-01 after 3 years"
+        ]
+    );
+}
+
+#[test]
+fn eligible_no_because_of_role_and_region() {
+    let c = eligible_json("nguyen-thi-minh", "ambassador-north");
+    assert!(!c.eligible);
+    assert_eq!(
+        c.reasons[0],
+        "for Managers or Senior leaders; Nguyễn Thị Minh is a Front line worker"
+    );
+    assert_eq!(
+        c.reasons[1],
+        "only for people in North Kent; Nguyễn Thị Minh is in Medway"
+    );
+    let c = eligible_json("oluwaseun-adeyemi", "ambassador-north");
+    assert_eq!(
+        c.reasons,
+        ["only for people in North Kent; Oluwaseun Adeyemi is in Medway"]
+    );
+}
+
+#[test]
+fn eligible_no_for_ambassador_plus_without_the_pilot() {
+    let c = eligible_json("zoe-obrien", "ambassador-plus");
+    assert!(!c.eligible);
+    assert_eq!(
+        c.reasons,
+        [
+            "needs Trauma Informed Ambassador Programme (East Kent pilot) (ambassador-pilot): not completed"
+        ]
+    );
+    let c = eligible_json("athina-papadopoulou", "ambassador-plus");
+    assert!(c.eligible && c.reasons.is_empty());
+}
+
+#[test]
+fn eligible_yes_with_next_steps() {
+    let c = eligible_json("nguyen-thi-minh", "l2-trauma-awareness");
+    assert!(c.eligible);
+    assert!(
+        c.next.is_empty(),
+        "L2 opens nothing for a front-line worker in Medway: {:?}",
+        c.next
+    );
+    let c = eligible_json("marek-dvorak", "l2-train-the-trainer");
+    assert!(!c.eligible);
+    let c = eligible_json("zoe-obrien", "l2-train-the-trainer");
+    assert!(c.eligible);
+}
+
+#[test]
+fn eligible_human_report_for_a_phone_call() {
+    let (code, out, _) = eligible(&["--person", "sian-llewelyn", "--as-of", "2022-11-01"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("eligible-sian-llewelyn", out);
+}
+
+#[test]
+fn eligible_json_report_snapshot() {
+    let (code, out, _) = eligible(&[
+        "--person",
+        "zoe-obrien",
+        "--as-of",
+        "2022-11-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("eligible-zoe-obrien-json", out);
+}
+
+#[test]
+fn eligible_unknown_person_or_course_suggests() {
+    let (code, _, err) = eligible(&["--person", "zoe-obrian"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `zoe-obrien`?"), "{err}");
+    let (code, _, err) = eligible(&["--person", "zoe-obrien", "--course", "ambassador-plas"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `ambassador-plus`?"), "{err}");
+}
+
+#[test]
+fn eligible_refuses_invalid_data() {
+    let dir = fixture("unknown-names");
+    let out = tip(&["eligible", dir.path().to_str().unwrap(), "--person", "ann"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown-field"));
+}

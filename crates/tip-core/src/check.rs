@@ -19,6 +19,8 @@ pub(crate) fn run(data: &Dataset, diags: &mut Vec<Diagnostic>) {
     c.cohorts();
     c.attendance();
     c.prerequisite_cycles();
+    c.eligibility();
+    c.unsatisfiable_rules();
     c.duplicate_completions();
 }
 
@@ -291,6 +293,81 @@ impl Checker<'_> {
         }
     }
 
+    /// Trainers must meet `delivered_by`, and learners the course's rules,
+    /// on each cohort's first session.
+    fn eligibility(&mut self) {
+        let data = self.data;
+        for (ix, cohort) in data.cohort_ixs() {
+            let Some(first) = data.sessions(ix).first() else {
+                continue;
+            };
+            let on = first.date();
+            let course = &data[cohort.course];
+            if let Some(rule) = &course.delivered_by {
+                for &t in &cohort.trainers {
+                    if !data.rule_holds(rule, t, on) {
+                        let reasons = data.rule_reasons(rule, t, on).join("; ");
+                        self.push(
+                            Diagnostic::error(Code::UnqualifiedTrainer, format!("`{}` may not deliver `{}` on {on} (cohort `{}`): {reasons}", data[t].id, course.id, cohort.id))
+                                .help("choose a qualified trainer, or record the trainer's qualifying completion"),
+                            cohort.loc,
+                        );
+                    }
+                }
+            }
+            if cohort.status == Status::Cancelled {
+                continue;
+            }
+            for &p in &cohort.enrolled {
+                let decision = data.eligibility(p, cohort.course, on);
+                if !decision.eligible {
+                    self.push(
+                        Diagnostic::warning(Code::NotEligible, format!("`{}` is enrolled on cohort `{}` but is not eligible on {on}: {}", data[p].id, cohort.id, decision.reasons.join("; ")))
+                            .help("check the person's record and completions, or move them off the cohort"),
+                        cohort.loc,
+                    );
+                }
+            }
+        }
+    }
+
+    /// A course whose audience, regions and rules no one could ever meet.
+    fn unsatisfiable_rules(&mut self) {
+        let data = self.data;
+        for course in &data.courses {
+            let mut base = Space::default();
+            if !course.audience.is_empty() {
+                base.roles = Some(sorted(course.audience.iter().map(|r| r.index())));
+            }
+            if !course.regions.is_empty() {
+                base.regions = Some(sorted(course.regions.iter().map(|r| r.index())));
+            }
+            let spaces: Vec<Space> = match &course.requires {
+                Some(rule) => spaces(rule).iter().map(|s| s.and(&base)).collect(),
+                None => vec![base],
+            };
+            let loc = course.requires.as_ref().map_or(course.loc, |r| r.loc);
+            if spaces.iter().all(Space::is_empty) {
+                self.push(
+                    Diagnostic::warning(Code::UnsatisfiableRule, format!("no one could ever take `{}`: its audience, regions and rules contradict each other", course.id))
+                        .help("a person has one role, one region and one sector: check `audience`, `regions` and the `role`/`region`/`sector` conditions under `all`"),
+                    loc,
+                );
+            } else if !data.people.is_empty()
+                && !data
+                    .people
+                    .iter()
+                    .any(|p| spaces.iter().any(|s| s.admits(p)))
+            {
+                self.push(
+                    Diagnostic::warning(Code::UnsatisfiableRule, format!("no one in the data could take `{}`: no person has a role, region and sector it allows", course.id))
+                        .help("check the ids in `audience`, `regions` and the rules, and the people's records"),
+                    loc,
+                );
+            }
+        }
+    }
+
     /// The same completion exported twice is harmless but worth a warning.
     fn duplicate_completions(&mut self) {
         let data = self.data;
@@ -324,6 +401,104 @@ impl Checker<'_> {
                     c.loc,
                 );
             }
+        }
+    }
+}
+
+/// The roles, regions and sectors a rule allows (`None`: any), as one of
+/// several alternatives.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Space {
+    roles: Option<Vec<usize>>,
+    regions: Option<Vec<usize>>,
+    sectors: Option<Vec<usize>>,
+}
+
+fn sorted(it: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut v: Vec<usize> = it.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn meet(a: &Option<Vec<usize>>, b: &Option<Vec<usize>>) -> Option<Vec<usize>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.iter().copied().filter(|x| b.contains(x)).collect()),
+        (Some(x), None) | (None, Some(x)) => Some(x.clone()),
+        (None, None) => None,
+    }
+}
+
+impl Space {
+    fn and(&self, other: &Space) -> Space {
+        Space {
+            roles: meet(&self.roles, &other.roles),
+            regions: meet(&self.regions, &other.regions),
+            sectors: meet(&self.sectors, &other.sectors),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        [&self.roles, &self.regions, &self.sectors]
+            .iter()
+            .any(|d| d.as_ref().is_some_and(Vec::is_empty))
+    }
+
+    fn admits(&self, p: &Person) -> bool {
+        let fits = |allowed: &Option<Vec<usize>>, have: Option<usize>| {
+            allowed
+                .as_ref()
+                .is_none_or(|a| have.is_some_and(|h| a.contains(&h)))
+        };
+        fits(&self.roles, p.role.map(Ix::index))
+            && fits(&self.regions, p.region.map(Ix::index))
+            && fits(&self.sectors, p.sector.map(Ix::index))
+    }
+}
+
+/// The alternatives a rule allows (disjunctive normal form, capped: past
+/// the cap, "anything" — this check only warns).
+fn spaces(rule: &Rule) -> Vec<Space> {
+    const CAP: usize = 256;
+    let any = || vec![Space::default()];
+    match &rule.kind {
+        RuleKind::Completed { .. } | RuleKind::Not(_) => any(),
+        RuleKind::Role(r) => vec![Space {
+            roles: Some(sorted(r.iter().map(|x| x.index()))),
+            ..Space::default()
+        }],
+        RuleKind::Region(r) => vec![Space {
+            regions: Some(sorted(r.iter().map(|x| x.index()))),
+            ..Space::default()
+        }],
+        RuleKind::Sector(s) => vec![Space {
+            sectors: Some(sorted(s.iter().map(|x| x.index()))),
+            ..Space::default()
+        }],
+        RuleKind::Any(rules) => {
+            let all: Vec<Space> = rules.iter().flat_map(spaces).collect();
+            if all.len() > CAP { any() } else { all }
+        }
+        RuleKind::All(rules) => {
+            let mut acc = any();
+            for r in rules {
+                let next = spaces(r);
+                if acc.len() * next.len() > CAP {
+                    return any();
+                }
+                acc = acc
+                    .iter()
+                    .flat_map(|a| next.iter().map(move |b| a.and(b)))
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                if acc.is_empty() {
+                    return vec![Space {
+                        roles: Some(Vec::new()),
+                        ..Space::default()
+                    }];
+                }
+            }
+            acc
         }
     }
 }

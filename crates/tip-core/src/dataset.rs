@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::convert::Index;
 use crate::diagnostic::{self, Diagnostic, Location};
+use crate::eligibility::CompletionIndex;
 use crate::ix::Ix;
 use crate::model::*;
 use crate::schedule::{Session, WorkingCalendar};
@@ -64,6 +65,8 @@ pub struct Dataset {
     pub(crate) calendar: WorkingCalendar,
     /// Expanded sessions of each cohort, by cohort index.
     pub(crate) sessions: Vec<Vec<Session>>,
+    /// Completions of each person, from records and attendance.
+    pub(crate) done: CompletionIndex,
 }
 
 /// Why a data set could not be loaded.
@@ -191,6 +194,16 @@ impl Dataset {
     /// The programme's working days (bank holidays, closures, weekdays).
     pub fn calendar(&self) -> &WorkingCalendar {
         &self.calendar
+    }
+
+    /// Every course's index, in file order.
+    pub fn course_ixs(&self) -> impl Iterator<Item = Ix<Course>> + use<> {
+        (0..self.courses.len()).map(Ix::new)
+    }
+
+    /// Every person's index, in file order.
+    pub fn person_ixs(&self) -> impl Iterator<Item = Ix<Person>> + use<> {
+        (0..self.people.len()).map(Ix::new)
     }
 
     /// Every cohort with its index.

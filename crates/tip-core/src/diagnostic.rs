@@ -135,6 +135,12 @@ codes! {
     DuplicateRecord = "duplicate-record",
     /// Two sessions of one cohort overlap in time.
     SessionOverlap = "session-overlap",
+    /// A trainer does not meet the course's `delivered_by` rule on the cohort's first session.
+    UnqualifiedTrainer = "unqualified-trainer",
+    /// Someone is enrolled on a cohort they are not eligible for on its first session (warning).
+    NotEligible = "not-eligible",
+    /// A course's audience, regions and rules contradict each other, or no one in the data could meet them (warning).
+    UnsatisfiableRule = "unsatisfiable-rule",
 }
 
 impl fmt::Display for Code {
@@ -291,7 +297,7 @@ mod tests {
         .unwrap();
         assert!(
             docs.contains(&code_table()),
-            "docs/data-format.md is out of date: run `cargo run -p tip-core --example field-tables`"
+            "docs/data-format.md is out of date: run `scripts/regen-docs.sh`"
         );
     }
 }

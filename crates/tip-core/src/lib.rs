@@ -26,6 +26,7 @@ mod check;
 mod convert;
 mod dataset;
 pub mod diagnostic;
+pub mod eligibility;
 pub mod holidays;
 mod ix;
 mod load;
@@ -42,6 +43,7 @@ mod yaml;
 
 pub use dataset::{Dataset, LoadError, Report};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
+pub use eligibility::Decision;
 pub use ix::Ix;
 pub use read::is_id;
 pub use source::Loc;

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::convert::{self, CompletionFile, Converted, Index};
 use crate::dataset::Dataset;
 use crate::diagnostic::{self, Code, Diagnostic};
+use crate::eligibility::CompletionIndex;
 use crate::model::*;
 use crate::read::{Ctx, IdTable, Record};
 use crate::schedule::{self, ExpandProblem, WorkingCalendar};
@@ -333,7 +334,12 @@ pub(crate) fn load(root: &Path) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)
             news,
             calendar,
             sessions,
+            done: CompletionIndex::default(),
         }
+    });
+    let dataset = dataset.map(|mut data| {
+        data.done = CompletionIndex::build(&data);
+        data
     });
     if let Some(data) = &dataset {
         crate::check::run(data, &mut diags);

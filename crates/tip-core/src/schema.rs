@@ -829,7 +829,7 @@ mod tests {
         .unwrap();
         assert!(
             docs.contains(&field_tables()),
-            "docs/data-format.md is out of date: run `cargo run -p tip-core --example field-tables` and paste its output"
+            "docs/data-format.md is out of date: run `scripts/regen-docs.sh`"
         );
     }
 

@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
+pub mod eligible;
 pub mod schema;
 pub mod validate;

@@ -1,0 +1,732 @@
+//! Who may take which course, on which date, and why not.
+//!
+//! A person may take a course on a date when its `audience` (roles), its
+//! `regions` and its `requires` rule hold on that date. Every "no" carries
+//! reasons, each naming the unmet condition and what would meet it.
+//!
+//! Completions come from `completions` records (counting from their date)
+//! and from `attendance` that meets the course's `completion` rule, dated on
+//! the cohort's last session and counting from the day after it (once the
+//! session has ended). A cancelled cohort yields none. A completion counts
+//! until the course's `valid_for` runs out: completed on 2018-02-01 with
+//! `valid_for: 3 years`, it counts up to 2021-01-31 and has expired on
+//! 2021-02-01. A rule's `within` narrows that further.
+
+use chrono::{Days, NaiveDate};
+
+use crate::dataset::Dataset;
+use crate::ix::Ix;
+use crate::model::*;
+use crate::rule::{Rule, RuleKind};
+
+/// One completion of a course by a person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Done {
+    /// The course.
+    pub course: Ix<Course>,
+    /// The date of completion.
+    pub date: NaiveDate,
+    /// The first date on which it counts (the day after a cohort's last
+    /// session; the date itself for a record).
+    pub counts_from: NaiveDate,
+    /// Where it comes from.
+    pub origin: Origin,
+}
+
+/// Where a completion comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A `completions` record (its index).
+    Record(usize),
+    /// Attendance at this cohort.
+    Cohort(Ix<Cohort>),
+}
+
+/// Every person's completions, indexed once: a person's completions are one
+/// contiguous slice, sorted by course then date.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CompletionIndex {
+    offsets: Vec<u32>,
+    entries: Vec<Done>,
+}
+
+impl CompletionIndex {
+    pub(crate) fn of(&self, person: Ix<Person>) -> &[Done] {
+        let i = person.index();
+        &self.entries[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    /// Build from records and attendance (a counting sort by person).
+    pub(crate) fn build(data: &Dataset) -> CompletionIndex {
+        let mut all: Vec<(Ix<Person>, Done)> =
+            Vec::with_capacity(data.completions.len() + data.attendance.len());
+        for (i, c) in data.completions.iter().enumerate() {
+            all.push((
+                c.person,
+                Done {
+                    course: c.course,
+                    date: c.date,
+                    counts_from: c.date,
+                    origin: Origin::Record(i),
+                },
+            ));
+        }
+        for a in &data.attendance {
+            if let Some(done) = attendance_completion(data, a) {
+                all.push((a.person, done));
+            }
+        }
+        let n = data.people.len();
+        let mut offsets = vec![0u32; n + 1];
+        for (p, _) in &all {
+            offsets[p.index() + 1] += 1;
+        }
+        for i in 1..=n {
+            offsets[i] += offsets[i - 1];
+        }
+        let mut next = offsets.clone();
+        let placeholder = Done {
+            course: Ix::new(0),
+            date: NaiveDate::MIN,
+            counts_from: NaiveDate::MIN,
+            origin: Origin::Record(0),
+        };
+        let mut entries = vec![placeholder; all.len()];
+        for (p, done) in all {
+            let slot = &mut next[p.index()];
+            entries[*slot as usize] = done;
+            *slot += 1;
+        }
+        for i in 0..n {
+            entries[offsets[i] as usize..offsets[i + 1] as usize]
+                .sort_unstable_by_key(|d| (d.course, d.date));
+        }
+        CompletionIndex { offsets, entries }
+    }
+}
+
+/// The completion a person's attendance at a cohort earns, if any.
+pub(crate) fn attendance_completion(data: &Dataset, a: &Attendance) -> Option<Done> {
+    let cohort = &data[a.cohort];
+    if cohort.status == Status::Cancelled {
+        return None;
+    }
+    let sessions = data.sessions(a.cohort);
+    let last = sessions.last()?;
+    let n = sessions.len() as u32;
+    let attended = attended(&a.sessions, n);
+    let met = match data[cohort.course].completion {
+        CompletionRule::Percent(p) => f64::from(attended) * 100.0 >= p * f64::from(n) - 1e-9,
+        CompletionRule::Sessions(k) => attended >= k,
+    };
+    let date = last.end.date_naive();
+    met.then(|| Done {
+        course: cohort.course,
+        date,
+        counts_from: date + Days::new(1),
+        origin: Origin::Cohort(a.cohort),
+    })
+}
+
+/// How many of a cohort's `n` sessions an attendance record covers.
+pub fn attended(sessions: &SessionSet, n: u32) -> u32 {
+    match sessions {
+        SessionSet::All => n,
+        SessionSet::Numbers(list) => {
+            let mut seen: Vec<u32> = list
+                .iter()
+                .copied()
+                .filter(|&k| (1..=n).contains(&k))
+                .collect();
+            seen.sort_unstable();
+            seen.dedup();
+            seen.len() as u32
+        }
+    }
+}
+
+/// The answer to "may this person take this course on this date?".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Yes or no.
+    pub eligible: bool,
+    /// For a "no": each unmet condition, and what would meet it.
+    pub reasons: Vec<String>,
+}
+
+/// What a completion looks like on a date.
+enum Standing<'a> {
+    /// None recorded, or none yet counting.
+    Missing(Option<&'a Done>),
+    /// The latest counting completion, expired on this date.
+    Expired(&'a Done, NaiveDate, Duration),
+    /// Counts, but is older than a rule's `within`.
+    TooOld(&'a Done, Duration),
+    /// Counts.
+    Valid(&'a Done),
+}
+
+impl Dataset {
+    /// May `person` take `course` on `on`? A "yes" allocates nothing.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use tip_core::Dataset;
+    ///
+    /// let (data, _) = Dataset::load("../../data/kent-medway")?;
+    /// let minh = data.person("nguyen-thi-minh").unwrap();
+    /// let ambassador = data.course("ambassador-north").unwrap();
+    /// let decision = data.eligibility(minh, ambassador, NaiveDate::from_ymd_opt(2022, 11, 1).unwrap());
+    /// assert!(!decision.eligible);
+    /// assert_eq!(decision.reasons[0], "for Managers or Senior leaders; Nguyễn Thị Minh is a Front line worker");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn eligibility(&self, person: Ix<Person>, course: Ix<Course>, on: NaiveDate) -> Decision {
+        if self.may_take(person, course, on, None) {
+            return Decision {
+                eligible: true,
+                reasons: Vec::new(),
+            };
+        }
+        Decision {
+            eligible: false,
+            reasons: self.why_not(person, course, on),
+        }
+    }
+
+    /// The fast yes/no of [`Dataset::eligibility`], optionally pretending
+    /// `extra` has just been completed.
+    pub(crate) fn may_take(
+        &self,
+        person: Ix<Person>,
+        course: Ix<Course>,
+        on: NaiveDate,
+        extra: Option<Ix<Course>>,
+    ) -> bool {
+        let c = &self[course];
+        let p = &self[person];
+        (c.audience.is_empty() || p.role.is_some_and(|r| c.audience.contains(&r)))
+            && (c.regions.is_empty() || p.region.is_some_and(|r| c.regions.contains(&r)))
+            && c.requires
+                .as_ref()
+                .is_none_or(|rule| self.holds(rule, person, on, extra))
+    }
+
+    /// Whether a rule holds for a person on a date.
+    pub fn rule_holds(&self, rule: &Rule, person: Ix<Person>, on: NaiveDate) -> bool {
+        self.holds(rule, person, on, None)
+    }
+
+    fn holds(
+        &self,
+        rule: &Rule,
+        person: Ix<Person>,
+        on: NaiveDate,
+        extra: Option<Ix<Course>>,
+    ) -> bool {
+        let p = &self[person];
+        match &rule.kind {
+            RuleKind::Completed { course, within } => {
+                extra == Some(*course)
+                    || matches!(
+                        self.standing(person, *course, *within, on),
+                        Standing::Valid(_)
+                    )
+            }
+            RuleKind::Role(roles) => p.role.is_some_and(|r| roles.contains(&r)),
+            RuleKind::Region(regions) => p.region.is_some_and(|r| regions.contains(&r)),
+            RuleKind::Sector(sectors) => p.sector.is_some_and(|s| sectors.contains(&s)),
+            RuleKind::All(rules) => rules.iter().all(|r| self.holds(r, person, on, extra)),
+            RuleKind::Any(rules) => rules.iter().any(|r| self.holds(r, person, on, extra)),
+            RuleKind::Not(rule) => !self.holds(rule, person, on, extra),
+        }
+    }
+
+    /// Why a rule does not hold for a person on a date (empty when it holds).
+    pub fn rule_reasons(&self, rule: &Rule, person: Ix<Person>, on: NaiveDate) -> Vec<String> {
+        let mut out = Vec::new();
+        self.explain(rule, person, on, &mut out);
+        out
+    }
+
+    /// The person's completions (records and attendance), by course then date.
+    pub fn completions_of(&self, person: Ix<Person>) -> &[Done] {
+        self.done.of(person)
+    }
+
+    fn standing(
+        &self,
+        person: Ix<Person>,
+        course: Ix<Course>,
+        within: Option<Duration>,
+        on: NaiveDate,
+    ) -> Standing<'_> {
+        let all = self.done.of(person);
+        let start = all.partition_point(|d| d.course < course);
+        let mine = &all[start..start + all[start..].partition_point(|d| d.course == course)];
+        // The latest completion already counting on `on`.
+        let Some(latest) = mine
+            .iter()
+            .filter(|d| d.counts_from <= on)
+            .max_by_key(|d| d.date)
+        else {
+            return Standing::Missing(mine.iter().min_by_key(|d| d.counts_from));
+        };
+        if let Some(valid_for) = self[course].valid_for {
+            let expires = valid_for.after(latest.date);
+            if on >= expires {
+                return Standing::Expired(latest, expires, valid_for);
+            }
+        }
+        if let Some(within) = within {
+            if on >= within.after(latest.date) {
+                return Standing::TooOld(latest, within);
+            }
+        }
+        Standing::Valid(latest)
+    }
+
+    fn why_not(&self, person: Ix<Person>, course: Ix<Course>, on: NaiveDate) -> Vec<String> {
+        let c = &self[course];
+        let p = &self[person];
+        let mut reasons = Vec::new();
+        if !c.audience.is_empty() && !p.role.is_some_and(|r| c.audience.contains(&r)) {
+            let wanted = or_list(c.audience.iter().map(|r| plural(&self[*r].name)));
+            reasons.push(format!("for {wanted}; {}", self.role_of(person)));
+        }
+        if !c.regions.is_empty() && !p.region.is_some_and(|r| c.regions.contains(&r)) {
+            let wanted = or_list(c.regions.iter().map(|r| self[*r].name.clone()));
+            reasons.push(format!(
+                "only for people in {wanted}; {}",
+                self.region_of(person)
+            ));
+        }
+        if let Some(rule) = &c.requires {
+            self.explain(rule, person, on, &mut reasons);
+        }
+        reasons
+    }
+
+    /// Why `rule` does not hold: one reason per unmet condition.
+    fn explain(&self, rule: &Rule, person: Ix<Person>, on: NaiveDate, out: &mut Vec<String>) {
+        if self.holds(rule, person, on, None) {
+            return;
+        }
+        let p = &self[person];
+        match &rule.kind {
+            RuleKind::Completed { course, within } => {
+                out.push(self.completed_reason(person, *course, *within, on))
+            }
+            RuleKind::Role(roles) => {
+                let wanted = or_list(roles.iter().map(|r| self[*r].name.clone()));
+                out.push(format!("needs the role {wanted}; {}", self.role_of(person)));
+            }
+            RuleKind::Region(regions) => {
+                let wanted = or_list(regions.iter().map(|r| self[*r].name.clone()));
+                out.push(format!(
+                    "needs to be in {wanted}; {}",
+                    self.region_of(person)
+                ));
+            }
+            RuleKind::Sector(sectors) => {
+                let wanted = or_list(sectors.iter().map(|s| self[*s].name.clone()));
+                let theirs = match p.sector {
+                    Some(s) => format!("{} works in {}", p.name, self[s].name),
+                    None => format!("{} has no sector recorded", p.name),
+                };
+                out.push(format!("needs to work in {wanted}; {theirs}"));
+            }
+            RuleKind::All(rules) => rules.iter().for_each(|r| self.explain(r, person, on, out)),
+            RuleKind::Any(rules) => {
+                let branches: Vec<String> = rules
+                    .iter()
+                    .map(|r| {
+                        let mut why = Vec::new();
+                        self.explain(r, person, on, &mut why);
+                        let why: Vec<&str> = why
+                            .iter()
+                            .map(|w| w.strip_prefix("needs ").unwrap_or(w))
+                            .collect();
+                        why.join(", and ")
+                    })
+                    .collect();
+                let numbered: Vec<String> = branches
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| format!("({}) {b}", i + 1))
+                    .collect();
+                out.push(format!("needs one of these: {}", numbered.join("; or ")));
+            }
+            RuleKind::Not(inner) => {
+                out.push(format!("must not {}", self.describe_met(inner, person, on)))
+            }
+        }
+    }
+
+    /// Why a rule holds (for explaining a `not`).
+    fn describe_met(&self, rule: &Rule, person: Ix<Person>, on: NaiveDate) -> String {
+        let p = &self[person];
+        match &rule.kind {
+            RuleKind::Completed { course, .. } => {
+                let when = match self.standing(person, *course, None, on) {
+                    Standing::Valid(d) => format!(": completed {}", d.date),
+                    _ => String::new(),
+                };
+                format!("have completed {}{when}", self.course_name(*course))
+            }
+            RuleKind::Role(roles) => {
+                let roles = or_list(roles.iter().map(|r| with_article(&self[*r].name)));
+                format!("be {roles}; {}", self.role_of(person))
+            }
+            RuleKind::Region(regions) => {
+                let regions = or_list(regions.iter().map(|r| self[*r].name.clone()));
+                format!("be in {regions}; {}", self.region_of(person))
+            }
+            RuleKind::Sector(sectors) => {
+                let sectors = or_list(sectors.iter().map(|s| self[*s].name.clone()));
+                let theirs = p.sector.map_or(String::new(), |s| {
+                    format!("; {} works in {}", p.name, self[s].name)
+                });
+                format!("work in {sectors}{theirs}")
+            }
+            RuleKind::All(rules) => {
+                let parts: Vec<String> = rules
+                    .iter()
+                    .map(|r| self.describe_met(r, person, on))
+                    .collect();
+                format!("meet all of: {}", parts.join("; "))
+            }
+            RuleKind::Any(rules) => {
+                let parts: Vec<String> = rules
+                    .iter()
+                    .filter(|r| self.holds(r, person, on, None))
+                    .map(|r| self.describe_met(r, person, on))
+                    .collect();
+                parts.join("; nor ")
+            }
+            RuleKind::Not(inner) => {
+                let mut why = Vec::new();
+                self.explain(inner, person, on, &mut why);
+                format!("fail this: {}", why.join("; "))
+            }
+        }
+    }
+
+    fn completed_reason(
+        &self,
+        person: Ix<Person>,
+        course: Ix<Course>,
+        within: Option<Duration>,
+        on: NaiveDate,
+    ) -> String {
+        let name = self.course_name(course);
+        let needs = match within {
+            Some(w) => format!("needs {name} completed within {w}"),
+            None => format!("needs {name}"),
+        };
+        match self.standing(person, course, within, on) {
+            Standing::Missing(None) => format!("{needs}: not completed"),
+            Standing::Missing(Some(d)) => format!(
+                "{needs}: completed {}, which counts from {}",
+                d.date, d.counts_from
+            ),
+            Standing::Expired(d, expired, valid_for) => {
+                format!(
+                    "{needs}: completed {}, expired {expired} after {valid_for}",
+                    d.date
+                )
+            }
+            Standing::TooOld(d, w) => {
+                format!("{needs}: completed {}, more than {w} before {on}", d.date)
+            }
+            Standing::Valid(_) => unreachable!("only unmet rules are explained"),
+        }
+    }
+
+    /// "Becoming Trauma Informed (becoming-ti)".
+    pub fn course_name(&self, course: Ix<Course>) -> String {
+        let c = &self[course];
+        format!("{} ({})", c.title, c.id)
+    }
+
+    fn role_of(&self, person: Ix<Person>) -> String {
+        let p = &self[person];
+        match p.role {
+            Some(r) => format!("{} is {}", p.name, with_article(&self[r].name)),
+            None => format!("{} has no role recorded", p.name),
+        }
+    }
+
+    fn region_of(&self, person: Ix<Person>) -> String {
+        let p = &self[person];
+        match p.region {
+            Some(r) => format!("{} is in {}", p.name, self[r].name),
+            None => format!("{} has no region recorded", p.name),
+        }
+    }
+
+    /// Courses that would become open to `person` on `on` once they complete
+    /// `course` (and that are not open already).
+    pub fn opens(&self, person: Ix<Person>, course: Ix<Course>, on: NaiveDate) -> Vec<Ix<Course>> {
+        self.course_ixs()
+            .filter(|&c| c != course)
+            .filter(|&c| {
+                self[c]
+                    .requires
+                    .as_ref()
+                    .is_some_and(|r| r.courses().contains(&course))
+            })
+            .filter(|&c| {
+                !self.may_take(person, c, on, None) && self.may_take(person, c, on, Some(course))
+            })
+            .collect()
+    }
+
+    /// Whether a completion of `course` counts for `person` on `on`.
+    pub fn has_completed(&self, person: Ix<Person>, course: Ix<Course>, on: NaiveDate) -> bool {
+        matches!(self.standing(person, course, None, on), Standing::Valid(_))
+    }
+}
+
+fn or_list(items: impl IntoIterator<Item = String>) -> String {
+    let items: Vec<String> = items.into_iter().collect();
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// "Manager" → "Managers".
+fn plural(name: &str) -> String {
+    if name.ends_with('s') {
+        name.to_owned()
+    } else {
+        format!("{name}s")
+    }
+}
+
+/// "a Manager", "an Ambassador".
+fn with_article(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_read_naturally() {
+        assert_eq!(or_list(["A".to_string()]), "A");
+        assert_eq!(
+            or_list(["A".to_string(), "B".to_string(), "C".to_string()]),
+            "A, B or C"
+        );
+        assert_eq!(plural("Senior leader"), "Senior leaders");
+        assert_eq!(with_article("Front line worker"), "a Front line worker");
+        assert_eq!(with_article("Ambassador"), "an Ambassador");
+    }
+
+    #[test]
+    fn attended_counts_distinct_real_sessions() {
+        assert_eq!(attended(&SessionSet::All, 4), 4);
+        assert_eq!(attended(&SessionSet::Numbers(vec![1, 1, 3, 9]), 4), 2);
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    const DATA: &str = r#"
+programme: { id: t, name: T, timezone: Europe/London, domain: t.example.org, holidays: none }
+regions: [ { id: coast, name: Coast }, { id: town, name: Town } ]
+sectors: [ { id: health, name: Health }, { id: police, name: Police } ]
+roles: [ { id: worker, name: Front line worker }, { id: manager, name: Manager } ]
+tiers: [ { level: 1, name: One } ]
+people:
+  - { id: minh, name: Nguyễn Thị Minh, role: worker, region: town, sector: health }
+  - { id: ann, name: Ann, role: manager, region: coast, sector: police }
+courses:
+  - { id: intro, title: Introduction, tier: 1, format: e-learning, valid_for: 3 years }
+  - { id: series, title: Series, tier: 1, format: programme, completion: { attendance: 75% } }
+  - { id: pair, title: Pair, tier: 1, format: programme, completion: { attendance: 2 } }
+  - { id: next, title: Next, tier: 1, format: webinar, requires: { completed: intro } }
+  - { id: recent, title: Recent, tier: 1, format: webinar, requires: { completed: { course: intro, within: 1 year } } }
+  - { id: managers, title: Managers, tier: 1, format: webinar, audience: [manager, worker], requires: { role: [manager] } }
+  - { id: coastal, title: Coastal, tier: 1, format: webinar, regions: [coast] }
+  - { id: police-only, title: Police, tier: 1, format: webinar, requires: { sector: [police] } }
+  - id: either
+    title: Either
+    tier: 1
+    format: webinar
+    requires: { any: [ { completed: series }, { role: [manager] } ] }
+  - id: fresh
+    title: Fresh start
+    tier: 1
+    format: webinar
+    requires: { not: { completed: intro } }
+cohorts:
+  - id: s1
+    course: series
+    enrolled: [minh, ann]
+    sessions:
+      - { start: 2022-01-04T10:00, end: 2022-01-04T12:00 }
+      - { start: 2022-01-11T10:00, end: 2022-01-11T12:00 }
+      - { start: 2022-01-18T10:00, end: 2022-01-18T12:00 }
+      - { start: 2022-01-25T10:00, end: 2022-01-25T12:00 }
+  - id: p1
+    course: pair
+    status: cancelled
+    enrolled: [minh]
+    sessions:
+      - { start: 2022-02-01T10:00, end: 2022-02-01T12:00 }
+      - { start: 2022-02-08T10:00, end: 2022-02-08T12:00 }
+attendance:
+  - { cohort: s1, person: minh, sessions: [1, 2, 4] }
+  - { cohort: s1, person: ann, sessions: [1, 3] }
+  - { cohort: p1, person: minh }
+completions:
+  - { person: minh, course: intro, date: 2018-02-01 }
+  - { person: ann, course: intro, date: 2021-06-01 }
+"#;
+
+    fn data() -> Dataset {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("data.yaml"), DATA).unwrap();
+        let report = Dataset::check(dir.path()).unwrap();
+        let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        report.dataset.unwrap()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn decide(data: &Dataset, person: &str, course: &str, on: &str) -> Decision {
+        data.eligibility(
+            data.person(person).unwrap(),
+            data.course(course).unwrap(),
+            day(on),
+        )
+    }
+
+    #[test]
+    fn expiry_edges_of_valid_for() {
+        let data = data();
+        assert!(
+            decide(&data, "minh", "next", "2021-01-31").eligible,
+            "the day before"
+        );
+        let on_the_day = decide(&data, "minh", "next", "2021-02-01");
+        assert!(!on_the_day.eligible, "the day valid_for ends");
+        insta::assert_snapshot!(on_the_day.reasons.join("\n"), @"needs Introduction (intro): completed 2018-02-01, expired 2021-02-01 after 3 years");
+        assert!(
+            !decide(&data, "minh", "next", "2021-02-02").eligible,
+            "the day after"
+        );
+        assert!(
+            !decide(&data, "minh", "next", "2018-01-31").eligible,
+            "before completing"
+        );
+        assert!(
+            decide(&data, "minh", "next", "2018-02-01").eligible,
+            "a record counts from its date"
+        );
+    }
+
+    #[test]
+    fn within_narrows_valid_for() {
+        let data = data();
+        assert!(decide(&data, "ann", "recent", "2022-05-31").eligible);
+        let late = decide(&data, "ann", "recent", "2022-06-01");
+        insta::assert_snapshot!(late.reasons.join("\n"), @"needs Introduction (intro) completed within 1 year: completed 2021-06-01, more than 1 year before 2022-06-01");
+        assert!(
+            decide(&data, "ann", "next", "2022-06-01").eligible,
+            "valid_for alone still holds"
+        );
+    }
+
+    #[test]
+    fn attendance_thresholds_and_the_day_after_the_last_session() {
+        let data = data();
+        let minh = data.person("minh").unwrap();
+        let ann = data.person("ann").unwrap();
+        let series = data.course("series").unwrap();
+        // 3 of 4 sessions meets 75%; 2 of 4 does not.
+        assert!(
+            !data.has_completed(minh, series, day("2022-01-25")),
+            "not until the last session has ended"
+        );
+        assert!(data.has_completed(minh, series, day("2022-01-26")));
+        assert!(!data.has_completed(ann, series, day("2022-06-01")));
+        let done = data
+            .completions_of(minh)
+            .iter()
+            .find(|d| d.course == series)
+            .unwrap();
+        assert_eq!(done.date, day("2022-01-25"));
+    }
+
+    #[test]
+    fn cancelled_cohorts_yield_nothing() {
+        let data = data();
+        let minh = data.person("minh").unwrap();
+        assert!(!data.has_completed(minh, data.course("pair").unwrap(), day("2023-01-01")));
+    }
+
+    #[test]
+    fn audience_and_regions_explain_themselves() {
+        let data = data();
+        let d = decide(&data, "minh", "managers", "2022-06-01");
+        insta::assert_snapshot!(d.reasons.join("\n"), @"needs the role Manager; Nguyễn Thị Minh is a Front line worker");
+        let d = decide(&data, "minh", "coastal", "2022-06-01");
+        insta::assert_snapshot!(d.reasons.join("\n"), @"only for people in Coast; Nguyễn Thị Minh is in Town");
+        assert!(decide(&data, "ann", "coastal", "2022-06-01").eligible);
+        let d = decide(&data, "minh", "police-only", "2022-06-01");
+        insta::assert_snapshot!(d.reasons.join("\n"), @"needs to work in Police; Nguyễn Thị Minh works in Health");
+    }
+
+    #[test]
+    fn any_explains_every_branch() {
+        let data = data();
+        assert!(
+            decide(&data, "minh", "either", "2022-02-01").eligible,
+            "completed the series"
+        );
+        assert!(
+            decide(&data, "ann", "either", "2022-02-01").eligible,
+            "a manager"
+        );
+        let d = decide(&data, "minh", "either", "2022-01-20");
+        insta::assert_snapshot!(d.reasons.join("\n"), @"needs one of these: (1) Series (series): completed 2022-01-25, which counts from 2022-01-26; or (2) the role Manager; Nguyễn Thị Minh is a Front line worker");
+    }
+
+    #[test]
+    fn not_explains_what_blocked_it() {
+        let data = data();
+        assert!(
+            decide(&data, "minh", "fresh", "2022-06-01").eligible,
+            "minh's intro has expired"
+        );
+        let d = decide(&data, "ann", "fresh", "2022-06-01");
+        insta::assert_snapshot!(d.reasons.join("\n"), @"must not have completed Introduction (intro): completed 2021-06-01");
+    }
+
+    #[test]
+    fn next_steps_are_courses_one_completion_away() {
+        let data = data();
+        let minh = data.person("minh").unwrap();
+        let opens: Vec<&str> = data
+            .opens(minh, data.course("intro").unwrap(), day("2022-06-01"))
+            .iter()
+            .map(|c| &*data[*c].id)
+            .collect();
+        assert_eq!(opens, ["next", "recent"]);
+    }
+}

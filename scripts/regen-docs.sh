@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Regenerate the generated tables of docs/data-format.md from the code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo run -q -p tip-core --example field-tables > /tmp/tip-tables.md
+python3 - <<'PY'
+import re
+doc = open("docs/data-format.md").read()
+gen = open("/tmp/tip-tables.md").read()
+fields, codes = gen.split("## Diagnostic codes\n\n")
+start = doc.index("### `programme`")
+end = doc.index("## Diagnostics\n")
+doc = doc[:start] + fields + doc[end:]
+start = doc.index("| code | meaning |")
+end = doc.index("\n## JSON Schema")
+doc = doc[:start] + codes + doc[end:]
+open("docs/data-format.md", "w").write(doc)
+PY
