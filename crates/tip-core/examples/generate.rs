@@ -237,6 +237,21 @@ fn catalogue(out: &Path) -> io::Result<()> {
   - { id: trainers-webinars, title: Webinars for Trainers and Champions, tier: 3, format: webinar, requires: { completed: becoming-ti }, completion: { attendance: 3 } }
   - { id: ambassador, title: Ambassador Programme, tier: 4, format: programme, requires: { completed: becoming-ti }, completion: { attendance: 75% }, capacity: 20 }
   - { id: ti-leads-network, title: Network of Trauma Informed Leads, tier: 4, format: network, certificate: false }
+  - id: ambassador-plus
+    title: Ambassador Plus
+    tier: 4
+    format: programme
+    audience: [manager, senior-leader]
+    regions: [region-00, region-01, region-02, region-03, region-04, region-05, region-06, region-07, region-08, region-09]
+    requires:
+      all:
+        - completed: l2-trauma-awareness
+        - completed: { course: becoming-ti, within: 3 years }
+  - id: leads-forum
+    title: Leads Forum
+    tier: 4
+    format: network
+    requires: { any: [ { role: [ti-lead] }, { completed: ambassador }, { not: { sector: [police, health] } } ] }
 ",
     );
     s.push_str("venues:\n");
