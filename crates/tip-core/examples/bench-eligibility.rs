@@ -13,7 +13,11 @@ use tip_core::Dataset;
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = args.next().expect("usage: bench-eligibility DIR [DATE]");
-    let on: NaiveDate = args.next().map_or(NaiveDate::from_ymd_opt(2019, 6, 1).expect("date"), |d| d.parse().expect("YYYY-MM-DD"));
+    let on: NaiveDate = args
+        .next()
+        .map_or(NaiveDate::from_ymd_opt(2019, 6, 1).expect("date"), |d| {
+            d.parse().expect("YYYY-MM-DD")
+        });
     let t = Instant::now();
     let (data, _) = Dataset::load(&dir).expect("valid data");
     let load = t.elapsed();
@@ -34,6 +38,9 @@ fn main() {
     }
     let decide = t.elapsed();
     let pairs = yes + no;
-    println!("loaded in {load:.2?}; decided {pairs} pairs ({yes} yes, {no} no with {reasons} reasons) in {decide:.2?} on one core: {:.0} ns a pair", decide.as_nanos() as f64 / pairs as f64);
+    println!(
+        "loaded in {load:.2?}; decided {pairs} pairs ({yes} yes, {no} no with {reasons} reasons) in {decide:.2?} on one core: {:.0} ns a pair",
+        decide.as_nanos() as f64 / pairs as f64
+    );
     std::mem::forget(data);
 }
