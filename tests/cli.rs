@@ -222,6 +222,12 @@ fn duplicate_ids_across_files() {
 #[test]
 fn dangling_references_of_every_kind() {
     let r = bad_case("dangling-references");
+    let dir = fixture("dangling-references");
+    let out = tip(&["validate", dir.path().to_str().unwrap(), "--format", "json"]);
+    insta::assert_snapshot!(
+        "dangling-references-json",
+        String::from_utf8(out.stdout).unwrap()
+    );
     has(&r, "unknown-reference", "refs.yaml", 2, 42); // region
     has(&r, "unknown-reference", "refs.yaml", 5, 13); // course
     has(&r, "unknown-reference", "refs.yaml", 6, 12); // venue

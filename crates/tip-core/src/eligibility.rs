@@ -565,6 +565,11 @@ courses:
     tier: 1
     format: webinar
     requires: { any: [ { completed: series }, { role: [manager] } ] }
+  - id: both
+    title: Both
+    tier: 1
+    format: webinar
+    requires: { all: [ { completed: intro }, { region: [coast] }, { completed: pair } ] }
   - id: fresh
     title: Fresh start
     tier: 1
@@ -579,6 +584,13 @@ cohorts:
       - { start: 2022-01-11T10:00, end: 2022-01-11T12:00 }
       - { start: 2022-01-18T10:00, end: 2022-01-18T12:00 }
       - { start: 2022-01-25T10:00, end: 2022-01-25T12:00 }
+  - id: p2
+    course: pair
+    enrolled: [ann]
+    sessions:
+      - { start: 2022-03-01T10:00, end: 2022-03-01T12:00 }
+      - { start: 2022-03-08T10:00, end: 2022-03-08T12:00 }
+      - { start: 2022-03-15T10:00, end: 2022-03-15T12:00 }
   - id: p1
     course: pair
     status: cancelled
@@ -590,6 +602,7 @@ attendance:
   - { cohort: s1, person: minh, sessions: [1, 2, 4] }
   - { cohort: s1, person: ann, sessions: [1, 3] }
   - { cohort: p1, person: minh }
+  - { cohort: p2, person: ann, sessions: [2, 3] }
 completions:
   - { person: minh, course: intro, date: 2018-02-01 }
   - { person: ann, course: intro, date: 2021-06-01 }
@@ -671,6 +684,30 @@ completions:
             .find(|d| d.course == series)
             .unwrap();
         assert_eq!(done.date, day("2022-01-25"));
+    }
+
+    #[test]
+    fn a_session_count_threshold() {
+        let data = data();
+        let ann = data.person("ann").unwrap();
+        let pair = data.course("pair").unwrap();
+        assert!(!data.has_completed(ann, pair, day("2022-03-15")));
+        assert!(
+            data.has_completed(ann, pair, day("2022-03-16")),
+            "2 of 3 sessions meets `attendance: 2`"
+        );
+    }
+
+    #[test]
+    fn all_explains_each_unmet_rule() {
+        let data = data();
+        assert!(decide(&data, "ann", "both", "2022-03-16").eligible);
+        let d = decide(&data, "minh", "both", "2022-03-16");
+        insta::assert_snapshot!(d.reasons.join("\n"), @r"
+        needs Introduction (intro): completed 2018-02-01, expired 2021-02-01 after 3 years
+        needs to be in Coast; Nguyễn Thị Minh is in Town
+        needs Pair (pair): not completed
+        ");
     }
 
     #[test]

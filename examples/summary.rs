@@ -3,6 +3,13 @@
 //! ```text
 //! cargo run -p tip-core --example summary -- data/kent-medway
 //! ```
+//!
+//! The other examples of `tip-core` (`crates/tip-core/examples/`) are
+//! tools for the project itself: the national-scale data generator and
+//! benchmarks.
+//!
+//! ```text
+//! ```
 
 use std::process::ExitCode;
 
