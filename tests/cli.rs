@@ -676,3 +676,30 @@ fn eligible_refuses_invalid_data() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown-field"));
 }
+
+#[test]
+fn clashes_of_trainers_venues_and_learners() {
+    let r = bad_case("clashes");
+    let codes: Vec<(&str, Option<u32>)> = r
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.line))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("trainer-clash", Some(19)),
+            ("venue-clash", Some(19)),
+            ("learner-clash", Some(19)),
+            ("session-on-closed-day", Some(32))
+        ],
+        "back-to-back sessions and cancelled cohorts do not clash: {r:#?}"
+    );
+    assert!(
+        r.diagnostics[3]
+            .message
+            .contains("Friday 2022-06-03, a bank holiday"),
+        "{}",
+        r.diagnostics[3].message
+    );
+}

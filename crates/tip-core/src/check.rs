@@ -20,6 +20,7 @@ pub(crate) fn run(data: &Dataset, diags: &mut Vec<Diagnostic>) {
     c.attendance();
     c.prerequisite_cycles();
     c.eligibility();
+    c.timetable();
     c.unsatisfiable_rules();
     c.duplicate_completions();
 }
@@ -150,40 +151,6 @@ impl Checker<'_> {
                     cohort.loc,
                 );
             }
-
-            let course = &data[cohort.course];
-            let n = cohort.enrolled.len();
-            if let Some(cap) = cohort.capacity.or(course.capacity) {
-                if n > cap as usize {
-                    self.push(
-                        Diagnostic::error(
-                            Code::OverCapacity,
-                            format!(
-                                "cohort `{}` has {n} people enrolled but {cap} places",
-                                cohort.id
-                            ),
-                        )
-                        .help(format!(
-                            "move {} to `waitlist`, or raise `capacity`",
-                            n - cap as usize
-                        )),
-                        cohort.loc,
-                    );
-                }
-            }
-            if let Some(Place::Venue(v)) = &cohort.place {
-                let venue = &data[*v];
-                if let Some(cap) = venue.capacity {
-                    let people = n + cohort.trainers.len();
-                    if people > cap as usize {
-                        self.push(
-                            Diagnostic::error(Code::OverCapacity, format!("cohort `{}` brings {people} people (enrolled and trainers) to `{}`, which holds {cap}", cohort.id, venue.id))
-                                .help("choose a bigger venue or move people to `waitlist`"),
-                            cohort.loc,
-                        );
-                    }
-                }
-            }
         }
     }
 
@@ -302,19 +269,6 @@ impl Checker<'_> {
                 continue;
             };
             let on = first.date();
-            let course = &data[cohort.course];
-            if let Some(rule) = &course.delivered_by {
-                for &t in &cohort.trainers {
-                    if !data.rule_holds(rule, t, on) {
-                        let reasons = data.rule_reasons(rule, t, on).join("; ");
-                        self.push(
-                            Diagnostic::error(Code::UnqualifiedTrainer, format!("`{}` may not deliver `{}` on {on} (cohort `{}`): {reasons}", data[t].id, course.id, cohort.id))
-                                .help("choose a qualified trainer, or record the trainer's qualifying completion"),
-                            cohort.loc,
-                        );
-                    }
-                }
-            }
             if cohort.status == Status::Cancelled {
                 continue;
             }
@@ -328,6 +282,17 @@ impl Checker<'_> {
                     );
                 }
             }
+        }
+    }
+
+    /// Clashes, closed days, capacity, trainers: see [`crate::problems`].
+    fn timetable(&mut self) {
+        for p in crate::problems::problems(self.data) {
+            let d = match p.severity {
+                crate::Severity::Error => Diagnostic::error(p.code, p.message),
+                crate::Severity::Warning => Diagnostic::warning(p.code, p.message),
+            };
+            self.push(d.help(p.help), p.loc);
         }
     }
 

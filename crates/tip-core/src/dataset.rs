@@ -85,13 +85,21 @@ pub enum LoadError {
     Invalid(Vec<Diagnostic>),
 }
 
-/// The result of checking a data folder: every diagnostic, and the data set
-/// when there were no errors.
+/// The result of checking a data folder: every diagnostic, and the data set.
 pub struct Report {
-    /// The data set, when it has no errors.
+    /// The data set, whenever a programme could be read. When the data has
+    /// errors it holds what could be read (records with errors may be
+    /// missing); use it only for reports about those errors.
     pub dataset: Option<Dataset>,
     /// Every error and warning, sorted by place.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
 }
 
 impl Dataset {
@@ -102,8 +110,8 @@ impl Dataset {
     pub fn load(root: impl AsRef<Path>) -> Result<(Dataset, Vec<Diagnostic>), LoadError> {
         let report = Dataset::check(root)?;
         match report.dataset {
-            Some(dataset) => Ok((dataset, report.diagnostics)),
-            None => Err(LoadError::Invalid(report.diagnostics)),
+            Some(dataset) if !report.has_errors() => Ok((dataset, report.diagnostics)),
+            _ => Err(LoadError::Invalid(report.diagnostics)),
         }
     }
 
@@ -115,9 +123,8 @@ impl Dataset {
             path: root.to_owned(),
             source,
         })?;
-        let ok = !diagnostics.iter().any(Diagnostic::is_error);
         Ok(Report {
-            dataset: dataset.filter(|_| ok),
+            dataset,
             diagnostics,
         })
     }

@@ -135,6 +135,14 @@ codes! {
     DuplicateRecord = "duplicate-record",
     /// Two sessions of one cohort overlap in time.
     SessionOverlap = "session-overlap",
+    /// A trainer is due at two overlapping sessions.
+    TrainerClash = "trainer-clash",
+    /// A venue is booked for two overlapping sessions.
+    VenueClash = "venue-clash",
+    /// A learner is enrolled on two overlapping sessions.
+    LearnerClash = "learner-clash",
+    /// A hand-set session falls on a bank holiday, closure or non-working weekday (warning).
+    SessionOnClosedDay = "session-on-closed-day",
     /// A trainer does not meet the course's `delivered_by` rule on the cohort's first session.
     UnqualifiedTrainer = "unqualified-trainer",
     /// Someone is enrolled on a cohort they are not eligible for on its first session (warning).

@@ -10,7 +10,7 @@
 //! use tip_core::Dataset;
 //!
 //! let report = Dataset::check("../../data/kent-medway")?;
-//! assert_eq!(report.diagnostics.iter().filter(|d| d.is_error()).count(), 0);
+//! assert!(!report.has_errors());
 //! let data = report.dataset.expect("valid data");
 //! for cohort in &data.cohorts {
 //!     let course = &data[cohort.course];
@@ -31,6 +31,7 @@ pub mod holidays;
 mod ix;
 mod load;
 pub mod model;
+pub mod problems;
 mod read;
 pub mod render;
 pub mod rule;

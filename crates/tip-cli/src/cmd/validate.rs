@@ -35,7 +35,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
             let mut err = anstream::stderr().lock();
             write!(err, "{}", render::human(diags, dir, true))?;
             let summary = render::summary(diags);
-            match &report.dataset {
+            match report.dataset.as_ref().filter(|_| !report.has_errors()) {
                 Some(data) => writeln!(
                     err,
                     "checked `{}`: {} courses, {} cohorts, {} people, {} completions; {summary}",
@@ -58,7 +58,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
                 .write_all(render::github(diags, &prefix).as_bytes())?;
         }
     }
-    let outcome = if report.dataset.is_some() {
+    let outcome = if !report.has_errors() {
         Outcome::Success
     } else {
         Outcome::Invalid

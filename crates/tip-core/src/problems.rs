@@ -1,0 +1,337 @@
+//! Problems of the timetable: clashes, sessions on closed days, cohorts
+//! over capacity, unqualified trainers.
+//!
+//! `tip validate` reports them as diagnostics and `tip schedule` lists them
+//! with the sessions. Clashes are found with a sweep line: every booking of
+//! a person or a venue is sorted by (who, start), and each is compared only
+//! with the booking of the same person or venue that ends last so far — no
+//! pairwise comparison, so a national timetable takes milliseconds.
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::dataset::Dataset;
+use crate::diagnostic::{Code, Severity};
+use crate::ix::Ix;
+use crate::model::*;
+use crate::schedule::Session;
+use crate::source::Loc;
+
+/// One problem, with the cohort, session and people involved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The stable code (`trainer-clash`, `over-capacity`, …).
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+    /// What would fix it.
+    pub help: String,
+    /// The cohort.
+    pub cohort: Option<Ix<Cohort>>,
+    /// The session number within the cohort.
+    pub number: Option<u32>,
+    /// The people involved (never shown in public outputs).
+    pub people: Vec<Ix<Person>>,
+    /// Where to look.
+    pub loc: Loc,
+}
+
+/// The codes of problems found here: data whose only errors have these
+/// codes can still be shown as a timetable.
+pub const CODES: &[Code] = &[
+    Code::TrainerClash,
+    Code::VenueClash,
+    Code::LearnerClash,
+    Code::SessionOnClosedDay,
+    Code::OverCapacity,
+    Code::UnqualifiedTrainer,
+];
+
+/// Every timetable problem of the data set, in cohort order.
+pub fn problems(data: &Dataset) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (ix, cohort) in data.cohort_ixs() {
+        capacity(data, ix, cohort, &mut out);
+        trainers(data, ix, cohort, &mut out);
+        closed_days(data, ix, cohort, &mut out);
+    }
+    out.extend(clashes(data));
+    out
+}
+
+/// The places a cohort has: its own capacity, else its course's; never
+/// more than its venue holds once the trainers are in the room.
+pub fn places(data: &Dataset, cohort: &Cohort) -> Option<u32> {
+    let own = cohort.capacity.or(data[cohort.course].capacity);
+    let room = match &cohort.place {
+        Some(Place::Venue(v)) => data[*v]
+            .capacity
+            .map(|c| c.saturating_sub(cohort.trainers.len() as u32)),
+        _ => None,
+    };
+    match (own, room) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn capacity(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Problem>) {
+    let n = cohort.enrolled.len();
+    let mut push = |message: String, help: String| {
+        out.push(Problem {
+            code: Code::OverCapacity,
+            severity: Severity::Error,
+            message,
+            help,
+            cohort: Some(ix),
+            number: None,
+            people: Vec::new(),
+            loc: cohort.loc,
+        })
+    };
+    if let Some(cap) = cohort.capacity.or(data[cohort.course].capacity) {
+        if n > cap as usize {
+            push(
+                format!(
+                    "cohort `{}` has {n} people enrolled but {cap} places",
+                    cohort.id
+                ),
+                format!(
+                    "move {} to `waitlist`, or raise `capacity`",
+                    n - cap as usize
+                ),
+            );
+        }
+    }
+    if let Some(Place::Venue(v)) = &cohort.place {
+        let venue = &data[*v];
+        if let Some(cap) = venue.capacity {
+            let people = n + cohort.trainers.len();
+            if people > cap as usize {
+                push(
+                    format!(
+                        "cohort `{}` brings {people} people (enrolled and trainers) to `{}`, which holds {cap}",
+                        cohort.id, venue.id
+                    ),
+                    "choose a bigger venue or move people to `waitlist`".into(),
+                );
+            }
+        }
+    }
+}
+
+fn trainers(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Problem>) {
+    let course = &data[cohort.course];
+    let (Some(rule), Some(first)) = (&course.delivered_by, data.sessions(ix).first()) else {
+        return;
+    };
+    let on = first.date();
+    for &t in &cohort.trainers {
+        if !data.rule_holds(rule, t, on) {
+            let reasons = data.rule_reasons(rule, t, on).join("; ");
+            out.push(Problem {
+                code: Code::UnqualifiedTrainer,
+                severity: Severity::Error,
+                message: format!(
+                    "`{}` may not deliver `{}` on {on} (cohort `{}`): {reasons}",
+                    data[t].id, course.id, cohort.id
+                ),
+                help: "choose a qualified trainer, or record the trainer's qualifying completion"
+                    .into(),
+                cohort: Some(ix),
+                number: Some(first.number),
+                people: vec![t],
+                loc: cohort.loc,
+            });
+        }
+    }
+}
+
+fn closed_days(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Problem>) {
+    if !matches!(cohort.timing, Timing::Sessions(_)) || cohort.status == Status::Cancelled {
+        return;
+    }
+    for s in data.sessions(ix) {
+        let day = s.date();
+        if !data.calendar().is_working_day(day) {
+            let why = data.calendar().why_closed(day, &data.programme);
+            out.push(Problem {
+                code: Code::SessionOnClosedDay,
+                severity: Severity::Warning,
+                message: format!(
+                    "session {} of cohort `{}` is on {} {day}, {why}",
+                    s.number,
+                    cohort.id,
+                    crate::schedule::weekday_name(chrono::Datelike::weekday(&day))
+                ),
+                help: "move the session to a working day, or add the day to `working_days`".into(),
+                cohort: Some(ix),
+                number: Some(s.number),
+                people: cohort.trainers.clone(),
+                loc: s.loc,
+            });
+        }
+    }
+}
+
+/// Who a booking is for.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Person(u32),
+    Venue(u32),
+}
+
+#[derive(Clone, Copy)]
+struct Booking {
+    who: Who,
+    trainer: bool,
+    start: i64,
+    end: i64,
+    cohort: u32,
+    session: u32,
+}
+
+/// Two overlapping bookings of one person or venue.
+fn clashes(data: &Dataset) -> Vec<Problem> {
+    let mut bookings: Vec<Booking> = data
+        .cohort_ixs()
+        .filter(|(_, c)| c.status != Status::Cancelled)
+        .par_bridge()
+        .flat_map_iter(|(ix, c)| {
+            let sessions = data.sessions(ix);
+            let venue = match &c.place {
+                Some(Place::Venue(v)) => Some(Who::Venue(v.index() as u32)),
+                _ => None,
+            };
+            let people = c
+                .trainers
+                .iter()
+                .map(|p| (*p, true))
+                .chain(c.enrolled.iter().map(|p| (*p, false)));
+            let whos: Vec<(Who, bool)> = venue
+                .map(|v| (v, false))
+                .into_iter()
+                .chain(people.map(|(p, t)| (Who::Person(p.index() as u32), t)))
+                .collect();
+            sessions
+                .iter()
+                .flat_map(move |s| {
+                    let whos = whos.clone();
+                    whos.into_iter().map(move |(who, trainer)| Booking {
+                        who,
+                        trainer,
+                        start: s.start.timestamp(),
+                        end: s.end.timestamp(),
+                        cohort: ix.index() as u32,
+                        session: s.number,
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    bookings.par_sort_unstable_by_key(|b| (b.who, b.start, b.end, b.cohort, b.session, b.trainer));
+
+    let mut out = Vec::new();
+    let mut open: Option<Booking> = None; // the booking of this `who` ending last so far
+    for b in bookings {
+        match open {
+            Some(o) if o.who == b.who => {
+                if b.start < o.end && b.cohort != o.cohort {
+                    out.push(clash(data, &o, &b));
+                }
+                if b.end > o.end {
+                    open = Some(b);
+                }
+            }
+            _ => open = Some(b),
+        }
+    }
+    out.sort_by_key(|p| (p.cohort, p.number, p.code));
+    out
+}
+
+fn clash(data: &Dataset, a: &Booking, b: &Booking) -> Problem {
+    let (ca, cb) = (
+        Ix::<Cohort>::new(a.cohort as usize),
+        Ix::<Cohort>::new(b.cohort as usize),
+    );
+    let sa = &data.sessions(ca)[a.session as usize - 1];
+    let sb = &data.sessions(cb)[b.session as usize - 1];
+    let both = format!(
+        "`{}` session {} ({}) and `{}` session {} ({})",
+        data[ca].id,
+        a.session,
+        span(sa),
+        data[cb].id,
+        b.session,
+        span(sb)
+    );
+    let (code, message, people, help) = match b.who {
+        Who::Venue(v) => {
+            let venue = &data.venues[v as usize];
+            let mut people = data[ca].trainers.clone();
+            people.extend(data[cb].trainers.iter().copied());
+            (
+                Code::VenueClash,
+                format!("`{}` is booked twice at once: {both}", venue.id),
+                people,
+                "move one cohort to another room or time",
+            )
+        }
+        Who::Person(p) => {
+            let person = Ix::<Person>::new(p as usize);
+            let id = &data[person].id;
+            if a.trainer || b.trainer {
+                (
+                    Code::TrainerClash,
+                    format!("trainer `{id}` is due in two places at once: {both}"),
+                    vec![person],
+                    "give one of the cohorts another trainer, or move a session",
+                )
+            } else {
+                (
+                    Code::LearnerClash,
+                    format!("learner `{id}` is enrolled on two sessions at once: {both}"),
+                    vec![person],
+                    "move them to another cohort, or onto a waitlist",
+                )
+            }
+        }
+    };
+    Problem {
+        code,
+        severity: Severity::Error,
+        message,
+        help: help.into(),
+        cohort: Some(cb),
+        number: Some(b.session),
+        people,
+        loc: sb.loc,
+    }
+}
+
+/// `2022-01-18 09:30–16:00`.
+pub fn span(s: &Session) -> String {
+    let end = if s.end.date_naive() == s.start.date_naive() {
+        s.end.format("%H:%M").to_string()
+    } else {
+        s.end.format("%Y-%m-%d %H:%M").to_string()
+    };
+    format!("{}–{end}", s.start.format("%Y-%m-%d %H:%M"))
+}
+
+/// Whether a cohort has begun by the start of `on` (its first session is
+/// on an earlier day).
+pub fn started(data: &Dataset, cohort: Ix<Cohort>, on: NaiveDate) -> bool {
+    data.sessions(cohort).first().is_some_and(|s| s.date() < on)
+}
+
+/// Whether a cohort has ended by the start of `on` (its last session ended
+/// on an earlier day). A place on an ended cohort is no place.
+pub fn ended(data: &Dataset, cohort: Ix<Cohort>, on: NaiveDate) -> bool {
+    data.sessions(cohort)
+        .last()
+        .is_some_and(|s| s.end.date_naive() < on)
+}
