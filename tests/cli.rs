@@ -703,3 +703,116 @@ fn clashes_of_trainers_venues_and_learners() {
         r.diagnostics[3].message
     );
 }
+
+fn run_on_example(args: &[&str]) -> (i32, String, String) {
+    let data = repo().join("data/kent-medway");
+    let mut all = vec![args[0], data.to_str().unwrap()];
+    all.extend_from_slice(&args[1..]);
+    let out = tip(&all);
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn schedule_timetable_by_month() {
+    let (code, out, err) =
+        run_on_example(&["schedule", "--from", "2022-05-01", "--until", "2022-09-30"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("schedule-summer-2022", out);
+}
+
+#[test]
+fn schedule_json_has_local_offsets_and_moved_sessions() {
+    let (code, out, _) =
+        run_on_example(&["schedule", "--cohort", "webinars-2022", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let sessions = v["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 6);
+    // 1st Thursday of June 2022 is the moved spring bank holiday, the Friday
+    // the Platinum Jubilee: the session moves to Monday 6 June.
+    assert_eq!(sessions[2]["start"], "2022-06-06T12:30:00+01:00");
+    assert_eq!(sessions[2]["number"], 3);
+    assert_eq!(sessions[2]["of"], 6);
+    assert!(sessions[2].get("venue").is_none());
+    assert_eq!(v["problems"].as_array().unwrap().len(), 0);
+    let (_, out, _) = run_on_example(&[
+        "schedule",
+        "--cohort",
+        "l2-2022-01-maidstone",
+        "--format",
+        "json",
+    ]);
+    insta::assert_snapshot!("schedule-l2-january-json", out);
+}
+
+#[test]
+fn schedule_lists_clashes_and_exits_1() {
+    let dir = fixture("clashes");
+    let out = tip(&["schedule", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "trainer-clash",
+            "venue-clash",
+            "learner-clash",
+            "session-on-closed-day"
+        ]
+    );
+    let trainer = &v["problems"][0];
+    assert_eq!(trainer["cohort"], "overlap");
+    assert_eq!(trainer["number"], 1);
+    assert_eq!(trainer["people"], serde_json::json!(["ann"]));
+}
+
+#[test]
+fn schedule_unknown_cohort_suggests() {
+    let (code, _, err) = run_on_example(&["schedule", "--cohort", "webinar-2022"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `webinars-2022`?"), "{err}");
+}
+
+#[test]
+fn allocate_report_and_yaml_for_review() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let yaml = out_dir.path().join("allocation.yaml");
+    let data = repo().join("data/kent-medway");
+    let before = fs::read(data.join("cohorts/l2-2022.yaml")).unwrap();
+    let (code, out, err) = run_on_example(&[
+        "allocate",
+        "--as-of",
+        "2022-11-01",
+        "--format",
+        "json",
+        "-o",
+        yaml.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("allocate-2022-11-01-json", out);
+    insta::assert_snapshot!(
+        "allocate-2022-11-01-yaml",
+        fs::read_to_string(&yaml).unwrap()
+    );
+    assert_eq!(
+        before,
+        fs::read(data.join("cohorts/l2-2022.yaml")).unwrap(),
+        "a dry run: data untouched"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["placed"][0],
+        serde_json::json!({"person": "nguyen-thi-minh", "course": "l2-trauma-awareness", "cohort": "l2-2022-12-maidstone", "choice": 1})
+    );
+    assert_eq!(v["waitlisted"][0]["position"], 1);
+}

@@ -4,7 +4,10 @@
 //! its own module under `cmd/`.
 
 mod cmd;
+mod data;
 mod output;
+
+pub use data::{load, load_allowing, today, unknown};
 
 use std::io;
 use std::path::PathBuf;
@@ -30,6 +33,10 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Which courses a person may take, which not and why, and what next.
     Eligible(cmd::eligible::Args),
+    /// Place applications into cohorts (a dry run; `-o` writes the new lists).
+    Allocate(cmd::allocate::Args),
+    /// Every session, expanded, and every problem of the timetable.
+    Schedule(cmd::schedule::Args),
     /// Print the JSON Schema (draft 2020-12) of a data file.
     Schema(cmd::schema::Args),
 }
@@ -72,53 +79,13 @@ pub enum Outcome {
     Invalid,
 }
 
-/// Load a data folder for a command that needs valid data: on errors, print
-/// them (as `tip validate` would) and end with exit 1.
-pub fn load(dir: &std::path::Path) -> io::Result<Result<tip_core::Dataset, Outcome>> {
-    match tip_core::Dataset::load(dir) {
-        Ok((data, _warnings)) => Ok(Ok(data)),
-        Err(tip_core::LoadError::Invalid(diagnostics)) => {
-            let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.is_error()).collect();
-            let mut err = anstream::stderr().lock();
-            use std::io::Write as _;
-            write!(err, "{}", tip_core::render::human(&errors, dir, true))?;
-            writeln!(
-                err,
-                "`{}` is invalid: {}; run `tip validate` for details",
-                dir.display(),
-                tip_core::render::summary(&errors)
-            )?;
-            Ok(Err(Outcome::Invalid))
-        }
-        Err(tip_core::LoadError::Io { path, source }) => Err(io::Error::new(
-            source.kind(),
-            format!("cannot read `{}`: {source}", path.display()),
-        )),
-    }
-}
-
-/// Report an id that names nothing: exit 1, with a "did you mean".
-pub fn unknown(what: &str, id: &str, suggestion: Option<String>) -> io::Result<Outcome> {
-    let mut err = anstream::stderr().lock();
-    use std::io::Write as _;
-    writeln!(err, "error: unknown {what} `{id}`")?;
-    if let Some(s) = suggestion {
-        writeln!(err, "  = help: {s}")?;
-    }
-    Ok(Outcome::Invalid)
-}
-
-/// Today's date, where "today" matters and `--as-of` is not given. The
-/// only place that reads the clock.
-pub fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(&args),
         Command::Eligible(args) => cmd::eligible::run(&args),
+        Command::Schedule(args) => cmd::schedule::run(&args),
+        Command::Allocate(args) => cmd::allocate::run(&args),
         Command::Schema(args) => cmd::schema::run(&args),
     };
     match result {

@@ -226,6 +226,11 @@ impl Dataset {
         self.index.people.suggest(id)
     }
 
+    /// A near-miss suggestion for a mistyped cohort id.
+    pub fn suggest_cohort(&self, id: &str) -> Option<String> {
+        self.index.cohorts.suggest(id)
+    }
+
     /// A near-miss suggestion for a mistyped course id.
     pub fn suggest_course(&self, id: &str) -> Option<String> {
         self.index.courses.suggest(id)

@@ -22,6 +22,7 @@
 //! The library never reads the clock: anything that depends on "today"
 //! takes the date as an argument.
 
+pub mod allocate;
 mod check;
 mod convert;
 mod dataset;

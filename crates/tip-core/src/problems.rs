@@ -58,6 +58,7 @@ pub fn problems(data: &Dataset) -> Vec<Problem> {
         closed_days(data, ix, cohort, &mut out);
     }
     out.extend(clashes(data));
+    out.sort_by_key(|p| (p.cohort, p.number, p.code));
     out
 }
 
@@ -248,7 +249,6 @@ fn clashes(data: &Dataset) -> Vec<Problem> {
             _ => open = Some(b),
         }
     }
-    out.sort_by_key(|p| (p.cohort, p.number, p.code));
     out
 }
 

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod allocate;
 pub mod eligible;
+pub mod schedule;
 pub mod schema;
 pub mod validate;
