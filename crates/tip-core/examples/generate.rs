@@ -307,13 +307,15 @@ fn cohorts(a: &Args, rng: &mut Rng) -> io::Result<Vec<(usize, Vec<usize>, u32)>>
             // Weekdays only: the k/VENUES-th working day from the start.
             let n = (k / VENUES) as u64;
             let day = start + chrono::Days::new(n / 5 * 7 + n % 5);
-            let (course, sessions) = match k % 10 {
-                0..=5 => ("l2-trauma-awareness", 1),
-                6 => ("l2-train-the-trainer", 2),
-                7 => ("trainers-webinars", 3),
-                8 => ("ambassador", 4),
-                _ => ("ti-leads-network", 4),
-            };
+            // Courses spread over venues (so over regions) by a hash of k.
+            let (course, sessions) =
+                match (((k as u64).wrapping_mul(2_654_435_761) >> 8) & 0xffff) % 10 {
+                    0..=5 => ("l2-trauma-awareness", 1),
+                    6 => ("l2-train-the-trainer", 2),
+                    7 => ("trainers-webinars", 3),
+                    8 => ("ambassador", 4),
+                    _ => ("ti-leads-network", 4),
+                };
             let size = 8 + rng.below(12) as usize;
             let enrolled: Vec<usize> = (0..size)
                 .map(|j| {

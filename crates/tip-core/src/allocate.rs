@@ -96,18 +96,6 @@ enum Fit {
     NotEligible(Vec<String>),
 }
 
-struct State<'a> {
-    data: &'a Dataset,
-    on: NaiveDate,
-    enrolled: HashMap<Ix<Cohort>, Vec<Ix<Person>>>,
-    waitlist: HashMap<Ix<Cohort>, Vec<Ix<Person>>>,
-    /// The cohorts each person is in (enrolled or training), not ended.
-    busy: HashMap<Ix<Person>, Vec<Ix<Cohort>>>,
-    /// Per course: its open cohorts (not cancelled, with sessions), by
-    /// first session.
-    by_course: HashMap<Ix<Course>, Vec<Ix<Cohort>>>,
-}
-
 impl Dataset {
     /// Place the applications as of `on` (the start of that day).
     ///
@@ -146,39 +134,77 @@ impl Dataset {
             .into_iter()
             .map(|c| CohortLists {
                 cohort: c,
-                enrolled: state
-                    .enrolled
-                    .get(&c)
-                    .cloned()
-                    .unwrap_or_else(|| self[c].enrolled.clone()),
-                waitlist: state
-                    .waitlist
-                    .get(&c)
-                    .cloned()
-                    .unwrap_or_else(|| self[c].waitlist.clone()),
+                enrolled: state.enrolled(c).to_vec(),
+                waitlist: state.waitlist(c).to_vec(),
             })
             .collect();
         out
     }
 }
 
+/// Which of a course's cohorts a lane holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Scope {
+    All,
+    Region(Ix<Region>),
+    /// Cohorts with no region (usually online): open to every region.
+    Unregioned,
+}
+
+/// A course's cohorts (not cancelled, with sessions, not started) in order
+/// of first session. Places only ever fill up, so `open_from` moves past a
+/// run of full cohorts once, for every later applicant.
+struct Lane {
+    cohorts: Vec<Ix<Cohort>>,
+    open_from: usize,
+}
+
+struct State<'a> {
+    data: &'a Dataset,
+    on: NaiveDate,
+    enrolled: HashMap<Ix<Cohort>, Vec<Ix<Person>>>,
+    waitlist: HashMap<Ix<Cohort>, Vec<Ix<Person>>>,
+    /// The cohorts each person is in (enrolled or training), not ended.
+    busy: HashMap<Ix<Person>, Vec<Ix<Cohort>>>,
+    /// The cohorts each person is waiting for, not ended.
+    waiting: HashMap<Ix<Person>, Vec<Ix<Cohort>>>,
+    lanes: HashMap<(Ix<Course>, Scope), Lane>,
+}
+
 impl<'a> State<'a> {
     fn new(data: &'a Dataset, on: NaiveDate) -> Self {
         let mut busy: HashMap<Ix<Person>, Vec<Ix<Cohort>>> = HashMap::new();
-        let mut by_course: HashMap<Ix<Course>, Vec<Ix<Cohort>>> = HashMap::new();
+        let mut waiting: HashMap<Ix<Person>, Vec<Ix<Cohort>>> = HashMap::new();
+        let mut lanes: HashMap<(Ix<Course>, Scope), Lane> = HashMap::new();
         for (ix, c) in data.cohort_ixs() {
-            if c.status == Status::Cancelled || data.sessions(ix).is_empty() {
+            if c.status == Status::Cancelled || data.sessions(ix).is_empty() || ended(data, ix, on)
+            {
                 continue;
             }
-            by_course.entry(c.course).or_default().push(ix);
-            if !ended(data, ix, on) {
-                for &p in c.enrolled.iter().chain(&c.trainers) {
-                    busy.entry(p).or_default().push(ix);
-                }
+            for &p in c.enrolled.iter().chain(&c.trainers) {
+                busy.entry(p).or_default().push(ix);
+            }
+            for &p in &c.waitlist {
+                waiting.entry(p).or_default().push(ix);
+            }
+            if started(data, ix, on) {
+                continue;
+            }
+            let scope = c.region.map_or(Scope::Unregioned, Scope::Region);
+            for scope in [Scope::All, scope] {
+                lanes
+                    .entry((c.course, scope))
+                    .or_insert_with(|| Lane {
+                        cohorts: Vec::new(),
+                        open_from: 0,
+                    })
+                    .cohorts
+                    .push(ix);
             }
         }
-        for list in by_course.values_mut() {
-            list.sort_by_key(|&c| (data.sessions(c)[0].start, data[c].id.clone()));
+        for lane in lanes.values_mut() {
+            lane.cohorts
+                .sort_by_key(|&c| (data.sessions(c)[0].start, data[c].id.clone()));
         }
         State {
             data,
@@ -186,7 +212,8 @@ impl<'a> State<'a> {
             enrolled: HashMap::new(),
             waitlist: HashMap::new(),
             busy,
-            by_course,
+            waiting,
+            lanes,
         }
     }
 
@@ -202,6 +229,99 @@ impl<'a> State<'a> {
             .map_or(&self.data[c].waitlist, Vec::as_slice)
     }
 
+    fn full(&self, c: Ix<Cohort>) -> bool {
+        places(self.data, &self.data[c]).is_some_and(|cap| self.enrolled(c).len() >= cap as usize)
+    }
+
+    fn enrol(&mut self, person: Ix<Person>, c: Ix<Cohort>) {
+        let data = self.data;
+        self.enrolled
+            .entry(c)
+            .or_insert_with(|| data[c].enrolled.clone())
+            .push(person);
+        self.busy.entry(person).or_default().push(c);
+    }
+
+    fn wait(&mut self, person: Ix<Person>, c: Ix<Cohort>) -> u32 {
+        let data = self.data;
+        let list = self
+            .waitlist
+            .entry(c)
+            .or_insert_with(|| data[c].waitlist.clone());
+        list.push(person);
+        self.waiting.entry(person).or_default().push(c);
+        list.len() as u32
+    }
+
+    /// An existing place (or waitlist place) on a cohort of the course.
+    fn existing(&self, person: Ix<Person>, course: Ix<Course>) -> Option<String> {
+        let data = self.data;
+        let of_course = |c: &&Ix<Cohort>| data[**c].course == course;
+        if let Some(c) = self
+            .busy
+            .get(&person)
+            .into_iter()
+            .flatten()
+            .filter(of_course)
+            .find(|c| self.enrolled(**c).contains(&person))
+        {
+            return Some(format!("already has a place on `{}`", data[*c].id));
+        }
+        self.waiting
+            .get(&person)
+            .into_iter()
+            .flatten()
+            .filter(of_course)
+            .find_map(|c| {
+                let pos = self.waitlist(*c).iter().position(|p| *p == person)?;
+                Some(format!(
+                    "already on the waitlist of `{}` (position {})",
+                    data[*c].id,
+                    pos + 1
+                ))
+            })
+    }
+
+    /// The scopes an application without preferences looks in.
+    fn scopes(app: &Application) -> Vec<Scope> {
+        if app.regions.is_empty() {
+            vec![Scope::All]
+        } else {
+            app.regions
+                .iter()
+                .map(|r| Scope::Region(*r))
+                .chain([Scope::Unregioned])
+                .collect()
+        }
+    }
+
+    /// The cohorts of `scopes` in order of first session, each with its lane
+    /// and position; from each lane's `open_from` when `skip_full`.
+    fn merged(
+        &self,
+        course: Ix<Course>,
+        scopes: &[Scope],
+        skip_full: bool,
+    ) -> Vec<(Ix<Cohort>, Scope, usize)> {
+        let mut out = Vec::new();
+        for &scope in scopes {
+            if let Some(lane) = self.lanes.get(&(course, scope)) {
+                let from = if skip_full { lane.open_from } else { 0 };
+                out.extend(
+                    lane.cohorts[from..]
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &c)| (c, scope, from + k)),
+                );
+            }
+        }
+        if scopes.len() > 1 {
+            let data = self.data;
+            out.sort_by_key(|(c, _, _)| (data.sessions(*c)[0].start, data[*c].id.clone()));
+        }
+        out
+    }
+
     fn place(&mut self, i: usize, out: &mut Allocation) {
         let data = self.data;
         let app = &data.applications[i];
@@ -215,60 +335,103 @@ impl<'a> State<'a> {
 
         // Someone with a place (or a waitlist place) on a cohort of the
         // course that has not ended keeps it.
-        let cohorts = self.by_course.get(&course).cloned().unwrap_or_default();
-        for &c in &cohorts {
-            if ended(data, c, self.on) {
-                continue;
-            }
-            if self.enrolled(c).contains(&person) {
-                out.unplaced.push(unplaced(vec![format!(
-                    "already has a place on `{}`",
-                    data[c].id
-                )]));
-                return;
-            }
-            if let Some(pos) = self.waitlist(c).iter().position(|p| *p == person) {
-                out.unplaced.push(unplaced(vec![format!(
-                    "already on the waitlist of `{}` (position {})",
-                    data[c].id,
-                    pos + 1
-                )]));
-                return;
-            }
+        if let Some(why) = self.existing(person, course) {
+            out.unplaced.push(unplaced(vec![why]));
+            return;
+        }
+        if !app.prefer.is_empty() {
+            return self.place_preferred(i, out);
         }
 
-        let candidates: Vec<(Ix<Cohort>, u32)> = if app.prefer.is_empty() {
-            cohorts
-                .iter()
-                .copied()
-                .filter(|&c| !started(data, c, self.on))
-                .filter(|&c| {
-                    app.regions.is_empty()
-                        || data[c].region.is_none_or(|r| app.regions.contains(&r))
-                })
-                .map(|c| (c, 0))
-                .collect()
-        } else {
-            let mut list: Vec<(Ix<Cohort>, u32)> = Vec::new();
-            for (k, &c) in app.prefer.iter().enumerate() {
-                if !list.iter().any(|(x, _)| *x == c) {
-                    list.push((c, k as u32 + 1));
+        let scopes = Self::scopes(app);
+        let mut ineligible: Option<Vec<String>> = None;
+        let mut clash: Option<String> = None;
+        let candidates = self.merged(course, &scopes, true);
+        for &(c, scope, k) in &candidates {
+            if self.full(c) {
+                let lane = self.lanes.get_mut(&(course, scope)).expect("a lane");
+                if lane.open_from == k {
+                    lane.open_from += 1;
                 }
+                continue;
             }
-            list
-        };
+            match self.check(person, course, c) {
+                Ok(()) => {
+                    self.enrol(person, c);
+                    out.placed.push(Placed {
+                        application: i,
+                        person,
+                        course,
+                        cohort: c,
+                        choice: 0,
+                    });
+                    return;
+                }
+                Err(Fit::NotEligible(reasons)) => {
+                    ineligible.get_or_insert(reasons);
+                }
+                Err(Fit::Skip(why)) => {
+                    clash.get_or_insert(why);
+                }
+                Err(_) => {}
+            }
+        }
+        // No free place they can take: the waitlist of the first full
+        // cohort they could take.
+        let all = self.merged(course, &scopes, false);
+        let target = all
+            .iter()
+            .map(|(c, _, _)| *c)
+            .filter(|&c| self.full(c))
+            .find(|&c| self.check(person, course, c).is_ok());
+        if let Some(c) = target {
+            let position = self.wait(person, c);
+            out.waitlisted.push(Waitlisted {
+                application: i,
+                person,
+                course,
+                cohort: c,
+                position,
+            });
+            return;
+        }
+        let mut reasons = ineligible.unwrap_or_default();
+        if all.is_empty() {
+            if reasons.is_empty() {
+                reasons.extend(data.eligibility(person, course, self.on).reasons);
+            }
+            let where_ = if app.regions.is_empty() {
+                String::new()
+            } else {
+                " in their regions".into()
+            };
+            reasons.push(format!(
+                "no cohort of `{}` starting on or after {}{where_} is open",
+                data[course].id, self.on
+            ));
+        }
+        reasons.extend(clash);
+        out.unplaced.push(unplaced(reasons));
+    }
 
+    /// An application with a `prefer` list: each cohort in order.
+    fn place_preferred(&mut self, i: usize, out: &mut Allocation) {
+        let data = self.data;
+        let app = &data.applications[i];
+        let (person, course) = (app.person, app.course);
+        let mut candidates: Vec<(Ix<Cohort>, u32)> = Vec::new();
+        for (k, &c) in app.prefer.iter().enumerate() {
+            if !candidates.iter().any(|(x, _)| *x == c) {
+                candidates.push((c, k as u32 + 1));
+            }
+        }
         let mut skipped = Vec::new();
         let mut ineligible: Option<Vec<String>> = None;
         let mut first_full: Option<Ix<Cohort>> = None;
         for &(c, choice) in &candidates {
             match self.fit(person, course, c) {
                 Fit::Open => {
-                    self.enrolled
-                        .entry(c)
-                        .or_insert_with(|| data[c].enrolled.clone())
-                        .push(person);
-                    self.busy.entry(person).or_default().push(c);
+                    self.enrol(person, c);
                     out.placed.push(Placed {
                         application: i,
                         person,
@@ -288,37 +451,27 @@ impl<'a> State<'a> {
             }
         }
         if let Some(c) = first_full {
-            let list = self
-                .waitlist
-                .entry(c)
-                .or_insert_with(|| data[c].waitlist.clone());
-            list.push(person);
+            let position = self.wait(person, c);
             out.waitlisted.push(Waitlisted {
                 application: i,
                 person,
                 course,
                 cohort: c,
-                position: list.len() as u32,
+                position,
             });
             return;
         }
         let mut reasons = ineligible.unwrap_or_default();
-        if app.prefer.is_empty() && candidates.is_empty() {
-            reasons.extend(data.eligibility(person, course, self.on).reasons);
-            let where_ = if app.regions.is_empty() {
-                String::new()
-            } else {
-                " in their regions".into()
-            };
-            reasons.push(format!(
-                "no cohort of `{}` starting on or after {}{where_} is open",
-                data[course].id, self.on
-            ));
-        }
         reasons.extend(skipped);
-        out.unplaced.push(unplaced(reasons));
+        out.unplaced.push(Unplaced {
+            application: i,
+            person,
+            course,
+            reasons,
+        });
     }
 
+    /// How a preferred cohort stands for the applicant.
     fn fit(&self, person: Ix<Person>, course: Ix<Course>, c: Ix<Cohort>) -> Fit {
         let data = self.data;
         let cohort = &data[c];
@@ -337,20 +490,28 @@ impl<'a> State<'a> {
         if started(data, c, self.on) {
             return Fit::Skip(format!("`{}` started on {}", cohort.id, first.date()));
         }
-        let decision = data.eligibility(person, course, first.date());
+        match self.check(person, course, c) {
+            Err(fit) => fit,
+            Ok(()) if self.full(c) => Fit::Full,
+            Ok(()) => Fit::Open,
+        }
+    }
+
+    /// Eligible on the cohort's first session, and no clash.
+    fn check(&self, person: Ix<Person>, course: Ix<Course>, c: Ix<Cohort>) -> Result<(), Fit> {
+        let data = self.data;
+        let first = data.sessions(c)[0].date();
+        let decision = data.eligibility(person, course, first);
         if !decision.eligible {
-            return Fit::NotEligible(decision.reasons);
+            return Err(Fit::NotEligible(decision.reasons));
         }
         if let Some(other) = self.clash(person, c) {
-            return Fit::Skip(format!(
+            return Err(Fit::Skip(format!(
                 "`{}` clashes with `{}`, which they are already in",
-                cohort.id, data[other].id
-            ));
+                data[c].id, data[other].id
+            )));
         }
-        match places(data, cohort) {
-            Some(cap) if self.enrolled(c).len() >= cap as usize => Fit::Full,
-            _ => Fit::Open,
-        }
+        Ok(())
     }
 
     /// A cohort the person is in whose sessions overlap `c`'s.

@@ -14,15 +14,29 @@ use crate::source::Loc;
 
 /// Run every cross-record check, adding to `diags`.
 pub(crate) fn run(data: &Dataset, diags: &mut Vec<Diagnostic>) {
-    let mut c = Checker { data, diags };
-    c.files();
-    c.cohorts();
-    c.attendance();
-    c.prerequisite_cycles();
-    c.eligibility();
-    c.timetable();
-    c.unsatisfiable_rules();
-    c.duplicate_completions();
+    // The checks are independent: run them side by side.
+    let found: Vec<Vec<Diagnostic>> = (0..8)
+        .into_par_iter()
+        .map(|i| {
+            let mut out = Vec::new();
+            let mut c = Checker {
+                data,
+                diags: &mut out,
+            };
+            match i {
+                0 => c.files(),
+                1 => c.cohorts(),
+                2 => c.attendance(),
+                3 => c.prerequisite_cycles(),
+                4 => c.eligibility(),
+                5 => c.timetable(),
+                6 => c.unsatisfiable_rules(),
+                _ => c.duplicate_completions(),
+            }
+            out
+        })
+        .collect();
+    diags.extend(found.into_iter().flatten());
 }
 
 struct Checker<'a> {

@@ -13,6 +13,7 @@
 //! 2021-02-01. A rule's `within` narrows that further.
 
 use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
 
 use crate::dataset::Dataset;
 use crate::ix::Ix;
@@ -37,7 +38,7 @@ pub struct Done {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
     /// A `completions` record (its index).
-    Record(usize),
+    Record(u32),
     /// Attendance at this cohort.
     Cohort(Ix<Cohort>),
 }
@@ -56,29 +57,20 @@ impl CompletionIndex {
         &self.entries[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
-    /// Build from records and attendance (a counting sort by person).
+    /// Build from records and attendance (a counting sort by person: no
+    /// intermediate copy of the millions of records).
     pub(crate) fn build(data: &Dataset) -> CompletionIndex {
-        let mut all: Vec<(Ix<Person>, Done)> =
-            Vec::with_capacity(data.completions.len() + data.attendance.len());
-        for (i, c) in data.completions.iter().enumerate() {
-            all.push((
-                c.person,
-                Done {
-                    course: c.course,
-                    date: c.date,
-                    counts_from: c.date,
-                    origin: Origin::Record(i),
-                },
-            ));
-        }
-        for a in &data.attendance {
-            if let Some(done) = attendance_completion(data, a) {
-                all.push((a.person, done));
-            }
-        }
+        let from_attendance: Vec<(Ix<Person>, Done)> = data
+            .attendance
+            .par_iter()
+            .filter_map(|a| attendance_completion(data, a).map(|d| (a.person, d)))
+            .collect();
         let n = data.people.len();
         let mut offsets = vec![0u32; n + 1];
-        for (p, _) in &all {
+        for c in &data.completions {
+            offsets[c.person.index() + 1] += 1;
+        }
+        for (p, _) in &from_attendance {
             offsets[p.index() + 1] += 1;
         }
         for i in 1..=n {
@@ -91,16 +83,34 @@ impl CompletionIndex {
             counts_from: NaiveDate::MIN,
             origin: Origin::Record(0),
         };
-        let mut entries = vec![placeholder; all.len()];
-        for (p, done) in all {
+        let mut entries = vec![placeholder; offsets[n] as usize];
+        let records = data.completions.iter().enumerate().map(|(i, c)| {
+            (
+                c.person,
+                Done {
+                    course: c.course,
+                    date: c.date,
+                    counts_from: c.date,
+                    origin: Origin::Record(i as u32),
+                },
+            )
+        });
+        for (p, done) in records.chain(from_attendance) {
             let slot = &mut next[p.index()];
             entries[*slot as usize] = done;
             *slot += 1;
         }
+        // Each person's few completions, by course then date.
+        let mut rest = entries.as_mut_slice();
+        let mut slices = Vec::with_capacity(n);
         for i in 0..n {
-            entries[offsets[i] as usize..offsets[i + 1] as usize]
-                .sort_unstable_by_key(|d| (d.course, d.date));
+            let (mine, tail) = rest.split_at_mut((offsets[i + 1] - offsets[i]) as usize);
+            slices.push(mine);
+            rest = tail;
         }
+        slices
+            .par_iter_mut()
+            .for_each(|s| s.sort_unstable_by_key(|d| (d.course, d.date)));
         CompletionIndex { offsets, entries }
     }
 }

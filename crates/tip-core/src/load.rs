@@ -548,9 +548,12 @@ fn gather<'d, T: Send, S: Default>(
         by_file.push((id, out));
     }
     by_file.sort_by_key(|(id, _)| *id);
-    let total = by_file.iter().map(|(_, v)| v.len()).sum();
-    let mut all = Vec::with_capacity(total);
-    for (_, mut v) in by_file {
+    let total: usize = by_file.iter().map(|(_, v)| v.len()).sum();
+    let mut files = by_file.into_iter().map(|(_, v)| v);
+    // Extend the first file's records rather than copying them all again.
+    let mut all = files.next().unwrap_or_default();
+    all.reserve(total - all.len());
+    for mut v in files {
         all.append(&mut v);
     }
     (all, diags)
