@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark `tip validate` on the national-scale synthetic data set against
-# the Python peer (PyYAML's C loader + the csv module), in one run.
+# Benchmark `tip validate`, `tip schedule` and `tip allocate` on the
+# national-scale synthetic data set, and the Python peer (PyYAML's C loader
+# + the csv module), in one run.
 #
 #   scripts/bench-validate.sh [DATA_DIR]      (default /tmp/tip-national)
 #
@@ -14,6 +15,9 @@ measure() {
   /usr/bin/time -f "%e s wall, %M KB peak, %P CPU" "$@" >/dev/null 2>/tmp/tip-bench.err || true
   tail -n 1 /tmp/tip-bench.err
 }
-echo "tip validate:  $(measure ./target/release/tip validate "$data" --format json)"
-echo "tip validate:  $(measure ./target/release/tip validate "$data" --format json)"
-echo "python peer:   $(measure python3 scripts/peer_load.py "$data")"
+tip=./target/release/tip
+echo "tip validate (warm-up): $(measure $tip validate "$data" --format json)"
+echo "tip validate:           $(measure $tip validate "$data" --format json)"
+echo "tip schedule:           $(measure $tip schedule "$data" --format json)"
+echo "tip allocate:           $(measure $tip allocate "$data" --as-of 2018-12-01 --format json)"
+echo "python peer:            $(measure python3 scripts/peer_load.py "$data")"
