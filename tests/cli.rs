@@ -816,3 +816,84 @@ fn allocate_report_and_yaml_for_review() {
     );
     assert_eq!(v["waitlisted"][0]["position"], 1);
 }
+
+fn calendar(args: &[&str]) -> (i32, String, String) {
+    let data = repo().join("data/kent-medway");
+    let mut all = vec!["calendar", data.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let out = Command::new(env!("CARGO_BIN_EXE_tip"))
+        .args(&all)
+        .env("SOURCE_DATE_EPOCH", "1669852800")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn calendar_of_one_cohort_snapshot() {
+    let (code, out, err) = calendar(&["--cohort", "ambassador-north-2022"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("calendar-ambassador-north-2022", out.replace("\r\n", "⏎\n"));
+}
+
+#[test]
+fn calendar_filters_combine() {
+    let uids = |out: &str| out.lines().filter(|l| l.starts_with("UID:")).count();
+    let (_, all, _) = calendar(&[]);
+    let (_, east, _) = calendar(&["--region", "east-kent"]);
+    let (_, east_l2, _) = calendar(&["--region", "east-kent", "--course", "l2-trauma-awareness"]);
+    let (_, tier4, _) = calendar(&["--tier", "4"]);
+    let (_, ffion, _) = calendar(&[
+        "--trainer",
+        "ffion-wyn-jones",
+        "--from",
+        "2022-06-01",
+        "--until",
+        "2022-12-31",
+    ]);
+    assert_eq!(uids(&all), 38, "every session, cancelled ones too");
+    assert_eq!(
+        uids(&east),
+        4,
+        "online cohorts have no region: they match no --region"
+    );
+    assert_eq!(uids(&east_l2), 1);
+    assert_eq!(
+        uids(&tier4),
+        19,
+        "three Ambassador programmes of 4, Ambassador Plus 3, the network 4"
+    );
+    assert_eq!(uids(&ffion), 3);
+    assert!(east.contains("NAME:Kent and Medway Trauma Informed Practice — East Kent"));
+}
+
+#[test]
+fn calendar_unknown_ids_suggest() {
+    let (code, _, err) = calendar(&["--region", "east-kemt"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `east-kent`?"), "{err}");
+    let (code, _, err) = calendar(&["--tier", "9"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the tiers are 1, 2, 3, 4"), "{err}");
+}
+
+#[test]
+fn calendar_is_reproducible_and_written_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("east.ics");
+    for _ in 0..2 {
+        let (code, _, err) = calendar(&["--region", "east-kent", "-o", path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (_, stdout, _) = calendar(&["--region", "east-kent"]);
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        stdout,
+        "same data and SOURCE_DATE_EPOCH, same bytes"
+    );
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}

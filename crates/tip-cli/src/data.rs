@@ -4,20 +4,30 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use tip_core::{Code, Dataset, LoadError, render};
+use tip_core::{Code, Dataset, LoadError, Scope, render};
 
 use crate::Outcome;
 
 /// Load a data folder for a command that needs valid data: on errors, print
 /// them (as `tip validate` would) and end with exit 1.
 pub fn load(dir: &Path) -> io::Result<Result<Dataset, Outcome>> {
-    load_allowing(dir, &[])
+    load_scope(dir, Scope::Everything, &[])
+}
+
+/// [`load`], reading only the programme, catalogue, people and cohorts (for
+/// commands that publish the timetable).
+pub fn load_timetable(dir: &Path) -> io::Result<Result<Dataset, Outcome>> {
+    load_scope(dir, Scope::Timetable, &[])
 }
 
 /// [`load`], except that errors with one of the `allowed` codes do not stop
 /// the command (it reports them itself, as `tip schedule` reports clashes).
 pub fn load_allowing(dir: &Path, allowed: &[Code]) -> io::Result<Result<Dataset, Outcome>> {
-    let report = match Dataset::check(dir) {
+    load_scope(dir, Scope::Everything, allowed)
+}
+
+fn load_scope(dir: &Path, scope: Scope, allowed: &[Code]) -> io::Result<Result<Dataset, Outcome>> {
+    let report = match Dataset::check_scope(dir, scope) {
         Ok(report) => report,
         Err(LoadError::Io { path, source }) => {
             return Err(io::Error::new(
@@ -62,4 +72,21 @@ pub fn unknown(what: &str, id: &str, suggestion: Option<String>) -> io::Result<O
 /// only place that reads the clock.
 pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
+}
+
+/// When outputs are made: `SOURCE_DATE_EPOCH` (seconds since 1970) when
+/// set, for reproducible builds; else now.
+pub fn build_time() -> chrono::DateTime<chrono::Utc> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .unwrap_or_else(chrono::Utc::now)
+}
+
+/// End a command's use of a data set without freeing it record by record:
+/// the process ends next, and freeing a million people one by one costs
+/// most of a second (see docs/performance.md).
+pub fn done(data: Dataset) {
+    std::mem::forget(data);
 }

@@ -7,7 +7,7 @@ mod cmd;
 mod data;
 mod output;
 
-pub use data::{load, load_allowing, today, unknown};
+pub use data::{build_time, done, load, load_allowing, load_timetable, today, unknown};
 
 use std::io;
 use std::path::PathBuf;
@@ -35,6 +35,8 @@ enum Command {
     Eligible(cmd::eligible::Args),
     /// Place applications into cohorts (a dry run; `-o` writes the new lists).
     Allocate(cmd::allocate::Args),
+    /// An iCalendar (RFC 5545) feed of sessions; filters combine.
+    Calendar(cmd::calendar::Args),
     /// Every session, expanded, and every problem of the timetable.
     Schedule(cmd::schedule::Args),
     /// Print the JSON Schema (draft 2020-12) of a data file.
@@ -86,6 +88,7 @@ fn main() -> ExitCode {
         Command::Eligible(args) => cmd::eligible::run(&args),
         Command::Schedule(args) => cmd::schedule::run(&args),
         Command::Allocate(args) => cmd::allocate::run(&args),
+        Command::Calendar(args) => cmd::calendar::run(&args),
         Command::Schema(args) => cmd::schema::run(&args),
     };
     match result {

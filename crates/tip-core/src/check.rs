@@ -5,7 +5,7 @@ use std::path::{Component, Path};
 
 use rayon::prelude::*;
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Scope};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ix::Ix;
 use crate::model::*;
@@ -23,15 +23,17 @@ pub(crate) fn run(data: &Dataset, diags: &mut Vec<Diagnostic>) {
                 data,
                 diags: &mut out,
             };
+            let everything = data.scope() == Scope::Everything;
             match i {
                 0 => c.files(),
                 1 => c.cohorts(),
-                2 => c.attendance(),
+                2 if everything => c.attendance(),
                 3 => c.prerequisite_cycles(),
-                4 => c.eligibility(),
+                4 if everything => c.eligibility(),
                 5 => c.timetable(),
                 6 => c.unsatisfiable_rules(),
-                _ => c.duplicate_completions(),
+                7 if everything => c.duplicate_completions(),
+                _ => {}
             }
             out
         })
@@ -301,7 +303,12 @@ impl Checker<'_> {
 
     /// Clashes, closed days, capacity, trainers: see [`crate::problems`].
     fn timetable(&mut self) {
-        for p in crate::problems::problems(self.data) {
+        let records = self.data.scope() == Scope::Everything;
+        // Trainers' qualifications need the completions.
+        for p in crate::problems::problems(self.data)
+            .into_iter()
+            .filter(|p| records || p.code != Code::UnqualifiedTrainer)
+        {
             let d = match p.severity {
                 crate::Severity::Error => Diagnostic::error(p.code, p.message),
                 crate::Severity::Warning => Diagnostic::warning(p.code, p.message),

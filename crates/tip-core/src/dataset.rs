@@ -67,6 +67,22 @@ pub struct Dataset {
     pub(crate) sessions: Vec<Vec<Session>>,
     /// Completions of each person, from records and attendance.
     pub(crate) done: CompletionIndex,
+    /// What was read.
+    pub(crate) scope: Scope,
+}
+
+/// How much of a data folder to read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything, with every check.
+    #[default]
+    Everything,
+    /// The programme, catalogue, people and cohorts — not the records of
+    /// learning (`attendance`, `completions`, `applications`), nor the
+    /// checks that need them (eligibility, trainers' qualifications,
+    /// attendance). Enough to publish a timetable, quickly; run a full
+    /// [`Dataset::check`] in CI.
+    Timetable,
 }
 
 /// Why a data set could not be loaded.
@@ -118,15 +134,26 @@ impl Dataset {
     /// Load and check the data folder at `root`, reporting every problem.
     /// Only an unreadable folder is an `Err`.
     pub fn check(root: impl AsRef<Path>) -> Result<Report, LoadError> {
+        Dataset::check_scope(root, Scope::Everything)
+    }
+
+    /// [`Dataset::check`], reading only what `scope` asks for.
+    pub fn check_scope(root: impl AsRef<Path>, scope: Scope) -> Result<Report, LoadError> {
         let root = root.as_ref();
-        let (dataset, diagnostics) = crate::load::load(root).map_err(|source| LoadError::Io {
-            path: root.to_owned(),
-            source,
-        })?;
+        let (dataset, diagnostics) =
+            crate::load::load(root, scope).map_err(|source| LoadError::Io {
+                path: root.to_owned(),
+                source,
+            })?;
         Ok(Report {
             dataset,
             diagnostics,
         })
+    }
+
+    /// What was read (see [`Scope`]).
+    pub fn scope(&self) -> Scope {
+        self.scope
     }
 
     /// The data folder.
@@ -224,6 +251,11 @@ impl Dataset {
     /// A near-miss suggestion for a mistyped person id.
     pub fn suggest_person(&self, id: &str) -> Option<String> {
         self.index.people.suggest(id)
+    }
+
+    /// A near-miss suggestion for a mistyped region id.
+    pub fn suggest_region(&self, id: &str) -> Option<String> {
+        self.index.regions.suggest(id)
     }
 
     /// A near-miss suggestion for a mistyped cohort id.

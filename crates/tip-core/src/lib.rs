@@ -43,7 +43,7 @@ mod suggest;
 mod table;
 mod yaml;
 
-pub use dataset::{Dataset, LoadError, Report};
+pub use dataset::{Dataset, LoadError, Report, Scope};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use eligibility::Decision;
 pub use ix::Ix;

@@ -13,7 +13,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::convert::{self, CompletionFile, Converted, Index};
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Scope};
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::eligibility::CompletionIndex;
 use crate::model::*;
@@ -33,7 +33,7 @@ struct Part<'d> {
 }
 
 /// Load and check; `None` only when there is no usable programme.
-pub(crate) fn load(root: &Path) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)> {
+pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)> {
     if !root.is_dir() {
         return Err(io::Error::new(io::ErrorKind::NotFound, "not a folder"));
     }
@@ -262,8 +262,10 @@ pub(crate) fn load(root: &Path) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)
             keep,
         )
     };
-    let ((attendance, mut d1), ((completions, mut d2), (applications, mut d3))) =
-        rayon::join(attendance, || rayon::join(completions, applications));
+    let ((attendance, mut d1), ((completions, mut d2), (applications, mut d3))) = match scope {
+        Scope::Everything => rayon::join(attendance, || rayon::join(completions, applications)),
+        Scope::Timetable => Default::default(),
+    };
     diags.append(&mut d1);
     diags.append(&mut d2);
     diags.append(&mut d3);
@@ -335,6 +337,7 @@ pub(crate) fn load(root: &Path) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)
             calendar,
             sessions,
             done: CompletionIndex::default(),
+            scope,
         }
     });
     let dataset = dataset.map(|mut data| {

@@ -45,6 +45,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
         ReportFormat::Json => json(&data, &plan),
     };
     io::stdout().lock().write_all(text.as_bytes())?;
+    crate::done(data);
     Ok(Outcome::Success)
 }
 

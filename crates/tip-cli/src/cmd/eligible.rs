@@ -80,6 +80,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
         ReportFormat::Json => json_report(&data, person, on, &rows),
     };
     io::stdout().lock().write_all(text.as_bytes())?;
+    crate::done(data);
     Ok(Outcome::Success)
 }
 

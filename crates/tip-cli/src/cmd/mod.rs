@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod allocate;
+pub mod calendar;
 pub mod eligible;
 pub mod schedule;
 pub mod schema;

@@ -73,6 +73,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
     let errors = problems
         .iter()
         .any(|p| p.severity == tip_core::Severity::Error);
+    crate::done(data);
     Ok(if errors {
         Outcome::Invalid
     } else {

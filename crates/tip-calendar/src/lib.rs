@@ -1,0 +1,344 @@
+//! iCalendar (RFC 5545) feeds of a training offer's sessions.
+//!
+//! One `VEVENT` per session, with local times in the programme's timezone
+//! (`DTSTART;TZID=Europe/London:…`) and a `VTIMEZONE` generated from the tz
+//! database for exactly the years the feed covers. Event `UID`s are
+//! `<cohort>-<n>@<domain>`, so they survive every edit and re-run; `SEQUENCE`
+//! is the cohort's `revision`, so clients take updates; cancelled sessions
+//! stay in the feed as `STATUS:CANCELLED`, so clients remove them rather
+//! than keep a stale copy. No learner's name or email is ever written.
+//!
+//! Events are built with the `icalendar` crate; its output is then
+//! unfolded and folded again to at most 75 octets a line, never inside a
+//! UTF-8 character, and the `VTIMEZONE` (which the crate does not write) is
+//! inserted.
+//!
+//! ```
+//! use tip_calendar::{Feed, Filter};
+//! use tip_core::Dataset;
+//!
+//! let (data, _) = Dataset::load("../../data/kent-medway")?;
+//! let filter = Filter { region: data.region("east-kent"), ..Filter::default() };
+//! let feed = Feed::new("East Kent", chrono::DateTime::UNIX_EPOCH);
+//! let ics = tip_calendar::render(&data, &filter, &feed);
+//! assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
+//! assert!(ics.contains("UID:l2-2022-05-canterbury-1@tip.kent-medway.example.org\r\n"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod vtimezone;
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus, Property};
+use tip_core::model::{Cohort, Course, Person, Place, Region, Status};
+use tip_core::schedule::Session;
+use tip_core::{Dataset, Ix};
+
+/// Which sessions a feed holds. Every filter given must match (AND).
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only this course.
+    pub course: Option<Ix<Course>>,
+    /// Only this cohort.
+    pub cohort: Option<Ix<Cohort>>,
+    /// Only cohorts in this region (a cohort with no region matches none).
+    pub region: Option<Ix<Region>>,
+    /// Only courses of this tier.
+    pub tier: Option<u32>,
+    /// Only cohorts this person trains.
+    pub trainer: Option<Ix<Person>>,
+    /// Only this person's own sessions (as learner or trainer).
+    pub person: Option<Ix<Person>>,
+    /// Only sessions on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Only sessions on or before this date.
+    pub until: Option<NaiveDate>,
+}
+
+impl Filter {
+    fn cohort_matches(&self, data: &Dataset, ix: Ix<Cohort>) -> bool {
+        let c = &data[ix];
+        self.cohort.is_none_or(|x| x == ix)
+            && self.course.is_none_or(|x| x == c.course)
+            && self.region.is_none_or(|r| c.region == Some(r))
+            && self.tier.is_none_or(|t| data[c.course].tier == t)
+            && self.trainer.is_none_or(|t| c.trainers.contains(&t))
+            && self
+                .person
+                .is_none_or(|p| c.trainers.contains(&p) || c.enrolled.contains(&p))
+    }
+
+    fn date_matches(&self, day: NaiveDate) -> bool {
+        self.from.is_none_or(|f| day >= f) && self.until.is_none_or(|u| day <= u)
+    }
+}
+
+/// The feed itself: its name and its `DTSTAMP`.
+#[derive(Clone, Debug)]
+pub struct Feed {
+    /// The calendar's name (`NAME`, `X-WR-CALNAME`).
+    pub name: String,
+    /// When the feed was made: take it from `SOURCE_DATE_EPOCH` for
+    /// reproducible output.
+    pub dtstamp: DateTime<Utc>,
+}
+
+impl Feed {
+    /// A feed called `name`, stamped `dtstamp`.
+    pub fn new(name: impl Into<String>, dtstamp: DateTime<Utc>) -> Self {
+        Feed {
+            name: name.into(),
+            dtstamp,
+        }
+    }
+}
+
+/// The sessions a filter selects, in time order (then cohort, then number).
+pub fn sessions<'d>(data: &'d Dataset, filter: &Filter) -> Vec<(Ix<Cohort>, &'d Session)> {
+    let mut out: Vec<(Ix<Cohort>, &Session)> = data
+        .cohort_ixs()
+        .filter(|(ix, _)| filter.cohort_matches(data, *ix))
+        .flat_map(|(ix, _)| data.sessions(ix).iter().map(move |s| (ix, s)))
+        .filter(|(_, s)| filter.date_matches(s.date()))
+        .collect();
+    out.sort_by(|a, b| {
+        (a.1.start, &data[a.0].id, a.1.number).cmp(&(b.1.start, &data[b.0].id, b.1.number))
+    });
+    out
+}
+
+/// The iCalendar text of a feed: CRLF line ends, lines of at most 75 octets.
+pub fn render(data: &Dataset, filter: &Filter, feed: &Feed) -> String {
+    let selected = sessions(data, filter);
+    let programme = &data.programme;
+    let tz = programme.timezone;
+
+    let mut cal = Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"));
+    cal.append_property(Property::new(
+        "PRODID",
+        concat!("-//tip//tip ", env!("CARGO_PKG_VERSION"), "//EN"),
+    ));
+    cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
+    cal.append_property(Property::new("METHOD", "PUBLISH"));
+    // NAME and X-WR-CALNAME are not escaped by the crate: escape them here.
+    cal.append_property(Property::new("NAME", escape(&clean(&feed.name))));
+    cal.append_property(Property::new("X-WR-CALNAME", escape(&clean(&feed.name))));
+    cal.append_property(Property::new("X-WR-TIMEZONE", tz.name()));
+    cal.append_property(
+        Property::new("REFRESH-INTERVAL", "PT12H")
+            .add_parameter("VALUE", "DURATION")
+            .done(),
+    );
+    cal.append_property(Property::new("X-PUBLISHED-TTL", "PT12H"));
+    for (ix, session) in &selected {
+        cal.push(event(data, *ix, session, feed));
+    }
+
+    // The years the events span (a day either side for zones far from UTC).
+    let (start, end) = match (
+        selected.first(),
+        selected.iter().map(|(_, s)| s.end.date_naive()).max(),
+    ) {
+        (Some((_, first)), Some(last)) => (first.date() - Days::new(1), last + Days::new(1)),
+        _ => {
+            let year = feed.dtstamp.year();
+            (
+                NaiveDate::from_ymd_opt(year, 1, 1).expect("a date"),
+                NaiveDate::from_ymd_opt(year, 12, 31).expect("a date"),
+            )
+        }
+    };
+    let start = NaiveDate::from_ymd_opt(start.year(), 1, 1).expect("a date");
+    let end = NaiveDate::from_ymd_opt(end.year(), 12, 31).expect("a date");
+    let vtimezone = vtimezone::lines(tz, start, end);
+
+    // Unfold what the crate wrote, insert the VTIMEZONE before the first
+    // component, and fold every line again, correctly.
+    let raw = cal.to_string().replace("\r\n ", "").replace("\r\n\t", "");
+    let mut lines: Vec<&str> = raw.split("\r\n").filter(|l| !l.is_empty()).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("BEGIN:") && *l != "BEGIN:VCALENDAR")
+        .unwrap_or(lines.len() - 1);
+    let tz_lines: Vec<&str> = vtimezone.iter().map(String::as_str).collect();
+    lines.splice(at..at, tz_lines);
+    let mut out = String::with_capacity(raw.len() + raw.len() / 40);
+    for line in lines {
+        fold(line, &mut out);
+    }
+    out
+}
+
+fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Event {
+    let cohort = &data[ix];
+    let course = &data[cohort.course];
+    let programme = &data.programme;
+    let of = data.sessions(ix).len();
+    let tzid = programme.timezone.name().to_string();
+
+    let mut summary = clean(&course.title);
+    if of > 1 {
+        summary.push_str(&format!(" (session {} of {of})", session.number));
+    }
+    if cohort.status == Status::Cancelled {
+        summary = format!("Cancelled: {summary}");
+    }
+    let (location, link) = match &cohort.place {
+        Some(Place::Venue(v)) => {
+            let venue = &data[*v];
+            (
+                venue.address.as_ref().map_or_else(
+                    || clean(&venue.name),
+                    |a| clean(&format!("{}, {a}", venue.name)),
+                ),
+                None,
+            )
+        }
+        Some(Place::Online(url)) => ("Online".to_string(), Some(url.clone())),
+        None => (String::new(), None),
+    };
+    let mut description = Vec::new();
+    if cohort.status == Status::Cancelled {
+        description.push("This session is cancelled.".to_string());
+    }
+    if let Some(s) = &course.summary {
+        description.push(clean(s));
+    }
+    if let Some(notes) = &cohort.notes {
+        description.push(clean(notes));
+    }
+    if let Some(url) = &link {
+        description.push(format!("Join online: {url}"));
+    }
+    if !cohort.trainers.is_empty() {
+        let names: Vec<String> = cohort
+            .trainers
+            .iter()
+            .map(|t| clean(&data[*t].name))
+            .collect();
+        description.push(format!("Trainers: {}", names.join(", ")));
+    }
+    let tier = data.tier(course.tier).map_or_else(
+        || format!("Tier {}", course.tier),
+        |t| format!("Tier {}: {}", t.level, t.name),
+    );
+
+    let mut e = Event::new();
+    e.uid(&format!(
+        "{}-{}@{}",
+        cohort.id, session.number, programme.domain
+    ))
+    .timestamp(feed.dtstamp)
+    .sequence(cohort.revision)
+    .status(match cohort.status {
+        Status::Planned => EventStatus::Tentative,
+        Status::Confirmed => EventStatus::Confirmed,
+        Status::Cancelled => EventStatus::Cancelled,
+    })
+    .summary(&summary)
+    .starts(CalendarDateTime::WithTimezone {
+        date_time: session.start.naive_local(),
+        tzid: tzid.clone(),
+    })
+    .ends(CalendarDateTime::WithTimezone {
+        date_time: session.end.naive_local(),
+        tzid,
+    });
+    if !location.is_empty() {
+        e.location(&location);
+    }
+    e.description(&description.join("\n\n"));
+    if let Some(url) = &link {
+        e.url(url);
+    }
+    // CATEGORIES is a list: the crate leaves its text unescaped.
+    e.append_property(Property::new("CATEGORIES", escape(&clean(&tier))));
+    if let Some(org) = &programme.organiser {
+        if let Some(email) = &org.email {
+            let cn = clean(&org.name).replace('"', "'");
+            e.append_property(
+                Property::new("ORGANIZER", format!("mailto:{email}"))
+                    .add_parameter("CN", &cn)
+                    .done(),
+            );
+        }
+    }
+    e.done()
+}
+
+/// Line ends as LF only (a CR would pass through the crate unescaped), and
+/// no other control characters.
+fn clean(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect()
+}
+
+/// RFC 5545 TEXT escaping: backslash, comma, semicolon, newline.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ',' => out.push_str("\\,"),
+            ';' => out.push_str("\\;"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Append `line`, folded to at most 75 octets a physical line (the first
+/// 75, then a space and 74), never inside a UTF-8 character, with CRLF.
+pub fn fold(line: &str, out: &mut String) {
+    let mut rest = line;
+    let mut limit = 75;
+    loop {
+        if rest.len() <= limit {
+            out.push_str(rest);
+            out.push_str("\r\n");
+            return;
+        }
+        let mut cut = limit;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        limit = 74;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_respects_octets_and_characters() {
+        let line = format!(
+            "DESCRIPTION:{}",
+            "Ŵyn ap Gwilym — Αθηνά Παπαδοπούλου, Nguyễn Thị Minh. ".repeat(6)
+        );
+        let mut out = String::new();
+        fold(&line, &mut out);
+        for physical in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(
+                physical.len() <= 75,
+                "{} octets: {physical}",
+                physical.len()
+            );
+        }
+        assert_eq!(out.strip_suffix("\r\n").unwrap().replace("\r\n ", ""), line);
+    }
+
+    #[test]
+    fn escaping_and_cleaning() {
+        assert_eq!(escape("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+        assert_eq!(clean("one\r\ntwo\rthree\u{7}"), "one\ntwo\nthree");
+    }
+}
