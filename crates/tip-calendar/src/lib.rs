@@ -30,6 +30,7 @@ pub mod vtimezone;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus, Property};
+use rayon::prelude::*;
 use tip_core::model::{Cohort, Course, Person, Place, Region, Status};
 use tip_core::schedule::Session;
 use tip_core::{Dataset, Ix};
@@ -131,9 +132,6 @@ pub fn render(data: &Dataset, filter: &Filter, feed: &Feed) -> String {
             .done(),
     );
     cal.append_property(Property::new("X-PUBLISHED-TTL", "PT12H"));
-    for (ix, session) in &selected {
-        cal.push(event(data, *ix, session, feed));
-    }
 
     // The years the events span (a day either side for zones far from UTC).
     let (start, end) = match (
@@ -151,20 +149,37 @@ pub fn render(data: &Dataset, filter: &Filter, feed: &Feed) -> String {
     };
     let start = NaiveDate::from_ymd_opt(start.year(), 1, 1).expect("a date");
     let end = NaiveDate::from_ymd_opt(end.year(), 12, 31).expect("a date");
-    let vtimezone = vtimezone::lines(tz, start, end);
 
-    // Unfold what the crate wrote, insert the VTIMEZONE before the first
-    // component, and fold every line again, correctly.
-    let raw = cal.to_string().replace("\r\n ", "").replace("\r\n\t", "");
-    let mut lines: Vec<&str> = raw.split("\r\n").filter(|l| !l.is_empty()).collect();
-    let at = lines
-        .iter()
-        .position(|l| l.starts_with("BEGIN:") && *l != "BEGIN:VCALENDAR")
-        .unwrap_or(lines.len() - 1);
-    let tz_lines: Vec<&str> = vtimezone.iter().map(String::as_str).collect();
-    lines.splice(at..at, tz_lines);
-    let mut out = String::with_capacity(raw.len() + raw.len() / 40);
-    for line in lines {
+    // The crate writes the calendar's properties and each event; we unfold
+    // what it wrote and fold every line again, correctly, and add the
+    // VTIMEZONE it does not write. Events are written in parallel.
+    let mut out = refold(&cal.to_string());
+    out.truncate(out.len() - "END:VCALENDAR\r\n".len());
+    for line in vtimezone::lines(tz, start, end) {
+        fold(&line, &mut out);
+    }
+    let events: Vec<String> = selected
+        .par_iter()
+        .map(|(ix, session)| {
+            refold(
+                &event(data, *ix, session, feed)
+                    .try_into_string()
+                    .expect("writing to a String cannot fail"),
+            )
+        })
+        .collect();
+    for e in events {
+        out.push_str(&e);
+    }
+    fold("END:VCALENDAR", &mut out);
+    out
+}
+
+/// Unfold iCalendar text and fold it again with [`fold`].
+fn refold(text: &str) -> String {
+    let unfolded = text.replace("\r\n ", "").replace("\r\n\t", "");
+    let mut out = String::with_capacity(unfolded.len() + unfolded.len() / 32);
+    for line in unfolded.split("\r\n").filter(|l| !l.is_empty()) {
         fold(line, &mut out);
     }
     out
