@@ -897,3 +897,133 @@ fn calendar_is_reproducible_and_written_atomically() {
     );
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+fn certify(args: &[&str]) -> (i32, String) {
+    let data = repo().join("data/kent-medway");
+    let mut all = vec!["certify", data.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let out = Command::new(env!("CARGO_BIN_EXE_tip"))
+        .args(&all)
+        .env("SOURCE_DATE_EPOCH", "1669852800")
+        .env_remove("TIP_CERT_SECRET")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn certify_writes_a_pdf_per_completer_and_a_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("certs");
+    let (code, err) = certify(&[
+        "--cohort",
+        "ttt-2022-02",
+        "--as-of",
+        "2022-12-01",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "no certificate for Abdi Warsame (abdi-warsame): did not attend enough sessions"
+        ),
+        "{err}"
+    );
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(
+        names
+            .iter()
+            .filter(|n| n.ends_with(".pdf"))
+            .all(|n| n.starts_with("KM-TIP-2022-"))
+    );
+    let register = fs::read_to_string(out.join("register.csv")).unwrap();
+    assert_eq!(register.lines().count(), 4);
+    for name in names.iter().filter(|n| n.ends_with(".pdf")) {
+        let bytes = fs::read(out.join(name)).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        assert!(bytes.len() <= 30 * 1024, "{name}: {} bytes", bytes.len());
+    }
+    // The same again: the same bytes.
+    let again = dir.path().join("again");
+    certify(&[
+        "--cohort",
+        "ttt-2022-02",
+        "--as-of",
+        "2022-12-01",
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    for name in &names {
+        assert_eq!(
+            fs::read(out.join(name)).unwrap(),
+            fs::read(again.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn certify_combined_for_printing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("maidstone.pdf");
+    let (code, err) = certify(&[
+        "--cohort",
+        "l2-2022-01-maidstone",
+        "--as-of",
+        "2022-12-01",
+        "--combined",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("Saoirse Kelly (saoirse-kelly): no attendance is recorded"),
+        "{err}"
+    );
+    let pdf = fs::read(&file).unwrap();
+    let count = b"/Count 11";
+    assert!(
+        pdf.windows(count.len()).any(|w| w == count),
+        "one page for each of the 11 completers"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("maidstone-register.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        12
+    );
+}
+
+#[test]
+fn certify_refuses_courses_without_certificates_and_unknown_cohorts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = certify(&[
+        "--cohort",
+        "webinars-2022",
+        "--as-of",
+        "2022-12-01",
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("gives no certificates"), "{err}");
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    let (code, err) = certify(&["--cohort", "ttt-2022", "-o", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `ttt-2022-02`?"), "{err}");
+    let (code, _) = certify(&["--cohort", "ttt-2022-02"]);
+    assert_eq!(code, 2, "-o or --combined is required");
+}

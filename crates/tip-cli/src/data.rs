@@ -77,11 +77,16 @@ pub fn today() -> chrono::NaiveDate {
 /// When outputs are made: `SOURCE_DATE_EPOCH` (seconds since 1970) when
 /// set, for reproducible builds; else now.
 pub fn build_time() -> chrono::DateTime<chrono::Utc> {
+    source_date_epoch()
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .unwrap_or_else(chrono::Utc::now)
+}
+
+/// `SOURCE_DATE_EPOCH`, when set: seconds since 1970.
+pub fn source_date_epoch() -> Option<i64> {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-        .unwrap_or_else(chrono::Utc::now)
 }
 
 /// End a command's use of a data set without freeing it record by record:

@@ -37,6 +37,8 @@ enum Command {
     Allocate(cmd::allocate::Args),
     /// An iCalendar (RFC 5545) feed of sessions; filters combine.
     Calendar(cmd::calendar::Args),
+    /// PDF certificates for everyone who completed a cohort, and a register.
+    Certify(cmd::certify::Args),
     /// Every session, expanded, and every problem of the timetable.
     Schedule(cmd::schedule::Args),
     /// Print the JSON Schema (draft 2020-12) of a data file.
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Schedule(args) => cmd::schedule::run(&args),
         Command::Allocate(args) => cmd::allocate::run(&args),
         Command::Calendar(args) => cmd::calendar::run(&args),
+        Command::Certify(args) => cmd::certify::run(&args),
         Command::Schema(args) => cmd::schema::run(&args),
     };
     match result {

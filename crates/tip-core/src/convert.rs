@@ -1012,9 +1012,11 @@ fn branding(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Branding> {
         let title = c.field(&r, "title", Ctx::text);
         Some(Signatory { name: name?, title })
     });
+    let font = ctx.field(&rec, "font", Ctx::text);
     Some(Branding {
         logo,
         colour,
+        font,
         signatory,
     })
 }

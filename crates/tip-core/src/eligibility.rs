@@ -116,7 +116,7 @@ impl CompletionIndex {
 }
 
 /// The completion a person's attendance at a cohort earns, if any.
-pub(crate) fn attendance_completion(data: &Dataset, a: &Attendance) -> Option<Done> {
+pub fn attendance_completion(data: &Dataset, a: &Attendance) -> Option<Done> {
     let cohort = &data[a.cohort];
     if cohort.status == Status::Cancelled {
         return None;

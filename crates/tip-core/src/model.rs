@@ -97,6 +97,9 @@ pub struct Branding {
     pub logo: Option<String>,
     /// `#rrggbb`.
     pub colour: Option<String>,
+    /// A TrueType font for certificates, relative to the data folder
+    /// (default: DejaVu Sans, built in).
+    pub font: Option<String>,
     /// Who signs certificates.
     pub signatory: Option<Signatory>,
 }

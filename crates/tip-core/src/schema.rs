@@ -252,6 +252,11 @@ pub(crate) const SECTIONS: &[Section] = &[
                     opt("logo", Ty::Path, "PNG logo, relative to the data folder."),
                     opt("colour", Ty::Colour, "Accent colour, `#rrggbb`."),
                     opt(
+                        "font",
+                        Ty::Path,
+                        "TrueType font for certificates (default: DejaVu Sans, built in).",
+                    ),
+                    opt(
                         "signatory",
                         Ty::Map(&[
                             req("name", Ty::Text, "Who signs certificates."),

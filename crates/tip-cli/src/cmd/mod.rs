@@ -2,6 +2,7 @@
 
 pub mod allocate;
 pub mod calendar;
+pub mod certify;
 pub mod eligible;
 pub mod schedule;
 pub mod schema;

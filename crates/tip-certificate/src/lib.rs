@@ -1,0 +1,201 @@
+//! PDF certificates for the people who completed a cohort.
+//!
+//! Only completions earn certificates: attendance that meets the course's
+//! `completion` rule, once the cohort's last session has ended. Everyone
+//! else in the cohort is listed with the reason. Each certificate has a
+//! number `<PROGRAMME>-<YEAR>-<NNNNNN>`, stable for the same completion, and
+//! a verification code derived with SHA-256 (keyed by a secret when one is
+//! given); both go into a register (CSV) written beside the PDFs.
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use tip_core::Dataset;
+//!
+//! let (data, _) = Dataset::load("../../data/kent-medway")?;
+//! let cohort = data.cohort("l2-2022-01-maidstone").unwrap();
+//! let plan = tip_certificate::plan(&data, cohort, NaiveDate::from_ymd_opt(2022, 12, 1).unwrap(), None, b"")?;
+//! assert_eq!(plan.certificates.len(), 11);
+//! assert!(plan.certificates[0].number.starts_with("KM-TIP-2022-"));
+//! let pdf = tip_certificate::Renderer::new(&data, None)?.render(&data, &plan.certificates[..1], None);
+//! assert!(pdf.starts_with(b"%PDF-"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod numbers;
+mod pdf;
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use tip_core::eligibility::{attendance_completion, attended};
+use tip_core::model::{Cohort, CompletionRule, Course, Person, Status};
+use tip_core::{Dataset, Ix};
+use unicode_normalization::UnicodeNormalization;
+
+pub use numbers::{certificate_numbers, verification_code};
+pub use pdf::{MissingGlyph, Renderer};
+
+/// One certificate to print.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Certificate {
+    /// `KM-TIP-2022-004217`.
+    pub number: String,
+    /// `7KQ3-M9XD`: checks the certificate is genuine.
+    pub code: String,
+    /// Who.
+    pub person: Ix<Person>,
+    /// Their name, NFC-normalised.
+    pub name: String,
+    /// What.
+    pub course: Ix<Course>,
+    /// Which cohort.
+    pub cohort: Ix<Cohort>,
+    /// The dates of the sessions they attended.
+    pub dates: Vec<NaiveDate>,
+    /// The date of completion (the cohort's last session).
+    pub date: NaiveDate,
+}
+
+/// Certificates for a cohort, and why the others get none.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// One per completer, in enrolment order.
+    pub certificates: Vec<Certificate>,
+    /// Everyone else, with the reason.
+    pub not_earned: Vec<(Ix<Person>, String)>,
+}
+
+/// Why no certificates can be made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The course gives none (`certificate: false`).
+    NoCertificates(String),
+    /// The person asked for is not in the cohort.
+    NotInCohort(String, String),
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::NoCertificates(course) => write!(
+                f,
+                "`{course}` gives no certificates (`certificate: false` in its course)"
+            ),
+            Refusal::NotInCohort(person, cohort) => {
+                write!(f, "`{person}` is not enrolled on `{cohort}`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Decide who earns a certificate for `cohort` as of `on`: those whose
+/// attendance meets the course's completion rule once the last session has
+/// ended. `only` narrows to one person; `secret` keys the verification codes.
+pub fn plan(
+    data: &Dataset,
+    cohort: Ix<Cohort>,
+    on: NaiveDate,
+    only: Option<Ix<Person>>,
+    secret: &[u8],
+) -> Result<Plan, Refusal> {
+    let c = &data[cohort];
+    let course = &data[c.course];
+    if !course.certificate {
+        return Err(Refusal::NoCertificates(course.id.to_string()));
+    }
+    if let Some(p) = only {
+        if !c.enrolled.contains(&p) {
+            return Err(Refusal::NotInCohort(
+                data[p].id.to_string(),
+                c.id.to_string(),
+            ));
+        }
+    }
+    let sessions = data.sessions(cohort);
+    let n = sessions.len() as u32;
+    let mut plan = Plan::default();
+    let mut earned = Vec::new();
+    for &p in c.enrolled.iter().filter(|p| only.is_none_or(|o| o == **p)) {
+        let record = data
+            .attendance
+            .iter()
+            .find(|a| a.cohort == cohort && a.person == p);
+        let reason = match (c.status, record) {
+            (Status::Cancelled, _) => Some("the cohort was cancelled".to_string()),
+            (_, None) => Some("no attendance is recorded".to_string()),
+            (_, Some(a)) => match attendance_completion(data, a) {
+                Some(done) if done.counts_from <= on => {
+                    let dates = match &a.sessions {
+                        tip_core::model::SessionSet::All => {
+                            sessions.iter().map(|s| s.date()).collect()
+                        }
+                        tip_core::model::SessionSet::Numbers(list) => {
+                            let mut d: Vec<NaiveDate> = sessions
+                                .iter()
+                                .filter(|s| list.contains(&s.number))
+                                .map(|s| s.date())
+                                .collect();
+                            d.dedup();
+                            d
+                        }
+                    };
+                    earned.push((p, done.date, dates));
+                    None
+                }
+                Some(done) => Some(format!(
+                    "the course is not over yet (the last session is on {})",
+                    done.date
+                )),
+                None => {
+                    let got = attended(&a.sessions, n);
+                    let needs = match course.completion {
+                        CompletionRule::Percent(pc) => format!("{pc}% of {n}"),
+                        CompletionRule::Sessions(k) => format!("{k} of {n}"),
+                    };
+                    Some(format!(
+                        "did not attend enough sessions ({got} of {n}; needs {needs})"
+                    ))
+                }
+            },
+        };
+        if let Some(reason) = reason {
+            plan.not_earned.push((p, reason));
+        }
+    }
+    let keys: Vec<(Ix<Person>, Ix<Course>, NaiveDate)> =
+        earned.iter().map(|(p, d, _)| (*p, c.course, *d)).collect();
+    let numbers = certificate_numbers(data, &keys);
+    for ((p, date, dates), number) in earned.into_iter().zip(numbers) {
+        let code = verification_code(secret, &number, &data[p].id, &course.id, date);
+        plan.certificates.push(Certificate {
+            number,
+            code,
+            person: p,
+            name: data[p].name.nfc().collect(),
+            course: c.course,
+            cohort,
+            dates,
+            date,
+        });
+    }
+    Ok(plan)
+}
+
+/// The register: `number,code,person,course,date`, one row a certificate.
+pub fn register(data: &Dataset, certificates: &[Certificate]) -> String {
+    let mut out = String::from("number,code,person,course,date\n");
+    for c in certificates {
+        out.push_str(&format!(
+            "{},{},{},{},{}\n",
+            c.number, c.code, data[c.person].id, data[c.course].id, c.date
+        ));
+    }
+    out
+}
+
+/// A file name for a certificate: `KM-TIP-2022-004217-zoe-obrien.pdf`.
+pub fn file_name(data: &Dataset, c: &Certificate) -> String {
+    format!("{}-{}.pdf", c.number, data[c.person].id)
+}
