@@ -1027,3 +1027,75 @@ fn certify_refuses_courses_without_certificates_and_unknown_cohorts() {
     let (code, _) = certify(&["--cohort", "ttt-2022-02"]);
     assert_eq!(code, 2, "-o or --combined is required");
 }
+
+#[test]
+fn build_replaces_the_site_as_a_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let data = repo().join("data/kent-medway");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("stale.html"), "old").unwrap();
+    for _ in 0..2 {
+        let o = Command::new(env!("CARGO_BIN_EXE_tip"))
+            .args([
+                "build",
+                data.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--as-of",
+                "2022-09-01",
+            ])
+            .env("SOURCE_DATE_EPOCH", "1661990400")
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert!(out.join("index.html").exists() && out.join("calendars/all.ics").exists());
+    assert!(
+        !out.join("stale.html").exists(),
+        "the old site is replaced, not merged"
+    );
+    let names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["site"], "no temporary folder left behind");
+}
+
+#[test]
+fn pack_as_zip_or_folder_and_the_bulletin() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("l2.zip");
+    let (code, _, err) = run_on_example(&[
+        "pack",
+        "--course",
+        "l2-trauma-awareness",
+        "-o",
+        zip.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(fs::read(&zip).unwrap().starts_with(b"PK"));
+    let folder = dir.path().join("managers");
+    let (code, _, err) =
+        run_on_example(&["pack", "--role", "manager", "-o", folder.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        folder.join("index.html").exists()
+            && folder.join("manifest.json").exists()
+            && folder.join("files").is_dir()
+    );
+    let (code, out, _) = run_on_example(&["bulletin", "--from", "2022-06-01", "--months", "3"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("~~Tuesday 14 June 2022, 09:30–16:00~~ **cancelled**"),
+        "{out}"
+    );
+    let (code, out, _) = run_on_example(&["bulletin", "--from", "2022-06-01", "--format", "html"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("<!doctype html>"));
+}

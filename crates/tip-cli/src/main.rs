@@ -39,6 +39,12 @@ enum Command {
     Calendar(cmd::calendar::Args),
     /// PDF certificates for everyone who completed a cohort, and a register.
     Certify(cmd::certify::Args),
+    /// A resource pack: a zip (or folder) of a course's or a role's resources.
+    Pack(cmd::publish::PackArgs),
+    /// The bulletin: news, then the dates of every course, by tier.
+    Bulletin(cmd::publish::BulletinArgs),
+    /// The public site: the offer, course pages, calendars, packs, bulletin, progress.
+    Build(cmd::publish::BuildArgs),
     /// Every session, expanded, and every problem of the timetable.
     Schedule(cmd::schedule::Args),
     /// Print the JSON Schema (draft 2020-12) of a data file.
@@ -92,6 +98,9 @@ fn main() -> ExitCode {
         Command::Allocate(args) => cmd::allocate::run(&args),
         Command::Calendar(args) => cmd::calendar::run(&args),
         Command::Certify(args) => cmd::certify::run(&args),
+        Command::Pack(args) => cmd::publish::pack(&args),
+        Command::Bulletin(args) => cmd::publish::bulletin(&args),
+        Command::Build(args) => cmd::publish::build(&args),
         Command::Schema(args) => cmd::schema::run(&args),
     };
     match result {

@@ -1,0 +1,113 @@
+//! The bulletin: news, then the dates of every course, by tier.
+
+use chrono::{Days, Months, NaiveDate};
+use serde_json::{Value, json};
+use tip_core::Dataset;
+use tip_core::model::ResourceLocation;
+
+use crate::{markdown_to_html, public, sessions_between};
+
+/// The period a bulletin covers: `months` from `from`.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    /// First day.
+    pub from: NaiveDate,
+    /// How many months.
+    pub months: u32,
+}
+
+impl Window {
+    /// The last day.
+    pub fn until(&self) -> NaiveDate {
+        self.from
+            .checked_add_months(Months::new(self.months))
+            .unwrap_or(NaiveDate::MAX)
+            - Days::new(1)
+    }
+}
+
+/// What the bulletin templates are given.
+pub fn context(data: &Dataset, window: Window) -> Value {
+    let until = window.until();
+    let mut news: Vec<_> = data
+        .news
+        .iter()
+        .filter(|n| n.date >= window.from && n.date <= until)
+        .collect();
+    news.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
+    let sessions = sessions_between(data, window.from, until);
+    let mut tiers = Vec::new();
+    for tier in &data.tiers {
+        let mut courses = Vec::new();
+        for (ci, course) in data
+            .courses
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.tier == tier.level)
+        {
+            let list: Vec<_> = sessions
+                .iter()
+                .filter(|(ix, _)| data[*ix].course.index() == ci)
+                .map(|(ix, s)| public(data, *ix, s))
+                .collect();
+            if !list.is_empty() {
+                courses
+                    .push(json!({ "id": &*course.id, "title": &course.title, "sessions": list }));
+            }
+        }
+        if !courses.is_empty() {
+            tiers.push(json!({ "level": tier.level, "name": &tier.name, "courses": courses }));
+        }
+    }
+    let resources: Vec<Value> = data
+        .resources
+        .iter()
+        .map(|r| {
+            let url = match &r.location {
+                ResourceLocation::Url(u) => Some(u.clone()),
+                ResourceLocation::File(_) => None,
+            };
+            json!({ "title": &r.title, "kind": crate::words_kind(r.kind), "url": url, "description": &r.description })
+        })
+        .collect();
+    json!({
+        "programme": crate::site::programme_context(data),
+        "window": format!("{} to {}", long(window.from), long(until)),
+        "news": news.iter().map(|n| json!({
+            "date": long(n.date),
+            "title": &n.title,
+            "body": n.body.as_deref().unwrap_or("").trim_end(),
+            "html": markdown_to_html(n.body.as_deref().unwrap_or("")),
+        })).collect::<Vec<_>>(),
+        "tiers": tiers,
+        "resources": resources,
+        "root": "",
+    })
+}
+
+/// `18 January 2022`.
+pub fn long(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+/// The bulletin as Markdown.
+pub fn markdown(data: &Dataset, window: Window) -> Result<String, String> {
+    render(data, window, "bulletin.md")
+}
+
+/// The bulletin as an HTML page.
+pub fn html(data: &Dataset, window: Window, built: &str) -> Result<String, String> {
+    let mut ctx = context(data, window);
+    ctx["built"] = json!(built);
+    ctx["logo"] = json!(null);
+    render_with(data, &ctx, "bulletin.html")
+}
+
+fn render(data: &Dataset, window: Window, name: &str) -> Result<String, String> {
+    render_with(data, &context(data, window), name)
+}
+
+pub(crate) fn render_with(data: &Dataset, ctx: &Value, name: &str) -> Result<String, String> {
+    let env = crate::templates::environment(data.root())?;
+    crate::templates::render(&env, name, ctx)
+}

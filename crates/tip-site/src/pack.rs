@@ -1,0 +1,163 @@
+//! Resource packs: the resources of a course, or of every course for a role.
+//!
+//! A pack is `index.html` (readable offline, printable), `README.md`, the
+//! pack's local files under their own names, and `manifest.json` (each item
+//! with its id, title, kind, url or path, and for files their SHA-256 and
+//! size). Links are listed, never fetched. As a zip it is reproducible:
+//! entries in a fixed order with a fixed time, and no absolute or `..` paths.
+
+use std::io::Write;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tip_core::model::{Course, Resource, ResourceKind, ResourceLocation, Role};
+use tip_core::{Dataset, Ix};
+
+/// What a pack holds.
+#[derive(Clone, Debug)]
+pub struct Pack {
+    /// File-name friendly id: the course or role id.
+    pub id: String,
+    /// "Resources: L2 Multi-agency Trauma Awareness".
+    pub title: String,
+    /// A sentence on what it is for.
+    pub about: String,
+    /// The resources, in order, each once.
+    pub resources: Vec<Ix<Resource>>,
+}
+
+fn kind(k: ResourceKind) -> &'static str {
+    match k {
+        ResourceKind::ELearning => "e-learning",
+        ResourceKind::Pdf => "pdf",
+        ResourceKind::Video => "video",
+        ResourceKind::Web => "web",
+        ResourceKind::Leaflet => "leaflet",
+    }
+}
+
+/// The pack of a course: its `resources`.
+pub fn for_course(data: &Dataset, course: Ix<Course>) -> Pack {
+    let c = &data[course];
+    Pack {
+        id: c.id.to_string(),
+        title: format!("Resources: {}", c.title),
+        about: format!("The resources that go with {}.", c.title),
+        resources: c.resources.clone(),
+    }
+}
+
+/// The pack of a role: the resources of every course open to the role
+/// (its audience names the role, or is everyone) that are themselves for
+/// the role.
+pub fn for_role(data: &Dataset, role: Ix<Role>) -> Pack {
+    let mut resources = Vec::new();
+    for c in &data.courses {
+        if !c.audience.is_empty() && !c.audience.contains(&role) {
+            continue;
+        }
+        for &r in &c.resources {
+            let res = &data[r];
+            if (res.audience.is_empty() || res.audience.contains(&role)) && !resources.contains(&r)
+            {
+                resources.push(r);
+            }
+        }
+    }
+    let name = &data[role].name;
+    Pack {
+        id: data[role].id.to_string(),
+        title: format!("Resources for {name}s"),
+        about: format!("Resources of the courses open to {name}s."),
+        resources,
+    }
+}
+
+/// The files of a pack, by path inside it, in a fixed order. A local file
+/// that cannot be read is an error naming it.
+pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut items = Vec::new();
+    let mut manifest = Vec::new();
+    for &r in &pack.resources {
+        let res = &data[r];
+        let (href, url, path, file) = match &res.location {
+            ResourceLocation::Url(url) => (url.clone(), Some(url.clone()), None, None),
+            ResourceLocation::File(rel) => {
+                let bytes = std::fs::read(data.root().join(rel))
+                    .map_err(|e| format!("cannot read `{rel}` (resource `{}`): {e}", res.id))?;
+                // Under its own name; the resource id first if two share a name.
+                let base = rel.rsplit('/').next().unwrap_or(rel).to_string();
+                let name = if out.iter().any(|(p, _)| *p == format!("files/{base}")) {
+                    format!("{}-{base}", res.id)
+                } else {
+                    base
+                };
+                let path = format!("files/{name}");
+                (path.clone(), None, Some(path), Some(bytes))
+            }
+        };
+        let mut entry = json!({ "id": &*res.id, "title": &res.title, "kind": kind(res.kind) });
+        if let Some(u) = &url {
+            entry["url"] = json!(u);
+        }
+        if let (Some(p), Some(bytes)) = (&path, &file) {
+            entry["path"] = json!(p);
+            entry["sha256"] = json!(hex(&Sha256::digest(bytes)));
+            entry["bytes"] = json!(bytes.len());
+            out.push((p.clone(), bytes.clone()));
+        }
+        manifest.push(entry);
+        items.push(json!({
+            "id": &*res.id, "title": &res.title, "kind": kind(res.kind), "href": href, "url": url, "path": path,
+            "minutes": res.minutes, "funder": &res.funder, "description": &res.description,
+        }));
+    }
+    // The version changes whenever an item or a file does.
+    let version = hex(&Sha256::digest(
+        serde_json::to_vec(&manifest).expect("json"),
+    ))[..12]
+        .to_string();
+    let manifest =
+        json!({ "pack": &pack.id, "title": &pack.title, "version": &version, "items": manifest });
+    let context = json!({
+        "programme": { "name": &data.programme.name },
+        "pack": { "id": &pack.id, "title": &pack.title, "about": &pack.about, "version": &version },
+        "items": items,
+    });
+    let env = crate::templates::environment(data.root())?;
+    let render = |name: &str| crate::templates::render(&env, name, &context);
+    out.push(("index.html".into(), render("pack.html")?.into_bytes()));
+    out.push(("README.md".into(), render("pack.md")?.into_bytes()));
+    let mut manifest = serde_json::to_string_pretty(&manifest).expect("json");
+    manifest.push('\n');
+    out.push(("manifest.json".into(), manifest.into_bytes()));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// The files as a zip: fixed order, fixed times (1980-01-01, the zip epoch),
+/// fixed permissions, deflated.
+pub fn zip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(0o644);
+        for (path, bytes) in files {
+            debug_assert!(!path.starts_with('/') && !path.split('/').any(|p| p == ".."));
+            z.start_file(path.as_str(), options)
+                .expect("writing to memory");
+            z.write_all(bytes).expect("writing to memory");
+        }
+        z.finish().expect("writing to memory");
+    }
+    buf.into_inner()
+}
+
+/// Lowercase hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,381 @@
+//! The public site: the offer, a page per course, calendars to subscribe
+//! to, resource packs, the bulletin, and progress against the vision.
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use plotters::prelude::*;
+use serde_json::{Value, json};
+use tip_calendar::{Feed, Filter};
+use tip_core::Dataset;
+use tip_core::model::{Format, ResourceLocation};
+use tip_core::rule::RuleKind;
+
+use crate::bulletin::{self, Window};
+use crate::{pack, public, sessions_between, words};
+
+/// How to build.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// "Today": upcoming dates start here; progress counts to here.
+    pub as_of: NaiveDate,
+    /// When the site was made (`SOURCE_DATE_EPOCH` for reproducible output).
+    pub stamp: DateTime<Utc>,
+    /// How many months of dates the front page and bulletin show.
+    pub months: u32,
+}
+
+/// The programme as templates see it: name, organiser, public email only.
+pub fn programme_context(data: &Dataset) -> Value {
+    let p = &data.programme;
+    json!({
+        "name": &p.name,
+        "organiser": p.organiser.as_ref().map(|o| &o.name),
+        "email": p.organiser.as_ref().and_then(|o| o.email.as_ref()),
+    })
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::ELearning => "e-learning",
+        Format::FaceToFace => "face to face",
+        Format::Webinar => "webinar",
+        Format::OnlineLive => "live online",
+        Format::Programme => "programme",
+        Format::Network => "network",
+    }
+}
+
+/// `webcal://host/path` for an `https://` site.
+fn webcal(data: &Dataset, path: &str) -> Option<String> {
+    let site = data.programme.site_url.as_ref()?;
+    let base = site
+        .strip_prefix("https://")
+        .or_else(|| site.strip_prefix("http://"))?;
+    Some(format!("webcal://{}/{path}", base.trim_end_matches('/')))
+}
+
+/// Every file of the site, by path, in a fixed order.
+pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let env = crate::templates::environment(data.root())?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let built = opts.stamp.format("%-d %B %Y").to_string();
+    let until = opts
+        .as_of
+        .checked_add_months(Months::new(opts.months))
+        .unwrap_or(NaiveDate::MAX);
+    let logo = data
+        .programme
+        .branding
+        .as_ref()
+        .and_then(|b| b.logo.as_ref())
+        .and_then(|l| {
+            let bytes = std::fs::read(data.root().join(l)).ok()?;
+            let ext = l.rsplit('.').next().unwrap_or("png").to_ascii_lowercase();
+            let path = format!("images/logo.{ext}");
+            files.push((path.clone(), bytes));
+            Some(path)
+        });
+    let base = |root: &str| json!({ "programme": programme_context(data), "built": &built, "root": root, "logo": &logo });
+    let render = |name: &str, ctx: &Value| crate::templates::render(&env, name, ctx);
+
+    // Calendars: all, and per region, course and tier.
+    let mut calendars = Vec::new();
+    let mut feed = |path: String, name: String, filter: Filter| {
+        let ics = tip_calendar::render(
+            data,
+            &filter,
+            &Feed::new(format!("{} — {name}", data.programme.name), opts.stamp),
+        );
+        calendars.push(json!({ "name": name, "href": &path, "webcal": webcal(data, &path) }));
+        files.push((path, ics.into_bytes()));
+    };
+    feed(
+        "calendars/all.ics".into(),
+        "All dates".into(),
+        Filter::default(),
+    );
+    for r in &data.regions {
+        let ix = data.region(&r.id).expect("a listed region");
+        feed(
+            format!("calendars/region-{}.ics", r.id),
+            r.name.clone(),
+            Filter {
+                region: Some(ix),
+                ..Filter::default()
+            },
+        );
+    }
+    for t in &data.tiers {
+        feed(
+            format!("calendars/tier-{}.ics", t.level),
+            format!("Tier {}: {}", t.level, t.name),
+            Filter {
+                tier: Some(t.level),
+                ..Filter::default()
+            },
+        );
+    }
+    for c in data.course_ixs() {
+        let course = &data[c];
+        feed(
+            format!("calendars/course-{}.ics", course.id),
+            course.title.clone(),
+            Filter {
+                course: Some(c),
+                ..Filter::default()
+            },
+        );
+    }
+
+    // The front page.
+    let upcoming = sessions_between(data, opts.as_of, until);
+    let mut ctx = base("");
+    ctx["tiers"] = json!(data.tiers.iter().map(|t| json!({
+        "level": t.level, "name": &t.name, "description": &t.description,
+        "courses": data.courses.iter().filter(|c| c.tier == t.level).map(|c| json!({
+            "id": &*c.id, "title": &c.title, "summary": &c.summary, "format": format_name(c.format),
+            "audience": words::audience(data, c),
+        })).collect::<Vec<_>>(),
+    })).collect::<Vec<_>>());
+    ctx["sessions"] = json!(
+        upcoming
+            .iter()
+            .map(|(ix, s)| public(data, *ix, s))
+            .collect::<Vec<_>>()
+    );
+    ctx["calendars"] = json!(calendars);
+    files.push((
+        "index.html".into(),
+        render("index.html", &ctx)?.into_bytes(),
+    ));
+
+    // A page and a pack per course.
+    for c in data.course_ixs() {
+        let course = &data[c];
+        let mut ctx = base("../");
+        let prerequisites: Vec<Value> = course
+            .requires
+            .as_ref()
+            .map(|r| {
+                let mut seen = Vec::new();
+                r.visit(&mut |rule| {
+                    if let RuleKind::Completed { course, .. } = rule.kind {
+                        if !seen.contains(&course) {
+                            seen.push(course);
+                        }
+                    }
+                });
+                seen.iter()
+                    .map(|p| json!({ "id": &*data[*p].id, "title": &data[*p].title }))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ctx["course"] = json!({
+            "id": &*course.id, "title": &course.title, "summary": &course.summary, "tier": course.tier,
+            "tier_name": data.tier(course.tier).map(|t| t.name.clone()).unwrap_or_default(),
+            "format": format_name(course.format), "minutes": course.minutes, "cpd_hours": course.cpd_hours,
+            "cost": course.cost.clone().unwrap_or_else(|| "Free".into()),
+            "audience": words::audience(data, course),
+            "requires": course.requires.as_ref().map(|r| words::rule(data, r)),
+            "prerequisites": prerequisites,
+            "webcal": webcal(data, &format!("calendars/course-{}.ics", course.id)),
+        });
+        let sessions: Vec<_> = data
+            .cohorts_of(c)
+            .flat_map(|ix| data.sessions(ix).iter().map(move |s| (ix, s)))
+            .filter(|(_, s)| s.date() >= opts.as_of)
+            .map(|(ix, s)| public(data, ix, s))
+            .collect();
+        ctx["sessions"] = json!(sessions);
+        ctx["resources"] = json!(course.resources.iter().map(|r| {
+            let res = &data[*r];
+            let href = match &res.location {
+                ResourceLocation::Url(u) => Some(u.clone()),
+                ResourceLocation::File(_) => None,
+            };
+            json!({ "title": &res.title, "kind": crate::words_kind(res.kind), "minutes": res.minutes, "description": &res.description, "href": href })
+        }).collect::<Vec<_>>());
+        files.push((
+            format!("courses/{}.html", course.id),
+            render("course.html", &ctx)?.into_bytes(),
+        ));
+        if !course.resources.is_empty() {
+            let p = pack::for_course(data, c);
+            files.push((
+                format!("packs/{}.zip", course.id),
+                pack::zip(&pack::files(data, &p)?),
+            ));
+        }
+    }
+
+    // The bulletin.
+    let window = Window {
+        from: opts.as_of,
+        months: opts.months,
+    };
+    let mut ctx = bulletin::context(data, window);
+    ctx["built"] = json!(&built);
+    ctx["logo"] = json!(&logo);
+    files.push((
+        "bulletin.html".into(),
+        render("bulletin.html", &ctx)?.into_bytes(),
+    ));
+    files.push((
+        "bulletin.md".into(),
+        render("bulletin.md", &ctx)?.into_bytes(),
+    ));
+
+    // Progress against the vision.
+    let targets = progress(data, opts.as_of);
+    let mut ctx = base("");
+    ctx["as_of"] = json!(bulletin::long(opts.as_of));
+    ctx["by"] = json!(data.programme.vision.as_ref().map(|v| bulletin::long(v.by)));
+    ctx["targets"] = json!(targets);
+    files.push((
+        "progress.html".into(),
+        render("progress.html", &ctx)?.into_bytes(),
+    ));
+    if !targets.is_empty() {
+        files.push(("progress.svg".into(), chart(&targets)?.into_bytes()));
+    }
+
+    let colour = data
+        .programme
+        .branding
+        .as_ref()
+        .and_then(|b| b.colour.clone())
+        .unwrap_or_else(|| "#00577a".into());
+    files.push((
+        "style.css".into(),
+        render("style.css", &json!({ "colour": colour }))?.into_bytes(),
+    ));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// One target and how far it has got.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Progress {
+    /// "Tier 2 in Medway".
+    pub label: String,
+    /// People trained.
+    pub trained: u64,
+    /// The target.
+    pub people: u32,
+    /// Whole per cent.
+    pub percent: u64,
+}
+
+/// People trained (a completion of a course of the target's tier, by
+/// `as_of`, whether or not it has since expired) per target of the vision.
+pub fn progress(data: &Dataset, as_of: NaiveDate) -> Vec<Progress> {
+    let Some(vision) = &data.programme.vision else {
+        return Vec::new();
+    };
+    vision
+        .targets
+        .iter()
+        .map(|t| {
+            let trained = data
+                .person_ixs()
+                .filter(|&p| {
+                    let person = &data[p];
+                    t.region.is_none_or(|r| person.region == Some(r))
+                        && t.sector.is_none_or(|s| person.sector == Some(s))
+                        && data.completions_of(p).iter().any(|d| {
+                            d.date <= as_of && t.tier.is_none_or(|tier| data[d.course].tier == tier)
+                        })
+                })
+                .count() as u64;
+            let mut label = match t.tier.and_then(|l| data.tier(l)) {
+                Some(tier) => format!("Tier {}: {}", tier.level, tier.name),
+                None => "Everyone trained".into(),
+            };
+            if let Some(r) = t.region {
+                label.push_str(&format!(", {}", data[r].name));
+            }
+            if let Some(s) = t.sector {
+                label.push_str(&format!(", {}", data[s].name));
+            }
+            Progress {
+                label,
+                trained,
+                people: t.people,
+                percent: trained * 100 / u64::from(t.people.max(1)),
+            }
+        })
+        .collect()
+}
+
+/// A horizontal bar chart of per cent achieved, as SVG (plotters).
+fn chart(targets: &[Progress]) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let height = 60 + 36 * targets.len() as u32;
+        let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let max = targets
+            .iter()
+            .map(|t| t.percent)
+            .max()
+            .unwrap_or(0)
+            .max(100) as f64;
+        let n = targets.len();
+        let labels: Vec<String> = targets.iter().map(|t| t.label.clone()).collect();
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(34)
+            .y_label_area_size(260)
+            .build_cartesian_2d(0.0..max, (0..n as i32 - 1).into_segmented())
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .y_labels(n)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) if (0..n as i32).contains(i) => {
+                    labels[n - 1 - *i as usize].clone()
+                }
+                _ => String::new(),
+            })
+            .x_desc("% of target")
+            .label_style(("sans-serif", 13))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let accent = RGBColor(0, 87, 122);
+        chart
+            .draw_series(targets.iter().enumerate().map(|(i, t)| {
+                let y = (n - 1 - i) as i32;
+                let mut bar = Rectangle::new(
+                    [
+                        (0.0, SegmentValue::Exact(y)),
+                        (t.percent as f64, SegmentValue::Exact(y + 1)),
+                    ],
+                    accent.filled(),
+                );
+                bar.set_margin(6, 6, 0, 0);
+                bar
+            }))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![
+                    (100.0, SegmentValue::Exact(0)),
+                    (100.0, SegmentValue::Exact(n as i32)),
+                ],
+                BLACK.stroke_width(2),
+            )))
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// The pack for `course` or `role`, resolved by id.
+pub fn pack_by_id(data: &Dataset, course: Option<&str>, role: Option<&str>) -> Option<pack::Pack> {
+    match (course, role) {
+        (Some(c), _) => data.course(c).map(|c| pack::for_course(data, c)),
+        (None, Some(r)) => data.role(r).map(|r| pack::for_role(data, r)),
+        _ => None,
+    }
+}

@@ -1,0 +1,100 @@
+//! Rules in plain words, for people reading the site.
+
+use tip_core::Dataset;
+use tip_core::model::Course;
+use tip_core::rule::{Rule, RuleKind};
+
+fn list(items: Vec<String>, joiner: &str) -> String {
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {joiner} {last}", init.join(", ")),
+    }
+}
+
+/// "Managers and Senior leaders in North Kent", or "Everyone".
+pub fn audience(data: &Dataset, course: &Course) -> String {
+    let who = if course.audience.is_empty() {
+        "Everyone".to_string()
+    } else {
+        list(
+            course
+                .audience
+                .iter()
+                .map(|r| plural(&data[*r].name))
+                .collect(),
+            "and",
+        )
+    };
+    if course.regions.is_empty() {
+        who
+    } else {
+        format!(
+            "{who} in {}",
+            list(
+                course
+                    .regions
+                    .iter()
+                    .map(|r| data[*r].name.clone())
+                    .collect(),
+                "or"
+            )
+        )
+    }
+}
+
+fn plural(s: &str) -> String {
+    if s.ends_with('s') {
+        s.to_string()
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// A rule as a sentence ending: "you have completed Becoming Trauma Informed".
+pub fn rule(data: &Dataset, rule: &Rule) -> String {
+    match &rule.kind {
+        RuleKind::Completed { course, within } => {
+            let title = &data[*course].title;
+            match within {
+                Some(w) => format!("you have completed {title} in the last {w}"),
+                None => format!("you have completed {title}"),
+            }
+        }
+        RuleKind::Role(roles) => format!(
+            "you are {}",
+            list(
+                roles.iter().map(|r| article(&data[*r].name)).collect(),
+                "or"
+            )
+        ),
+        RuleKind::Region(regions) => format!(
+            "you work in {}",
+            list(
+                regions.iter().map(|r| data[*r].name.clone()).collect(),
+                "or"
+            )
+        ),
+        RuleKind::Sector(sectors) => format!(
+            "you work in {}",
+            list(
+                sectors.iter().map(|s| data[*s].name.clone()).collect(),
+                "or"
+            )
+        ),
+        RuleKind::All(rules) => list(rules.iter().map(|r| self::rule(data, r)).collect(), "and"),
+        RuleKind::Any(rules) => format!(
+            "either {}",
+            list(rules.iter().map(|r| self::rule(data, r)).collect(), "or")
+        ),
+        RuleKind::Not(inner) => format!("it is not the case that {}", self::rule(data, inner)),
+    }
+}
+
+fn article(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
+}
