@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use tip_core::{Code, Dataset, LoadError, Scope, render};
+use tip_core::{Code, Dataset, LoadError, Report, Scope, render};
 
 use crate::Outcome;
 
@@ -26,17 +26,21 @@ pub fn load_allowing(dir: &Path, allowed: &[Code]) -> io::Result<Result<Dataset,
     load_scope(dir, Scope::Everything, allowed)
 }
 
-fn load_scope(dir: &Path, scope: Scope, allowed: &[Code]) -> io::Result<Result<Dataset, Outcome>> {
-    let report = match Dataset::check_scope(dir, scope) {
-        Ok(report) => report,
-        Err(LoadError::Io { path, source }) => {
-            return Err(io::Error::new(
-                source.kind(),
-                format!("cannot read `{}`: {source}", path.display()),
-            ));
-        }
+/// Check a data folder: every diagnostic, and the data set. Only an
+/// unreadable folder is an error (exit 2).
+pub fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
+    match Dataset::check_scope(dir, scope) {
+        Ok(report) => Ok(report),
+        Err(LoadError::Io { path, source }) => Err(io::Error::new(
+            source.kind(),
+            format!("cannot read `{}`: {source}", path.display()),
+        )),
         Err(LoadError::Invalid(_)) => unreachable!("check reports diagnostics in Ok"),
-    };
+    }
+}
+
+fn load_scope(dir: &Path, scope: Scope, allowed: &[Code]) -> io::Result<Result<Dataset, Outcome>> {
+    let report = check(dir, scope)?;
     let errors: Vec<_> = report
         .diagnostics
         .into_iter()

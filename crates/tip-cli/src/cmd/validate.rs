@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use tip_core::{Dataset, LoadError, render};
+use tip_core::render;
 
 use crate::{DataDir, Format, Outcome};
 
@@ -19,16 +19,7 @@ pub struct Args {
 /// Load the folder, print every diagnostic, exit 1 on any error.
 pub fn run(args: &Args) -> io::Result<Outcome> {
     let dir = &args.data.dir;
-    let report = match Dataset::check(dir) {
-        Ok(report) => report,
-        Err(LoadError::Io { path, source }) => {
-            return Err(io::Error::new(
-                source.kind(),
-                format!("cannot read `{}`: {source}", path.display()),
-            ));
-        }
-        Err(LoadError::Invalid(_)) => unreachable!("check reports diagnostics in Ok"),
-    };
+    let report = crate::data::check(dir, tip_core::Scope::Everything)?;
     let diags = &report.diagnostics;
     match args.format {
         Format::Human => {
