@@ -33,6 +33,8 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Which courses a person may take, which not and why, and what next.
     Eligible(cmd::eligible::Args),
+    /// Every session, expanded, and every problem of the timetable.
+    Schedule(cmd::schedule::Args),
     /// Place applications into cohorts (a dry run; `-o` writes the new lists).
     Allocate(cmd::allocate::Args),
     /// An iCalendar (RFC 5545) feed of sessions; filters combine.
@@ -45,8 +47,6 @@ enum Command {
     Bulletin(cmd::publish::BulletinArgs),
     /// The public site: the offer, course pages, calendars, packs, bulletin, progress.
     Build(cmd::publish::BuildArgs),
-    /// Every session, expanded, and every problem of the timetable.
-    Schedule(cmd::schedule::Args),
     /// Print the JSON Schema (draft 2020-12) of a data file.
     Schema(cmd::schema::Args),
 }
