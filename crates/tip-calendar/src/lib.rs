@@ -138,7 +138,13 @@ pub fn render(data: &Dataset, filter: &Filter, feed: &Feed) -> String {
         selected.first(),
         selected.iter().map(|(_, s)| s.end.date_naive()).max(),
     ) {
-        (Some((_, first)), Some(last)) => (first.date() - Days::new(1), last + Days::new(1)),
+        (Some((_, first)), Some(last)) => (
+            first
+                .date()
+                .checked_sub_days(Days::new(1))
+                .unwrap_or(first.date()),
+            last.checked_add_days(Days::new(1)).unwrap_or(last),
+        ),
         _ => {
             let year = feed.dtstamp.year();
             (

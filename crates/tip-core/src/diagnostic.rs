@@ -89,7 +89,7 @@ codes! {
     DuplicateId = "duplicate-id",
     /// An id refers to a record that does not exist.
     UnknownReference = "unknown-reference",
-    /// A date or date-time does not exist or is not written `YYYY-MM-DD` / `YYYY-MM-DDTHH:MM`.
+    /// A date or date-time does not exist, is outside 1900–2200, or is not written `YYYY-MM-DD` / `YYYY-MM-DDTHH:MM`.
     InvalidDate = "invalid-date",
     /// A time or time range is not written `HH:MM` / `HH:MM-HH:MM`.
     InvalidTime = "invalid-time",

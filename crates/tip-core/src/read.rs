@@ -769,6 +769,9 @@ pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
     }
     let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().expect("digits");
     let (y, m, d) = (num(0..4) as i32, num(5..7), num(8..10));
+    if !(1900..=2200).contains(&y) {
+        return Err(format!("the date `{s}` is outside the years 1900 to 2200"));
+    }
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("the date `{s}` does not exist"))
 }
 
@@ -848,6 +851,10 @@ mod tests {
         );
         assert!(parse_date("18/01/2022").is_err());
         assert!(parse_date("2022-1-18").is_err());
+        assert_eq!(
+            parse_date("9999-12-31").unwrap_err(),
+            "the date `9999-12-31` is outside the years 1900 to 2200"
+        );
     }
 
     #[test]
