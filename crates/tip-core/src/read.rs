@@ -192,7 +192,7 @@ impl<'a> Record<'a> {
         }
     }
 
-    /// Whether the field is present (even if null).
+    /// Whether the field is present with a value (not null or empty).
     pub(crate) fn has(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
