@@ -10,6 +10,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_all_atomic_paths(&[(path.to_path_buf(), bytes.to_vec())])
 }
 
+/// Pretty JSON with a final newline, as every `--format json` prints it.
+pub fn json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("report types always serialise");
+    s.push('\n');
+    s
+}
+
 /// Write several files into `dir` (created if need be) so that a failure
 /// leaves none of them: every file is first written, complete, into a
 /// temporary folder beside them, then renamed into place.

@@ -138,9 +138,7 @@ fn json(data: &Dataset, plan: &Allocation) -> String {
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&report).expect("serialisable");
-    s.push('\n');
-    s
+    crate::output::json(&report)
 }
 
 fn human(data: &Dataset, plan: &Allocation, on: NaiveDate) -> String {

@@ -120,9 +120,7 @@ fn json_report(
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&report).expect("serialisable");
-    s.push('\n');
-    s
+    crate::output::json(&report)
 }
 
 fn human(

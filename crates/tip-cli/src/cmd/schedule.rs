@@ -154,9 +154,7 @@ fn json(data: &Dataset, sessions: &[(Ix<Cohort>, &Session)], problems: &[Problem
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&report).expect("serialisable");
-    s.push('\n');
-    s
+    crate::output::json(&report)
 }
 
 fn human(data: &Dataset, sessions: &[(Ix<Cohort>, &Session)], problems: &[Problem]) -> String {
