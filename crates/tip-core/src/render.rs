@@ -19,7 +19,9 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
     } else {
         Renderer::plain()
     };
-    let mut sources: HashMap<&str, Option<String>> = HashMap::new();
+    // Each file is read once and its lines indexed once: a big CSV with
+    // many diagnostics must not be rescanned for each of them.
+    let mut sources: HashMap<&str, Option<SourceLines>> = HashMap::new();
     let mut out = String::new();
     for d in diagnostics {
         let level = match d.severity {
@@ -31,11 +33,9 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
             let text = sources.entry(&loc.file).or_insert_with(|| {
                 std::fs::read(root.join(&*loc.file))
                     .ok()
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .map(|b| SourceLines::new(String::from_utf8_lossy(&b).into_owned()))
             });
-            let line = text
-                .as_deref()
-                .and_then(|t| t.lines().nth(loc.line as usize - 1));
+            let line = text.as_ref().and_then(|t| t.line(loc.line as usize));
             group = match line {
                 Some(line) => {
                     let start = char_to_byte(line, loc.column as usize - 1);
@@ -65,6 +65,33 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
         let _ = writeln!(out, "{}\n", renderer.render(&[group]));
     }
     out
+}
+
+/// A file's text with the byte offset of each line.
+struct SourceLines {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl SourceLines {
+    fn new(text: String) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceLines { text, starts }
+    }
+
+    /// The 1-based `line`, without its line ending.
+    fn line(&self, line: usize) -> Option<&str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .starts
+            .get(line)
+            .map_or(self.text.len(), |&next| next - 1);
+        self.text
+            .get(start..end)
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    }
 }
 
 fn char_to_byte(line: &str, chars: usize) -> usize {
@@ -191,6 +218,16 @@ mod tests {
                 .help("did you mean `title`?"),
             Diagnostic::error(Code::MissingProgramme, "the data set has no `programme`"),
         ]
+    }
+
+    #[test]
+    fn lines_are_found_by_number() {
+        let text = SourceLines::new("one\r\ntwo\n\nfour".to_string());
+        assert_eq!(
+            [1, 2, 3, 4, 5].map(|n| text.line(n)),
+            [Some("one"), Some("two"), Some(""), Some("four"), None]
+        );
+        assert_eq!(text.line(0), None);
     }
 
     #[test]
