@@ -117,11 +117,15 @@ pub fn plan(
     let n = sessions.len() as u32;
     let mut plan = Plan::default();
     let mut earned = Vec::new();
+    // The cohort's attendance, found in one pass over all attendance.
+    let records: std::collections::HashMap<Ix<Person>, &tip_core::model::Attendance> = data
+        .attendance
+        .iter()
+        .filter(|a| a.cohort == cohort)
+        .map(|a| (a.person, a))
+        .collect();
     for &p in c.enrolled.iter().filter(|p| only.is_none_or(|o| o == **p)) {
-        let record = data
-            .attendance
-            .iter()
-            .find(|a| a.cohort == cohort && a.person == p);
+        let record = records.get(&p).copied();
         let reason = match (c.status, record) {
             (Status::Cancelled, _) => Some("the cohort was cancelled".to_string()),
             (_, None) => Some("no attendance is recorded".to_string()),
