@@ -56,16 +56,19 @@ fn fields(section: &str) -> &'static [Field] {
     schema::section(section).expect("known section").fields
 }
 
-/// The nested fields of `field` in `section` (a mapping, or a list of mappings).
-fn nested(section: &str, field: &str) -> &'static [Field] {
-    let f = fields(section)
-        .iter()
-        .find(|f| f.name == field)
-        .expect("known field");
-    match &f.ty {
-        Ty::Map(inner) | Ty::List(Ty::Map(inner)) => inner,
-        _ => unreachable!("`{section}.{field}` is not a mapping"),
-    }
+/// The nested fields at `path` in `section` (each step a mapping, or a
+/// list of mappings): `nested("programme", &["vision", "targets"])`.
+fn nested(section: &str, path: &[&str]) -> &'static [Field] {
+    path.iter().fold(fields(section), |fields, step| {
+        let f = fields
+            .iter()
+            .find(|f| f.name == *step)
+            .expect("a declared field");
+        match &f.ty {
+            Ty::Map(inner) | Ty::List(Ty::Map(inner)) => inner,
+            _ => unreachable!("`{section}.{}` is not a mapping", path.join(".")),
+        }
+    })
 }
 
 /// The id of a record, read once so every converter reports it alike.
@@ -258,7 +261,7 @@ fn course_fields(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<C
     let completion = ctx
         .field(rec, "completion", |c, v| {
             let Val::Node(node) = v else { return None };
-            let inner = c.record(node, nested("courses", "completion"), "completion rule")?;
+            let inner = c.record(node, nested("courses", &["completion"]), "completion rule")?;
             c.required(&inner, "attendance", "completion rule", attendance_rule)
         })
         .unwrap_or_default();
@@ -509,7 +512,7 @@ pub(crate) fn cohort(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Convert
 }
 
 fn sessions(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Vec<SessionTime>> {
-    let fields = nested("cohorts", "sessions");
+    let fields = nested("cohorts", &["sessions"]);
     let before = ctx.diagnostics.len();
     let list = ctx.list(val, |c, v| {
         let Val::Node(node) = v else { return None };
@@ -536,7 +539,7 @@ fn sessions(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Vec<SessionTime>> {
 fn schedule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Schedule> {
     let Val::Node(node) = val else { return None };
     let what = "schedule";
-    let rec = ctx.record(node, nested("cohorts", "schedule"), what)?;
+    let rec = ctx.record(node, nested("cohorts", &["schedule"]), what)?;
     let every = ctx
         .required(&rec, "every", what, |c, v| c.word(v, schema::EVERY))
         .map(|i| {
@@ -609,7 +612,7 @@ fn schedule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Schedule> {
         }
         (false, Day::Weekday(d)) => {
             let loc = rec.get("day").map_or(rec.loc, |v| ctx.loc_of(v));
-            let name = weekday_name(d);
+            let name = crate::schedule::weekday_name(d).to_lowercase();
             ctx.error(
                 Code::InvalidValue,
                 loc,
@@ -632,18 +635,6 @@ fn schedule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Schedule> {
         holidays,
         loc: rec.loc,
     })
-}
-
-fn weekday_name(d: Weekday) -> &'static str {
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ][d.num_days_from_monday() as usize]
 }
 
 /// `2nd tuesday`, `last friday`, `15`, `tuesday`.
@@ -843,7 +834,7 @@ pub(crate) fn programme(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opti
     let domain = ctx.required(rec, "domain", what, Ctx::text);
     let organiser = ctx.field(rec, "organiser", |c, v| {
         let Val::Node(node) = v else { return None };
-        let r = c.record(node, nested("programme", "organiser"), "organiser")?;
+        let r = c.record(node, nested("programme", &["organiser"]), "organiser")?;
         let name = c.required(&r, "name", "organiser", Ctx::text);
         let email = c.field(&r, "email", Ctx::email);
         Some(Organiser { name: name?, email })
@@ -935,17 +926,9 @@ fn timezone(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Tz> {
 
 fn vision(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<Vision> {
     let Val::Node(node) = val else { return None };
-    let rec = ctx.record(node, nested("programme", "vision"), "vision")?;
+    let rec = ctx.record(node, nested("programme", &["vision"]), "vision")?;
     let by = ctx.required(&rec, "by", "vision", Ctx::date);
-    let target_fields = match &nested("programme", "vision")
-        .iter()
-        .find(|f| f.name == "targets")
-        .expect("targets")
-        .ty
-    {
-        Ty::List(Ty::Map(inner)) => *inner,
-        _ => unreachable!(),
-    };
+    let target_fields = nested("programme", &["vision", "targets"]);
     let targets = ctx.required(&rec, "targets", "vision", |c, v| {
         c.list(v, |c, item| {
             let Val::Node(node) = item else { return None };
@@ -980,7 +963,7 @@ fn vision(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<Vision> {
 
 fn branding(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Branding> {
     let Val::Node(node) = val else { return None };
-    let rec = ctx.record(node, nested("programme", "branding"), "branding")?;
+    let rec = ctx.record(node, nested("programme", &["branding"]), "branding")?;
     let logo = ctx.field(&rec, "logo", Ctx::text);
     let colour = ctx.field(&rec, "colour", |c, v| {
         let s = c.text(v)?;
@@ -996,15 +979,7 @@ fn branding(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Branding> {
         }
         ok.then_some(s)
     });
-    let sig_fields = match &nested("programme", "branding")
-        .iter()
-        .find(|f| f.name == "signatory")
-        .expect("signatory")
-        .ty
-    {
-        Ty::Map(inner) => *inner,
-        _ => unreachable!(),
-    };
+    let sig_fields = nested("programme", &["branding", "signatory"]);
     let signatory = ctx.field(&rec, "signatory", |c, v| {
         let Val::Node(node) = v else { return None };
         let r = c.record(node, sig_fields, "signatory")?;

@@ -9,8 +9,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{
-    DateTime, Datelike, Days, LocalResult, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Weekday,
+    DateTime, Datelike, Days, LocalResult, Months, NaiveDate, NaiveDateTime, TimeZone, Weekday,
 };
 use chrono_tz::Tz;
 
@@ -101,11 +100,6 @@ pub enum ExpandProblem {
     TooMany(Loc),
 }
 
-/// Resolve a local time in `tz`: the earlier of two when ambiguous.
-pub fn local(tz: Tz, at: NaiveDateTime) -> LocalResult<DateTime<Tz>> {
-    tz.from_local_datetime(&at)
-}
-
 /// Expand a cohort's sessions, numbered in time order. Sessions whose local
 /// times do not exist are left out and reported.
 pub fn expand(
@@ -160,7 +154,7 @@ fn resolve(
     loc: Loc,
     problems: &mut Vec<ExpandProblem>,
 ) -> Option<DateTime<Tz>> {
-    match local(tz, at) {
+    match tz.from_local_datetime(&at) {
         LocalResult::Single(t) => Some(t),
         LocalResult::Ambiguous(first, _) => {
             problems.push(ExpandProblem::Ambiguous(at, loc));
@@ -263,11 +257,6 @@ pub fn day_in_month(year: i32, month: u32, day: Day) -> Option<NaiveDate> {
     }
 }
 
-/// A time of day for messages: `09:30`.
-pub fn hhmm(t: NaiveTime) -> String {
-    t.format("%H:%M").to_string()
-}
-
 /// The weekday's English name.
 pub fn weekday_name(d: Weekday) -> &'static str {
     [
@@ -285,6 +274,7 @@ pub fn weekday_name(d: Weekday) -> &'static str {
 mod tests {
     use super::*;
     use crate::source::FileId;
+    use chrono::NaiveTime;
 
     fn ymd(s: &str) -> NaiveDate {
         s.parse().unwrap()
