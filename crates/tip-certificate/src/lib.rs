@@ -189,7 +189,7 @@ pub fn plan(
 
 /// The register: `number,code,person,course,date`, one row a certificate.
 pub fn register(data: &Dataset, certificates: &[Certificate]) -> String {
-    let mut out = String::from("number,code,person,course,date\n");
+    let mut out = format!("{REGISTER_HEADER}\n");
     for c in certificates {
         out.push_str(&format!(
             "{},{},{},{},{}\n",
@@ -198,6 +198,9 @@ pub fn register(data: &Dataset, certificates: &[Certificate]) -> String {
     }
     out
 }
+
+/// The header row of a [`register`].
+pub const REGISTER_HEADER: &str = "number,code,person,course,date";
 
 /// A file name for a certificate: `KM-TIP-2022-004217-zoe-obrien.pdf`.
 pub fn file_name(data: &Dataset, c: &Certificate) -> String {

@@ -29,14 +29,28 @@ pub fn load_allowing(dir: &Path, allowed: &[Code]) -> io::Result<Result<Dataset,
 /// Check a data folder: every diagnostic, and the data set. Only an
 /// unreadable folder is an error (exit 2).
 pub fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
-    match Dataset::check_scope(dir, scope) {
-        Ok(report) => Ok(report),
-        Err(LoadError::Io { path, source }) => Err(io::Error::new(
-            source.kind(),
-            format!("cannot read `{}`: {source}", path.display()),
-        )),
+    let report = match Dataset::check_scope(dir, scope) {
+        Ok(report) => report,
+        Err(LoadError::Io { path, source }) => {
+            return Err(io::Error::new(
+                source.kind(),
+                format!("cannot read `{}`: {source}", path.display()),
+            ));
+        }
         Err(LoadError::Invalid(_)) => unreachable!("check reports diagnostics in Ok"),
+    };
+    // A file that cannot be read is an I/O error (exit 2), reported alone:
+    // the errors that follow from its absence would only bury it.
+    let unreadable: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::Io)
+        .map(|d| d.message.clone())
+        .collect();
+    if !unreadable.is_empty() {
+        return Err(io::Error::other(unreadable.join("\ntip: error: ")));
     }
+    Ok(report)
 }
 
 fn load_scope(dir: &Path, scope: Scope, allowed: &[Code]) -> io::Result<Result<Dataset, Outcome>> {
@@ -80,17 +94,33 @@ pub fn today() -> chrono::NaiveDate {
 
 /// When outputs are made: `SOURCE_DATE_EPOCH` (seconds since 1970) when
 /// set, for reproducible builds; else now.
-pub fn build_time() -> chrono::DateTime<chrono::Utc> {
-    source_date_epoch()
-        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-        .unwrap_or_else(chrono::Utc::now)
+pub fn build_time() -> io::Result<chrono::DateTime<chrono::Utc>> {
+    Ok(match source_date_epoch()? {
+        Some(secs) => chrono::DateTime::from_timestamp(secs, 0).expect("checked in range"),
+        None => chrono::Utc::now(),
+    })
 }
 
-/// `SOURCE_DATE_EPOCH`, when set: seconds since 1970.
-pub fn source_date_epoch() -> Option<i64> {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
+/// `SOURCE_DATE_EPOCH`, when set: seconds since 1970. A value that is not
+/// a whole number of seconds in years 1970–9999 is an error (exit 2), never
+/// silently replaced by the clock: a build that asked to be reproducible
+/// must not quietly stop being so.
+pub fn source_date_epoch() -> io::Result<Option<i64>> {
+    let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let text = raw.to_string_lossy();
+    // 253402300799 is 9999-12-31T23:59:59Z.
+    match text.parse::<i64>() {
+        Ok(secs) if (0..=253_402_300_799).contains(&secs) => Ok(Some(secs)),
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "SOURCE_DATE_EPOCH is `{}`, not a number of seconds since 1970\n  = help: set it to a whole number such as `1700000000` (`date +%s`), or unset it",
+                text.chars().take(40).collect::<String>()
+            ),
+        )),
+    }
 }
 
 /// End a command's use of a data set without freeing it record by record:

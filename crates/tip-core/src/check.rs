@@ -1,15 +1,15 @@
 //! Checks across records, run once every section is loaded.
 
 use std::collections::{BTreeSet, HashSet};
-use std::path::{Component, Path};
 
 use rayon::prelude::*;
 
 use crate::dataset::{Dataset, Scope};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::ix::Ix;
 use crate::model::*;
 use crate::rule::{Rule, RuleKind};
+use crate::source::FileRefusal;
 use crate::source::Loc;
 
 /// Run every cross-record check, adding to `diags`.
@@ -51,7 +51,9 @@ impl Checker<'_> {
         self.diags.push(d.at(self.data.location(loc)));
     }
 
-    /// Resource files and the logo exist inside the data folder.
+    /// Files that will be published (resource files, the logo, the font,
+    /// template overrides) are plain files inside the data folder, and none
+    /// of them is one of the data set's own (private) files.
     fn files(&mut self) {
         let data = self.data;
         for r in &data.resources {
@@ -59,61 +61,102 @@ impl Checker<'_> {
                 self.data_file(path, &format!("resource `{}`", r.id), r.loc);
             }
         }
-        if let Some(logo) = data
-            .programme
-            .branding
-            .as_ref()
-            .and_then(|b| b.logo.as_ref())
-        {
-            self.data_file(logo, "the logo", data.programme.loc);
+        let branding = data.programme.branding.as_ref();
+        if let Some(logo) = branding.and_then(|b| b.logo.as_ref()) {
+            if self.data_file(logo, "the logo", data.programme.loc) {
+                self.logo_is_png(logo);
+            }
+        }
+        if let Some(font) = branding.and_then(|b| b.font.as_ref()) {
+            self.data_file(font, "the font", data.programme.loc);
+        }
+        self.template_overrides();
+    }
+
+    /// Whether the file `path` may be published; if not, say why.
+    fn data_file(&mut self, path: &str, what: &str, loc: Loc) -> bool {
+        let refusal = match crate::source::public_file(self.data.root(), path) {
+            Ok(_) => return true,
+            Err(refusal) => refusal,
+        };
+        let (code, help) = match &refusal {
+            FileRefusal::Outside => (
+                Code::ResourcePathEscapes,
+                "give a path relative to the data folder, without `..`, e.g. `resources/leaflet.pdf`",
+            ),
+            FileRefusal::LinkOutside => (
+                Code::ResourcePathEscapes,
+                "copy the file into the data folder instead of linking to it",
+            ),
+            FileRefusal::Private(_) => (
+                Code::PrivateFile,
+                "only files meant to be public may be published: put them under `resources/`, never a data file",
+            ),
+            FileRefusal::Missing => (
+                Code::ResourceFileMissing,
+                "paths are relative to the data folder and case-sensitive",
+            ),
+            FileRefusal::NotAFile => (Code::ResourceFileMissing, "name a file, not a folder"),
+        };
+        self.push(
+            Diagnostic::error(code, format!("the file of {what}, `{path}`, {refusal}")).help(help),
+            loc,
+        );
+        false
+    }
+
+    /// The logo is published as a PNG: check that it is one.
+    fn logo_is_png(&mut self, logo: &str) {
+        use std::io::Read;
+        let mut head = [0u8; 8];
+        let read = std::fs::File::open(self.data.root().join(logo))
+            .and_then(|mut f| f.read_exact(&mut head));
+        if read.is_err() || head != *b"\x89PNG\r\n\x1a\n" {
+            self.push(
+                Diagnostic::error(
+                    Code::LogoNotPng,
+                    format!("the logo, `{logo}`, is not a PNG image"),
+                )
+                .help("save the logo as PNG (its contents, not only its name)"),
+                self.data.programme.loc,
+            );
         }
     }
 
-    fn data_file(&mut self, path: &str, what: &str, loc: Loc) {
-        let relative = Path::new(path);
-        let escapes = path.starts_with(['/', '\\'])
-            || relative.is_absolute()
-            || relative.components().any(|c| {
-                matches!(
-                    c,
-                    Component::ParentDir | Component::RootDir | Component::Prefix(_)
-                )
-            });
-        if escapes {
-            self.push(
-                Diagnostic::error(Code::ResourcePathEscapes, format!("the file of {what}, `{path}`, is outside the data folder"))
-                    .help("give a path relative to the data folder, without `..`, e.g. `resources/leaflet.pdf`"),
-                loc,
-            );
+    /// A template override (`templates/<name>`) is published through the
+    /// site: it must be a plain file, not a link to a data file.
+    fn template_overrides(&mut self) {
+        let dir = self.data.root().join("templates");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
             return;
-        }
-        let root = self.data.root();
-        let full = root.join(relative);
-        match (full.canonicalize(), root.canonicalize()) {
-            (Ok(file), Ok(root)) if !file.starts_with(&root) => self.push(
-                Diagnostic::error(
-                    Code::ResourcePathEscapes,
-                    format!("the file of {what}, `{path}`, is a link to outside the data folder"),
-                )
-                .help("copy the file into the data folder instead of linking to it"),
-                loc,
-            ),
-            (Ok(file), _) if !file.is_file() => self.push(
-                Diagnostic::error(
-                    Code::ResourceFileMissing,
-                    format!("the file of {what}, `{path}`, is not a file"),
-                ),
-                loc,
-            ),
-            (Ok(_), _) => {}
-            (Err(_), _) => self.push(
-                Diagnostic::error(
-                    Code::ResourceFileMissing,
-                    format!("the file of {what}, `{path}`, does not exist"),
-                )
-                .help("paths are relative to the data folder and case-sensitive"),
-                loc,
-            ),
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        names.sort();
+        for name in names {
+            let rel = format!("templates/{name}");
+            if let Err(refusal) = crate::source::public_file(self.data.root(), &rel) {
+                if matches!(refusal, FileRefusal::NotAFile) {
+                    continue;
+                }
+                let code = match refusal {
+                    FileRefusal::Private(_) => Code::PrivateFile,
+                    _ => Code::ResourcePathEscapes,
+                };
+                self.diags.push(
+                    Diagnostic::error(code, format!("the template override `{rel}` {refusal}"))
+                        .at(Location {
+                            file: rel.as_str().into(),
+                            line: 1,
+                            column: 1,
+                            len: 1,
+                        })
+                        .help("a template must be a plain file in `templates/`, not a link to a data file"),
+                );
+            }
         }
     }
 

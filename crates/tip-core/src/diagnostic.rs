@@ -119,6 +119,10 @@ codes! {
     ResourceFileMissing = "resource-file-missing",
     /// A resource's `file` is absolute, uses `..`, or is a link leading outside the data folder.
     ResourcePathEscapes = "resource-path-escapes",
+    /// A file to be published (a resource, the logo, the font, a template) is one of the data set's own files (`*.yaml`, `*.yml`, `*.csv`) or hidden.
+    PrivateFile = "private-file",
+    /// The logo is not a PNG image.
+    LogoNotPng = "logo-not-png",
     /// Courses require each other in a circle, so none can ever be taken.
     PrerequisiteCycle = "prerequisite-cycle",
     /// More people are enrolled than the cohort (or its venue) holds.

@@ -48,5 +48,5 @@ pub use diagnostic::{Code, Diagnostic, Location, Severity};
 pub use eligibility::Decision;
 pub use ix::Ix;
 pub use read::is_id;
-pub use source::Loc;
+pub use source::{FileRefusal, Loc, public_file};
 pub use suggest::best_match;

@@ -202,9 +202,129 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     Ok(())
 }
 
+/// Why a file named in the data cannot be published.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileRefusal {
+    /// An absolute path, or one that climbs out with `..`.
+    #[error("is outside the data folder")]
+    Outside,
+    /// A symbolic link (of the file or a folder on its way) leading out of
+    /// the data folder.
+    #[error("is a link to outside the data folder")]
+    LinkOutside,
+    /// One of the data set's own files (`*.yaml`, `*.yml`, `*.csv`: people,
+    /// attendance, completions, …), or a hidden file (`.git/…`, `.env`),
+    /// directly or through a link.
+    #[error("is one of the data set's own files (`{0}`), which are private")]
+    Private(String),
+    /// Nothing there.
+    #[error("does not exist")]
+    Missing,
+    /// A folder or something else that is not a file.
+    #[error("is not a file")]
+    NotAFile,
+}
+
+/// The path of the file `rel` (relative to the data folder `root`, `/`-
+/// separated) if it may be copied into a public output: inside the folder
+/// (links followed), an existing regular file, and not one of the data
+/// set's own files nor hidden. Both `validate` and every publisher ask
+/// this, so what validates is what is published.
+pub fn public_file(root: &Path, rel: &str) -> Result<PathBuf, FileRefusal> {
+    let relative = Path::new(rel);
+    let escapes = rel.is_empty()
+        || rel.starts_with(['/', '\\'])
+        || relative.is_absolute()
+        || relative.components().any(|c| {
+            !matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        });
+    if escapes {
+        return Err(FileRefusal::Outside);
+    }
+    let root = root.canonicalize().map_err(|_| FileRefusal::Missing)?;
+    let file = root
+        .join(relative)
+        .canonicalize()
+        .map_err(|_| FileRefusal::Missing)?;
+    let Ok(inside) = file.strip_prefix(&root) else {
+        return Err(FileRefusal::LinkOutside);
+    };
+    let private = inside.components().any(|c| {
+        let name = c.as_os_str().to_string_lossy();
+        name.starts_with('.')
+    }) || inside
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|e| matches!(e.as_str(), "yaml" | "yml" | "csv"));
+    if private {
+        return Err(FileRefusal::Private(display_path(inside)));
+    }
+    if !file.is_file() {
+        return Err(FileRefusal::NotAFile);
+    }
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_files_inside_the_folder_are_public() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("data");
+        fs::create_dir_all(root.join("resources")).unwrap();
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::write(root.join("resources/a.pdf"), "%PDF").unwrap();
+        fs::write(root.join("people.csv"), "id,name").unwrap();
+        fs::write(root.join("People.YAML"), "people: []").unwrap();
+        fs::write(root.join(".git/config"), "").unwrap();
+        fs::write(tmp.path().join("secret.txt"), "").unwrap();
+        assert!(public_file(&root, "resources/a.pdf").is_ok());
+        assert!(public_file(&root, "./resources/a.pdf").is_ok());
+        assert_eq!(
+            public_file(&root, "../secret.txt"),
+            Err(FileRefusal::Outside)
+        );
+        assert_eq!(public_file(&root, "/etc/passwd"), Err(FileRefusal::Outside));
+        assert_eq!(
+            public_file(&root, "people.csv"),
+            Err(FileRefusal::Private("people.csv".into()))
+        );
+        assert!(matches!(
+            public_file(&root, "People.YAML"),
+            Err(FileRefusal::Private(_))
+        ));
+        assert!(matches!(
+            public_file(&root, ".git/config"),
+            Err(FileRefusal::Private(_))
+        ));
+        assert_eq!(public_file(&root, "resources"), Err(FileRefusal::NotAFile));
+        assert_eq!(public_file(&root, "nope.pdf"), Err(FileRefusal::Missing));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::symlink;
+            symlink(root.join("people.csv"), root.join("resources/list.pdf")).unwrap();
+            symlink(tmp.path().join("secret.txt"), root.join("resources/s.pdf")).unwrap();
+            symlink(tmp.path(), root.join("up")).unwrap();
+            assert!(matches!(
+                public_file(&root, "resources/list.pdf"),
+                Err(FileRefusal::Private(_))
+            ));
+            assert_eq!(
+                public_file(&root, "resources/s.pdf"),
+                Err(FileRefusal::LinkOutside)
+            );
+            assert_eq!(
+                public_file(&root, "up/secret.txt"),
+                Err(FileRefusal::LinkOutside)
+            );
+        }
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

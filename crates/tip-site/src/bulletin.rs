@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use tip_core::Dataset;
 use tip_core::model::ResourceLocation;
 
-use crate::{markdown_to_html, public, sessions_between};
+use crate::{markdown, public, sessions_between};
 
 /// The period a bulletin covers: `months` from `from`.
 #[derive(Clone, Copy, Debug)]
@@ -76,8 +76,8 @@ pub fn context(data: &Dataset, window: Window) -> Value {
         "news": news.iter().map(|n| json!({
             "date": long(n.date),
             "title": &n.title,
-            "body": n.body.as_deref().unwrap_or("").trim_end(),
-            "html": markdown_to_html(n.body.as_deref().unwrap_or("")),
+            "body": markdown::sanitize(n.body.as_deref().unwrap_or("").trim_end()),
+            "html": markdown::to_html(n.body.as_deref().unwrap_or("")),
         })).collect::<Vec<_>>(),
         "tiers": tiers,
         "resources": resources,

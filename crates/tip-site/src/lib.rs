@@ -10,6 +10,7 @@
 //! `templates/` folder.
 
 pub mod bulletin;
+pub mod markdown;
 pub mod pack;
 pub mod site;
 mod templates;
@@ -103,19 +104,6 @@ pub fn public(data: &Dataset, ix: Ix<Cohort>, s: &Session) -> PublicSession {
             .map(|cap| cap.saturating_sub(c.enrolled.len() as u32)),
         trainers: c.trainers.iter().map(|t| data[*t].name.clone()).collect(),
     }
-}
-
-/// Render Markdown as HTML (CommonMark; raw HTML in the source is escaped,
-/// not passed through).
-pub fn markdown_to_html(md: &str) -> String {
-    use pulldown_cmark::{Event, Parser, html};
-    let events = Parser::new(md).map(|e| match e {
-        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-        other => other,
-    });
-    let mut out = String::new();
-    html::push_html(&mut out, events);
-    out
 }
 
 /// How a resource kind is shown.

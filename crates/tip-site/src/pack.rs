@@ -79,21 +79,20 @@ pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, Stri
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     let mut items = Vec::new();
     let mut manifest = Vec::new();
+    let mut taken = std::collections::HashSet::new();
     for &r in &pack.resources {
         let res = &data[r];
         let (href, url, path, file) = match &res.location {
             ResourceLocation::Url(url) => (url.clone(), Some(url.clone()), None, None),
             ResourceLocation::File(rel) => {
-                let bytes = std::fs::read(data.root().join(rel))
+                // The same rule as `validate`: only public files, read
+                // where they really are.
+                let full = tip_core::public_file(data.root(), rel)
+                    .map_err(|e| format!("the file of resource `{}`, `{rel}`, {e}", res.id))?;
+                let bytes = std::fs::read(&full)
                     .map_err(|e| format!("cannot read `{rel}` (resource `{}`): {e}", res.id))?;
-                // Under its own name; the resource id first if two share a name.
-                let base = rel.rsplit('/').next().unwrap_or(rel).to_string();
-                let name = if out.iter().any(|(p, _)| *p == format!("files/{base}")) {
-                    format!("{}-{base}", res.id)
-                } else {
-                    base
-                };
-                let path = format!("files/{name}");
+                let path = format!("files/{}", entry_name(rel, &res.id, &taken));
+                taken.insert(path.clone());
                 (path.clone(), None, Some(path), Some(bytes))
             }
         };
@@ -136,6 +135,41 @@ pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, Stri
     Ok(out)
 }
 
+/// A name for a resource file inside a pack, unique among `taken`
+/// (`files/…` paths): its own file name with anything but letters, digits,
+/// `.`, `-` and `_` replaced by `-` (no backslash, no path, nothing a zip
+/// tool could read as a folder); then the resource id before it, then a
+/// number, until it is free.
+fn entry_name(rel: &str, id: &str, taken: &std::collections::HashSet<String>) -> String {
+    let base: String = rel
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(rel)
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let base = base.trim_start_matches('.');
+    let base = if base.is_empty() { id } else { base };
+    let free = |name: &str| !taken.contains(&format!("files/{name}"));
+    if free(base) {
+        return base.to_owned();
+    }
+    let with_id = format!("{id}-{base}");
+    if free(&with_id) {
+        return with_id;
+    }
+    (2..)
+        .map(|n| format!("{id}-{n}-{base}"))
+        .find(|name| free(name))
+        .expect("a free name")
+}
+
 /// The files as a zip: fixed order, fixed times (1980-01-01, the zip epoch),
 /// fixed permissions, deflated.
 pub fn zip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
@@ -147,9 +181,13 @@ pub fn zip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
             .last_modified_time(zip::DateTime::default())
             .unix_permissions(0o644);
         for (path, bytes) in files {
-            debug_assert!(!path.starts_with('/') && !path.split('/').any(|p| p == ".."));
+            debug_assert!(
+                !path.starts_with('/')
+                    && !path.contains('\\')
+                    && !path.split('/').any(|p| p == "..")
+            );
             z.start_file(path.as_str(), options)
-                .expect("writing to memory");
+                .expect("names are unique and writing to memory cannot fail");
             z.write_all(bytes).expect("writing to memory");
         }
         z.finish().expect("writing to memory");
@@ -160,4 +198,39 @@ pub fn zip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 /// Lowercase hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn entry_names_are_unique_and_plain() {
+        let mut taken = HashSet::new();
+        let mut names = Vec::new();
+        for (rel, id) in [
+            ("a/leaflet.pdf", "one"),
+            ("b/leaflet.pdf", "two"),
+            ("c/leaflet.pdf", "two"),
+            ("d/two-leaflet.pdf", "three"),
+            ("e/..\\..\\evil.pdf", "four"),
+            ("f/.hidden", "five"),
+        ] {
+            let name = entry_name(rel, id, &taken);
+            assert!(taken.insert(format!("files/{name}")), "{name} twice");
+            names.push(name);
+        }
+        assert_eq!(
+            names,
+            [
+                "leaflet.pdf",
+                "two-leaflet.pdf",
+                "two-2-leaflet.pdf",
+                "three-two-leaflet.pdf",
+                "evil.pdf",
+                "hidden"
+            ]
+        );
+    }
 }

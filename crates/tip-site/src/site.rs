@@ -67,13 +67,20 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, S
         .branding
         .as_ref()
         .and_then(|b| b.logo.as_ref())
-        .and_then(|l| {
-            let bytes = std::fs::read(data.root().join(l)).ok()?;
-            let ext = l.rsplit('.').next().unwrap_or("png").to_ascii_lowercase();
-            let path = format!("images/logo.{ext}");
+        .map(|l| {
+            // The same rule as `validate`: a public file, and a PNG.
+            let full = tip_core::public_file(data.root(), l)
+                .map_err(|e| format!("the file of the logo, `{l}`, {e}"))?;
+            let bytes = std::fs::read(&full)
+                .map_err(|e| format!("cannot read `{}`: {e}", full.display()))?;
+            if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+                return Err(format!("the logo, `{l}`, is not a PNG image"));
+            }
+            let path = "images/logo.png".to_string();
             files.push((path.clone(), bytes));
-            Some(path)
-        });
+            Ok(path)
+        })
+        .transpose()?;
     let base = |root: &str| json!({ "programme": programme_context(data), "built": &built, "root": root, "logo": &logo });
     let render = |name: &str, ctx: &Value| crate::templates::render(&env, name, ctx);
 

@@ -26,42 +26,79 @@ pub fn environment(root: &Path) -> Result<Environment<'static>, String> {
         .build()
         .map_err(|e| e.to_string())?;
     env.set_syntax(syntax);
+    // `.html` escapes HTML; `.md` escapes Markdown, so text from the data
+    // stays text (`{{ x | safe }}` for Markdown that is meant as such).
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            minijinja::AutoEscape::Html
+        } else if name.ends_with(".md") {
+            minijinja::AutoEscape::Custom("markdown".into())
+        } else {
+            minijinja::AutoEscape::None
+        }
+    });
     // HTML escaping of `& < > " '` only: minijinja's default also escapes
     // `/`, which makes every link an entity soup.
     env.set_formatter(|out, state, value| {
-        if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
-            let text = value.to_string();
-            let mut escaped = String::with_capacity(text.len());
-            for c in text.chars() {
-                match c {
-                    '&' => escaped.push_str("&amp;"),
-                    '<' => escaped.push_str("&lt;"),
-                    '>' => escaped.push_str("&gt;"),
-                    '"' => escaped.push_str("&quot;"),
-                    '\'' => escaped.push_str("&#39;"),
-                    c => escaped.push(c),
+        let escape = match state.auto_escape() {
+            _ if value.is_safe() => None,
+            minijinja::AutoEscape::Html => Some(html_escape as fn(&str) -> String),
+            minijinja::AutoEscape::Custom(name) if name == "markdown" => {
+                Some(crate::markdown::escape_text as _)
+            }
+            _ => None,
+        };
+        match escape {
+            Some(escape) => {
+                if !value.is_none() && !value.is_undefined() {
+                    out.write_str(&escape(&value.to_string()))
+                        .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))?;
                 }
+                Ok(())
             }
-            if !value.is_none() && !value.is_undefined() {
-                out.write_str(&escaped)
-                    .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))?;
-            }
-            Ok(())
-        } else {
-            minijinja::escape_formatter(out, state, value)
+            None => minijinja::escape_formatter(out, state, value),
         }
     });
+    // `{{ x | url }}`: a link address from the data, or nothing when its
+    // scheme is not http, https or mailto (no `javascript:`, `data:`…).
+    env.add_filter("url", |url: String| {
+        if crate::markdown::safe_url(&url) {
+            url
+        } else {
+            String::new()
+        }
+    });
+    // `{{ x | mdurl }}`: the same, for a Markdown link or autolink.
+    env.add_filter("mdurl", |url: String| {
+        minijinja::Value::from_safe_string(crate::markdown::url(&url))
+    });
     for (name, source) in BUILT_IN {
-        let custom = root.join("templates").join(name);
-        let text = match std::fs::read_to_string(&custom) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (*source).to_string(),
-            Err(e) => return Err(format!("cannot read `{}`: {e}", custom.display())),
+        let rel = format!("templates/{name}");
+        let text = match tip_core::public_file(root, &rel) {
+            Ok(path) => std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?,
+            Err(tip_core::FileRefusal::Missing) => (*source).to_string(),
+            Err(refusal) => return Err(format!("the template override `{rel}` {refusal}")),
         };
         env.add_template_owned(*name, text)
             .map_err(|e| format!("template `{name}`: {e}"))?;
     }
     Ok(env)
+}
+
+fn html_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 /// Render template `name` with a JSON context.

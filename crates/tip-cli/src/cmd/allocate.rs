@@ -38,7 +38,11 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
     let on = args.as_of.unwrap_or_else(crate::today);
     let plan = data.allocate(on);
     if let Some(path) = &args.output {
-        output::write_atomic(path, yaml(&data, &plan, on).as_bytes())?;
+        output::Outputs::new(&args.data.dir, &data.programme.id)?.write_file(
+            path,
+            output::FileKind::Allocation,
+            yaml(&data, &plan, on).as_bytes(),
+        )?;
     }
     let text = match args.format {
         ReportFormat::Human => human(&data, &plan, on),
@@ -49,10 +53,14 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// The first words of the file `-o` writes: an existing file is replaced
+/// only when it starts with them.
+pub const HEADER: &str = "# Allocation of applications as of ";
+
 /// The cohorts' lists as YAML. Ids are `[a-z0-9-]` and need no quoting.
 fn yaml(data: &Dataset, plan: &Allocation, on: NaiveDate) -> String {
     let mut s = format!(
-        "# Allocation of applications as of {on}, by `tip allocate`.\n\
+        "{HEADER}{on}, by `tip allocate`.\n\
          # Review, then copy each cohort's `enrolled` and `waitlist` into its\n\
          # file: existing places are kept in order and new ones follow.\n"
     );

@@ -55,9 +55,13 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
         Ok(f) => f,
         Err(outcome) => return outcome,
     };
-    let ics = tip_calendar::render(&data, &filter, &Feed::new(name, crate::build_time()));
+    let ics = tip_calendar::render(&data, &filter, &Feed::new(name, crate::build_time()?));
     match &args.output {
-        Some(path) => output::write_atomic(path, ics.as_bytes())?,
+        Some(path) => output::Outputs::new(&args.data.dir, &data.programme.id)?.write_file(
+            path,
+            output::FileKind::Calendar,
+            ics.as_bytes(),
+        )?,
         None => io::stdout().lock().write_all(ics.as_bytes())?,
     }
     crate::done(data);
@@ -118,7 +122,9 @@ fn filter(data: &Dataset, args: &Args) -> Result<(Filter, String), Rejected> {
         let p = data
             .person(id)
             .ok_or_else(|| unknown("person", id, data.suggest_person(id)))?;
-        parts.push(data[p].name.clone());
+        // A personal feed is named without the person's name: calendars
+        // are shared, synced and published, and carry no learner's name.
+        parts.push("My sessions".into());
         filter.person = Some(p);
     }
     Ok((filter, parts.join(" — ")))

@@ -24,7 +24,8 @@ pub struct Args {
     /// The date to judge completion on (default: today).
     #[arg(long, value_name = "DATE")]
     as_of: Option<NaiveDate>,
-    /// Write one PDF per completer, and `register.csv`, into this folder.
+    /// Write one PDF per completer, and `register.csv`, into this folder
+    /// (new, empty, or one tip wrote certificates into before).
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
     /// Write every certificate into this one PDF (for printing), with the
@@ -63,7 +64,12 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
         .branding
         .as_ref()
         .and_then(|b| b.font.as_ref())
-        .map(|f| std::fs::read(data.root().join(f)))
+        .map(|f| {
+            let path = tip_core::public_file(data.root(), f).map_err(|e| {
+                io::Error::new(io::ErrorKind::InvalidData, format!("the font `{f}` {e}"))
+            })?;
+            std::fs::read(&path).map_err(output::at(&path))
+        })
         .transpose()?;
     let renderer = Renderer::new(&data, font.as_deref()).map_err(io::Error::other)?;
 
@@ -86,7 +92,8 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
         writeln!(err, "no one has completed `{}` as of {on}", data[cohort].id)?;
         return Ok(Outcome::Success);
     }
-    let stamp = crate::data::source_date_epoch();
+    let stamp = crate::data::source_date_epoch()?;
+    let outputs = output::Outputs::new(&args.data.dir, &data.programme.id)?;
     let progress = progress(plan.certificates.len());
     let certificates = &plan.certificates;
     match (&args.output, &args.combined) {
@@ -104,7 +111,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
                 "register.csv".into(),
                 register(&data, certificates).into_bytes(),
             ));
-            output::write_all_atomic(dir, &all)?;
+            outputs.write_into_folder(dir, output::FolderKind::Certificates, &all)?;
             progress.finish_and_clear();
             writeln!(
                 err,
@@ -117,11 +124,12 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
             let pdf = renderer.render(&data, certificates, stamp);
             progress.finish_and_clear();
             let register_path = register_beside(file);
-            output::write_all_atomic_paths(&[
-                (file.clone(), pdf),
+            outputs.write_files(&[
+                (file, output::FileKind::Pdf, &pdf),
                 (
-                    register_path.clone(),
-                    register(&data, certificates).into_bytes(),
+                    &register_path,
+                    output::FileKind::Register,
+                    register(&data, certificates).as_bytes(),
                 ),
             ])?;
             writeln!(

@@ -1,7 +1,7 @@
 //! `tip pack`, `tip bulletin` and `tip build`: what goes public.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use tip_site::bulletin::{self, Window};
@@ -21,7 +21,7 @@ pub struct PackArgs {
     /// The resources of every course open to this role.
     #[arg(long, value_name = "ID")]
     role: Option<String>,
-    /// `FILE.zip`, or a folder.
+    /// `FILE.zip`, or a folder (new, empty, or a pack tip wrote before).
     #[arg(short, long, value_name = "FILE.zip|DIR")]
     output: PathBuf,
 }
@@ -44,23 +44,15 @@ pub fn pack(args: &PackArgs) -> io::Result<Outcome> {
         (None, None) => unreachable!("clap requires one"),
     };
     let files = pack::files(&data, &p).map_err(io::Error::other)?;
+    let outputs = output::Outputs::new(&args.data.dir, &data.programme.id)?;
     let is_zip = args
         .output
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     if is_zip {
-        output::write_atomic(&args.output, &pack::zip(&files))?;
+        outputs.write_file(&args.output, output::FileKind::Zip, &pack::zip(&files))?;
     } else {
-        let paths: Vec<(PathBuf, Vec<u8>)> = files
-            .into_iter()
-            .map(|(p, b)| (args.output.join(p), b))
-            .collect();
-        for (path, _) in &paths {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-        }
-        output::write_all_atomic_paths(&paths)?;
+        outputs.replace_folder(&args.output, output::FolderKind::Pack, &files)?;
     }
     writeln!(
         anstream::stderr(),
@@ -114,7 +106,7 @@ pub fn bulletin(args: &BulletinArgs) -> io::Result<Outcome> {
         BulletinFormat::Html => bulletin::html(
             &data,
             window,
-            &crate::build_time().format("%-d %B %Y").to_string(),
+            &crate::build_time()?.format("%-d %B %Y").to_string(),
         ),
     }
     .map_err(io::Error::other)?;
@@ -128,7 +120,8 @@ pub fn bulletin(args: &BulletinArgs) -> io::Result<Outcome> {
 pub struct BuildArgs {
     #[command(flatten)]
     data: DataDir,
-    /// The folder to publish into (replaced as a whole).
+    /// The folder to publish into: new, empty, or a site tip built before
+    /// (replaced as a whole; any other folder is refused).
     #[arg(short, long, value_name = "OUT")]
     output: PathBuf,
     /// "Today" for upcoming dates and progress (default: today).
@@ -145,13 +138,15 @@ pub fn build(args: &BuildArgs) -> io::Result<Outcome> {
         Ok(data) => data,
         Err(outcome) => return Ok(outcome),
     };
+    // Refuse a bad output before the work of building.
+    let outputs = output::Outputs::new(&args.data.dir, &data.programme.id)?;
     let opts = site::Options {
         as_of: args.as_of.unwrap_or_else(crate::today),
-        stamp: crate::build_time(),
+        stamp: crate::build_time()?,
         months: args.months,
     };
     let files = site::build(&data, &opts).map_err(io::Error::other)?;
-    replace_folder(&args.output, &files)?;
+    outputs.replace_folder(&args.output, output::FolderKind::Site, &files)?;
     writeln!(
         anstream::stderr(),
         "{} files in {}; open {}",
@@ -161,44 +156,4 @@ pub fn build(args: &BuildArgs) -> io::Result<Outcome> {
     )?;
     crate::done(data);
     Ok(Outcome::Success)
-}
-
-/// Write `files` into a new folder beside `out`, then rename it to `out`
-/// (moving any old one aside first and removing it after): a failed build
-/// never leaves a half-updated site.
-fn replace_folder(out: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    let staging = tempfile::Builder::new()
-        .prefix(".tip-build-")
-        .tempdir_in(&parent)?;
-    for (path, bytes) in files {
-        let full = staging.path().join(path);
-        if let Some(dir) = full.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&full, bytes)?;
-    }
-    #[cfg(unix)]
-    std::fs::set_permissions(
-        staging.path(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )?;
-    let staging = staging.keep();
-    if out.exists() {
-        let old = tempfile::Builder::new()
-            .prefix(".tip-old-")
-            .tempdir_in(&parent)?
-            .keep();
-        std::fs::remove_dir(&old)?;
-        std::fs::rename(out, &old)?;
-        std::fs::rename(&staging, out)?;
-        std::fs::remove_dir_all(&old)?;
-    } else {
-        std::fs::rename(&staging, out)?;
-    }
-    Ok(())
 }

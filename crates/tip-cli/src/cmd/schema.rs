@@ -19,7 +19,11 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
         serde_json::to_string_pretty(&tip_core::schema::json_schema()).map_err(io::Error::other)?;
     text.push('\n');
     match &args.output {
-        Some(path) => output::write_atomic(path, text.as_bytes())?,
+        Some(path) => output::Outputs::anywhere().write_file(
+            path,
+            output::FileKind::Schema,
+            text.as_bytes(),
+        )?,
         None => io::stdout().lock().write_all(text.as_bytes())?,
     }
     Ok(Outcome::Success)
