@@ -164,14 +164,20 @@ pub fn render(data: &Dataset, filter: &Filter, feed: &Feed) -> String {
     for line in vtimezone::lines(tz, start, end) {
         fold(&line, &mut out);
     }
+    let organizer = organizer(programme);
     let events: Vec<String> = selected
         .par_iter()
         .map(|(ix, session)| {
-            refold(
+            let mut text = refold(
                 &event(data, *ix, session, feed)
                     .try_into_string()
                     .expect("writing to a String cannot fail"),
-            )
+            );
+            if let Some(line) = &organizer {
+                let end = text.len() - "END:VEVENT\r\n".len();
+                text.insert_str(end, line);
+            }
+            text
         })
         .collect();
     for e in events {
@@ -271,21 +277,32 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Even
     }
     e.description(&description.join("\n\n"));
     if let Some(url) = &link {
-        e.url(url);
+        e.url(&clean(url).replace('\n', ""));
     }
     // CATEGORIES is a list: the crate leaves its text unescaped.
     e.append_property(Property::new("CATEGORIES", escape(&clean(&tier))));
-    if let Some(org) = &programme.organiser {
-        if let Some(email) = &org.email {
-            let cn = clean(&org.name).replace('"', "'");
-            e.append_property(
-                Property::new("ORGANIZER", format!("mailto:{email}"))
-                    .add_parameter("CN", &cn)
-                    .done(),
-            );
-        }
-    }
     e.done()
+}
+
+/// The `ORGANIZER` line, folded, written here rather than by the crate:
+/// the crate quotes a parameter only when it holds `:` or `;`, so a name
+/// with a comma would split. RFC 5545 `param-value`: a quoted string of
+/// any characters but controls and `"`, always quoted here.
+fn organizer(programme: &tip_core::model::Programme) -> Option<String> {
+    let org = programme.organiser.as_ref()?;
+    let email = org.email.as_ref()?;
+    let cn: String = clean(&org.name)
+        .chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\n' | '\t' => ' ',
+            c => c,
+        })
+        .collect();
+    let address: String = email.chars().filter(|c| !c.is_control()).collect();
+    let mut out = String::new();
+    fold(&format!("ORGANIZER;CN=\"{cn}\":mailto:{address}"), &mut out);
+    Some(out)
 }
 
 /// Line ends as LF only (a CR would pass through the crate unescaped), and

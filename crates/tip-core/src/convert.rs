@@ -831,7 +831,7 @@ pub(crate) fn programme(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opti
     let id = ctx.required(rec, "id", what, Ctx::id);
     let name = ctx.required(rec, "name", what, Ctx::text);
     let timezone = ctx.required(rec, "timezone", what, timezone);
-    let domain = ctx.required(rec, "domain", what, Ctx::text);
+    let domain = ctx.required(rec, "domain", what, Ctx::domain);
     let organiser = ctx.field(rec, "organiser", |c, v| {
         let Val::Node(node) = v else { return None };
         let r = c.record(node, nested("programme", &["organiser"]), "organiser")?;

@@ -71,8 +71,10 @@ codes! {
     YamlLimit = "yaml-limit",
     /// A YAML mapping has the same key twice.
     DuplicateKey = "duplicate-key",
-    /// A CSV file is malformed (unbalanced quotes, wrong number of cells).
+    /// A CSV file is malformed (unbalanced quotes, wrong number of cells, a line longer than 1 MiB).
     CsvSyntax = "csv-syntax",
+    /// A CSV cell holds a control character (NUL, escape, DEL, …).
+    ControlCharacter = "control-character",
     /// A top-level key is not a known section, or a CSV file name does not start with a tabular section.
     UnknownSection = "unknown-section",
     /// A mapping has a field its section does not define.
@@ -196,13 +198,33 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+/// The longest message or help kept, in characters: a value quoted from a
+/// megabyte-long cell is cut, never echoed whole.
+pub(crate) const MAX_MESSAGE_CHARS: usize = 300;
+
+/// `text` cut to at most `max` characters (and an ellipsis), closing an
+/// open backtick quote so the message still reads right.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((cut, _)) => {
+            let kept = &text[..cut];
+            let mut out = format!("{kept}…");
+            if kept.matches('`').count() % 2 == 1 {
+                out.push('`');
+            }
+            out
+        }
+    }
+}
+
 impl Diagnostic {
     /// A new error.
     pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
-            message: message.into(),
+            message: shorten(&message.into(), MAX_MESSAGE_CHARS),
             location: None,
             help: None,
         }
@@ -224,7 +246,7 @@ impl Diagnostic {
 
     /// Attach a help hint.
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shorten(&help.into(), MAX_MESSAGE_CHARS));
         self
     }
 
@@ -264,8 +286,16 @@ pub fn code_table() -> String {
     out
 }
 
-/// Sort diagnostics into report order and drop exact repeats.
+/// Sort diagnostics into report order and drop exact repeats; cut any
+/// over-long help (set directly on the field) as messages are cut.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
+    for d in diagnostics.iter_mut() {
+        if let Some(help) = &mut d.help {
+            if help.len() > MAX_MESSAGE_CHARS {
+                *help = shorten(help, MAX_MESSAGE_CHARS);
+            }
+        }
+    }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
 }

@@ -41,6 +41,7 @@ pub mod schema;
 mod source;
 mod suggest;
 mod table;
+pub mod words;
 mod yaml;
 
 pub use dataset::{Dataset, LoadError, Report, Scope};

@@ -670,9 +670,13 @@ impl<'a> Ctx<'a> {
     /// A URL starting `http://` or `https://`.
     pub(crate) fn url(&mut self, val: Val<'_>) -> Option<String> {
         let s = self.text(val)?;
+        // No spaces, control characters or characters a URL never holds
+        // unescaped: the address is written into calendars and pages.
         let ok = (s.starts_with("https://") || s.starts_with("http://"))
             && s.len() > 8
-            && !s.chars().any(char::is_whitespace);
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "\"<>\\^`|".contains(c));
         if !ok {
             self.error(
                 Code::InvalidValue,
@@ -685,13 +689,39 @@ impl<'a> Ctx<'a> {
         Some(s)
     }
 
+    /// A domain name, for calendar UIDs: dot-separated labels of ASCII
+    /// letters, digits and `-`, lowercased.
+    pub(crate) fn domain(&mut self, val: Val<'_>) -> Option<String> {
+        let s = self.text(val)?;
+        let ok = s.len() <= 253
+            && s.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if !ok {
+            self.error(
+                Code::InvalidValue,
+                self.loc_of(val),
+                format!("`{s}` is not a domain name"),
+            )
+            .help = Some("write the programme's web domain, e.g. `kentandmedway.example`".into());
+            return None;
+        }
+        Some(s.to_ascii_lowercase())
+    }
+
     /// An email address (a light check: one `@`, text on both sides, no spaces).
     pub(crate) fn email(&mut self, val: Val<'_>) -> Option<String> {
         let s = self.text(val)?;
         let ok = s.split('@').count() == 2
             && s.split('@').all(|p| !p.is_empty())
             && s.rsplit('@').next().is_some_and(|d| d.contains('.'))
-            && !s.chars().any(char::is_whitespace);
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "\"(),:;<>[\\]".contains(c));
         if !ok {
             self.error(
                 Code::InvalidValue,

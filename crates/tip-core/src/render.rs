@@ -30,23 +30,23 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
         };
         let mut group = Group::with_title(level.primary_title(&d.message).id(d.code.as_str()));
         if let Some(loc) = &d.location {
-            let text = sources.entry(&loc.file).or_insert_with(|| {
-                std::fs::read(root.join(&*loc.file))
-                    .ok()
-                    .map(|b| SourceLines::new(String::from_utf8_lossy(&b).into_owned()))
-            });
+            let text = sources
+                .entry(&loc.file)
+                .or_insert_with(|| read_bounded(&root.join(&*loc.file)).map(SourceLines::new));
             let line = text.as_ref().and_then(|t| t.line(loc.line as usize));
             group = match line {
                 Some(line) => {
-                    let start = char_to_byte(line, loc.column as usize - 1);
-                    let end = char_to_byte(line, (loc.column + loc.len) as usize - 1);
+                    let (shown, first_char) = window(line, loc.column as usize - 1);
+                    let column = loc.column as usize - first_char;
+                    let start = char_to_byte(shown, column - 1);
+                    let end = char_to_byte(shown, column - 1 + loc.len as usize);
                     let end = if end > start {
                         end
                     } else {
-                        start + line[start..].chars().next().map_or(0, char::len_utf8)
+                        start + shown[start..].chars().next().map_or(0, char::len_utf8)
                     };
                     group.element(
-                        Snippet::source(line.to_owned())
+                        Snippet::source(shown.to_owned())
                             .line_start(loc.line as usize)
                             .path(&*loc.file)
                             .annotation(AnnotationKind::Primary.span(start..end)),
@@ -65,6 +65,43 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
         let _ = writeln!(out, "{}\n", renderer.render(&[group]));
     }
     out
+}
+
+/// A file's text for showing source lines: no more than the loader itself
+/// reads (a 3 GB file is never read to show line 1), or nothing.
+fn read_bounded(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let limit = if is_csv {
+        crate::source::MAX_CSV_BYTES
+    } else {
+        crate::source::MAX_YAML_BYTES
+    };
+    let file = std::fs::File::open(path).ok()?;
+    if file.metadata().ok()?.len() > limit {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The most characters of a source line shown: a megabyte-long line is
+/// shown as a window around the place, never echoed whole.
+const MAX_SHOWN_CHARS: usize = 160;
+
+/// The part of `line` to show around character `at` (0-based), and the
+/// index of its first character in the line.
+fn window(line: &str, at: usize) -> (&str, usize) {
+    if line.len() <= MAX_SHOWN_CHARS {
+        return (line, 0);
+    }
+    let first = at.saturating_sub(MAX_SHOWN_CHARS / 4);
+    let start = char_to_byte(line, first);
+    let end = char_to_byte(&line[start..], MAX_SHOWN_CHARS) + start;
+    (&line[start..end], first)
 }
 
 /// A file's text with the byte offset of each line.

@@ -158,7 +158,25 @@ impl Files {
             .at(at())
             .help("split the file; large tabular sections belong in CSV files"));
         }
-        let mut bytes = fs::read(&file.path).map_err(io_error)?;
+        let mut bytes = match file.kind {
+            FileKind::Yaml => fs::read(&file.path).map_err(io_error)?,
+            FileKind::Csv(_) | FileKind::StrayCsv => match read_csv(&file.path, size) {
+                Ok(Ok(bytes)) => bytes,
+                Ok(Err(line)) => {
+                    return Err(Diagnostic::error(
+                        Code::CsvSyntax,
+                        format!(
+                            "line {line} of `{}` is longer than {} MiB: no CSV row is",
+                            file.name,
+                            MAX_CSV_LINE >> 20
+                        ),
+                    )
+                    .at(self.location(Loc::new(id, line, 1, 1)))
+                    .help("check that this is a CSV file with one record per line"));
+                }
+                Err(e) => return Err(io_error(e)),
+            },
+        };
         if bytes.starts_with(b"\xEF\xBB\xBF") {
             bytes.drain(..3);
         }
@@ -174,6 +192,40 @@ impl Files {
             .help("save the file as UTF-8 (spreadsheets: \"CSV UTF-8\")")
         })
     }
+}
+
+/// The longest line a CSV file may have: a real row is a few hundred bytes.
+pub const MAX_CSV_LINE: usize = 1 << 20;
+
+/// Read a CSV file, stopping at the first line longer than
+/// [`MAX_CSV_LINE`] (its 1-based number is the `Err`): memory stays
+/// bounded by what came before it, never by the line itself.
+fn read_csv(path: &Path, size: u64) -> io::Result<Result<Vec<u8>, u32>> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut bytes = Vec::with_capacity(size as usize);
+    let mut line_start = 0usize;
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        let from = bytes.len();
+        bytes.extend_from_slice(&chunk[..n]);
+        for nl in memchr::memchr_iter(b'\n', &bytes[from..]) {
+            let at = from + nl;
+            if at - line_start > MAX_CSV_LINE {
+                break;
+            }
+            line_start = at + 1;
+        }
+        if bytes.len() - line_start > MAX_CSV_LINE {
+            let line = memchr::memchr_iter(b'\n', &bytes[..line_start]).count() + 1;
+            return Ok(Err(line as u32));
+        }
+    }
+    Ok(Ok(bytes))
 }
 
 /// 1-based line and character column just after `text`.

@@ -82,11 +82,25 @@ pub(crate) fn read_rows<'s>(
         let mut cells = [("", filler); MAX_COLUMNS];
         let mut n = 0;
         let mut col = 1u32;
+        let mut bad = false;
         for (i, range) in (0..record.len())
             .filter_map(|i| record.range(i))
             .enumerate()
         {
             let text = &all[range];
+            if let Some(at) = control_character(text) {
+                let c = text[at..].chars().next().unwrap_or('\0');
+                ctx.error(
+                    Code::ControlCharacter,
+                    Loc::new(file, line, col + chars(&text[..at]), 1),
+                    format!("a cell holds the control character U+{:04X}", c as u32),
+                )
+                .help = Some(
+                    "remove it: cells hold text (a spreadsheet export sometimes adds them)".into(),
+                );
+                bad = true;
+                break;
+            }
             let trimmed = trim(text);
             if let (Some(name), false) = (columns[i], trimmed.is_empty()) {
                 let lead = if trimmed.len() == text.len() {
@@ -100,9 +114,23 @@ pub(crate) fn read_rows<'s>(
             }
             col += chars(text) + 1;
         }
+        if bad {
+            continue;
+        }
         let rec = Record::row(Loc::new(file, line, 1, 1), &cells[..n]);
         row(ctx, &rec);
     }
+}
+
+/// The byte offset of the first control character in a cell (a line
+/// break or tab is text; NUL, escape, DEL and the C1 controls are not).
+fn control_character(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().position(|(i, &b)| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            || b == 0x7f
+            || (b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    })
 }
 
 /// `str::trim`, without its cost when there is nothing to trim (the
@@ -129,6 +157,58 @@ fn csv_error(ctx: &mut Ctx<'_>, e: &csv::Error) {
     );
 }
 
+/// The most unknown columns named one by one; more are listed in one
+/// diagnostic.
+const MAX_UNKNOWN_LISTED: usize = 5;
+
+/// Report unknown columns: each with its own "did you mean" when there are
+/// a few, or one diagnostic listing the first of many.
+fn unknown_columns(
+    ctx: &mut Ctx<'_>,
+    section: &'static Section,
+    unknown: &[(String, Loc)],
+    count: usize,
+) {
+    let columns = || {
+        let names: Vec<_> = section
+            .fields
+            .iter()
+            .map(|f| format!("`{}`", f.name))
+            .collect();
+        format!(
+            "`{}` files have the columns {}",
+            section.name,
+            names.join(", ")
+        )
+    };
+    if count <= 3 {
+        for (name, loc) in unknown {
+            let help =
+                did_you_mean(name, section.fields.iter().map(|f| f.name)).unwrap_or_else(columns);
+            ctx.error(
+                Code::UnknownColumn,
+                *loc,
+                format!("unknown column `{name}` in a `{}` file", section.name),
+            )
+            .help = Some(help);
+        }
+    } else if let Some((_, first)) = unknown.first() {
+        let names: Vec<_> = unknown.iter().map(|(n, _)| format!("`{n}`")).collect();
+        ctx.error(
+            Code::UnknownColumn,
+            *first,
+            format!(
+                "{} unknown columns in a `{}` file: {} and {} more",
+                crate::words::thousands(count as u64),
+                section.name,
+                names.join(", "),
+                crate::words::thousands((count - unknown.len()) as u64)
+            ),
+        )
+        .help = Some(columns());
+    }
+}
+
 /// Map header cells to field names; report unknown, repeated and missing
 /// required columns. `None` when rows cannot be read at all.
 fn header_columns(
@@ -138,51 +218,50 @@ fn header_columns(
 ) -> Option<Vec<Option<&'static str>>> {
     let file = ctx.file;
     let mut columns = Vec::with_capacity(header.len());
+    // Fields already seen, and the unknown columns: both checked in
+    // constant time per column, so a header of a million cells is linear.
+    let mut seen: Vec<&'static str> = Vec::new();
+    let mut repeated: Vec<&'static str> = Vec::new();
+    let mut unknown: Vec<(String, Loc)> = Vec::new();
+    let mut unknown_count = 0usize;
     let mut col = 1u32;
     for raw in header.iter() {
         let name = String::from_utf8_lossy(raw);
         let name = name.trim();
         let loc = Loc::new(file, 1, col, name.chars().count() as u32);
-        col += raw.len() as u32 + 1;
+        col = col.saturating_add(String::from_utf8_lossy(raw).chars().count() as u32 + 1);
         let field = section
             .fields
             .iter()
             .find(|f| f.name == name)
             .map(|f| f.name);
         match field {
-            Some(f) if columns.contains(&Some(f)) => {
-                ctx.error(
-                    Code::CsvSyntax,
-                    loc,
-                    format!("the column `{name}` appears twice"),
-                );
+            Some(f) if seen.contains(&f) => {
+                if !repeated.contains(&f) {
+                    repeated.push(f);
+                    ctx.error(
+                        Code::CsvSyntax,
+                        loc,
+                        format!("the column `{name}` appears twice"),
+                    )
+                    .help = Some("keep one column of each name".into());
+                }
                 columns.push(None);
             }
-            Some(f) => columns.push(Some(f)),
+            Some(f) => {
+                seen.push(f);
+                columns.push(Some(f));
+            }
             None => {
-                let help = did_you_mean(name, section.fields.iter().map(|f| f.name))
-                    .unwrap_or_else(|| {
-                        let names: Vec<_> = section
-                            .fields
-                            .iter()
-                            .map(|f| format!("`{}`", f.name))
-                            .collect();
-                        format!(
-                            "`{}` files have the columns {}",
-                            section.name,
-                            names.join(", ")
-                        )
-                    });
-                ctx.error(
-                    Code::UnknownColumn,
-                    loc,
-                    format!("unknown column `{name}` in a `{}` file", section.name),
-                )
-                .help = Some(help);
+                unknown_count += 1;
+                if unknown.len() < MAX_UNKNOWN_LISTED {
+                    unknown.push((crate::diagnostic::shorten(name, 40), loc));
+                }
                 columns.push(None);
             }
         }
     }
+    unknown_columns(ctx, section, &unknown, unknown_count);
     let missing: Vec<_> = section
         .fields
         .iter()

@@ -128,7 +128,18 @@ pub(crate) fn options() -> serde_saphyr::Options {
     }
 }
 
-fn diagnose(files: &Files, file: FileId, text: &str, error: &Error) -> Diagnostic {
+/// The error inside alias and snippet wrappers.
+fn innermost(mut error: &Error) -> &Error {
+    while let Error::AliasError { error: inner, .. } | Error::WithSnippet { error: inner, .. } =
+        error
+    {
+        error = inner;
+    }
+    error
+}
+
+fn diagnose(files: &Files, file: FileId, text: &str, outer: &Error) -> Diagnostic {
+    let error = innermost(outer);
     let code = match error {
         Error::Budget { .. }
         | Error::AliasReplayCounterOverflow { .. }
@@ -145,12 +156,15 @@ fn diagnose(files: &Files, file: FileId, text: &str, error: &Error) -> Diagnosti
         _ => Code::YamlSyntax,
     };
     let full = error.to_string();
-    let message = full
-        .find(" at line ")
-        .map_or(full.as_str(), |end| &full[..end])
-        .trim()
-        .replace(", set DuplicateKeyPolicy in Options if acceptable", "");
-    let (line, col) = match error.location() {
+    let message = match code {
+        Code::YamlLimit => limit_words(error, &files.get(file).name),
+        _ => full
+            .find(" at line ")
+            .map_or(full.as_str(), |end| &full[..end])
+            .trim()
+            .replace(", set DuplicateKeyPolicy in Options if acceptable", ""),
+    };
+    let (line, col) = match outer.location().or_else(|| error.location()) {
         Some(l) if l.line() > 0 => (l.line() as u32, l.column().max(1) as u32),
         _ => crate::source::line_col(text.as_bytes()),
     };
@@ -164,6 +178,42 @@ fn diagnose(files: &Files, file: FileId, text: &str, error: &Error) -> Diagnosti
     Diagnostic::error(code, message.to_lowercase_first())
         .at(files.location(Loc::new(file, line, col, 1)))
         .help(help)
+}
+
+/// A safety limit of the YAML reader, in plain words: "more than 100,000
+/// values copied through aliases in `rules.yaml`", never a debug dump.
+fn limit_words(error: &Error, file: &str) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let n = |n: usize| crate::words::thousands(n as u64);
+    let what = match error {
+        Error::Budget { breach, .. } => match breach {
+            B::Events { .. } => format!("more than {} YAML events", n(50_000_000)),
+            B::Aliases { .. } => format!("more than {} aliases (`*name`)", n(100_000)),
+            B::Anchors { .. } => format!("more than {} anchors (`&name`)", n(100_000)),
+            B::Depth { .. } => "lists and mappings nested more than 128 deep".into(),
+            B::Documents { .. } => "more than one YAML document (`---`)".into(),
+            B::Nodes { .. } => format!("more than {} values", n(25_000_000)),
+            B::ScalarBytes { .. } | B::InputBytes { .. } => "more than 64 MiB of text".into(),
+            B::RecordedAnchorEvents { .. } | B::RecordedAnchorBytes { .. } => format!(
+                "more than {} values copied through anchors and aliases",
+                n(100_000)
+            ),
+            B::AliasAnchorRatio { .. } => "far more aliases than anchors".into(),
+            B::MergeKeys { .. } => "too many merge keys (`<<`)".into(),
+            _ => "more than the YAML reader's safety limits allow".into(),
+        },
+        Error::AliasReplayCounterOverflow { .. }
+        | Error::AliasReplayLimitExceeded { .. }
+        | Error::AliasExpansionLimitExceeded { .. } => {
+            format!("more than {} alias expansions", n(100_000))
+        }
+        Error::AliasReplayStackDepthExceeded { .. } => "aliases nested more than 16 deep".into(),
+        _ if error.to_string().contains("recursion limit") => {
+            "lists and mappings nested more than 128 deep".into()
+        }
+        _ => "more than the YAML reader's safety limits allow".into(),
+    };
+    format!("{what} in `{file}`: the file is refused")
 }
 
 trait LowercaseFirst {
