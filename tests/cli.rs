@@ -1098,3 +1098,737 @@ fn pack_as_zip_or_folder_and_the_bulletin() {
     assert_eq!(code, 0);
     assert!(out.starts_with("<!doctype html>"));
 }
+
+// ---------------------------------------------------------------------------
+// Safe by construction (issue 10): every test here failed on the code before
+// it. Everything destructive happens inside temporary folders only.
+
+/// A copy of the example data set in a temporary folder, to change freely.
+fn example_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    copy_dir(&repo().join("data/kent-medway"), &data);
+    (tmp, data)
+}
+
+/// Run `tip` with `SOURCE_DATE_EPOCH` fixed; exit code, stdout, stderr.
+fn tip_at(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tip"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1661990400")
+        .output()
+        .expect("tip runs");
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Every file under `dir` with its contents, zips unpacked.
+fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = fs::read(&path).unwrap();
+            let name = path.strip_prefix(dir).unwrap().display().to_string();
+            if name.ends_with(".zip") {
+                let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+                for i in 0..z.len() {
+                    let mut f = z.by_index(i).unwrap();
+                    let mut inner = Vec::new();
+                    std::io::Read::read_to_end(&mut f, &mut inner).unwrap();
+                    out.push((format!("{name}!{}", f.name().unwrap()), inner));
+                }
+            }
+            out.push((name, bytes));
+        }
+    }
+    out
+}
+
+#[test]
+fn build_refuses_a_folder_it_did_not_write() {
+    let (tmp, data) = example_copy();
+    // A folder like a home folder: a user's files, hidden and not.
+    let home = tmp.path().join("home");
+    fs::create_dir_all(home.join("Documents")).unwrap();
+    fs::write(home.join(".bashrc"), "export A=1").unwrap();
+    fs::write(home.join("Documents/notes.txt"), "my notes").unwrap();
+    let (code, _, err) = tip_at(&["build", s(&data), "-o", s(&home)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("refusing to write into") && err.contains(s(&home)),
+        "{err}"
+    );
+    assert!(err.contains("help:"), "{err}");
+    assert_eq!(
+        fs::read_to_string(home.join("Documents/notes.txt")).unwrap(),
+        "my notes"
+    );
+    assert_eq!(
+        fs::read_to_string(home.join(".bashrc")).unwrap(),
+        "export A=1"
+    );
+    // The same for a site tip built, once someone added a file to it.
+    let site = tmp.path().join("site");
+    let (code, _, err) = tip_at(&["build", s(&data), "-o", s(&site), "--as-of", "2022-09-01"]);
+    assert_eq!(code, 0, "{err}");
+    fs::write(site.join("notes.txt"), "added by hand").unwrap();
+    let (code, _, err) = tip_at(&["build", s(&data), "-o", s(&site), "--as-of", "2022-09-01"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`notes.txt`, which tip did not write"),
+        "{err}"
+    );
+    assert!(site.join("notes.txt").exists() && site.join("index.html").exists());
+}
+
+#[test]
+fn outputs_in_or_around_the_data_folder_are_refused() {
+    let (tmp, data) = example_copy();
+    let before = all_files(&data);
+    let inside = data.join("site");
+    let ics = data.join("feed.ics");
+    let zip = data.join("pack.zip");
+    for args in [
+        vec!["build", s(&data), "-o", s(&data)],
+        vec!["build", s(&data), "-o", s(&inside)],
+        vec!["build", s(&data), "-o", s(tmp.path())],
+        vec!["calendar", s(&data), "-o", s(&ics)],
+        vec![
+            "pack",
+            s(&data),
+            "--course",
+            "l2-trauma-awareness",
+            "-o",
+            s(&zip),
+        ],
+        vec![
+            "pack",
+            s(&data),
+            "--course",
+            "l2-trauma-awareness",
+            "-o",
+            s(&inside),
+        ],
+        vec![
+            "certify",
+            s(&data),
+            "--cohort",
+            "l2-2022-01-maidstone",
+            "--as-of",
+            "2022-12-01",
+            "-o",
+            s(&inside),
+        ],
+    ] {
+        let (code, _, err) = tip_at(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("inside the data folder") || err.contains("holds the data folder"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(all_files(&data), before, "the data folder is untouched");
+}
+
+#[test]
+fn pack_and_certify_refuse_folders_they_did_not_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mine = tmp.path().join("mine");
+    fs::create_dir_all(&mine).unwrap();
+    fs::write(mine.join("keep.txt"), "keep").unwrap();
+    let (code, _, err) =
+        run_on_example(&["pack", "--course", "l2-trauma-awareness", "-o", s(&mine)]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = run_on_example(&[
+        "certify",
+        "--cohort",
+        "l2-2022-01-maidstone",
+        "--as-of",
+        "2022-12-01",
+        "-o",
+        s(&mine),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(fs::read_dir(&mine).unwrap().count(), 1);
+    // A pack folder is replaced whole on the next run; a site may not
+    // replace it.
+    let pack = tmp.path().join("pack");
+    for _ in 0..2 {
+        let (code, _, err) = run_on_example(&["pack", "--role", "manager", "-o", s(&pack)]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, _, err) = run_on_example(&["build", "-o", s(&pack)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("holds pack written by tip"), "{err}");
+}
+
+#[test]
+fn a_file_output_replaces_only_a_file_of_its_kind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes.ics");
+    fs::write(&notes, "not a calendar").unwrap();
+    let (code, _, err) = run_on_example(&["calendar", "-o", s(&notes)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not an iCalendar file"), "{err}");
+    assert_eq!(fs::read_to_string(&notes).unwrap(), "not a calendar");
+    let report = tmp.path().join("report.pdf");
+    fs::write(&report, "quarterly report").unwrap();
+    let (code, _, err) = run_on_example(&[
+        "certify",
+        "--cohort",
+        "l2-2022-01-maidstone",
+        "--as-of",
+        "2022-12-01",
+        "--combined",
+        s(&report),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(fs::read_to_string(&report).unwrap(), "quarterly report");
+    // A folder given where a file is wanted is refused, not replaced.
+    let (code, _, err) = run_on_example(&["calendar", "-o", s(tmp.path())]);
+    assert_eq!(code, 2, "{err}");
+    // Missing parent folders are made; a calendar replaces a calendar.
+    let feed = tmp.path().join("a/b/feed.ics");
+    for _ in 0..2 {
+        let (code, _, err) = run_on_example(&["calendar", "-o", s(&feed)]);
+        assert_eq!(code, 0, "{err}");
+    }
+    assert!(
+        fs::read_to_string(&feed)
+            .unwrap()
+            .starts_with("BEGIN:VCALENDAR")
+    );
+}
+
+#[test]
+fn a_killed_builds_staging_folder_is_removed_by_the_next() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stale = tmp.path().join(".tip-staging-site-x1y2z3");
+    fs::create_dir_all(stale.join("courses")).unwrap();
+    fs::write(stale.join(".tip-staging"), "").unwrap();
+    fs::write(stale.join("courses/a.html"), "half").unwrap();
+    let site = tmp.path().join("site");
+    let (code, _, err) = run_on_example(&["build", "-o", s(&site), "--as-of", "2022-09-01"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!stale.exists());
+    let names: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+    assert_eq!(names.len(), 1);
+}
+
+#[test]
+fn two_builds_into_one_folder_leave_one_whole_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let data = repo().join("data/kent-medway");
+    let spawn = |as_of: &str| {
+        Command::new(env!("CARGO_BIN_EXE_tip"))
+            .args(["build", s(&data), "-o", s(&site), "--as-of", as_of])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for _ in 0..3 {
+        let a = spawn("2022-03-01");
+        let b = spawn("2022-09-01");
+        assert!(a.wait_with_output().unwrap().status.success());
+        assert!(b.wait_with_output().unwrap().status.success());
+        // The marker lists exactly the files there: one build's, whole.
+        let marker = fs::read_to_string(site.join(".tip-output")).unwrap();
+        let mut listed: Vec<String> = marker
+            .lines()
+            .filter_map(|l| l.strip_prefix("file "))
+            .map(str::to_owned)
+            .collect();
+        let mut present: Vec<String> = all_files(&site)
+            .into_iter()
+            .map(|(n, _)| n)
+            .filter(|n| !n.contains('!') && n != ".tip-output")
+            .collect();
+        listed.sort();
+        present.sort();
+        assert_eq!(listed, present);
+        assert_eq!(
+            fs::read_dir(tmp.path()).unwrap().count(),
+            1,
+            "nothing beside it"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_input_file_exits_2_and_comes_alone() {
+    let (_tmp, data) = example_copy();
+    // A link to nothing cannot be read, even by root.
+    fs::remove_file(data.join("venues.yaml")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/venues.yaml", data.join("venues.yaml")).unwrap();
+    let (code, _, err) = tip_at(&["validate", s(&data)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with("tip: error: cannot read `venues.yaml`"),
+        "{err}"
+    );
+    assert!(!err.contains("unknown venue"), "no cascade: {err}");
+}
+
+#[test]
+fn a_malformed_source_date_epoch_is_an_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tip"))
+        .args(["calendar", s(&repo().join("data/kent-medway"))])
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SOURCE_DATE_EPOCH is `yesterday`"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+/// The example data with hostile text in every published field.
+fn hostile_example() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, data) = example_copy();
+    fs::write(
+        data.join("news.yaml"),
+        "news:\n  - date: 2022-09-02\n    title: \"Evil <script>alert(1)</script> [x](javascript:alert(2))\"\n    body: |\n      [click](javascript:alert(3)) and ![pic](data:image/png;base64,AAAA)\n      and <javascript:alert(4)> and [ok](https://example.org) <img src=x onerror=alert(5)>\n\n      [ref][r]\n\n      [r]: vbscript:msgbox(6)\n",
+    )
+    .unwrap();
+    let courses = fs::read_to_string(data.join("courses.yaml")).unwrap();
+    fs::write(
+        data.join("courses.yaml"),
+        courses.replace(
+            "title: L2 Multi-agency Trauma Awareness",
+            "title: \"L2 *Trauma* [Awareness](javascript:alert(7)) <b>\"",
+        ),
+    )
+    .unwrap();
+    let programme = fs::read_to_string(data.join("programme.yaml")).unwrap();
+    fs::write(
+        data.join("programme.yaml"),
+        programme
+            .replace(
+                "name: Kent and Medway Trauma Informed Practice Team",
+                "name: \"Team, \\\"Kent\\\": Medway; \\r\\nEND:VEVENT\"",
+            )
+            .replace(
+                "name: Awareness",
+                "name: \"Awareness <script>alert(8)</script>\"",
+            ),
+    )
+    .unwrap();
+    (tmp, data)
+}
+
+#[test]
+fn published_markdown_and_html_carry_no_script() {
+    let (tmp, data) = hostile_example();
+    let site = tmp.path().join("site");
+    let (code, _, err) = tip_at(&["build", s(&data), "-o", s(&site), "--as-of", "2022-09-01"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, md, _) = tip_at(&["bulletin", s(&data), "--from", "2022-09-01"]);
+    assert_eq!(code, 0);
+    let (code, html, _) = tip_at(&[
+        "bulletin",
+        s(&data),
+        "--from",
+        "2022-09-01",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(code, 0);
+    let pack = tmp.path().join("pack");
+    let (code, _, err) = tip_at(&[
+        "pack",
+        s(&data),
+        "--course",
+        "l2-trauma-awareness",
+        "-o",
+        s(&pack),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut outputs = all_files(&site);
+    outputs.extend(all_files(&pack));
+    outputs.push(("bulletin.md (stdout)".into(), md.clone().into_bytes()));
+    outputs.push(("bulletin.html (stdout)".into(), html.into_bytes()));
+    for (name, bytes) in &outputs {
+        let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
+        if name.ends_with(".md") || name.contains(".md ") {
+            // What any CommonMark reader makes of it: no unsafe link, no HTML.
+            for event in pulldown_cmark::Parser::new(&String::from_utf8_lossy(bytes)) {
+                match event {
+                    pulldown_cmark::Event::Start(
+                        pulldown_cmark::Tag::Link { dest_url, .. }
+                        | pulldown_cmark::Tag::Image { dest_url, .. },
+                    ) => {
+                        let url = dest_url.to_ascii_lowercase();
+                        assert!(
+                            url.starts_with("https:")
+                                || url.starts_with("http:")
+                                || url.starts_with("mailto:")
+                                || !url.contains(':'),
+                            "link to `{url}` in {name}"
+                        );
+                    }
+                    pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) => {
+                        panic!("raw HTML `{h}` in {name}")
+                    }
+                    _ => {}
+                }
+            }
+        } else if name.ends_with(".html") || name.ends_with(".svg") || name.contains("html (") {
+            for bad in [
+                "href=\"javascript",
+                "href=\"vbscript",
+                "src=\"data:",
+                "<script",
+                "<img src=x",
+                "<b>",
+            ] {
+                assert!(!text.contains(bad), "`{bad}` in {name}");
+            }
+        }
+    }
+    // Plain text stays text in Markdown: the title's brackets are escaped.
+    assert!(md.contains("L2 \\*Trauma\\* \\[Awareness\\]"), "{md}");
+    assert!(md.contains("[ok](https://example.org)"), "{md}");
+}
+
+#[test]
+fn calendar_values_are_escaped_and_quoted() {
+    let (_tmp, data) = hostile_example();
+    let (code, ics, err) = tip_at(&["calendar", s(&data), "--cohort", "l2-2022-01-maidstone"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = ics.split("\r\n").collect();
+    let count = |l: &str| lines.iter().filter(|x| **x == l).count();
+    assert_eq!(count("BEGIN:VEVENT"), 1, "one event per session");
+    assert_eq!(count("END:VEVENT"), 1, "one event per session");
+    let unfolded = ics.replace("\r\n ", "");
+    let organizer = unfolded
+        .lines()
+        .find(|l| l.starts_with("ORGANIZER"))
+        .unwrap();
+    assert_eq!(
+        organizer,
+        "ORGANIZER;CN=\"Team, 'Kent': Medway;  END:VEVENT\":mailto:trauma.informed@example.org"
+    );
+    assert!(
+        !ics.bytes()
+            .any(|b| (b < 0x20 && b != b'\r' && b != b'\n') || b == 0x7f),
+        "no control characters"
+    );
+    assert!(
+        !ics.replace("\r\n", "").contains('\n'),
+        "every line ends CRLF"
+    );
+}
+
+#[test]
+fn only_public_files_may_be_published() {
+    let (_tmp, data) = example_copy();
+    let resources = fs::read_to_string(data.join("resources.yaml")).unwrap();
+    fs::write(
+        data.join("resources.yaml"),
+        resources.replace(
+            "file: resources/understanding-trauma-leaflet.pdf",
+            "file: people.csv",
+        ),
+    )
+    .unwrap();
+    let programme = fs::read_to_string(data.join("programme.yaml")).unwrap();
+    fs::write(data.join("branding/logo.png"), "GIF89a not a png").unwrap();
+    fs::write(data.join("programme.yaml"), programme).unwrap();
+    fs::create_dir_all(data.join("templates")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        data.join("completions.csv"),
+        data.join("templates/bulletin.md"),
+    )
+    .unwrap();
+    let (code, r) = validate_json(&data);
+    assert_eq!(code, 1);
+    has(&r, "private-file", "resources.yaml", 15, 5);
+    assert!(
+        r.diagnostics.iter().any(|d| d.code == "logo-not-png"),
+        "{r:#?}"
+    );
+    #[cfg(unix)]
+    has(&r, "private-file", "templates/bulletin.md", 1, 1);
+}
+
+#[test]
+fn a_personal_calendar_names_no_one() {
+    let (code, ics, err) = run_on_example(&["calendar", "--person", "zoe-obrien"]);
+    assert_eq!(code, 0, "{err}");
+    for private in ["Zoë", "Ó'Brien", "zoe.obrien@example.org"] {
+        assert!(!ics.contains(private), "`{private}` in:\n{ics}");
+    }
+    assert!(ics.contains("X-WR-CALNAME:Kent and Medway Trauma Informed Practice — My sessions"));
+}
+
+#[test]
+fn no_learner_name_or_email_reaches_the_site() {
+    let (tmp, data) = example_copy();
+    // Learners whose names are awkward in every encoding the site uses.
+    let learners = [
+        (
+            "priv-one",
+            "Zoë Ó'Brien-Smithers",
+            "zoe.private@example.org",
+        ),
+        ("priv-two", "Ann <b>\"Nan\"</b> & Co", "ann+co@example.org"),
+        (
+            "priv-three",
+            "Łukasz O'Neill Żółć",
+            "lukasz.private@example.org",
+        ),
+    ];
+    let mut people = fs::read_to_string(data.join("people.csv")).unwrap();
+    let mut completions = fs::read_to_string(data.join("completions.csv")).unwrap();
+    for (id, name, email) in learners {
+        people.push_str(&format!(
+            "{id},\"{}\",{email},Private Org,health,front-line,medway\n",
+            name.replace('"', "\"\"")
+        ));
+        completions.push_str(&format!("{id},becoming-ti,2022-01-10,test\n"));
+    }
+    fs::write(data.join("people.csv"), people).unwrap();
+    fs::write(data.join("completions.csv"), completions).unwrap();
+    fs::write(
+        data.join("cohorts/private.yaml"),
+        "cohorts:\n  - id: l2-2022-10-private\n    course: l2-trauma-awareness\n    region: medway\n    venue: gun-wharf\n    trainers: [aisha-rahman]\n    status: confirmed\n    sessions:\n      - { start: 2022-10-04T09:30, end: 2022-10-04T16:00 }\n    enrolled: [priv-one, priv-two, priv-three]\n",
+    )
+    .unwrap();
+    let site = tmp.path().join("site");
+    let (code, _, err) = tip_at(&["build", s(&data), "-o", s(&site), "--as-of", "2022-09-01"]);
+    assert_eq!(code, 0, "{err}");
+    // Every learner of the data set: everyone who trains no cohort.
+    let csv = fs::read_to_string(data.join("people.csv")).unwrap();
+    let mut private: Vec<String> = Vec::new();
+    let trainers = fs::read_to_string(data.join("trainers.yaml")).unwrap();
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        if trainers.contains(&format!("id: {}", cells[0])) {
+            continue;
+        }
+        private.push(cells[2].to_string());
+    }
+    private.extend(["Ó'Brien-Smithers", "Żółć", "\"Nan\""].map(String::from));
+    for (_, name, email) in learners {
+        private.push(email.into());
+        private.push(name.into());
+        let html = name
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;");
+        private.push(html);
+        let url: String = name
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        private.push(url);
+    }
+    // Every email of a trainer, too: only the organiser's is public.
+    for line in trainers.lines() {
+        if let Some(e) = line.trim().strip_prefix("email: ") {
+            private.push(e.to_string());
+        }
+    }
+    let files = all_files(&site);
+    assert!(
+        files.iter().any(|(n, _)| n.ends_with(".zip")),
+        "packs are checked"
+    );
+    assert!(
+        files.iter().any(|(n, _)| n.contains('!')),
+        "zip entries are checked"
+    );
+    for (name, bytes) in files {
+        let text = String::from_utf8_lossy(&bytes);
+        for p in &private {
+            assert!(!text.contains(p.as_str()), "`{p}` appears in {name}");
+        }
+    }
+}
+
+#[test]
+fn huge_file_gives_file_too_large_quickly_in_human_output() {
+    let dir = fixture("base");
+    let f = fs::File::create(dir.path().join("people-huge.csv")).unwrap();
+    f.set_len(3 << 30).unwrap(); // sparse 3 GB
+    let started = std::time::Instant::now();
+    let (code, human) = validate_human(dir.path());
+    assert_eq!(code, 1);
+    assert!(human.contains("error[file-too-large]"), "{human}");
+    assert!(human.len() < 2000, "no source echoed: {human}");
+    // A sanity bound, not a benchmark: reading 3 GB would take far longer.
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn a_csv_with_an_enormous_line_is_refused_at_that_line() {
+    let dir = fixture("base");
+    let mut text = String::from("id,name\nzed,Zed\n");
+    text.push_str(&"x".repeat(3 << 20));
+    text.push('\n');
+    fs::write(dir.path().join("people-long.csv"), text).unwrap();
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    has(&r, "csv-syntax", "people-long.csv", 3, 1);
+    let (_, human) = validate_human(dir.path());
+    assert!(
+        human.len() < 4000,
+        "the line is not echoed: {} bytes",
+        human.len()
+    );
+}
+
+#[test]
+fn many_unknown_columns_give_one_capped_diagnostic() {
+    let dir = fixture("base");
+    let columns: Vec<String> = (0..50_000).map(|i| format!("extra{i}")).collect();
+    let text = format!("id,name,{}\n", columns.join(","));
+    fs::write(dir.path().join("people-wide.csv"), text).unwrap();
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    let unknown: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "unknown-column")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{unknown:#?}");
+    assert!(
+        unknown[0]
+            .message
+            .starts_with("50,000 unknown columns in a `people` file: `extra0`"),
+        "{}",
+        unknown[0].message
+    );
+    assert!(unknown[0].message.len() < 400);
+}
+
+#[test]
+fn control_characters_in_csv_cells_are_errors() {
+    let dir = fixture("base");
+    fs::write(
+        dir.path().join("people-ctl.csv"),
+        "id,name\nnul,\"Nu\u{0}ll\"\nesc,Es\u{1b}c\nfine,\"Two\nlines\"\n",
+    )
+    .unwrap();
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    has(&r, "control-character", "people-ctl.csv", 2, 7);
+    has(&r, "control-character", "people-ctl.csv", 3, 7);
+    assert_eq!(
+        r.diagnostics
+            .iter()
+            .filter(|d| d.code == "control-character")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn yaml_limits_are_told_in_plain_words() {
+    let dir = fixture("base");
+    let mut text = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut prev = 'a';
+    for c in 'b'..='i' {
+        text.push_str(&format!(
+            "{c}: &{c} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
+        prev = c;
+    }
+    fs::write(dir.path().join("rules.yaml"), text).unwrap();
+    let (_, r) = validate_json(dir.path());
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "yaml-limit")
+        .unwrap();
+    assert_eq!(
+        d.message,
+        "more than 100,000 values copied through anchors and aliases in `rules.yaml`: the file is refused"
+    );
+}
+
+#[test]
+fn resources_sharing_a_file_name_get_their_own_pack_entries() {
+    let (tmp, data) = example_copy();
+    fs::create_dir_all(data.join("resources/other")).unwrap();
+    fs::copy(
+        data.join("resources/understanding-trauma-leaflet.pdf"),
+        data.join("resources/other/understanding-trauma-leaflet.pdf"),
+    )
+    .unwrap();
+    fs::write(data.join("resources/weird\\name.pdf"), "%PDF-1.4 weird").unwrap();
+    fs::write(
+        data.join("resources-more.yaml"),
+        "resources:\n  - { id: leaflet-copy, title: Copy, kind: leaflet, file: resources/other/understanding-trauma-leaflet.pdf }\n  - { id: weird, title: Weird, kind: pdf, file: \"resources/weird\\\\name.pdf\" }\n",
+    )
+    .unwrap();
+    let courses = fs::read_to_string(data.join("courses.yaml")).unwrap();
+    fs::write(
+        data.join("courses.yaml"),
+        courses.replace(
+            "resources: [understanding-trauma-leaflet, opening-doors-video]",
+            "resources: [understanding-trauma-leaflet, leaflet-copy, weird, opening-doors-video]",
+        ),
+    )
+    .unwrap();
+    let zip = tmp.path().join("l2.zip");
+    let (code, _, err) = tip_at(&[
+        "pack",
+        s(&data),
+        "--course",
+        "l2-trauma-awareness",
+        "-o",
+        s(&zip),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut z = zip::ZipArchive::new(fs::File::open(&zip).unwrap()).unwrap();
+    let names: Vec<String> = (0..z.len())
+        .map(|i| z.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains('\\')), "{names:?}");
+    assert!(
+        names.contains(&"files/understanding-trauma-leaflet.pdf".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"files/leaflet-copy-understanding-trauma-leaflet.pdf".to_string()),
+        "{names:?}"
+    );
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("manifest.json").unwrap(), &mut manifest).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    for item in manifest["items"].as_array().unwrap() {
+        if let Some(path) = item["path"].as_str() {
+            assert!(names.contains(&path.to_string()), "{path} is in the zip");
+        }
+    }
+}
