@@ -3,29 +3,108 @@
 //! The regular holidays are computed from the rules of the Banking and
 //! Financial Dealings Act 1971 and the customary substitute days (a holiday
 //! on a weekend moves to the next weekday not already a holiday). The
-//! one-off days and moved days are listed by year, as announced by royal
-//! proclamation and published by the UK Government at
-//! <https://www.gov.uk/bank-holidays> (also as `bank-holidays.json`), which
-//! is the source the tests in this module check against:
+//! one-off days and moved days, each made by royal proclamation, are data:
+//! [`CHANGES`], one row per day with its reason.
 //!
-//! - 2020-05-08: the early May bank holiday moved from 4 May to Friday 8 May
-//!   (75th anniversary of VE Day), all three calendars;
-//! - 2022-06-02 and 2022-06-03: the spring bank holiday moved from 30 May to
-//!   Thursday 2 June, and an extra holiday on Friday 3 June (Platinum
-//!   Jubilee), all three calendars;
-//! - 2022-09-19: the State Funeral of Queen Elizabeth II, all three;
-//! - 2023-05-08: the Coronation of King Charles III, all three.
-//!
-//! Rules are valid for the years 1995–2099 (later one-off days must be
-//! added here when proclaimed); the tests check 2018–2030.
+//! Valid for 1995–2099: the years after the early May bank holiday began
+//! (1978) and since the last one-off day before 2012 that the table lists
+//! (1995). Days proclaimed after this table was written must be added to
+//! it. The tests check every year of two snapshots of GOV.UK's
+//! `bank-holidays.json` (2012–2015 and 2019–2027, vendored in
+//! `tests/fixtures/`) in all three calendars, and every row of the table.
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 use crate::model::HolidayCalendar;
 
+/// A one-off change to the regular bank holidays, made by royal
+/// proclamation, in all three UK calendars.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The bank holiday, `(year, month, day)`.
+    pub date: (i32, u32, u32),
+    /// The regular holiday it replaces, when it moved one.
+    pub moved_from: Option<(i32, u32, u32)>,
+    /// Why.
+    pub reason: &'static str,
+}
+
+/// Every one-off and moved bank holiday from 1995, in date order. Sources:
+/// the proclamations in The London Gazette, and GOV.UK's
+/// `bank-holidays.json` from 2012.
+pub const CHANGES: &[Change] = &[
+    Change {
+        date: (1995, 5, 8),
+        moved_from: Some((1995, 5, 1)),
+        reason: "early May bank holiday moved for the 50th anniversary of VE Day",
+    },
+    Change {
+        date: (1999, 12, 31),
+        moved_from: None,
+        reason: "Millennium bank holiday",
+    },
+    Change {
+        date: (2002, 6, 3),
+        moved_from: None,
+        reason: "Golden Jubilee of Queen Elizabeth II",
+    },
+    Change {
+        date: (2002, 6, 4),
+        moved_from: Some((2002, 5, 27)),
+        reason: "spring bank holiday moved for the Golden Jubilee",
+    },
+    Change {
+        date: (2011, 4, 29),
+        moved_from: None,
+        reason: "wedding of Prince William and Catherine Middleton",
+    },
+    Change {
+        date: (2012, 6, 4),
+        moved_from: Some((2012, 5, 28)),
+        reason: "spring bank holiday moved for the Diamond Jubilee",
+    },
+    Change {
+        date: (2012, 6, 5),
+        moved_from: None,
+        reason: "Diamond Jubilee of Queen Elizabeth II",
+    },
+    Change {
+        date: (2020, 5, 8),
+        moved_from: Some((2020, 5, 4)),
+        reason: "early May bank holiday moved for the 75th anniversary of VE Day",
+    },
+    Change {
+        date: (2022, 6, 2),
+        moved_from: Some((2022, 5, 30)),
+        reason: "spring bank holiday moved for the Platinum Jubilee",
+    },
+    Change {
+        date: (2022, 6, 3),
+        moved_from: None,
+        reason: "Platinum Jubilee of Queen Elizabeth II",
+    },
+    Change {
+        date: (2022, 9, 19),
+        moved_from: None,
+        reason: "State Funeral of Queen Elizabeth II",
+    },
+    Change {
+        date: (2023, 5, 8),
+        moved_from: None,
+        reason: "Coronation of King Charles III",
+    },
+];
+
+/// The first and last years the rules are valid for.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1995..=2099;
+
+fn ymd((y, m, d): (i32, u32, u32)) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a real date")
+}
+
 /// Every bank holiday of `calendar` in `year`, sorted.
 pub fn bank_holidays(calendar: HolidayCalendar, year: i32) -> Vec<NaiveDate> {
-    let date = |m, d| NaiveDate::from_ymd_opt(year, m, d).expect("a real date");
+    let date = |m, d| ymd((year, m, d));
     let mut fixed: Vec<NaiveDate> = Vec::new(); // fixed-date days, substituted if on a weekend
     let mut days: Vec<NaiveDate> = Vec::new(); // days that fall on weekdays by rule
     if calendar == HolidayCalendar::None {
@@ -36,27 +115,19 @@ pub fn bank_holidays(calendar: HolidayCalendar, year: i32) -> Vec<NaiveDate> {
     if calendar != HolidayCalendar::Scotland {
         days.push(easter + Days::new(1)); // Easter Monday
     }
-    // Early May: the first Monday of May (moved for VE Day in 2020).
-    days.push(if year == 2020 {
-        date(5, 8)
-    } else {
-        first_monday(year, 5)
-    });
-    // Spring: the last Monday of May (moved for the Platinum Jubilee in 2022).
-    if year == 2022 {
-        days.extend([date(6, 2), date(6, 3)]);
-    } else {
-        days.push(last_weekday(year, 5, Weekday::Mon));
-    }
+    days.push(first_monday(year, 5)); // Early May
+    days.push(last_weekday(year, 5, Weekday::Mon)); // Spring
     // Summer: the first Monday of August in Scotland, else the last.
     days.push(match calendar {
         HolidayCalendar::Scotland => first_monday(year, 8),
         _ => last_weekday(year, 8, Weekday::Mon),
     });
-    match year {
-        2022 => days.push(date(9, 19)), // State Funeral of Queen Elizabeth II
-        2023 => days.push(date(5, 8)),  // Coronation of King Charles III
-        _ => {}
+    // The year's one-off and moved days.
+    for change in CHANGES.iter().filter(|c| c.date.0 == year) {
+        if let Some(from) = change.moved_from {
+            days.retain(|d| *d != ymd(from));
+        }
+        days.push(ymd(change.date));
     }
 
     fixed.push(date(1, 1));
@@ -92,7 +163,7 @@ fn is_weekend(d: NaiveDate) -> bool {
 
 /// The n-th (1-based) `weekday` of a month, if the month has one (a
 /// month has four or five of each weekday).
-pub fn nth_weekday(year: i32, month: u32, n: u8, weekday: Weekday) -> Option<NaiveDate> {
+pub(crate) fn nth_weekday(year: i32, month: u32, n: u8, weekday: Weekday) -> Option<NaiveDate> {
     NaiveDate::from_weekday_of_month_opt(year, month, weekday, n)
 }
 
@@ -101,7 +172,7 @@ fn first_monday(year: i32, month: u32) -> NaiveDate {
 }
 
 /// The last `weekday` of a month.
-pub fn last_weekday(year: i32, month: u32, weekday: Weekday) -> NaiveDate {
+pub(crate) fn last_weekday(year: i32, month: u32, weekday: Weekday) -> NaiveDate {
     let first_of_next = if month == 12 {
         NaiveDate::from_ymd_opt(year + 1, 1, 1)
     } else {
@@ -115,7 +186,7 @@ pub fn last_weekday(year: i32, month: u32, weekday: Weekday) -> NaiveDate {
 
 /// Easter Sunday (Gregorian), by the anonymous Gregorian algorithm
 /// (Meeus/Jones/Butcher).
-pub fn easter_sunday(year: i32) -> NaiveDate {
+pub(crate) fn easter_sunday(year: i32) -> NaiveDate {
     let a = year % 19;
     let b = year / 100;
     let c = year % 100;
@@ -138,262 +209,72 @@ mod tests {
     use super::*;
     use HolidayCalendar::*;
 
-    fn ymd(s: &str) -> NaiveDate {
-        s.parse().unwrap()
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    fn list(calendar: HolidayCalendar, year: i32) -> Vec<String> {
-        bank_holidays(calendar, year)
-            .iter()
-            .map(|d| d.to_string())
-            .collect()
-    }
-
-    /// England and Wales, 2018–2027, as published at gov.uk/bank-holidays.
-    #[test]
-    fn england_and_wales_matches_gov_uk() {
-        let expected: &[(i32, &[&str])] = &[
-            (
-                2018,
-                &[
-                    "2018-01-01",
-                    "2018-03-30",
-                    "2018-04-02",
-                    "2018-05-07",
-                    "2018-05-28",
-                    "2018-08-27",
-                    "2018-12-25",
-                    "2018-12-26",
-                ],
-            ),
-            (
-                2019,
-                &[
-                    "2019-01-01",
-                    "2019-04-19",
-                    "2019-04-22",
-                    "2019-05-06",
-                    "2019-05-27",
-                    "2019-08-26",
-                    "2019-12-25",
-                    "2019-12-26",
-                ],
-            ),
-            (
-                2020,
-                &[
-                    "2020-01-01",
-                    "2020-04-10",
-                    "2020-04-13",
-                    "2020-05-08",
-                    "2020-05-25",
-                    "2020-08-31",
-                    "2020-12-25",
-                    "2020-12-28",
-                ],
-            ),
-            (
-                2021,
-                &[
-                    "2021-01-01",
-                    "2021-04-02",
-                    "2021-04-05",
-                    "2021-05-03",
-                    "2021-05-31",
-                    "2021-08-30",
-                    "2021-12-27",
-                    "2021-12-28",
-                ],
-            ),
-            (
-                2022,
-                &[
-                    "2022-01-03",
-                    "2022-04-15",
-                    "2022-04-18",
-                    "2022-05-02",
-                    "2022-06-02",
-                    "2022-06-03",
-                    "2022-08-29",
-                    "2022-09-19",
-                    "2022-12-26",
-                    "2022-12-27",
-                ],
-            ),
-            (
-                2023,
-                &[
-                    "2023-01-02",
-                    "2023-04-07",
-                    "2023-04-10",
-                    "2023-05-01",
-                    "2023-05-08",
-                    "2023-05-29",
-                    "2023-08-28",
-                    "2023-12-25",
-                    "2023-12-26",
-                ],
-            ),
-            (
-                2024,
-                &[
-                    "2024-01-01",
-                    "2024-03-29",
-                    "2024-04-01",
-                    "2024-05-06",
-                    "2024-05-27",
-                    "2024-08-26",
-                    "2024-12-25",
-                    "2024-12-26",
-                ],
-            ),
-            (
-                2025,
-                &[
-                    "2025-01-01",
-                    "2025-04-18",
-                    "2025-04-21",
-                    "2025-05-05",
-                    "2025-05-26",
-                    "2025-08-25",
-                    "2025-12-25",
-                    "2025-12-26",
-                ],
-            ),
-            (
-                2026,
-                &[
-                    "2026-01-01",
-                    "2026-04-03",
-                    "2026-04-06",
-                    "2026-05-04",
-                    "2026-05-25",
-                    "2026-08-31",
-                    "2026-12-25",
-                    "2026-12-28",
-                ],
-            ),
-            (
-                2027,
-                &[
-                    "2027-01-01",
-                    "2027-03-26",
-                    "2027-03-29",
-                    "2027-05-03",
-                    "2027-05-31",
-                    "2027-08-30",
-                    "2027-12-27",
-                    "2027-12-28",
-                ],
-            ),
-        ];
-        for (year, days) in expected {
-            assert_eq!(list(EnglandAndWales, *year), *days, "{year}");
-        }
-    }
-
-    #[test]
-    fn scotland_matches_gov_uk() {
-        assert_eq!(
-            list(Scotland, 2022),
-            [
-                "2022-01-03",
-                "2022-01-04",
-                "2022-04-15",
-                "2022-05-02",
-                "2022-06-02",
-                "2022-06-03",
-                "2022-08-01",
-                "2022-09-19",
-                "2022-11-30",
-                "2022-12-26",
-                "2022-12-27"
-            ]
-        );
-        assert_eq!(
-            list(Scotland, 2023),
-            [
-                "2023-01-02",
-                "2023-01-03",
-                "2023-04-07",
-                "2023-05-01",
-                "2023-05-08",
-                "2023-05-29",
-                "2023-08-07",
-                "2023-11-30",
-                "2023-12-25",
-                "2023-12-26"
-            ]
-        );
-        assert_eq!(
-            list(Scotland, 2020),
-            [
-                "2020-01-01",
-                "2020-01-02",
-                "2020-04-10",
-                "2020-05-08",
-                "2020-05-25",
-                "2020-08-03",
-                "2020-11-30",
-                "2020-12-25",
-                "2020-12-28"
-            ]
-        );
-        // St Andrew's Day on a Saturday moves to Monday 2 December.
-        assert!(list(Scotland, 2024).contains(&"2024-12-02".to_string()));
-    }
-
-    #[test]
-    fn northern_ireland_matches_gov_uk() {
-        assert_eq!(
-            list(NorthernIreland, 2022),
-            [
-                "2022-01-03",
-                "2022-03-17",
-                "2022-04-15",
-                "2022-04-18",
-                "2022-05-02",
-                "2022-06-02",
-                "2022-06-03",
-                "2022-07-12",
-                "2022-08-29",
-                "2022-09-19",
-                "2022-12-26",
-                "2022-12-27"
-            ]
-        );
-        // St Patrick's Day on a Sunday (2024): Monday 18 March.
-        assert!(list(NorthernIreland, 2024).contains(&"2024-03-18".to_string()));
-        // The Twelfth on a Sunday (2026): Monday 13 July.
-        assert!(list(NorthernIreland, 2026).contains(&"2026-07-13".to_string()));
-    }
-
-    #[test]
-    fn every_one_off_day_is_a_holiday_everywhere() {
-        for day in [
-            "2020-05-08",
-            "2022-06-02",
-            "2022-06-03",
-            "2022-09-19",
-            "2023-05-08",
+    /// Every year of a GOV.UK `bank-holidays.json` snapshot, in every
+    /// division, matches what we compute.
+    fn matches_gov_uk(json: &str) -> usize {
+        let data: serde_json::Value = serde_json::from_str(json).unwrap();
+        let mut checked = 0;
+        for (division, calendar) in [
+            ("england-and-wales", EnglandAndWales),
+            ("scotland", Scotland),
+            ("northern-ireland", NorthernIreland),
         ] {
-            let d = ymd(day);
+            let mut by_year: std::collections::BTreeMap<i32, Vec<NaiveDate>> = Default::default();
+            for event in data[division]["events"].as_array().unwrap() {
+                let d = day(event["date"].as_str().unwrap());
+                by_year.entry(d.year()).or_default().push(d);
+            }
+            for (year, mut expected) in by_year {
+                expected.sort();
+                assert_eq!(bank_holidays(calendar, year), expected, "{division} {year}");
+                checked += 1;
+            }
+        }
+        checked
+    }
+
+    #[test]
+    fn every_year_of_gov_uk_2012_to_2015_matches() {
+        let json = include_str!("../tests/fixtures/gov-uk-bank-holidays-2014.json");
+        assert_eq!(matches_gov_uk(json), 3 * 4);
+    }
+
+    #[test]
+    fn every_year_of_gov_uk_2019_to_2027_matches() {
+        let json = include_str!("../tests/fixtures/gov-uk-bank-holidays-2025.json");
+        assert_eq!(matches_gov_uk(json), 3 * 9);
+    }
+
+    #[test]
+    fn every_change_is_a_holiday_everywhere_and_replaces_its_day() {
+        for change in CHANGES {
+            let d = ymd(change.date);
+            assert!(YEARS.contains(&d.year()));
+            assert!(!is_weekend(d), "{d}");
             for calendar in [EnglandAndWales, Scotland, NorthernIreland] {
-                assert!(
-                    bank_holidays(calendar, d.year()).contains(&d),
-                    "{day} {calendar:?}"
-                );
+                let days = bank_holidays(calendar, d.year());
+                assert!(days.contains(&d), "{d} {calendar:?}");
+                if let Some(from) = change.moved_from {
+                    assert!(!days.contains(&ymd(from)), "{from:?} {calendar:?}");
+                }
             }
             assert!(bank_holidays(None, d.year()).is_empty());
         }
-        // ... and the days they replaced are not.
-        assert!(!bank_holidays(EnglandAndWales, 2020).contains(&ymd("2020-05-04")));
-        assert!(!bank_holidays(EnglandAndWales, 2022).contains(&ymd("2022-05-30")));
+        // The regression: a session on the royal wedding day moves.
+        assert!(bank_holidays(EnglandAndWales, 2011).contains(&day("2011-04-29")));
+        assert!(bank_holidays(EnglandAndWales, 1999).contains(&day("1999-12-31")));
+        // 2000: New Year's Day on a Saturday, so Monday 3 January; in
+        // Scotland 2 January (a Sunday) moves to Tuesday 4 January.
+        assert!(bank_holidays(Scotland, 2000).contains(&day("2000-01-04")));
     }
 
     #[test]
-    fn every_year_2018_to_2030_is_plausible() {
-        for year in 2018..=2030 {
+    fn every_year_of_the_range_is_plausible() {
+        for year in YEARS {
             for calendar in [EnglandAndWales, Scotland, NorthernIreland] {
                 let days = bank_holidays(calendar, year);
                 assert!(
@@ -410,23 +291,23 @@ mod tests {
 
     #[test]
     fn easter() {
-        assert_eq!(easter_sunday(2022), ymd("2022-04-17"));
-        assert_eq!(easter_sunday(2024), ymd("2024-03-31"));
-        assert_eq!(easter_sunday(2030), ymd("2030-04-21"));
+        assert_eq!(easter_sunday(2022), day("2022-04-17"));
+        assert_eq!(easter_sunday(2024), day("2024-03-31"));
+        assert_eq!(easter_sunday(2030), day("2030-04-21"));
     }
 
     #[test]
     fn nth_and_last_weekdays() {
         assert_eq!(
             nth_weekday(2022, 3, 2, Weekday::Tue),
-            Some(ymd("2022-03-08"))
+            Some(day("2022-03-08"))
         );
         assert_eq!(
             nth_weekday(2022, 3, 5, Weekday::Thu),
-            Some(ymd("2022-03-31"))
+            Some(day("2022-03-31"))
         );
         assert_eq!(nth_weekday(2022, 2, 5, Weekday::Tue), Option::None);
-        assert_eq!(last_weekday(2022, 12, Weekday::Fri), ymd("2022-12-30"));
-        assert_eq!(last_weekday(2022, 2, Weekday::Mon), ymd("2022-02-28"));
+        assert_eq!(last_weekday(2022, 12, Weekday::Fri), day("2022-12-30"));
+        assert_eq!(last_weekday(2022, 2, Weekday::Mon), day("2022-02-28"));
     }
 }
