@@ -91,6 +91,21 @@ pub fn to_html(md: &str) -> String {
 /// HTML escaped, so that any Markdown renderer shows it as text. Safe
 /// Markdown comes back unchanged.
 pub fn sanitize(md: &str) -> String {
+    // Escaping one tag can change how the text around it parses (an
+    // unquoted attribute that held a `<` no longer does), so repeat until
+    // nothing changes; text that never settles is kept as plain text.
+    let mut text = sanitize_once(md);
+    for _ in 0..8 {
+        let next = sanitize_once(&text);
+        if next == text {
+            return text;
+        }
+        text = next;
+    }
+    escape_text(md)
+}
+
+fn sanitize_once(md: &str) -> String {
     let parser = Parser::new_ext(md, options()).into_offset_iter();
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     for (_, def) in parser.reference_definitions().iter() {
@@ -275,6 +290,17 @@ mod tests {
         // What any renderer makes of it has no unsafe link.
         let html = to_html(&out);
         assert!(!html.contains("<a"), "{html}");
+    }
+
+    #[test]
+    fn escaping_that_makes_a_new_tag_is_escaped_again() {
+        // Found by the fuzzer: escaping `</p>` left `<a h=…>` a tag.
+        let md = "\u{4}<ATh\u{b}<a h\u{b}=t;t&</p>t";
+        let out = sanitize(md);
+        assert!(
+            Parser::new(&out).all(|e| !matches!(e, Event::Html(_) | Event::InlineHtml(_))),
+            "{out:?}"
+        );
     }
 
     #[test]
