@@ -19,6 +19,7 @@ use crate::dataset::Dataset;
 use crate::ix::Ix;
 use crate::model::*;
 use crate::problems::{ended, places, started};
+use crate::reason::{Reason, Unplacement};
 
 /// A place given.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,8 +61,18 @@ pub struct Unplaced {
     pub person: Ix<Person>,
     /// The course.
     pub course: Ix<Course>,
-    /// Why not.
-    pub reasons: Vec<String>,
+    /// Why not, as data ([`Unplacement::explain`] says it in English).
+    pub reasons: Vec<Unplacement>,
+}
+
+impl Unplaced {
+    /// The reasons in English, one sentence each.
+    pub fn explain(&self, data: &Dataset) -> Vec<String> {
+        self.reasons
+            .iter()
+            .map(|r| r.explain(data, self.person).to_string())
+            .collect()
+    }
 }
 
 /// A cohort's lists after allocation.
@@ -92,8 +103,12 @@ pub struct Allocation {
 enum Fit {
     Open,
     Full,
-    Skip(String),
-    NotEligible(Vec<String>),
+    Skip(Unplacement),
+    NotEligible(Vec<Reason>),
+}
+
+fn not_eligible(reasons: Vec<Reason>) -> Vec<Unplacement> {
+    reasons.into_iter().map(Unplacement::NotEligible).collect()
 }
 
 impl Dataset {
@@ -254,7 +269,7 @@ impl<'a> State<'a> {
     }
 
     /// An existing place (or waitlist place) on a cohort of the course.
-    fn existing(&self, person: Ix<Person>, course: Ix<Course>) -> Option<String> {
+    fn existing(&self, person: Ix<Person>, course: Ix<Course>) -> Option<Unplacement> {
         let data = self.data;
         let of_course = |c: &&Ix<Cohort>| data[**c].course == course;
         if let Some(c) = self
@@ -265,7 +280,7 @@ impl<'a> State<'a> {
             .filter(of_course)
             .find(|c| self.enrolled(**c).contains(&person))
         {
-            return Some(format!("already has a place on `{}`", data[*c].id));
+            return Some(Unplacement::AlreadyPlaced(*c));
         }
         self.waiting
             .get(&person)
@@ -274,11 +289,7 @@ impl<'a> State<'a> {
             .filter(of_course)
             .find_map(|c| {
                 let pos = self.waitlist(*c).iter().position(|p| *p == person)?;
-                Some(format!(
-                    "already on the waitlist of `{}` (position {})",
-                    data[*c].id,
-                    pos + 1
-                ))
+                Some(Unplacement::AlreadyWaiting(*c, pos as u32 + 1))
             })
     }
 
@@ -326,7 +337,7 @@ impl<'a> State<'a> {
         let data = self.data;
         let app = &data.applications[i];
         let (person, course) = (app.person, app.course);
-        let unplaced = |reasons: Vec<String>| Unplaced {
+        let unplaced = |reasons: Vec<Unplacement>| Unplaced {
             application: i,
             person,
             course,
@@ -344,8 +355,8 @@ impl<'a> State<'a> {
         }
 
         let scopes = Self::scopes(app);
-        let mut ineligible: Option<Vec<String>> = None;
-        let mut clash: Option<String> = None;
+        let mut ineligible: Option<Vec<Reason>> = None;
+        let mut clash: Option<Unplacement> = None;
         let candidates = self.merged(course, &scopes, true);
         for &(c, scope, k) in &candidates {
             if self.full(c) {
@@ -395,20 +406,16 @@ impl<'a> State<'a> {
             });
             return;
         }
-        let mut reasons = ineligible.unwrap_or_default();
+        let mut reasons = not_eligible(ineligible.unwrap_or_default());
         if all.is_empty() {
             if reasons.is_empty() {
-                reasons.extend(data.eligibility(person, course, self.on).reasons);
+                reasons = not_eligible(data.eligibility(person, course, self.on).reasons);
             }
-            let where_ = if app.regions.is_empty() {
-                String::new()
-            } else {
-                " in their regions".into()
-            };
-            reasons.push(format!(
-                "no cohort of `{}` starting on or after {}{where_} is open",
-                data[course].id, self.on
-            ));
+            reasons.push(Unplacement::NoOpenCohort {
+                course,
+                from: self.on,
+                in_their_regions: !app.regions.is_empty(),
+            });
         }
         reasons.extend(clash);
         out.unplaced.push(unplaced(reasons));
@@ -426,7 +433,7 @@ impl<'a> State<'a> {
             }
         }
         let mut skipped = Vec::new();
-        let mut ineligible: Option<Vec<String>> = None;
+        let mut ineligible: Option<Vec<Reason>> = None;
         let mut first_full: Option<Ix<Cohort>> = None;
         for &(c, choice) in &candidates {
             match self.fit(person, course, c) {
@@ -461,7 +468,7 @@ impl<'a> State<'a> {
             });
             return;
         }
-        let mut reasons = ineligible.unwrap_or_default();
+        let mut reasons = not_eligible(ineligible.unwrap_or_default());
         reasons.extend(skipped);
         out.unplaced.push(Unplaced {
             application: i,
@@ -476,19 +483,19 @@ impl<'a> State<'a> {
         let data = self.data;
         let cohort = &data[c];
         if cohort.course != course {
-            return Fit::Skip(format!(
-                "`{}` is a cohort of `{}`, not `{}`",
-                cohort.id, data[cohort.course].id, data[course].id
-            ));
+            return Fit::Skip(Unplacement::OtherCourse {
+                cohort: c,
+                applied: course,
+            });
         }
         if cohort.status == Status::Cancelled {
-            return Fit::Skip(format!("`{}` is cancelled", cohort.id));
+            return Fit::Skip(Unplacement::Cancelled(c));
         }
         let Some(first) = data.sessions(c).first() else {
-            return Fit::Skip(format!("`{}` has no sessions", cohort.id));
+            return Fit::Skip(Unplacement::NoSessions(c));
         };
         if started(data, c, self.on) {
-            return Fit::Skip(format!("`{}` started on {}", cohort.id, first.date()));
+            return Fit::Skip(Unplacement::Started(c, first.date()));
         }
         match self.check(person, course, c) {
             Err(fit) => fit,
@@ -506,10 +513,10 @@ impl<'a> State<'a> {
             return Err(Fit::NotEligible(decision.reasons));
         }
         if let Some(other) = self.clash(person, c) {
-            return Err(Fit::Skip(format!(
-                "`{}` clashes with `{}`, which they are already in",
-                data[c].id, data[other].id
-            )));
+            return Err(Fit::Skip(Unplacement::Clash {
+                cohort: c,
+                with: other,
+            }));
         }
         Ok(())
     }
@@ -606,11 +613,13 @@ applications:
                 data[w.person].id, data[w.cohort].id, w.position
             )
         }));
-        out.extend(
-            plan.unplaced
-                .iter()
-                .map(|u| format!("unplaced {}: {}", data[u.person].id, u.reasons.join("; "))),
-        );
+        out.extend(plan.unplaced.iter().map(|u| {
+            format!(
+                "unplaced {}: {}",
+                data[u.person].id,
+                u.explain(data).join("; ")
+            )
+        }));
         out
     }
 
@@ -681,7 +690,7 @@ applications:
             .find(|u| data[u.person].id.as_ref() == "p5")
             .unwrap();
         assert_eq!(
-            p5.reasons,
+            p5.explain(&data),
             [
                 "`started` started on 2022-01-10",
                 "`called-off` is cancelled"

@@ -335,7 +335,7 @@ impl Checker<'_> {
                 let decision = data.eligibility(p, cohort.course, on);
                 if !decision.eligible {
                     self.push(
-                        Diagnostic::warning(Code::NotEligible, format!("`{}` is enrolled on cohort `{}` but is not eligible on {on}: {}", data[p].id, cohort.id, decision.reasons.join("; ")))
+                        Diagnostic::warning(Code::NotEligible, format!("`{}` is enrolled on cohort `{}` but is not eligible on {on}: {}", data[p].id, cohort.id, decision.explain(data).join("; ")))
                             .help("check the person's record and completions, or move them off the cohort"),
                         cohort.loc,
                     );

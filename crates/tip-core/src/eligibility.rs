@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use crate::dataset::Dataset;
 use crate::ix::Ix;
 use crate::model::*;
+use crate::reason::{Met, Reason, Unmet};
 use crate::rule::{Rule, RuleKind};
 
 /// One completion of a course by a person.
@@ -157,11 +158,29 @@ pub fn attended(sessions: &SessionSet, n: u32) -> u32 {
 
 /// The answer to "may this person take this course on this date?".
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Decision {
+    /// Who asked.
+    pub person: Ix<Person>,
+    /// Which course.
+    pub course: Ix<Course>,
+    /// On which date.
+    pub on: NaiveDate,
     /// Yes or no.
     pub eligible: bool,
-    /// For a "no": each unmet condition, and what would meet it.
-    pub reasons: Vec<String>,
+    /// For a "no": each unmet condition, as data
+    /// ([`Reason::explain`] says it in English).
+    pub reasons: Vec<Reason>,
+}
+
+impl Decision {
+    /// The reasons in English, one sentence each.
+    pub fn explain(&self, data: &Dataset) -> Vec<String> {
+        self.reasons
+            .iter()
+            .map(|r| r.explain(data, self.person).to_string())
+            .collect()
+    }
 }
 
 /// What a completion looks like on a date.
@@ -171,7 +190,7 @@ enum Standing<'a> {
     /// The latest counting completion, expired on this date.
     Expired(&'a Done, NaiveDate, Duration),
     /// Counts, but is older than a rule's `within`.
-    TooOld(&'a Done, Duration),
+    TooOld(&'a Done),
     /// Counts.
     Valid(&'a Done),
 }
@@ -188,19 +207,24 @@ impl Dataset {
     /// let ambassador = data.course("ambassador-north").unwrap();
     /// let decision = data.eligibility(minh, ambassador, NaiveDate::from_ymd_opt(2022, 11, 1).unwrap());
     /// assert!(!decision.eligible);
-    /// assert_eq!(decision.reasons[0], "for Managers or Senior leaders; Nguyễn Thị Minh is a Front line worker");
+    /// assert_eq!(
+    ///     decision.explain(&data)[0],
+    ///     "for Managers or Senior leaders; Nguyễn Thị Minh is a Front line worker"
+    /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn eligibility(&self, person: Ix<Person>, course: Ix<Course>, on: NaiveDate) -> Decision {
-        if self.may_take(person, course, on, None) {
-            return Decision {
-                eligible: true,
-                reasons: Vec::new(),
-            };
-        }
+        let eligible = self.may_take(person, course, on, None);
         Decision {
-            eligible: false,
-            reasons: self.why_not(person, course, on),
+            person,
+            course,
+            on,
+            eligible,
+            reasons: if eligible {
+                Vec::new()
+            } else {
+                self.why_not(person, course, on)
+            },
         }
     }
 
@@ -253,7 +277,7 @@ impl Dataset {
     }
 
     /// Why a rule does not hold for a person on a date (empty when it holds).
-    pub fn rule_reasons(&self, rule: &Rule, person: Ix<Person>, on: NaiveDate) -> Vec<String> {
+    pub fn rule_reasons(&self, rule: &Rule, person: Ix<Person>, on: NaiveDate) -> Vec<Reason> {
         let mut out = Vec::new();
         self.explain(rule, person, on, &mut out);
         out
@@ -290,26 +314,27 @@ impl Dataset {
         }
         if let Some(within) = within {
             if on >= within.after(latest.date) {
-                return Standing::TooOld(latest, within);
+                return Standing::TooOld(latest);
             }
         }
         Standing::Valid(latest)
     }
 
-    fn why_not(&self, person: Ix<Person>, course: Ix<Course>, on: NaiveDate) -> Vec<String> {
+    fn why_not(&self, person: Ix<Person>, course: Ix<Course>, on: NaiveDate) -> Vec<Reason> {
         let c = &self[course];
         let p = &self[person];
         let mut reasons = Vec::new();
         if !c.audience.is_empty() && !p.role.is_some_and(|r| c.audience.contains(&r)) {
-            let wanted = or_list(c.audience.iter().map(|r| plural(&self[*r].name)));
-            reasons.push(format!("for {wanted}; {}", self.role_of(person)));
+            reasons.push(Reason::Audience {
+                wanted: c.audience.clone(),
+                has: p.role,
+            });
         }
         if !c.regions.is_empty() && !p.region.is_some_and(|r| c.regions.contains(&r)) {
-            let wanted = or_list(c.regions.iter().map(|r| self[*r].name.clone()));
-            reasons.push(format!(
-                "only for people in {wanted}; {}",
-                self.region_of(person)
-            ));
+            reasons.push(Reason::OutsideRegions {
+                wanted: c.regions.clone(),
+                has: p.region,
+            });
         }
         if let Some(rule) = &c.requires {
             self.explain(rule, person, on, &mut reasons);
@@ -318,137 +343,108 @@ impl Dataset {
     }
 
     /// Why `rule` does not hold: one reason per unmet condition.
-    fn explain(&self, rule: &Rule, person: Ix<Person>, on: NaiveDate, out: &mut Vec<String>) {
+    fn explain(&self, rule: &Rule, person: Ix<Person>, on: NaiveDate, out: &mut Vec<Reason>) {
         if self.holds(rule, person, on, None) {
             return;
         }
         let p = &self[person];
         match &rule.kind {
-            RuleKind::Completed { course, within } => {
-                out.push(self.completed_reason(person, *course, *within, on))
-            }
-            RuleKind::Role(roles) => {
-                let wanted = or_list(roles.iter().map(|r| self[*r].name.clone()));
-                out.push(format!("needs the role {wanted}; {}", self.role_of(person)));
-            }
-            RuleKind::Region(regions) => {
-                let wanted = or_list(regions.iter().map(|r| self[*r].name.clone()));
-                out.push(format!(
-                    "needs to be in {wanted}; {}",
-                    self.region_of(person)
-                ));
-            }
-            RuleKind::Sector(sectors) => {
-                let wanted = or_list(sectors.iter().map(|s| self[*s].name.clone()));
-                let theirs = match p.sector {
-                    Some(s) => format!("{} works in {}", p.name, self[s].name),
-                    None => format!("{} has no sector recorded", p.name),
-                };
-                out.push(format!("needs to work in {wanted}; {theirs}"));
-            }
+            RuleKind::Completed { course, within } => out.push(Reason::Completed {
+                course: *course,
+                within: *within,
+                standing: self.unmet(person, *course, *within, on),
+            }),
+            RuleKind::Role(roles) => out.push(Reason::Role {
+                wanted: roles.clone(),
+                has: p.role,
+            }),
+            RuleKind::Region(regions) => out.push(Reason::Region {
+                wanted: regions.clone(),
+                has: p.region,
+            }),
+            RuleKind::Sector(sectors) => out.push(Reason::Sector {
+                wanted: sectors.clone(),
+                has: p.sector,
+            }),
             RuleKind::All(rules) => rules.iter().for_each(|r| self.explain(r, person, on, out)),
-            RuleKind::Any(rules) => {
-                let branches: Vec<String> = rules
+            RuleKind::Any(rules) => out.push(Reason::AnyOf(
+                rules
                     .iter()
                     .map(|r| {
                         let mut why = Vec::new();
                         self.explain(r, person, on, &mut why);
-                        let why: Vec<&str> = why
-                            .iter()
-                            .map(|w| w.strip_prefix("needs ").unwrap_or(w))
-                            .collect();
-                        why.join(", and ")
+                        why
                     })
-                    .collect();
-                let numbered: Vec<String> = branches
-                    .iter()
-                    .enumerate()
-                    .map(|(i, b)| format!("({}) {b}", i + 1))
-                    .collect();
-                out.push(format!("needs one of these: {}", numbered.join("; or ")));
-            }
-            RuleKind::Not(inner) => {
-                out.push(format!("must not {}", self.describe_met(inner, person, on)))
-            }
+                    .collect(),
+            )),
+            RuleKind::Not(inner) => out.push(Reason::Not(self.met(inner, person, on))),
         }
     }
 
     /// Why a rule holds (for explaining a `not`).
-    fn describe_met(&self, rule: &Rule, person: Ix<Person>, on: NaiveDate) -> String {
+    fn met(&self, rule: &Rule, person: Ix<Person>, on: NaiveDate) -> Met {
         let p = &self[person];
         match &rule.kind {
-            RuleKind::Completed { course, .. } => {
-                let when = match self.standing(person, *course, None, on) {
-                    Standing::Valid(d) => format!(": completed {}", d.date),
-                    _ => String::new(),
-                };
-                format!("have completed {}{when}", self.course_name(*course))
-            }
-            RuleKind::Role(roles) => {
-                let roles = or_list(roles.iter().map(|r| with_article(&self[*r].name)));
-                format!("be {roles}; {}", self.role_of(person))
-            }
-            RuleKind::Region(regions) => {
-                let regions = or_list(regions.iter().map(|r| self[*r].name.clone()));
-                format!("be in {regions}; {}", self.region_of(person))
-            }
-            RuleKind::Sector(sectors) => {
-                let sectors = or_list(sectors.iter().map(|s| self[*s].name.clone()));
-                let theirs = p.sector.map_or(String::new(), |s| {
-                    format!("; {} works in {}", p.name, self[s].name)
-                });
-                format!("work in {sectors}{theirs}")
-            }
+            RuleKind::Completed { course, .. } => Met::Completed {
+                course: *course,
+                on: match self.standing(person, *course, None, on) {
+                    Standing::Valid(d) => Some(d.date),
+                    _ => None,
+                },
+            },
+            RuleKind::Role(roles) => Met::Role {
+                roles: roles.clone(),
+                has: p.role,
+            },
+            RuleKind::Region(regions) => Met::Region {
+                regions: regions.clone(),
+                has: p.region,
+            },
+            RuleKind::Sector(sectors) => Met::Sector {
+                sectors: sectors.clone(),
+                has: p.sector,
+            },
             RuleKind::All(rules) => {
-                let parts: Vec<String> = rules
-                    .iter()
-                    .map(|r| self.describe_met(r, person, on))
-                    .collect();
-                format!("meet all of: {}", parts.join("; "))
+                Met::All(rules.iter().map(|r| self.met(r, person, on)).collect())
             }
-            RuleKind::Any(rules) => {
-                let parts: Vec<String> = rules
+            RuleKind::Any(rules) => Met::Any(
+                rules
                     .iter()
                     .filter(|r| self.holds(r, person, on, None))
-                    .map(|r| self.describe_met(r, person, on))
-                    .collect();
-                parts.join("; nor ")
-            }
+                    .map(|r| self.met(r, person, on))
+                    .collect(),
+            ),
             RuleKind::Not(inner) => {
                 let mut why = Vec::new();
                 self.explain(inner, person, on, &mut why);
-                format!("fail this: {}", why.join("; "))
+                Met::Not(why)
             }
         }
     }
 
-    fn completed_reason(
+    /// How an unmet `completed:` rule stands.
+    fn unmet(
         &self,
         person: Ix<Person>,
         course: Ix<Course>,
         within: Option<Duration>,
         on: NaiveDate,
-    ) -> String {
-        let name = self.course_name(course);
-        let needs = match within {
-            Some(w) => format!("needs {name} completed within {w}"),
-            None => format!("needs {name}"),
-        };
+    ) -> Unmet {
         match self.standing(person, course, within, on) {
-            Standing::Missing(None) => format!("{needs}: not completed"),
-            Standing::Missing(Some(d)) => format!(
-                "{needs}: completed {}, which counts from {}",
-                d.date, d.counts_from
-            ),
-            Standing::Expired(d, expired, valid_for) => {
-                format!(
-                    "{needs}: completed {}, expired {expired} after {valid_for}",
-                    d.date
-                )
-            }
-            Standing::TooOld(d, w) => {
-                format!("{needs}: completed {}, more than {w} before {on}", d.date)
-            }
+            Standing::Missing(None) => Unmet::Never,
+            Standing::Missing(Some(d)) => Unmet::NotYet {
+                completed: d.date,
+                counts_from: d.counts_from,
+            },
+            Standing::Expired(d, expired, valid_for) => Unmet::Expired {
+                completed: d.date,
+                expired,
+                valid_for,
+            },
+            Standing::TooOld(d) => Unmet::TooOld {
+                completed: d.date,
+                on,
+            },
             Standing::Valid(_) => unreachable!("only unmet rules are explained"),
         }
     }
@@ -457,22 +453,6 @@ impl Dataset {
     pub fn course_name(&self, course: Ix<Course>) -> String {
         let c = &self[course];
         format!("{} ({})", c.title, c.id)
-    }
-
-    fn role_of(&self, person: Ix<Person>) -> String {
-        let p = &self[person];
-        match p.role {
-            Some(r) => format!("{} is {}", p.name, with_article(&self[r].name)),
-            None => format!("{} has no role recorded", p.name),
-        }
-    }
-
-    fn region_of(&self, person: Ix<Person>) -> String {
-        let p = &self[person];
-        match p.region {
-            Some(r) => format!("{} is in {}", p.name, self[r].name),
-            None => format!("{} has no region recorded", p.name),
-        }
     }
 
     /// Courses that would become open to `person` on `on` once they complete
@@ -498,48 +478,9 @@ impl Dataset {
     }
 }
 
-fn or_list(items: impl IntoIterator<Item = String>) -> String {
-    let items: Vec<String> = items.into_iter().collect();
-    match items.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-/// "Manager" → "Managers".
-fn plural(name: &str) -> String {
-    if name.ends_with('s') {
-        name.to_owned()
-    } else {
-        format!("{name}s")
-    }
-}
-
-/// "a Manager", "an Ambassador".
-fn with_article(name: &str) -> String {
-    let vowel = name
-        .chars()
-        .next()
-        .is_some_and(|c| "AEIOUaeiou".contains(c));
-    format!("{} {name}", if vowel { "an" } else { "a" })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lists_read_naturally() {
-        assert_eq!(or_list(["A".to_string()]), "A");
-        assert_eq!(
-            or_list(["A".to_string(), "B".to_string(), "C".to_string()]),
-            "A, B or C"
-        );
-        assert_eq!(plural("Senior leader"), "Senior leaders");
-        assert_eq!(with_article("Front line worker"), "a Front line worker");
-        assert_eq!(with_article("Ambassador"), "an Ambassador");
-    }
 
     #[test]
     fn attended_counts_distinct_real_sessions() {
@@ -648,7 +589,7 @@ completions:
         );
         let on_the_day = decide(&data, "minh", "next", "2021-02-01");
         assert!(!on_the_day.eligible, "the day valid_for ends");
-        insta::assert_snapshot!(on_the_day.reasons.join("\n"), @"needs Introduction (intro): completed 2018-02-01, expired 2021-02-01 after 3 years");
+        insta::assert_snapshot!(on_the_day.explain(&data).join("\n"), @"needs Introduction (intro): completed 2018-02-01, expired 2021-02-01 after 3 years");
         assert!(
             !decide(&data, "minh", "next", "2021-02-02").eligible,
             "the day after"
@@ -668,7 +609,7 @@ completions:
         let data = data();
         assert!(decide(&data, "ann", "recent", "2022-05-31").eligible);
         let late = decide(&data, "ann", "recent", "2022-06-01");
-        insta::assert_snapshot!(late.reasons.join("\n"), @"needs Introduction (intro) completed within 1 year: completed 2021-06-01, more than 1 year before 2022-06-01");
+        insta::assert_snapshot!(late.explain(&data).join("\n"), @"needs Introduction (intro) completed within 1 year: completed 2021-06-01, more than 1 year before 2022-06-01");
         assert!(
             decide(&data, "ann", "next", "2022-06-01").eligible,
             "valid_for alone still holds"
@@ -713,11 +654,34 @@ completions:
         let data = data();
         assert!(decide(&data, "ann", "both", "2022-03-16").eligible);
         let d = decide(&data, "minh", "both", "2022-03-16");
-        insta::assert_snapshot!(d.reasons.join("\n"), @r"
+        insta::assert_snapshot!(d.explain(&data).join("\n"), @r"
         needs Introduction (intro): completed 2018-02-01, expired 2021-02-01 after 3 years
         needs to be in Coast; Nguyễn Thị Minh is in Town
         needs Pair (pair): not completed
         ");
+    }
+
+    #[test]
+    fn reasons_are_data_an_embedder_can_match() {
+        use crate::reason::{Reason, Unmet};
+        let data = data();
+        let d = decide(&data, "minh", "both", "2022-03-16");
+        let intro = data.course("intro").unwrap();
+        assert!(matches!(
+            &d.reasons[0],
+            Reason::Completed { course, standing: Unmet::Expired { expired, .. }, .. }
+                if *course == intro && *expired == day("2021-02-01")
+        ));
+        assert!(matches!(&d.reasons[1], Reason::Region { has: Some(_), .. }));
+        assert!(matches!(
+            &d.reasons[2],
+            Reason::Completed {
+                standing: Unmet::Never,
+                ..
+            }
+        ));
+        let d = decide(&data, "minh", "coastal", "2022-06-01");
+        assert!(matches!(&d.reasons[..], [Reason::OutsideRegions { .. }]));
     }
 
     #[test]
@@ -731,12 +695,12 @@ completions:
     fn audience_and_regions_explain_themselves() {
         let data = data();
         let d = decide(&data, "minh", "managers", "2022-06-01");
-        insta::assert_snapshot!(d.reasons.join("\n"), @"needs the role Manager; Nguyễn Thị Minh is a Front line worker");
+        insta::assert_snapshot!(d.explain(&data).join("\n"), @"needs the role Manager; Nguyễn Thị Minh is a Front line worker");
         let d = decide(&data, "minh", "coastal", "2022-06-01");
-        insta::assert_snapshot!(d.reasons.join("\n"), @"only for people in Coast; Nguyễn Thị Minh is in Town");
+        insta::assert_snapshot!(d.explain(&data).join("\n"), @"only for people in Coast; Nguyễn Thị Minh is in Town");
         assert!(decide(&data, "ann", "coastal", "2022-06-01").eligible);
         let d = decide(&data, "minh", "police-only", "2022-06-01");
-        insta::assert_snapshot!(d.reasons.join("\n"), @"needs to work in Police; Nguyễn Thị Minh works in Health");
+        insta::assert_snapshot!(d.explain(&data).join("\n"), @"needs to work in Police; Nguyễn Thị Minh works in Health");
     }
 
     #[test]
@@ -751,7 +715,7 @@ completions:
             "a manager"
         );
         let d = decide(&data, "minh", "either", "2022-01-20");
-        insta::assert_snapshot!(d.reasons.join("\n"), @"needs one of these: (1) Series (series): completed 2022-01-25, which counts from 2022-01-26; or (2) the role Manager; Nguyễn Thị Minh is a Front line worker");
+        insta::assert_snapshot!(d.explain(&data).join("\n"), @"needs one of these: (1) Series (series): completed 2022-01-25, which counts from 2022-01-26; or (2) the role Manager; Nguyễn Thị Minh is a Front line worker");
     }
 
     #[test]
@@ -762,7 +726,7 @@ completions:
             "minh's intro has expired"
         );
         let d = decide(&data, "ann", "fresh", "2022-06-01");
-        insta::assert_snapshot!(d.reasons.join("\n"), @"must not have completed Introduction (intro): completed 2021-06-01");
+        insta::assert_snapshot!(d.explain(&data).join("\n"), @"must not have completed Introduction (intro): completed 2021-06-01");
     }
 
     #[test]

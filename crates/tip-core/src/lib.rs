@@ -34,6 +34,7 @@ mod load;
 pub mod model;
 pub mod problems;
 mod read;
+pub mod reason;
 pub mod render;
 pub mod rule;
 pub mod schedule;

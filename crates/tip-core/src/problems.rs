@@ -131,7 +131,12 @@ fn trainers(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Probl
     let on = first.date();
     for &t in &cohort.trainers {
         if !data.rule_holds(rule, t, on) {
-            let reasons = data.rule_reasons(rule, t, on).join("; ");
+            let reasons: Vec<String> = data
+                .rule_reasons(rule, t, on)
+                .iter()
+                .map(|r| r.explain(data, t).to_string())
+                .collect();
+            let reasons = reasons.join("; ");
             out.push(Problem {
                 code: Code::UnqualifiedTrainer,
                 severity: Severity::Error,

@@ -1,4 +1,6 @@
-//! English for messages and pages: numbers as people write them.
+//! English for messages and pages: lists, plurals, articles and numbers
+//! as people write them. One copy, used by the core's reasons and by the
+//! site's pages.
 
 /// A whole number with thousands separators: `1,000,000`.
 pub fn thousands(n: u64) -> String {
@@ -13,9 +15,55 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `A`, `A or B`, `A, B or C` (with `joiner` in place of "or").
+pub fn list(items: impl IntoIterator<Item = String>, joiner: &str) -> String {
+    let items: Vec<String> = items.into_iter().collect();
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {joiner} {last}", init.join(", ")),
+    }
+}
+
+/// `A, B or C`.
+pub fn or_list(items: impl IntoIterator<Item = String>) -> String {
+    list(items, "or")
+}
+
+/// "Manager" → "Managers" (a name ending in `s` stays).
+pub fn plural(name: &str) -> String {
+    if name.ends_with('s') {
+        name.to_owned()
+    } else {
+        format!("{name}s")
+    }
+}
+
+/// "a Manager", "an Ambassador".
+pub fn with_article(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_read_naturally() {
+        assert_eq!(or_list(["A".to_string()]), "A");
+        assert_eq!(
+            or_list(["A".to_string(), "B".to_string(), "C".to_string()]),
+            "A, B or C"
+        );
+        assert_eq!(list(["A".into(), "B".into()], "and"), "A and B");
+        assert_eq!(plural("Senior leader"), "Senior leaders");
+        assert_eq!(with_article("Front line worker"), "a Front line worker");
+        assert_eq!(with_article("Ambassador"), "an Ambassador");
+    }
 
     #[test]
     fn thousands_are_separated() {

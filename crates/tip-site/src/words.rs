@@ -4,13 +4,7 @@ use tip_core::Dataset;
 use tip_core::model::Course;
 use tip_core::rule::{Rule, RuleKind};
 
-fn list(items: Vec<String>, joiner: &str) -> String {
-    match items.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} {joiner} {last}", init.join(", ")),
-    }
-}
+use tip_core::words::{list, plural};
 
 /// "Managers and Senior leaders in North Kent", or "Everyone".
 pub fn audience(data: &Dataset, course: &Course) -> String {
@@ -22,7 +16,7 @@ pub fn audience(data: &Dataset, course: &Course) -> String {
                 .audience
                 .iter()
                 .map(|r| plural(&data[*r].name))
-                .collect(),
+                .collect::<Vec<_>>(),
             "and",
         )
     };
@@ -36,18 +30,10 @@ pub fn audience(data: &Dataset, course: &Course) -> String {
                     .regions
                     .iter()
                     .map(|r| data[*r].name.clone())
-                    .collect(),
+                    .collect::<Vec<_>>(),
                 "or"
             )
         )
-    }
-}
-
-fn plural(s: &str) -> String {
-    if s.ends_with('s') {
-        s.to_string()
-    } else {
-        format!("{s}s")
     }
 }
 
@@ -64,28 +50,37 @@ pub fn rule(data: &Dataset, rule: &Rule) -> String {
         RuleKind::Role(roles) => format!(
             "you are {}",
             list(
-                roles.iter().map(|r| article(&data[*r].name)).collect(),
+                roles
+                    .iter()
+                    .map(|r| article(&data[*r].name))
+                    .collect::<Vec<_>>(),
                 "or"
             )
         ),
         RuleKind::Region(regions) => format!(
             "you work in {}",
             list(
-                regions.iter().map(|r| data[*r].name.clone()).collect(),
+                regions
+                    .iter()
+                    .map(|r| data[*r].name.clone())
+                    .collect::<Vec<_>>(),
                 "or"
             )
         ),
         RuleKind::Sector(sectors) => format!(
             "you work in {}",
             list(
-                sectors.iter().map(|s| data[*s].name.clone()).collect(),
+                sectors
+                    .iter()
+                    .map(|s| data[*s].name.clone())
+                    .collect::<Vec<_>>(),
                 "or"
             )
         ),
-        RuleKind::All(rules) => list(rules.iter().map(|r| self::rule(data, r)).collect(), "and"),
+        RuleKind::All(rules) => list(rules.iter().map(|r| self::rule(data, r)), "and"),
         RuleKind::Any(rules) => format!(
             "either {}",
-            list(rules.iter().map(|r| self::rule(data, r)).collect(), "or")
+            list(rules.iter().map(|r| self::rule(data, r)), "or")
         ),
         RuleKind::Not(inner) => format!("it is not the case that {}", self::rule(data, inner)),
     }

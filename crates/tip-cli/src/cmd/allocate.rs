@@ -111,7 +111,7 @@ struct JsonWaitlisted<'a> {
 struct JsonUnplaced<'a> {
     person: &'a str,
     course: &'a str,
-    reasons: &'a [String],
+    reasons: Vec<String>,
 }
 
 fn json(data: &Dataset, plan: &Allocation) -> String {
@@ -142,7 +142,7 @@ fn json(data: &Dataset, plan: &Allocation) -> String {
             .map(|u| JsonUnplaced {
                 person: &data[u.person].id,
                 course: &data[u.course].id,
-                reasons: &u.reasons,
+                reasons: u.explain(data),
             })
             .collect(),
     };
@@ -180,7 +180,7 @@ fn human(data: &Dataset, plan: &Allocation, on: NaiveDate) -> String {
         let _ = writeln!(out, "\nNot placed ({})", plan.unplaced.len());
         for u in &plan.unplaced {
             let _ = writeln!(out, "  {}, {}", who(u.person), data.course_name(u.course));
-            for r in &u.reasons {
+            for r in u.explain(data) {
                 let _ = writeln!(out, "    - {r}");
             }
         }

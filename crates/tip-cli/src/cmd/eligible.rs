@@ -70,7 +70,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
             Row {
                 course,
                 eligible: decision.eligible,
-                reasons: decision.reasons,
+                reasons: decision.explain(&data),
                 next,
             }
         })
