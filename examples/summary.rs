@@ -31,10 +31,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("{}", data.programme.name);
-    for tier in &data.tiers {
+    println!("{}", data.programme().name);
+    for tier in data.tiers() {
         println!("\nTier {}: {}", tier.level, tier.name);
-        for course in data.courses.iter().filter(|c| c.tier == tier.level) {
+        for course in data.courses().iter().filter(|c| c.tier == tier.level) {
             let ix = data.course(&course.id).expect("a listed course");
             let cohorts = data.cohorts_of(ix).count();
             let plural = if cohorts == 1 { "" } else { "s" };

@@ -38,13 +38,13 @@ fuzz_target!(|input: &[u8]| {
     }
     std::fs::write(dir.join(names[kind as usize % names.len()]), body).unwrap();
     let report = tip_core::Dataset::check(dir).expect("the folder is readable");
-    for d in &report.diagnostics {
+    for d in report.diagnostics() {
         assert!(!d.message.is_empty());
         assert!(d.message.chars().count() <= 301, "a message echoes its input");
     }
     // The renderers must cope with whatever the loader reported.
-    let human = tip_core::render::human(&report.diagnostics, dir, false);
-    assert!(human.len() <= 4096 * (report.diagnostics.len() + 1));
-    let _ = tip_core::render::json(&report.diagnostics);
-    let _ = tip_core::render::github(&report.diagnostics, "data");
+    let human = tip_core::render::human(report.diagnostics(), dir, false);
+    assert!(human.len() <= 4096 * (report.diagnostics().len() + 1));
+    let _ = tip_core::render::json(report.diagnostics());
+    let _ = tip_core::render::github(report.diagnostics(), "data");
 });

@@ -111,7 +111,7 @@ pub fn sessions<'d>(data: &'d Dataset, filter: &Filter) -> Vec<(Ix<Cohort>, &'d 
 /// The iCalendar text of a feed: CRLF line ends, lines of at most 75 octets.
 pub fn render(data: &Dataset, filter: &Filter, feed: &Feed) -> String {
     let selected = sessions(data, filter);
-    let programme = &data.programme;
+    let programme = &data.programme();
     let tz = programme.timezone;
 
     let mut cal = Calendar::empty();
@@ -200,7 +200,7 @@ fn refold(text: &str) -> String {
 fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Event {
     let cohort = &data[ix];
     let course = &data[cohort.course];
-    let programme = &data.programme;
+    let programme = &data.programme();
     let of = data.sessions(ix).len();
     let tzid = programme.timezone.name().to_string();
 

@@ -97,7 +97,7 @@ fn round_trip_every_property_matches_the_data() {
         let uid = e.get_uid().unwrap();
         let (local_part, domain) = uid.split_once('@').unwrap();
         let (cohort_id, n) = local_part.rsplit_once('-').unwrap();
-        assert_eq!(domain, data.programme.domain);
+        assert_eq!(domain, data.programme().domain);
         let ix: Ix<tip_core::model::Cohort> = data.cohort(cohort_id).unwrap();
         let cohort = &data[ix];
         let course = &data[cohort.course];
@@ -269,7 +269,7 @@ fn no_learner_is_named_in_a_published_feed() {
     let data = data();
     let ics = render(&data, &Filter::default(), &feed()).replace("\r\n ", "");
     let trainers: Vec<_> = data
-        .cohorts
+        .cohorts()
         .iter()
         .flat_map(|c| c.trainers.iter().copied())
         .collect();
@@ -311,7 +311,7 @@ fn a_person_feed_holds_only_their_sessions() {
             expected.extend(
                 data.sessions(ix)
                     .iter()
-                    .map(|s| format!("{}-{}@{}", c.id, s.number, data.programme.domain)),
+                    .map(|s| format!("{}-{}@{}", c.id, s.number, data.programme().domain)),
             );
         }
     }

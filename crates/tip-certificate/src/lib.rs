@@ -119,7 +119,7 @@ pub fn plan(
     let mut earned = Vec::new();
     // The cohort's attendance, found in one pass over all attendance.
     let records: std::collections::HashMap<Ix<Person>, &tip_core::model::Attendance> = data
-        .attendance
+        .attendance()
         .iter()
         .filter(|a| a.cohort == cohort)
         .map(|a| (a.person, a))

@@ -20,17 +20,17 @@ pub type Key = (Ix<Person>, Ix<Course>, NaiveDate);
 /// data, in a fixed order (hash, then person, course, date): the later one
 /// takes the next free number.
 pub fn certificate_numbers(data: &Dataset, keys: &[Key]) -> Vec<String> {
-    let prefix = data.programme.id.to_uppercase();
+    let prefix = data.programme().id.to_uppercase();
     let years: HashSet<i32> = keys.iter().map(|k| k.2.year()).collect();
     // Every completion of those years: records and attendance.
     let mut all: Vec<Key> = data
-        .completions
+        .completions()
         .iter()
         .filter(|c| years.contains(&c.date.year()))
         .map(|c| (c.person, c.course, c.date))
         .collect();
     all.extend(
-        data.attendance
+        data.attendance()
             .iter()
             .filter_map(|a| attendance_completion(data, a).map(|d| (a.person, d.course, d.date)))
             .filter(|k| years.contains(&k.2.year())),
@@ -64,7 +64,7 @@ pub fn certificate_numbers(data: &Dataset, keys: &[Key]) -> Vec<String> {
 
 fn hash6(data: &Dataset, (person, course, date): Key) -> u32 {
     let digest = Sha256::new()
-        .chain_update(data.programme.id.as_bytes())
+        .chain_update(data.programme().id.as_bytes())
         .chain_update([0])
         .chain_update(data[person].id.as_bytes())
         .chain_update([0])

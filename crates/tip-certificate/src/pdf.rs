@@ -70,7 +70,7 @@ impl Renderer {
             Some(bytes) => (parse(bytes, "branding")?, parse(bytes, "branding")?),
             None => (parse(REGULAR, "regular")?, parse(BOLD, "bold")?),
         };
-        let branding = data.programme.branding.as_ref();
+        let branding = data.programme().branding.as_ref();
         let logo = branding
             .and_then(|b| b.logo.as_ref())
             .and_then(|path| std::fs::read(data.root().join(path)).ok())
@@ -146,7 +146,7 @@ impl Renderer {
     ) -> Vec<u8> {
         let title = match certificates {
             [one] => format!("Certificate {}", one.number),
-            _ => format!("Certificates of {}", data.programme.name),
+            _ => format!("Certificates of {}", data.programme().name),
         };
         let mut doc = PdfDocument::new(&title);
         let latest = certificates
@@ -169,7 +169,7 @@ impl Renderer {
         info.metadata_date = date;
         info.producer = concat!("tip ", env!("CARGO_PKG_VERSION")).into();
         info.creator = "tip certify".into();
-        info.author = data.programme.name.clone();
+        info.author = data.programme().name.clone();
         info.identifier = certificates
             .iter()
             .map(|c| c.number.as_str())
@@ -284,7 +284,7 @@ impl Renderer {
     ) -> Vec<Op> {
         let course = &data[c.course];
         let cohort = &data[c.cohort];
-        let programme = &data.programme;
+        let programme = &data.programme();
         let mut ops = Vec::new();
         let colour = Color::Rgb(self.colour.clone());
         let black = Color::Rgb(Rgb {

@@ -42,7 +42,7 @@ pub fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
     // A file that cannot be read is an I/O error (exit 2), reported alone:
     // the errors that follow from its absence would only bury it.
     let unreadable: Vec<String> = report
-        .diagnostics
+        .diagnostics()
         .iter()
         .filter(|d| d.code == Code::Io)
         .map(|d| d.message.clone())
@@ -54,15 +54,13 @@ pub fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
 }
 
 fn load_scope(dir: &Path, scope: Scope, allowed: &[Code]) -> io::Result<Result<Dataset, Outcome>> {
-    let report = check(dir, scope)?;
-    let errors: Vec<_> = report
-        .diagnostics
-        .into_iter()
-        .filter(|d| d.is_error() && !allowed.contains(&d.code))
-        .collect();
-    match report.dataset {
-        Some(data) if errors.is_empty() => Ok(Ok(data)),
-        _ => {
+    match check(dir, scope)?.into_result_allowing(allowed) {
+        Ok((data, _warnings)) => Ok(Ok(data)),
+        Err(diagnostics) => {
+            let errors: Vec<_> = diagnostics
+                .into_iter()
+                .filter(|d| d.is_error() && !allowed.contains(&d.code))
+                .collect();
             let mut err = anstream::stderr().lock();
             write!(err, "{}", render::human(&errors, dir, true))?;
             writeln!(

@@ -543,10 +543,11 @@ mod tests {
     fn load(yaml: &str) -> Dataset {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("data.yaml"), yaml).unwrap();
-        let report = Dataset::check(dir.path()).unwrap();
-        let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
-        assert!(errors.is_empty(), "{errors:#?}");
-        report.dataset.unwrap()
+        Dataset::check(dir.path())
+            .unwrap()
+            .into_result()
+            .unwrap_or_else(|errors| panic!("{errors:#?}"))
+            .0
     }
 
     const DATA: &str = r#"
@@ -748,7 +749,7 @@ applications:
                 let report = Dataset::check(dir.path()).unwrap();
                 // Random lists may repeat someone (an error): those data sets are not for allocating.
                 prop_assume!(!report.has_errors());
-                let data = report.dataset.unwrap();
+                let data = report.into_result().unwrap().0;
                 let on = "2022-03-15".parse().unwrap();
                 let plan = data.allocate(on);
                 prop_assert_eq!(&plan, &data.allocate(on));

@@ -35,33 +35,33 @@ pub struct Dataset {
     pub(crate) files: Files,
     pub(crate) index: Index,
     /// The programme.
-    pub programme: Programme,
+    pub(crate) programme: Programme,
     /// Regions, in file order.
-    pub regions: Vec<Region>,
+    pub(crate) regions: Vec<Region>,
     /// Sectors.
-    pub sectors: Vec<Sector>,
+    pub(crate) sectors: Vec<Sector>,
     /// Roles.
-    pub roles: Vec<Role>,
+    pub(crate) roles: Vec<Role>,
     /// Tiers.
-    pub tiers: Vec<Tier>,
+    pub(crate) tiers: Vec<Tier>,
     /// Resources.
-    pub resources: Vec<Resource>,
+    pub(crate) resources: Vec<Resource>,
     /// Venues.
-    pub venues: Vec<Venue>,
+    pub(crate) venues: Vec<Venue>,
     /// Courses.
-    pub courses: Vec<Course>,
+    pub(crate) courses: Vec<Course>,
     /// People.
-    pub people: Vec<Person>,
+    pub(crate) people: Vec<Person>,
     /// Cohorts.
-    pub cohorts: Vec<Cohort>,
+    pub(crate) cohorts: Vec<Cohort>,
     /// Attendance records.
-    pub attendance: Vec<Attendance>,
+    pub(crate) attendance: Vec<Attendance>,
     /// Completion records from elsewhere.
-    pub completions: Vec<Completion>,
+    pub(crate) completions: Vec<Completion>,
     /// Applications.
-    pub applications: Vec<Application>,
+    pub(crate) applications: Vec<Application>,
     /// News items.
-    pub news: Vec<News>,
+    pub(crate) news: Vec<News>,
     pub(crate) calendar: WorkingCalendar,
     /// Expanded sessions of each cohort, by cohort index.
     pub(crate) sessions: Vec<Vec<Session>>,
@@ -101,20 +101,54 @@ pub enum LoadError {
     Invalid(Vec<Diagnostic>),
 }
 
-/// The result of checking a data folder: every diagnostic, and the data set.
+/// The result of checking a data folder: every diagnostic and, when the
+/// data is valid, the data set. A data set with errors (records missing,
+/// references unresolved) is never handed out as if it were whole.
 pub struct Report {
-    /// The data set, whenever a programme could be read. When the data has
-    /// errors it holds what could be read (records with errors may be
-    /// missing); use it only for reports about those errors.
-    pub dataset: Option<Dataset>,
-    /// Every error and warning, sorted by place.
-    pub diagnostics: Vec<Diagnostic>,
+    /// What could be read; handed out only when valid (or when every error
+    /// is one the caller allows).
+    dataset: Option<Dataset>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl Report {
+    /// Every error and warning, sorted by place.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The data set, when the data is valid.
+    pub fn dataset(&self) -> Option<&Dataset> {
+        self.dataset.as_ref().filter(|_| !self.has_errors())
+    }
+
+    /// The data set and its warnings when the data is valid; else every
+    /// diagnostic.
+    pub fn into_result(self) -> Result<(Dataset, Vec<Diagnostic>), Vec<Diagnostic>> {
+        self.into_result_allowing(&[])
+    }
+
+    /// [`Report::into_result`], except that errors with one of the
+    /// `allowed` codes do not make the data set unusable. Only codes of
+    /// checks across whole records qualify (a clash, an over-full cohort):
+    /// the records themselves are complete. Any other error still fails.
+    pub fn into_result_allowing(
+        self,
+        allowed: &[crate::Code],
+    ) -> Result<(Dataset, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let usable = self
+            .diagnostics
+            .iter()
+            .all(|d| !d.is_error() || (allowed.contains(&d.code) && d.code.is_cross_record()));
+        match self.dataset {
+            Some(data) if usable => Ok((data, self.diagnostics)),
+            _ => Err(self.diagnostics),
+        }
     }
 }
 
@@ -124,11 +158,9 @@ impl Dataset {
     /// Returns the data set and its warnings, or every diagnostic when there
     /// is an error. Use [`Dataset::check`] to get diagnostics either way.
     pub fn load(root: impl AsRef<Path>) -> Result<(Dataset, Vec<Diagnostic>), LoadError> {
-        let report = Dataset::check(root)?;
-        match report.dataset {
-            Some(dataset) if !report.has_errors() => Ok((dataset, report.diagnostics)),
-            _ => Err(LoadError::Invalid(report.diagnostics)),
-        }
+        Dataset::check(root)?
+            .into_result()
+            .map_err(LoadError::Invalid)
     }
 
     /// Load and check the data folder at `root`, reporting every problem.
@@ -149,6 +181,76 @@ impl Dataset {
             dataset,
             diagnostics,
         })
+    }
+
+    /// The programme.
+    pub fn programme(&self) -> &Programme {
+        &self.programme
+    }
+
+    /// Every region record, in file order (an [`Ix`] is an index into it).
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// Every sector record, in file order (an [`Ix`] is an index into it).
+    pub fn sectors(&self) -> &[Sector] {
+        &self.sectors
+    }
+
+    /// Every role record, in file order (an [`Ix`] is an index into it).
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    /// Every tier record, in file order (an [`Ix`] is an index into it).
+    pub fn tiers(&self) -> &[Tier] {
+        &self.tiers
+    }
+
+    /// Every resource record, in file order (an [`Ix`] is an index into it).
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    /// Every venue record, in file order (an [`Ix`] is an index into it).
+    pub fn venues(&self) -> &[Venue] {
+        &self.venues
+    }
+
+    /// Every course record, in file order (an [`Ix`] is an index into it).
+    pub fn courses(&self) -> &[Course] {
+        &self.courses
+    }
+
+    /// Every people record, in file order (an [`Ix`] is an index into it).
+    pub fn people(&self) -> &[Person] {
+        &self.people
+    }
+
+    /// Every cohort record, in file order (an [`Ix`] is an index into it).
+    pub fn cohorts(&self) -> &[Cohort] {
+        &self.cohorts
+    }
+
+    /// Every attendance record, in file order (an [`Ix`] is an index into it).
+    pub fn attendance(&self) -> &[Attendance] {
+        &self.attendance
+    }
+
+    /// Every completion record, in file order (an [`Ix`] is an index into it).
+    pub fn completions(&self) -> &[Completion] {
+        &self.completions
+    }
+
+    /// Every application record, in file order (an [`Ix`] is an index into it).
+    pub fn applications(&self) -> &[Application] {
+        &self.applications
+    }
+
+    /// Every news record, in file order (an [`Ix`] is an index into it).
+    pub fn news(&self) -> &[News] {
+        &self.news
     }
 
     /// What was read (see [`Scope`]).

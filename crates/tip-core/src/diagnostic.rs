@@ -157,6 +157,38 @@ codes! {
     UnsatisfiableRule = "unsatisfiable-rule",
 }
 
+impl Code {
+    /// Whether the code comes from a check across whole records (a clash,
+    /// an over-full cohort, a missing resource file): the records it
+    /// concerns were read completely, so a program may still use the data
+    /// set to report on it (see [`crate::Report::into_result_allowing`]).
+    pub fn is_cross_record(self) -> bool {
+        use Code::*;
+        matches!(
+            self,
+            ResourceFileMissing
+                | ResourcePathEscapes
+                | PrivateFile
+                | LogoNotPng
+                | PrerequisiteCycle
+                | OverCapacity
+                | EnrolledAndWaitlisted
+                | DuplicateEntry
+                | AttendanceNotEnrolled
+                | AttendanceUnknownSession
+                | DuplicateRecord
+                | SessionOverlap
+                | TrainerClash
+                | VenueClash
+                | LearnerClash
+                | SessionOnClosedDay
+                | UnqualifiedTrainer
+                | NotEligible
+                | UnsatisfiableRule
+        )
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

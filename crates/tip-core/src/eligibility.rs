@@ -562,10 +562,11 @@ completions:
     fn data() -> Dataset {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("data.yaml"), DATA).unwrap();
-        let report = Dataset::check(dir.path()).unwrap();
-        let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
-        assert!(errors.is_empty(), "{errors:#?}");
-        report.dataset.unwrap()
+        Dataset::check(dir.path())
+            .unwrap()
+            .into_result()
+            .unwrap_or_else(|errors| panic!("{errors:#?}"))
+            .0
     }
 
     fn day(s: &str) -> NaiveDate {

@@ -11,8 +11,8 @@
 //!
 //! let report = Dataset::check("../../data/kent-medway")?;
 //! assert!(!report.has_errors());
-//! let data = report.dataset.expect("valid data");
-//! for cohort in &data.cohorts {
+//! let data = report.dataset().expect("valid data");
+//! for cohort in data.cohorts() {
 //!     let course = &data[cohort.course];
 //!     println!("{}: {} ({} enrolled)", cohort.id, course.title, cohort.enrolled.len());
 //! }

@@ -30,17 +30,17 @@ impl Window {
 pub fn context(data: &Dataset, window: Window) -> Value {
     let until = window.until();
     let mut news: Vec<_> = data
-        .news
+        .news()
         .iter()
         .filter(|n| n.date >= window.from && n.date <= until)
         .collect();
     news.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
     let sessions = sessions_between(data, window.from, until);
     let mut tiers = Vec::new();
-    for tier in &data.tiers {
+    for tier in data.tiers() {
         let mut courses = Vec::new();
         for (ci, course) in data
-            .courses
+            .courses()
             .iter()
             .enumerate()
             .filter(|(_, c)| c.tier == tier.level)
@@ -60,7 +60,7 @@ pub fn context(data: &Dataset, window: Window) -> Value {
         }
     }
     let resources: Vec<Value> = data
-        .resources
+        .resources()
         .iter()
         .map(|r| {
             let url = match &r.location {

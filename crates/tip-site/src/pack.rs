@@ -52,7 +52,7 @@ pub fn for_course(data: &Dataset, course: Ix<Course>) -> Pack {
 /// the role.
 pub fn for_role(data: &Dataset, role: Ix<Role>) -> Pack {
     let mut resources = Vec::new();
-    for c in &data.courses {
+    for c in data.courses() {
         if !c.audience.is_empty() && !c.audience.contains(&role) {
             continue;
         }
@@ -120,7 +120,7 @@ pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, Stri
     let manifest =
         json!({ "pack": &pack.id, "title": &pack.title, "version": &version, "items": manifest });
     let context = json!({
-        "programme": { "name": &data.programme.name },
+        "programme": { "name": &data.programme().name },
         "pack": { "id": &pack.id, "title": &pack.title, "about": &pack.about, "version": &version },
         "items": items,
     });

@@ -25,7 +25,7 @@ pub struct Options {
 
 /// The programme as templates see it: name, organiser, public email only.
 pub fn programme_context(data: &Dataset) -> Value {
-    let p = &data.programme;
+    let p = &data.programme();
     json!({
         "name": &p.name,
         "organiser": p.organiser.as_ref().map(|o| &o.name),
@@ -46,7 +46,7 @@ fn format_name(f: Format) -> &'static str {
 
 /// `webcal://host/path` for an `https://` site.
 fn webcal(data: &Dataset, path: &str) -> Option<String> {
-    let site = data.programme.site_url.as_ref()?;
+    let site = data.programme().site_url.as_ref()?;
     let base = site
         .strip_prefix("https://")
         .or_else(|| site.strip_prefix("http://"))?;
@@ -63,7 +63,7 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, S
         .checked_add_months(Months::new(opts.months))
         .unwrap_or(NaiveDate::MAX);
     let logo = data
-        .programme
+        .programme()
         .branding
         .as_ref()
         .and_then(|b| b.logo.as_ref())
@@ -90,7 +90,7 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, S
         let ics = tip_calendar::render(
             data,
             &filter,
-            &Feed::new(format!("{} — {name}", data.programme.name), opts.stamp),
+            &Feed::new(format!("{} — {name}", data.programme().name), opts.stamp),
         );
         calendars.push(json!({ "name": name, "href": &path, "webcal": webcal(data, &path) }));
         files.push((path, ics.into_bytes()));
@@ -100,7 +100,7 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, S
         "All dates".into(),
         Filter::default(),
     );
-    for r in &data.regions {
+    for r in data.regions() {
         let ix = data.region(&r.id).expect("a listed region");
         feed(
             format!("calendars/region-{}.ics", r.id),
@@ -111,7 +111,7 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, S
             },
         );
     }
-    for t in &data.tiers {
+    for t in data.tiers() {
         feed(
             format!("calendars/tier-{}.ics", t.level),
             format!("Tier {}: {}", t.level, t.name),
@@ -136,9 +136,9 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, S
     // The front page.
     let upcoming = sessions_between(data, opts.as_of, until);
     let mut ctx = base("");
-    ctx["tiers"] = json!(data.tiers.iter().map(|t| json!({
+    ctx["tiers"] = json!(data.tiers().iter().map(|t| json!({
         "level": t.level, "name": &t.name, "description": &t.description,
-        "courses": data.courses.iter().filter(|c| c.tier == t.level).map(|c| json!({
+        "courses": data.courses().iter().filter(|c| c.tier == t.level).map(|c| json!({
             "id": &*c.id, "title": &c.title, "summary": &c.summary, "format": format_name(c.format),
             "audience": words::audience(data, c),
         })).collect::<Vec<_>>(),
@@ -235,7 +235,12 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, S
     let targets = progress(data, opts.as_of);
     let mut ctx = base("");
     ctx["as_of"] = json!(bulletin::long(opts.as_of));
-    ctx["by"] = json!(data.programme.vision.as_ref().map(|v| bulletin::long(v.by)));
+    ctx["by"] = json!(
+        data.programme()
+            .vision
+            .as_ref()
+            .map(|v| bulletin::long(v.by))
+    );
     ctx["targets"] = json!(targets);
     files.push((
         "progress.html".into(),
@@ -246,7 +251,7 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, S
     }
 
     let colour = data
-        .programme
+        .programme()
         .branding
         .as_ref()
         .and_then(|b| b.colour.clone())
@@ -275,7 +280,7 @@ pub struct Progress {
 /// People trained (a completion of a course of the target's tier, by
 /// `as_of`, whether or not it has since expired) per target of the vision.
 pub fn progress(data: &Dataset, as_of: NaiveDate) -> Vec<Progress> {
-    let Some(vision) = &data.programme.vision else {
+    let Some(vision) = &data.programme().vision else {
         return Vec::new();
     };
     vision

@@ -138,12 +138,12 @@ fn no_learner_is_named_anywhere_public() {
         }
     }
     let trainers: Vec<_> = data
-        .cohorts
+        .cohorts()
         .iter()
         .flat_map(|c| c.trainers.clone())
         .collect();
     let organiser = data
-        .programme
+        .programme()
         .organiser
         .as_ref()
         .and_then(|o| o.email.clone())

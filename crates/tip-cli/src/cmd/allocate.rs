@@ -38,7 +38,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
     let on = args.as_of.unwrap_or_else(crate::today);
     let plan = data.allocate(on);
     if let Some(path) = &args.output {
-        output::Outputs::new(&args.data.dir, &data.programme.id)?.write_file(
+        output::Outputs::new(&args.data.dir, &data.programme().id)?.write_file(
             path,
             output::FileKind::Allocation,
             yaml(&data, &plan, on).as_bytes(),

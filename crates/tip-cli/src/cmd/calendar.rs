@@ -57,7 +57,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
     };
     let ics = tip_calendar::render(&data, &filter, &Feed::new(name, crate::build_time()?));
     match &args.output {
-        Some(path) => output::Outputs::new(&args.data.dir, &data.programme.id)?.write_file(
+        Some(path) => output::Outputs::new(&args.data.dir, &data.programme().id)?.write_file(
             path,
             output::FileKind::Calendar,
             ics.as_bytes(),
@@ -72,7 +72,7 @@ type Rejected = io::Result<Outcome>;
 
 /// Resolve the filter's ids, and name the feed after them.
 fn filter(data: &Dataset, args: &Args) -> Result<(Filter, String), Rejected> {
-    let mut parts = vec![data.programme.name.clone()];
+    let mut parts = vec![data.programme().name.clone()];
     let mut filter = Filter {
         from: args.from,
         until: args.until,
@@ -102,7 +102,7 @@ fn filter(data: &Dataset, args: &Args) -> Result<(Filter, String), Rejected> {
     }
     if let Some(level) = args.tier {
         let tier = data.tier(level).ok_or_else(|| {
-            let levels: Vec<String> = data.tiers.iter().map(|t| t.level.to_string()).collect();
+            let levels: Vec<String> = data.tiers().iter().map(|t| t.level.to_string()).collect();
             unknown(
                 "tier",
                 &level.to_string(),

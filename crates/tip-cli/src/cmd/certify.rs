@@ -60,7 +60,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
         }
     };
     let font = data
-        .programme
+        .programme()
         .branding
         .as_ref()
         .and_then(|b| b.font.as_ref())
@@ -93,7 +93,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let stamp = crate::data::source_date_epoch()?;
-    let outputs = output::Outputs::new(&args.data.dir, &data.programme.id)?;
+    let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
     let progress = progress(plan.certificates.len());
     let certificates = &plan.certificates;
     match (&args.output, &args.combined) {

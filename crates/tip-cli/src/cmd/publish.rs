@@ -44,7 +44,7 @@ pub fn pack(args: &PackArgs) -> io::Result<Outcome> {
         (None, None) => unreachable!("clap requires one"),
     };
     let files = pack::files(&data, &p).map_err(io::Error::other)?;
-    let outputs = output::Outputs::new(&args.data.dir, &data.programme.id)?;
+    let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
     let is_zip = args
         .output
         .extension()
@@ -139,7 +139,7 @@ pub fn build(args: &BuildArgs) -> io::Result<Outcome> {
         Err(outcome) => return Ok(outcome),
     };
     // Refuse a bad output before the work of building.
-    let outputs = output::Outputs::new(&args.data.dir, &data.programme.id)?;
+    let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
     let opts = site::Options {
         as_of: args.as_of.unwrap_or_else(crate::today),
         stamp: crate::build_time()?,

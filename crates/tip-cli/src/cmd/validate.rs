@@ -20,21 +20,21 @@ pub struct Args {
 pub fn run(args: &Args) -> io::Result<Outcome> {
     let dir = &args.data.dir;
     let report = crate::data::check(dir, tip_core::Scope::Everything)?;
-    let diags = &report.diagnostics;
+    let diags = report.diagnostics();
     match args.format {
         Format::Human => {
             let mut err = anstream::stderr().lock();
             write!(err, "{}", render::human(diags, dir, true))?;
             let summary = render::summary(diags);
-            match report.dataset.as_ref().filter(|_| !report.has_errors()) {
+            match report.dataset() {
                 Some(data) => writeln!(
                     err,
                     "checked `{}`: {} courses, {} cohorts, {} people, {} completions; {summary}",
                     dir.display(),
-                    data.courses.len(),
-                    data.cohorts.len(),
-                    data.people.len(),
-                    data.completions.len(),
+                    data.courses().len(),
+                    data.cohorts().len(),
+                    data.people().len(),
+                    data.completions().len(),
                 )?,
                 None => writeln!(err, "`{}` is invalid: {summary}", dir.display())?,
             }
