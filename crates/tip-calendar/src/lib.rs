@@ -262,6 +262,8 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Even
         Status::Planned => EventStatus::Tentative,
         Status::Confirmed => EventStatus::Confirmed,
         Status::Cancelled => EventStatus::Cancelled,
+        // Anything not yet confirmed is tentative.
+        _ => EventStatus::Tentative,
     })
     .summary(&summary)
     .starts(CalendarDateTime::WithTimezone {

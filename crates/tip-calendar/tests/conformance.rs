@@ -121,6 +121,7 @@ fn round_trip_every_property_matches_the_data() {
                 Status::Planned => "TENTATIVE",
                 Status::Confirmed => "CONFIRMED",
                 Status::Cancelled => "CANCELLED",
+                other => panic!("a status the test does not know: {other}"),
             }
         );
         let summary = e.get_summary().unwrap();

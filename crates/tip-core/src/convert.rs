@@ -113,7 +113,7 @@ pub(crate) fn resource(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Conve
     let what = "resource";
     let id = record_id(ctx, rec, what).ok_or(None)?;
     let title = ctx.required(rec, "title", what, Ctx::text);
-    let kind = ctx.required(rec, "kind", what, |c, v| c.word(v, schema::RESOURCE_KINDS));
+    let kind = ctx.required(rec, "kind", what, Ctx::vocabulary::<ResourceKind>);
     let url = ctx.field(rec, "url", Ctx::url);
     let file = ctx.field(rec, "file", Ctx::text);
     let location = match (url, file, rec.has("url"), rec.has("file")) {
@@ -142,13 +142,6 @@ pub(crate) fn resource(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Conve
     let funder = ctx.field(rec, "funder", Ctx::text);
     let description = ctx.field(rec, "description", Ctx::text);
     all_or_broken!(Some(id); title, kind, location);
-    let kind = [
-        ResourceKind::ELearning,
-        ResourceKind::Pdf,
-        ResourceKind::Video,
-        ResourceKind::Web,
-        ResourceKind::Leaflet,
-    ][kind];
     Ok(Resource {
         id,
         title,
@@ -243,7 +236,7 @@ fn course_fields(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<C
         }
         Some(level)
     });
-    let format = ctx.required(rec, "format", what, |c, v| c.word(v, schema::FORMATS));
+    let format = ctx.required(rec, "format", what, Ctx::vocabulary::<Format>);
     let summary = ctx.field(rec, "summary", Ctx::text);
     let provider = ctx.field(rec, "provider", Ctx::text);
     let minutes = ctx.field(rec, "minutes", |c, v| c.int(v, 1));
@@ -271,14 +264,6 @@ fn course_fields(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<C
         .unwrap_or_default();
     let capacity = ctx.field(rec, "capacity", |c, v| c.int(v, 1));
     all_or_broken!(Some(id); title, tier, format);
-    let format = [
-        Format::ELearning,
-        Format::FaceToFace,
-        Format::Webinar,
-        Format::OnlineLive,
-        Format::Programme,
-        Format::Network,
-    ][format];
     Ok(Course {
         id,
         title,
@@ -463,10 +448,8 @@ pub(crate) fn cohort(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Convert
         .unwrap_or_default();
     let capacity = ctx.field(rec, "capacity", |c, v| c.int(v, 1));
     let status = ctx
-        .field(rec, "status", |c, v| c.word(v, schema::STATUSES))
-        .map_or(Status::Planned, |i| {
-            [Status::Planned, Status::Confirmed, Status::Cancelled][i]
-        });
+        .field(rec, "status", Ctx::vocabulary::<Status>)
+        .unwrap_or_default();
     let revision = ctx.field(rec, "revision", |c, v| c.int(v, 0)).unwrap_or(0);
     let notes = ctx.field(rec, "notes", Ctx::verbatim);
     let enrolled = ctx
@@ -540,17 +523,7 @@ fn schedule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Schedule> {
     let Val::Node(node) = val else { return None };
     let what = "schedule";
     let rec = ctx.record(node, nested("cohorts", &["schedule"]), what)?;
-    let every = ctx
-        .required(&rec, "every", what, |c, v| c.word(v, schema::EVERY))
-        .map(|i| {
-            [
-                Every::Week,
-                Every::TwoWeeks,
-                Every::Month,
-                Every::TwoMonths,
-                Every::Quarter,
-            ][i]
-        });
+    let every = ctx.required(&rec, "every", what, Ctx::vocabulary::<Every>);
     let day = ctx.required(&rec, "day", what, day);
     let from = ctx.required(&rec, "from", what, Ctx::date);
     let until = ctx.field(&rec, "until", Ctx::date);
@@ -590,10 +563,8 @@ fn schedule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Schedule> {
     }
     let time = ctx.required(&rec, "time", what, Ctx::time_range);
     let holidays = ctx
-        .field(&rec, "holidays", |c, v| c.word(v, schema::HOLIDAY_POLICIES))
-        .map_or(HolidayPolicy::NextWorkingDay, |i| {
-            [HolidayPolicy::NextWorkingDay, HolidayPolicy::Skip][i]
-        });
+        .field(&rec, "holidays", Ctx::vocabulary::<HolidayPolicy>)
+        .unwrap_or_default();
     let (every, day) = (every?, day?);
     let weekly = matches!(every, Every::Week | Every::TwoWeeks);
     match (weekly, day) {
@@ -840,15 +811,8 @@ pub(crate) fn programme(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opti
         Some(Organiser { name: name?, email })
     });
     let holidays = ctx
-        .field(rec, "holidays", |c, v| c.word(v, schema::HOLIDAYS))
-        .map_or(HolidayCalendar::EnglandAndWales, |i| {
-            [
-                HolidayCalendar::EnglandAndWales,
-                HolidayCalendar::Scotland,
-                HolidayCalendar::NorthernIreland,
-                HolidayCalendar::None,
-            ][i]
-        });
+        .field(rec, "holidays", Ctx::vocabulary::<HolidayCalendar>)
+        .unwrap_or_default();
     let closures = ctx
         .field(rec, "closures", |c, v| c.list(v, Ctx::date))
         .unwrap_or_default();

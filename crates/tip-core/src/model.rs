@@ -11,6 +11,71 @@ use crate::ix::Ix;
 use crate::rule::Rule;
 use crate::source::Loc;
 
+/// A closed set of words in the data format (`format: face-to-face`),
+/// each one variant of an enum. The words live only in the enum's
+/// [`vocabulary!`] declaration; the schema, the loader, the command line
+/// and the site all read them from there.
+pub trait Vocabulary: Copy + Sized + 'static {
+    /// Every value, in documentation order.
+    const ALL: &'static [Self];
+    /// The words, in the same order as [`Vocabulary::ALL`].
+    const WORDS: &'static [&'static str];
+    /// The word as written in data files.
+    fn as_str(self) -> &'static str;
+    /// The value a word names, exactly as written.
+    fn from_word(word: &str) -> Option<Self> {
+        Self::WORDS
+            .iter()
+            .position(|w| *w == word)
+            .map(|i| Self::ALL[i])
+    }
+}
+
+/// Declare an enum whose variants are written as words in data files.
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $word:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+        }
+
+        impl Vocabulary for $name {
+            const ALL: &'static [Self] = &[$($name::$variant),*];
+            const WORDS: &'static [&'static str] = &[$($word),*];
+            fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownWord;
+            fn from_str(s: &str) -> Result<Self, UnknownWord> {
+                <Self as Vocabulary>::from_word(s).ok_or(UnknownWord)
+            }
+        }
+    };
+}
+
+/// A word that is not in a [`Vocabulary`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not one of the allowed words")]
+pub struct UnknownWord;
+
 /// A record id as written in the data (`l2-trauma-awareness`).
 pub type Id = Box<str>;
 
@@ -54,18 +119,20 @@ pub struct Organiser {
     pub email: Option<String>,
 }
 
-/// Which UK bank holidays apply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum HolidayCalendar {
-    /// England and Wales (the default).
-    #[default]
-    EnglandAndWales,
-    /// Scotland.
-    Scotland,
-    /// Northern Ireland.
-    NorthernIreland,
-    /// No bank holidays.
-    None,
+vocabulary! {
+    /// Which UK bank holidays apply.
+    #[derive(Default)]
+    pub enum HolidayCalendar {
+        /// England and Wales (the default).
+        #[default]
+        EnglandAndWales = "england-and-wales",
+        /// Scotland.
+        Scotland = "scotland",
+        /// Northern Ireland.
+        NorthernIreland = "northern-ireland",
+        /// No bank holidays.
+        None = "none",
+    }
 }
 
 /// The programme's vision.
@@ -178,19 +245,20 @@ pub struct Resource {
     pub loc: Loc,
 }
 
-/// The kind of a resource.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResourceKind {
-    /// An online course.
-    ELearning,
-    /// A PDF document.
-    Pdf,
-    /// A video.
-    Video,
-    /// A web page.
-    Web,
-    /// A leaflet.
-    Leaflet,
+vocabulary! {
+    /// The kind of a resource.
+    pub enum ResourceKind {
+        /// An online course.
+        ELearning = "e-learning",
+        /// A PDF document.
+        Pdf = "pdf",
+        /// A video.
+        Video = "video",
+        /// A web page.
+        Web = "web",
+        /// A leaflet.
+        Leaflet = "leaflet",
+    }
 }
 
 /// Where a resource is.
@@ -221,21 +289,22 @@ pub struct Venue {
     pub loc: Loc,
 }
 
-/// How a course is delivered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// Self-paced online.
-    ELearning,
-    /// In a room.
-    FaceToFace,
-    /// A webinar.
-    Webinar,
-    /// Live online.
-    OnlineLive,
-    /// A programme of several sessions.
-    Programme,
-    /// A recurring network meeting.
-    Network,
+vocabulary! {
+    /// How a course is delivered.
+    pub enum Format {
+        /// Self-paced online.
+        ELearning = "e-learning",
+        /// In a room.
+        FaceToFace = "face-to-face",
+        /// A webinar.
+        Webinar = "webinar",
+        /// Live online.
+        OnlineLive = "online-live",
+        /// A programme of several sessions.
+        Programme = "programme",
+        /// A recurring network meeting.
+        Network = "network",
+    }
 }
 
 /// What counts as completing a course.
@@ -349,16 +418,18 @@ pub struct Person {
     pub loc: Loc,
 }
 
-/// Whether a cohort will run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Status {
-    /// Planned, not yet confirmed (calendars: TENTATIVE).
-    #[default]
-    Planned,
-    /// Confirmed.
-    Confirmed,
-    /// Cancelled (kept, published as cancelled).
-    Cancelled,
+vocabulary! {
+    /// Whether a cohort will run.
+    #[derive(Default)]
+    pub enum Status {
+        /// Planned, not yet confirmed (calendars: TENTATIVE).
+        #[default]
+        Planned = "planned",
+        /// Confirmed.
+        Confirmed = "confirmed",
+        /// Cancelled (kept, published as cancelled).
+        Cancelled = "cancelled",
+    }
 }
 
 /// Where a cohort meets.
@@ -381,19 +452,20 @@ pub struct SessionTime {
     pub loc: Loc,
 }
 
-/// How often a schedule repeats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Every {
-    /// Weekly.
-    Week,
-    /// Fortnightly.
-    TwoWeeks,
-    /// Monthly.
-    Month,
-    /// Every two months.
-    TwoMonths,
-    /// Every three months.
-    Quarter,
+vocabulary! {
+    /// How often a schedule repeats.
+    pub enum Every {
+        /// Weekly.
+        Week = "week",
+        /// Fortnightly.
+        TwoWeeks = "2 weeks",
+        /// Monthly.
+        Month = "month",
+        /// Every two months.
+        TwoMonths = "2 months",
+        /// Every three months.
+        Quarter = "quarter",
+    }
 }
 
 /// Which day of the period a schedule lands on.
@@ -409,14 +481,16 @@ pub enum Day {
     Weekday(Weekday),
 }
 
-/// What a schedule does on a non-working day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum HolidayPolicy {
-    /// Move to the next working day.
-    #[default]
-    NextWorkingDay,
-    /// Drop the session.
-    Skip,
+vocabulary! {
+    /// What a schedule does on a non-working day.
+    #[derive(Default)]
+    pub enum HolidayPolicy {
+        /// Move to the next working day.
+        #[default]
+        NextWorkingDay = "next-working-day",
+        /// Drop the session.
+        Skip = "skip",
+    }
 }
 
 /// Where a schedule stops.
@@ -554,4 +628,31 @@ pub struct News {
     pub body: Option<String>,
     /// Where it is written.
     pub loc: Loc,
+}
+
+#[cfg(test)]
+mod vocabulary_tests {
+    use super::*;
+
+    fn round_trips<T: Vocabulary + std::str::FromStr + PartialEq + std::fmt::Debug>() {
+        assert_eq!(T::ALL.len(), T::WORDS.len());
+        for (value, word) in T::ALL.iter().zip(T::WORDS) {
+            assert_eq!(value.as_str(), *word);
+            assert_eq!(word.parse::<T>().ok().as_ref(), Some(value));
+        }
+        assert!("no-such-word".parse::<T>().is_err());
+    }
+
+    #[test]
+    fn every_word_names_its_own_variant() {
+        round_trips::<HolidayCalendar>();
+        round_trips::<ResourceKind>();
+        round_trips::<Format>();
+        round_trips::<Status>();
+        round_trips::<Every>();
+        round_trips::<HolidayPolicy>();
+        assert_eq!(Status::default(), Status::Planned);
+        assert_eq!(HolidayCalendar::default(), HolidayCalendar::EnglandAndWales);
+        assert_eq!("face-to-face".parse(), Ok(Format::FaceToFace));
+    }
 }

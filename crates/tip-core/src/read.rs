@@ -548,6 +548,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// A word of a [`Vocabulary`].
+    pub(crate) fn vocabulary<T: crate::model::Vocabulary>(&mut self, val: Val<'_>) -> Option<T> {
+        self.word(val, T::WORDS).map(|i| T::ALL[i])
+    }
+
     /// One of `words`; returns its position.
     pub(crate) fn word(&mut self, val: Val<'_>, words: &[&str]) -> Option<usize> {
         let s = self.str(val)?.trim();

@@ -159,19 +159,16 @@ const RULE_DOC: &str =
 
 pub(crate) const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-pub(crate) const HOLIDAYS: &[&str] = &["england-and-wales", "scotland", "northern-ireland", "none"];
-pub(crate) const RESOURCE_KINDS: &[&str] = &["e-learning", "pdf", "video", "web", "leaflet"];
-pub(crate) const FORMATS: &[&str] = &[
-    "e-learning",
-    "face-to-face",
-    "webinar",
-    "online-live",
-    "programme",
-    "network",
-];
-pub(crate) const STATUSES: &[&str] = &["planned", "confirmed", "cancelled"];
-pub(crate) const EVERY: &[&str] = &["week", "2 weeks", "month", "2 months", "quarter"];
-pub(crate) const HOLIDAY_POLICIES: &[&str] = &["next-working-day", "skip"];
+use crate::model::{
+    Every, Format, HolidayCalendar, HolidayPolicy, ResourceKind, Status, Vocabulary,
+};
+
+pub(crate) const HOLIDAYS: &[&str] = HolidayCalendar::WORDS;
+pub(crate) const RESOURCE_KINDS: &[&str] = ResourceKind::WORDS;
+pub(crate) const FORMATS: &[&str] = Format::WORDS;
+pub(crate) const STATUSES: &[&str] = Status::WORDS;
+pub(crate) const EVERY: &[&str] = Every::WORDS;
+pub(crate) const HOLIDAY_POLICIES: &[&str] = HolidayPolicy::WORDS;
 
 /// Every section, in documentation order.
 pub(crate) const SECTIONS: &[Section] = &[

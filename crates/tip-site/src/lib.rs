@@ -17,7 +17,7 @@ mod templates;
 pub mod words;
 
 use chrono::NaiveDate;
-use tip_core::model::{Cohort, Place, Status};
+use tip_core::model::{Cohort, Place, Vocabulary};
 use tip_core::schedule::Session;
 use tip_core::{Dataset, Ix};
 
@@ -95,11 +95,7 @@ pub fn public(data: &Dataset, ix: Ix<Cohort>, s: &Session) -> PublicSession {
         iso_date: s.date().to_string(),
         time: format!("{}–{}", s.start.format("%H:%M"), s.end.format("%H:%M")),
         place,
-        status: match c.status {
-            Status::Planned => "planned",
-            Status::Confirmed => "confirmed",
-            Status::Cancelled => "cancelled",
-        },
+        status: c.status.as_str(),
         places_left: tip_core::problems::places(data, c)
             .map(|cap| cap.saturating_sub(c.enrolled.len() as u32)),
         trainers: c.trainers.iter().map(|t| data[*t].name.clone()).collect(),
@@ -110,10 +106,8 @@ pub fn public(data: &Dataset, ix: Ix<Cohort>, s: &Session) -> PublicSession {
 pub(crate) fn words_kind(k: tip_core::model::ResourceKind) -> &'static str {
     use tip_core::model::ResourceKind::*;
     match k {
-        ELearning => "e-learning",
         Pdf => "PDF",
-        Video => "video",
         Web => "web page",
-        Leaflet => "leaflet",
+        other => other.as_str(),
     }
 }

@@ -10,7 +10,7 @@ use std::io::Write;
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use tip_core::model::{Course, Resource, ResourceKind, ResourceLocation, Role};
+use tip_core::model::{Course, Resource, ResourceLocation, Role, Vocabulary};
 use tip_core::{Dataset, Ix};
 
 /// What a pack holds.
@@ -24,16 +24,6 @@ pub struct Pack {
     pub about: String,
     /// The resources, in order, each once.
     pub resources: Vec<Ix<Resource>>,
-}
-
-fn kind(k: ResourceKind) -> &'static str {
-    match k {
-        ResourceKind::ELearning => "e-learning",
-        ResourceKind::Pdf => "pdf",
-        ResourceKind::Video => "video",
-        ResourceKind::Web => "web",
-        ResourceKind::Leaflet => "leaflet",
-    }
 }
 
 /// The pack of a course: its `resources`.
@@ -96,7 +86,7 @@ pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, Stri
                 (path.clone(), None, Some(path), Some(bytes))
             }
         };
-        let mut entry = json!({ "id": &*res.id, "title": &res.title, "kind": kind(res.kind) });
+        let mut entry = json!({ "id": &*res.id, "title": &res.title, "kind": res.kind.as_str() });
         if let Some(u) = &url {
             entry["url"] = json!(u);
         }
@@ -108,7 +98,7 @@ pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, Stri
         }
         manifest.push(entry);
         items.push(json!({
-            "id": &*res.id, "title": &res.title, "kind": kind(res.kind), "href": href, "url": url, "path": path,
+            "id": &*res.id, "title": &res.title, "kind": res.kind.as_str(), "href": href, "url": url, "path": path,
             "minutes": res.minutes, "funder": &res.funder, "description": &res.description,
         }));
     }

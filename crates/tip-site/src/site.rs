@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use serde_json::{Value, json};
 use tip_calendar::{Feed, Filter};
 use tip_core::Dataset;
-use tip_core::model::{Format, ResourceLocation};
+use tip_core::model::{Format, ResourceLocation, Vocabulary};
 use tip_core::rule::RuleKind;
 
 use crate::bulletin::{self, Window};
@@ -35,12 +35,9 @@ pub fn programme_context(data: &Dataset) -> Value {
 
 fn format_name(f: Format) -> &'static str {
     match f {
-        Format::ELearning => "e-learning",
         Format::FaceToFace => "face to face",
-        Format::Webinar => "webinar",
         Format::OnlineLive => "live online",
-        Format::Programme => "programme",
-        Format::Network => "network",
+        other => other.as_str(),
     }
 }
 

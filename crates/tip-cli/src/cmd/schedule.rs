@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use tip_core::model::{Cohort, Place, Status};
+use tip_core::model::{Cohort, Place, Status, Vocabulary};
 use tip_core::problems::{self, Problem};
 use tip_core::schedule::Session;
 use tip_core::{Dataset, Ix};
@@ -82,11 +82,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
 }
 
 fn status(s: Status) -> &'static str {
-    match s {
-        Status::Planned => "planned",
-        Status::Confirmed => "confirmed",
-        Status::Cancelled => "cancelled",
-    }
+    s.as_str()
 }
 
 #[derive(Serialize)]
