@@ -7,9 +7,6 @@
 //! The other examples of `tip-core` (`crates/tip-core/examples/`) are
 //! tools for the project itself: the national-scale data generator and
 //! benchmarks.
-//!
-//! ```text
-//! ```
 
 use std::process::ExitCode;
 
@@ -22,8 +19,15 @@ fn main() -> ExitCode {
     let data = match Dataset::load(&dir) {
         Ok((data, _warnings)) => data,
         Err(LoadError::Invalid(diagnostics)) => {
-            let root = std::path::Path::new(&dir);
-            eprint!("{}", tip_core::render::human(&diagnostics, root, false));
+            // Each diagnostic has a place, a stable code, a message and
+            // often a hint; `tip-report` renders them as `tip validate` does.
+            for d in diagnostics.iter().filter(|d| d.is_error()) {
+                match &d.location {
+                    Some(at) => eprint!("{}:{}:{}: ", at.file, at.line, at.column),
+                    None => eprint!("{dir}: "),
+                }
+                eprintln!("{} [{}]", d.message, d.code);
+            }
             return ExitCode::FAILURE;
         }
         Err(e) => {

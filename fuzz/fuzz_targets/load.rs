@@ -43,8 +43,8 @@ fuzz_target!(|input: &[u8]| {
         assert!(d.message.chars().count() <= 301, "a message echoes its input");
     }
     // The renderers must cope with whatever the loader reported.
-    let human = tip_core::render::human(report.diagnostics(), dir, false);
+    let human = tip_report::human(report.diagnostics(), dir, false);
     assert!(human.len() <= 4096 * (report.diagnostics().len() + 1));
-    let _ = tip_core::render::json(report.diagnostics());
-    let _ = tip_core::render::github(report.diagnostics(), "data");
+    let _ = tip_report::json(report.diagnostics());
+    let _ = tip_report::github(report.diagnostics(), "data");
 });

@@ -4,7 +4,8 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use tip_core::{Code, Dataset, LoadError, Report, Scope, render};
+use tip_core::{Code, Dataset, LoadError, Report, Scope};
+use tip_report as render;
 
 use crate::Outcome;
 

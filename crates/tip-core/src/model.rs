@@ -13,7 +13,7 @@ use crate::source::Loc;
 
 /// A closed set of words in the data format (`format: face-to-face`),
 /// each one variant of an enum. The words live only in the enum's
-/// [`vocabulary!`] declaration; the schema, the loader, the command line
+/// `vocabulary!` declaration; the schema, the loader, the command line
 /// and the site all read them from there.
 pub trait Vocabulary: Copy + Sized + 'static {
     /// Every value, in documentation order.

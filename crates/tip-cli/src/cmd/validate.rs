@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use tip_core::render;
+use tip_report as render;
 
 use crate::{DataDir, Format, Outcome};
 

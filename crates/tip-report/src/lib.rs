@@ -1,5 +1,16 @@
-//! Diagnostics for people (rustc style), for programs (JSON) and for GitHub
-//! Actions (workflow annotations).
+//! Diagnostics of a tip data set for people (rustc style), for programs
+//! (JSON) and for GitHub Actions (workflow annotations).
+//!
+//! The core (`tip-core`) finds the problems; this crate only shows them, so
+//! a program that embeds the core does not pull in a terminal renderer.
+//!
+//! ```
+//! let report = tip_core::Dataset::check("../../data/kent-medway")?;
+//! let text = tip_report::human(report.diagnostics(), "../../data/kent-medway".as_ref(), false);
+//! assert!(text.is_empty(), "the example data is clean");
+//! assert!(tip_report::json(report.diagnostics()).contains("\"errors\": 0"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -8,7 +19,7 @@ use std::path::Path;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
 
-use crate::diagnostic::{self, Diagnostic, Severity};
+use tip_core::diagnostic::{self, Diagnostic, Severity};
 
 /// Render diagnostics the way rustc does: `error[code]: message`, the
 /// place, the source line with carets, and `help:`. Source lines are read
@@ -75,9 +86,9 @@ fn read_bounded(path: &Path) -> Option<String> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let limit = if is_csv {
-        crate::source::MAX_CSV_BYTES
+        tip_core::MAX_CSV_BYTES
     } else {
-        crate::source::MAX_YAML_BYTES
+        tip_core::MAX_YAML_BYTES
     };
     let file = std::fs::File::open(path).ok()?;
     if file.metadata().ok()?.len() > limit {
@@ -241,7 +252,7 @@ fn property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::{Code, Location};
+    use tip_core::diagnostic::{Code, Location};
 
     fn sample() -> Vec<Diagnostic> {
         vec![
