@@ -1832,3 +1832,20 @@ fn resources_sharing_a_file_name_get_their_own_pack_entries() {
         }
     }
 }
+
+#[test]
+fn a_broken_template_override_is_a_data_error_everywhere() {
+    let (_tmp, data) = example_copy();
+    fs::create_dir_all(data.join("templates")).unwrap();
+    fs::write(
+        data.join("templates/bulletin.md"),
+        "# {{ programme.name }}\n\n{% for item in news %}\n{{ item.title }\n",
+    )
+    .unwrap();
+    let (code, r) = validate_json(&data);
+    assert_eq!(code, 1);
+    has(&r, "template-syntax", "templates/bulletin.md", 4, 1);
+    let (code, _, err) = tip_at(&["bulletin", s(&data), "--from", "2022-06-01"]);
+    assert_eq!(code, 1, "a data problem, not an I/O error: {err}");
+    assert!(err.contains("template `bulletin.md`"), "{err}");
+}

@@ -125,6 +125,8 @@ codes! {
     PrivateFile = "private-file",
     /// The logo is not a PNG image.
     LogoNotPng = "logo-not-png",
+    /// A template override in `templates/` does not parse.
+    TemplateSyntax = "template-syntax",
     /// Courses require each other in a circle, so none can ever be taken.
     PrerequisiteCycle = "prerequisite-cycle",
     /// More people are enrolled than the cohort (or its venue) holds.
@@ -168,6 +170,7 @@ impl Code {
             self,
             ResourceFileMissing
                 | ResourcePathEscapes
+                | TemplateSyntax
                 | PrivateFile
                 | LogoNotPng
                 | PrerequisiteCycle

@@ -91,23 +91,23 @@ pub fn long(d: NaiveDate) -> String {
 }
 
 /// The bulletin as Markdown.
-pub fn markdown(data: &Dataset, window: Window) -> Result<String, String> {
+pub fn markdown(data: &Dataset, window: Window) -> Result<String, crate::Error> {
     render(data, window, "bulletin.md")
 }
 
 /// The bulletin as an HTML page.
-pub fn html(data: &Dataset, window: Window, built: &str) -> Result<String, String> {
+pub fn html(data: &Dataset, window: Window, built: &str) -> Result<String, crate::Error> {
     let mut ctx = context(data, window);
     ctx["built"] = json!(built);
     ctx["logo"] = json!(null);
     render_with(data, &ctx, "bulletin.html")
 }
 
-fn render(data: &Dataset, window: Window, name: &str) -> Result<String, String> {
+fn render(data: &Dataset, window: Window, name: &str) -> Result<String, crate::Error> {
     render_with(data, &context(data, window), name)
 }
 
-pub(crate) fn render_with(data: &Dataset, ctx: &Value, name: &str) -> Result<String, String> {
+pub(crate) fn render_with(data: &Dataset, ctx: &Value, name: &str) -> Result<String, crate::Error> {
     let env = crate::templates::environment(data.root())?;
     crate::templates::render(&env, name, ctx)
 }

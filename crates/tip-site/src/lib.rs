@@ -9,11 +9,15 @@
 //! folder may override any of them with a file of the same name in its
 //! `templates/` folder.
 
+mod error;
+pub use error::Error;
+
 pub mod bulletin;
 pub mod markdown;
 pub mod pack;
 pub mod site;
 mod templates;
+pub use templates::check as check_templates;
 pub mod words;
 
 use chrono::NaiveDate;

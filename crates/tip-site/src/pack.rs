@@ -65,7 +65,7 @@ pub fn for_role(data: &Dataset, role: Ix<Role>) -> Pack {
 
 /// The files of a pack, by path inside it, in a fixed order. A local file
 /// that cannot be read is an error naming it.
-pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, String> {
+pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, crate::Error> {
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     let mut items = Vec::new();
     let mut manifest = Vec::new();
@@ -77,10 +77,14 @@ pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, Stri
             ResourceLocation::File(rel) => {
                 // The same rule as `validate`: only public files, read
                 // where they really are.
-                let full = tip_core::public_file(data.root(), rel)
-                    .map_err(|e| format!("the file of resource `{}`, `{rel}`, {e}", res.id))?;
-                let bytes = std::fs::read(&full)
-                    .map_err(|e| format!("cannot read `{rel}` (resource `{}`): {e}", res.id))?;
+                let full = tip_core::public_file(data.root(), rel).map_err(|refusal| {
+                    crate::Error::File {
+                        what: format!("resource `{}`", res.id),
+                        path: rel.clone(),
+                        refusal,
+                    }
+                })?;
+                let bytes = std::fs::read(&full).map_err(crate::Error::io(&full))?;
                 let path = format!("files/{}", entry_name(rel, &res.id, &taken));
                 taken.insert(path.clone());
                 (path.clone(), None, Some(path), Some(bytes))

@@ -10,7 +10,7 @@ use tip_core::model::{Format, ResourceLocation, Vocabulary};
 use tip_core::rule::RuleKind;
 
 use crate::bulletin::{self, Window};
-use crate::{pack, public, sessions_between, words};
+use crate::{Error, pack, public, sessions_between, words};
 
 /// How to build.
 #[derive(Clone, Debug)]
@@ -51,7 +51,7 @@ fn webcal(data: &Dataset, path: &str) -> Option<String> {
 }
 
 /// Every file of the site, by path, in a fixed order.
-pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, String> {
+pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let env = crate::templates::environment(data.root())?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let built = opts.stamp.format("%-d %B %Y").to_string();
@@ -66,12 +66,14 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, S
         .and_then(|b| b.logo.as_ref())
         .map(|l| {
             // The same rule as `validate`: a public file, and a PNG.
-            let full = tip_core::public_file(data.root(), l)
-                .map_err(|e| format!("the file of the logo, `{l}`, {e}"))?;
-            let bytes = std::fs::read(&full)
-                .map_err(|e| format!("cannot read `{}`: {e}", full.display()))?;
+            let full = tip_core::public_file(data.root(), l).map_err(|refusal| Error::File {
+                what: "the logo".into(),
+                path: l.clone(),
+                refusal,
+            })?;
+            let bytes = std::fs::read(&full).map_err(Error::io(&full))?;
             if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-                return Err(format!("the logo, `{l}`, is not a PNG image"));
+                return Err(Error::LogoNotPng(l.clone()));
             }
             let path = "images/logo.png".to_string();
             files.push((path.clone(), bytes));
@@ -316,12 +318,12 @@ pub fn progress(data: &Dataset, as_of: NaiveDate) -> Vec<Progress> {
 }
 
 /// A horizontal bar chart of per cent achieved, as SVG (plotters).
-fn chart(targets: &[Progress]) -> Result<String, String> {
+fn chart(targets: &[Progress]) -> Result<String, Error> {
     let mut svg = String::new();
     {
         let height = 60 + 36 * targets.len() as u32;
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        root.fill(&WHITE).map_err(|e| Error::Chart(e.to_string()))?;
         let max = targets
             .iter()
             .map(|t| t.percent)
@@ -335,7 +337,7 @@ fn chart(targets: &[Progress]) -> Result<String, String> {
             .x_label_area_size(34)
             .y_label_area_size(260)
             .build_cartesian_2d(0.0..max, (0..n as i32 - 1).into_segmented())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Error::Chart(e.to_string()))?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -350,7 +352,7 @@ fn chart(targets: &[Progress]) -> Result<String, String> {
             .x_desc("% of target")
             .label_style(("sans-serif", 13))
             .draw()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Error::Chart(e.to_string()))?;
         let accent = RGBColor(0, 87, 122);
         chart
             .draw_series(targets.iter().enumerate().map(|(i, t)| {
@@ -365,7 +367,7 @@ fn chart(targets: &[Progress]) -> Result<String, String> {
                 bar.set_margin(6, 6, 0, 0);
                 bar
             }))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Error::Chart(e.to_string()))?;
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![
@@ -374,8 +376,8 @@ fn chart(targets: &[Progress]) -> Result<String, String> {
                 ],
                 BLACK.stroke_width(2),
             )))
-            .map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
+            .map_err(|e| Error::Chart(e.to_string()))?;
+        root.present().map_err(|e| Error::Chart(e.to_string()))?;
     }
     Ok(svg)
 }

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use minijinja::Environment;
 
+use crate::Error;
+
 const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("sessions.html", include_str!("../templates/sessions.html")),
@@ -19,12 +21,12 @@ const BUILT_IN: &[(&str, &str)] = &[
 
 /// A template environment: a file `templates/<name>` in the data folder
 /// replaces the built-in template of that name.
-pub fn environment(root: &Path) -> Result<Environment<'static>, String> {
+pub fn environment(root: &Path) -> Result<Environment<'static>, Error> {
     let mut env = Environment::new();
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .keep_trailing_newline(true)
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Error::template("syntax", e))?;
     env.set_syntax(syntax);
     // `.html` escapes HTML; `.md` escapes Markdown, so text from the data
     // stays text (`{{ x | safe }}` for Markdown that is meant as such).
@@ -75,13 +77,18 @@ pub fn environment(root: &Path) -> Result<Environment<'static>, String> {
     for (name, source) in BUILT_IN {
         let rel = format!("templates/{name}");
         let text = match tip_core::public_file(root, &rel) {
-            Ok(path) => std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?,
+            Ok(path) => std::fs::read_to_string(&path).map_err(Error::io(&path))?,
             Err(tip_core::FileRefusal::Missing) => (*source).to_string(),
-            Err(refusal) => return Err(format!("the template override `{rel}` {refusal}")),
+            Err(refusal) => {
+                return Err(Error::File {
+                    what: "the template override".into(),
+                    path: rel,
+                    refusal,
+                });
+            }
         };
         env.add_template_owned(*name, text)
-            .map_err(|e| format!("template `{name}`: {e}"))?;
+            .map_err(|e| Error::template(name, e))?;
     }
     Ok(env)
 }
@@ -102,12 +109,44 @@ fn html_escape(text: &str) -> String {
 }
 
 /// Render template `name` with a JSON context.
-pub fn render(
-    env: &Environment<'_>,
-    name: &str,
-    ctx: &serde_json::Value,
-) -> Result<String, String> {
+pub fn render(env: &Environment<'_>, name: &str, ctx: &serde_json::Value) -> Result<String, Error> {
     env.get_template(name)
         .and_then(|t| t.render(minijinja::value::Serde(ctx)))
-        .map_err(|e| format!("template `{name}`: {e}"))
+        .map_err(|e| Error::template(name, e))
+}
+
+/// Check the data folder's template overrides: each must be a file that
+/// may be published and must parse. One diagnostic per broken template,
+/// at its line, for `tip validate`.
+pub fn check(root: &Path) -> Vec<tip_core::Diagnostic> {
+    use tip_core::{Code, Diagnostic, Location};
+    let mut out = Vec::new();
+    for (name, _) in BUILT_IN {
+        let rel = format!("templates/{name}");
+        let Ok(path) = tip_core::public_file(root, &rel) else {
+            // Missing is the usual case; a refused file is reported by the
+            // core's own check of `templates/`.
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let mut env = Environment::new();
+        if let Err(e) = env.add_template_owned(*name, text) {
+            out.push(
+                Diagnostic::error(
+                    Code::TemplateSyntax,
+                    format!("the template `{rel}` does not parse: {}", e.detail().unwrap_or("syntax error")),
+                )
+                .at(Location {
+                    file: rel.as_str().into(),
+                    line: e.line().unwrap_or(1) as u32,
+                    column: 1,
+                    len: 1,
+                })
+                .help("see the built-in templates in crates/tip-site/templates/ and minijinja's syntax"),
+            );
+        }
+    }
+    out
 }

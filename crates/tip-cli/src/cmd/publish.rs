@@ -43,7 +43,10 @@ pub fn pack(args: &PackArgs) -> io::Result<Outcome> {
         },
         (None, None) => unreachable!("clap requires one"),
     };
-    let files = pack::files(&data, &p).map_err(io::Error::other)?;
+    let files = match pack::files(&data, &p) {
+        Ok(files) => files,
+        Err(e) => return refused(e),
+    };
     let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
     let is_zip = args
         .output
@@ -63,6 +66,17 @@ pub fn pack(args: &PackArgs) -> io::Result<Outcome> {
     )?;
     crate::done(data);
     Ok(Outcome::Success)
+}
+
+/// A publishing error: exit 1 when the data is at fault (a template, a
+/// file it names), else an I/O error (exit 2).
+fn refused(e: tip_site::Error) -> io::Result<Outcome> {
+    if e.is_data_problem() {
+        writeln!(anstream::stderr(), "error: {e}")?;
+        Ok(Outcome::Invalid)
+    } else {
+        Err(io::Error::other(e.to_string()))
+    }
 }
 
 /// Bulletin formats.
@@ -108,8 +122,11 @@ pub fn bulletin(args: &BulletinArgs) -> io::Result<Outcome> {
             window,
             &crate::build_time()?.format("%-d %B %Y").to_string(),
         ),
-    }
-    .map_err(io::Error::other)?;
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(e) => return refused(e),
+    };
     io::stdout().lock().write_all(text.as_bytes())?;
     crate::done(data);
     Ok(Outcome::Success)
@@ -145,7 +162,10 @@ pub fn build(args: &BuildArgs) -> io::Result<Outcome> {
         stamp: crate::build_time()?,
         months: args.months,
     };
-    let files = site::build(&data, &opts).map_err(io::Error::other)?;
+    let files = match site::build(&data, &opts) {
+        Ok(files) => files,
+        Err(e) => return refused(e),
+    };
     outputs.replace_folder(&args.output, output::FolderKind::Site, &files)?;
     writeln!(
         anstream::stderr(),

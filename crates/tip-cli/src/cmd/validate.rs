@@ -20,13 +20,18 @@ pub struct Args {
 pub fn run(args: &Args) -> io::Result<Outcome> {
     let dir = &args.data.dir;
     let report = crate::data::check(dir, tip_core::Scope::Everything)?;
-    let diags = report.diagnostics();
+    // The site's templates are part of the data set too.
+    let mut all = report.diagnostics().to_vec();
+    all.extend(tip_site::check_templates(dir));
+    tip_core::diagnostic::sort(&mut all);
+    let diags = &all[..];
+    let valid = !diags.iter().any(tip_core::Diagnostic::is_error);
     match args.format {
         Format::Human => {
             let mut err = anstream::stderr().lock();
             write!(err, "{}", render::human(diags, dir, true))?;
             let summary = render::summary(diags);
-            match report.dataset() {
+            match report.dataset().filter(|_| valid) {
                 Some(data) => writeln!(
                     err,
                     "checked `{}`: {} courses, {} cohorts, {} people, {} completions; {summary}",
@@ -49,7 +54,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
                 .write_all(render::github(diags, &prefix).as_bytes())?;
         }
     }
-    let outcome = if !report.has_errors() {
+    let outcome = if valid {
         Outcome::Success
     } else {
         Outcome::Invalid
