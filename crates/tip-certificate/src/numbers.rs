@@ -9,7 +9,7 @@ use tip_core::model::{Course, Person};
 use tip_core::{Dataset, Ix};
 
 /// A completion: who, what, when.
-pub type Key = (Ix<Person>, Ix<Course>, NaiveDate);
+pub(crate) type Key = (Ix<Person>, Ix<Course>, NaiveDate);
 
 /// The numbers of these completions: `<PROGRAMME>-<YEAR>-<NNNNNN>`.
 ///

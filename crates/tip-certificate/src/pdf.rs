@@ -470,7 +470,7 @@ fn trim_number(n: f64) -> String {
 }
 
 /// `18 January 2022`.
-pub fn long_date(d: NaiveDate) -> String {
+pub(crate) fn long_date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 

@@ -29,7 +29,7 @@ pub fn load_allowing(dir: &Path, allowed: &[Code]) -> io::Result<Result<Dataset,
 
 /// Check a data folder: every diagnostic, and the data set. Only an
 /// unreadable folder is an error (exit 2).
-pub fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
+pub(crate) fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
     let report = match Dataset::check_scope(dir, scope) {
         Ok(report) => report,
         Err(LoadError::Io { path, source }) => {
@@ -104,7 +104,7 @@ pub fn build_time() -> io::Result<chrono::DateTime<chrono::Utc>> {
 /// a whole number of seconds in years 1970–9999 is an error (exit 2), never
 /// silently replaced by the clock: a build that asked to be reproducible
 /// must not quietly stop being so.
-pub fn source_date_epoch() -> io::Result<Option<i64>> {
+pub(crate) fn source_date_epoch() -> io::Result<Option<i64>> {
     let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH") else {
         return Ok(None);
     };

@@ -25,7 +25,7 @@ use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 /// The file that marks a folder as written by tip, listing its files.
-pub const MARKER: &str = ".tip-output";
+pub(crate) const MARKER: &str = ".tip-output";
 /// Staging folders are named `.tip-staging-<target>-<random>`.
 const STAGING_PREFIX: &str = ".tip-staging-";
 /// Present in a staging folder from its first moment.
@@ -33,7 +33,7 @@ const STAGING_MARK: &str = ".tip-staging";
 
 /// What a folder output holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FolderKind {
+pub(crate) enum FolderKind {
     /// `tip build`.
     Site,
     /// `tip pack -o DIR`.
@@ -60,7 +60,7 @@ impl FolderKind {
 
 /// What a file output holds, recognised by its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileKind {
+pub(crate) enum FileKind {
     /// An iCalendar file.
     Calendar,
     /// A zip archive.
@@ -106,7 +106,7 @@ impl FileKind {
 }
 
 /// An I/O error that names its path.
-pub fn at(path: &Path) -> impl Fn(io::Error) -> io::Error + '_ {
+pub(crate) fn at(path: &Path) -> impl Fn(io::Error) -> io::Error + '_ {
     move |e| io::Error::new(e.kind(), format!("`{}`: {e}", path.display()))
 }
 
@@ -120,7 +120,7 @@ fn refuse(message: String, help: &str) -> io::Error {
 
 /// Where a command may write: anywhere but in (or around) its data folder.
 #[derive(Debug)]
-pub struct Outputs {
+pub(crate) struct Outputs {
     /// The data folder, canonical; `None` for commands without one.
     data: Option<PathBuf>,
     /// The data set's id, recorded in folder markers.
@@ -129,7 +129,7 @@ pub struct Outputs {
 
 impl Outputs {
     /// Outputs of a command reading the data folder `dir` of data set `id`.
-    pub fn new(dir: &Path, id: &str) -> io::Result<Self> {
+    pub(crate) fn new(dir: &Path, id: &str) -> io::Result<Self> {
         Ok(Outputs {
             data: Some(dir.canonicalize().map_err(at(dir))?),
             dataset: id.to_owned(),
@@ -137,7 +137,7 @@ impl Outputs {
     }
 
     /// Outputs of a command that reads no data folder (`tip schema`).
-    pub fn anywhere() -> Self {
+    pub(crate) fn anywhere() -> Self {
         Outputs {
             data: None,
             dataset: String::new(),
@@ -174,7 +174,7 @@ impl Outputs {
 
     /// Check that `path` may be written as a file of `kind`, and create its
     /// parent folders. Returns the path to write.
-    pub fn file(&self, path: &Path, kind: FileKind) -> io::Result<PathBuf> {
+    pub(crate) fn file(&self, path: &Path, kind: FileKind) -> io::Result<PathBuf> {
         let target = resolve(path)?;
         self.check_place(&target, path)?;
         match fs::symlink_metadata(&target) {
@@ -230,13 +230,13 @@ impl Outputs {
     }
 
     /// Write one file of `kind` (see [`Outputs::file`]) atomically.
-    pub fn write_file(&self, path: &Path, kind: FileKind, bytes: &[u8]) -> io::Result<()> {
+    pub(crate) fn write_file(&self, path: &Path, kind: FileKind, bytes: &[u8]) -> io::Result<()> {
         self.write_files(&[(path, kind, bytes)])
     }
 
     /// Write several files so that a failure leaves none of them: all are
     /// checked, then written in full beside their targets, then renamed.
-    pub fn write_files(&self, files: &[(&Path, FileKind, &[u8])]) -> io::Result<()> {
+    pub(crate) fn write_files(&self, files: &[(&Path, FileKind, &[u8])]) -> io::Result<()> {
         let targets = files
             .iter()
             .map(|(path, kind, bytes)| Ok((self.file(path, *kind)?, *bytes)))
@@ -263,7 +263,7 @@ impl Outputs {
 
     /// Replace the folder `path` as a whole with `files` (paths inside it,
     /// `/`-separated) and a marker. See the module documentation.
-    pub fn replace_folder(
+    pub(crate) fn replace_folder(
         &self,
         path: &Path,
         kind: FolderKind,
@@ -328,7 +328,7 @@ impl Outputs {
     /// Add `files` to the folder `path` (created if need be), replacing
     /// files of the same name that tip wrote there before; the marker
     /// lists the old files and the new.
-    pub fn write_into_folder(
+    pub(crate) fn write_into_folder(
         &self,
         path: &Path,
         kind: FolderKind,
@@ -637,7 +637,7 @@ fn swap(staging: &Path, target: &Path) -> io::Result<PathBuf> {
 }
 
 /// Pretty JSON with a final newline, as every `--format json` prints it.
-pub fn json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("report types always serialise");
     s.push('\n');
     s

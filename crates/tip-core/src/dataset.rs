@@ -313,6 +313,13 @@ impl Dataset {
         self.tiers.iter().find(|t| t.level == level)
     }
 
+    /// The places a cohort has (`None`: unlimited): its own capacity, else
+    /// its course's, never more than its venue holds once the trainers are
+    /// in the room.
+    pub fn places(&self, cohort: Ix<Cohort>) -> Option<u32> {
+        crate::problems::places(self, &self[cohort])
+    }
+
     /// The cohorts of a course, in file order.
     pub fn cohorts_of(&self, course: Ix<Course>) -> impl Iterator<Item = Ix<Cohort>> + '_ {
         self.cohorts

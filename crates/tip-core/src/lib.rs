@@ -50,4 +50,3 @@ pub use eligibility::Decision;
 pub use ix::Ix;
 pub use read::is_id;
 pub use source::{FileRefusal, Loc, MAX_CSV_BYTES, MAX_CSV_LINE, MAX_YAML_BYTES, public_file};
-pub use suggest::best_match;

@@ -64,7 +64,7 @@ pub fn problems(data: &Dataset) -> Vec<Problem> {
 
 /// The places a cohort has: its own capacity, else its course's; never
 /// more than its venue holds once the trainers are in the room.
-pub fn places(data: &Dataset, cohort: &Cohort) -> Option<u32> {
+pub(crate) fn places(data: &Dataset, cohort: &Cohort) -> Option<u32> {
     let own = cohort.capacity.or(data[cohort.course].capacity);
     let room = match &cohort.place {
         Some(Place::Venue(v)) => data[*v]
@@ -318,7 +318,7 @@ fn clash(data: &Dataset, a: &Booking, b: &Booking) -> Problem {
 }
 
 /// `2022-01-18 09:30–16:00`.
-pub fn span(s: &Session) -> String {
+pub(crate) fn span(s: &Session) -> String {
     let end = if s.end.date_naive() == s.start.date_naive() {
         s.end.format("%H:%M").to_string()
     } else {
@@ -329,13 +329,13 @@ pub fn span(s: &Session) -> String {
 
 /// Whether a cohort has begun by the start of `on` (its first session is
 /// on an earlier day).
-pub fn started(data: &Dataset, cohort: Ix<Cohort>, on: NaiveDate) -> bool {
+pub(crate) fn started(data: &Dataset, cohort: Ix<Cohort>, on: NaiveDate) -> bool {
     data.sessions(cohort).first().is_some_and(|s| s.date() < on)
 }
 
 /// Whether a cohort has ended by the start of `on` (its last session ended
 /// on an earlier day). A place on an ended cohort is no place.
-pub fn ended(data: &Dataset, cohort: Ix<Cohort>, on: NaiveDate) -> bool {
+pub(crate) fn ended(data: &Dataset, cohort: Ix<Cohort>, on: NaiveDate) -> bool {
     data.sessions(cohort)
         .last()
         .is_some_and(|s| s.end.date_naive() < on)

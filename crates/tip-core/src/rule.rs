@@ -57,25 +57,6 @@ impl Rule {
         out
     }
 
-    /// Courses this rule needs completed (those not under a `not`).
-    pub fn prerequisites(&self) -> Vec<Ix<Course>> {
-        let mut out = Vec::new();
-        fn walk(rule: &Rule, out: &mut Vec<Ix<Course>>) {
-            match &rule.kind {
-                RuleKind::Completed { course, .. } => out.push(*course),
-                RuleKind::All(rules) | RuleKind::Any(rules) => {
-                    rules.iter().for_each(|r| walk(r, out))
-                }
-                RuleKind::Not(_)
-                | RuleKind::Role(_)
-                | RuleKind::Region(_)
-                | RuleKind::Sector(_) => {}
-            }
-        }
-        walk(self, &mut out);
-        out
-    }
-
     /// Call `f` on this rule and every rule inside it.
     pub fn visit(&self, f: &mut impl FnMut(&Rule)) {
         f(self);

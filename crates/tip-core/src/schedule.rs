@@ -19,7 +19,7 @@ use crate::source::Loc;
 
 /// The most sessions one cohort may have: a schedule beyond this is a
 /// mistake (`count: 100000`), not a plan.
-pub const MAX_SESSIONS: u32 = 1_000;
+pub(crate) const MAX_SESSIONS: u32 = 1_000;
 
 /// Working days of a programme: its weekdays, less bank holidays and
 /// closures.
@@ -32,7 +32,7 @@ pub struct WorkingCalendar {
 impl WorkingCalendar {
     /// The calendar of a programme: bank holidays of its `holidays`
     /// calendar (computed for 1995–2099), its `closures`, its `working_days`.
-    pub fn new(programme: &Programme) -> Self {
+    pub(crate) fn new(programme: &Programme) -> Self {
         let mut working = [false; 7];
         for d in &programme.working_days {
             working[d.num_days_from_monday() as usize] = true;
@@ -91,7 +91,7 @@ impl Session {
 
 /// A problem found while expanding sessions.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ExpandProblem {
+pub(crate) enum ExpandProblem {
     /// A local time that does not exist (clocks go forward) on this date.
     Nonexistent(NaiveDateTime, Loc),
     /// A local time that happens twice (clocks go back): the first is used.
@@ -102,7 +102,7 @@ pub enum ExpandProblem {
 
 /// Expand a cohort's sessions, numbered in time order. Sessions whose local
 /// times do not exist are left out and reported.
-pub fn expand(
+pub(crate) fn expand(
     timing: &Timing,
     tz: Tz,
     calendar: &WorkingCalendar,
@@ -176,7 +176,7 @@ fn resolve(
 ///   session, as in RFC 5545.
 /// - `until` bounds the dates the recurrence falls on (before moving);
 ///   `count` counts the sessions that happen (after skipping).
-pub fn recurrence(
+pub(crate) fn recurrence(
     schedule: &Schedule,
     calendar: &WorkingCalendar,
 ) -> (Vec<(NaiveDate, Option<NaiveDate>)>, bool) {
@@ -248,7 +248,7 @@ pub fn recurrence(
 }
 
 /// The date `day` names in a month, if the month has it.
-pub fn day_in_month(year: i32, month: u32, day: Day) -> Option<NaiveDate> {
+pub(crate) fn day_in_month(year: i32, month: u32, day: Day) -> Option<NaiveDate> {
     match day {
         Day::Nth(n, wd) => nth_weekday(year, month, n, wd),
         Day::Last(wd) => Some(last_weekday(year, month, wd)),
@@ -258,7 +258,7 @@ pub fn day_in_month(year: i32, month: u32, day: Day) -> Option<NaiveDate> {
 }
 
 /// The weekday's English name.
-pub fn weekday_name(d: Weekday) -> &'static str {
+pub(crate) fn weekday_name(d: Weekday) -> &'static str {
     [
         "Monday",
         "Tuesday",

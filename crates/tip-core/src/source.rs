@@ -16,7 +16,7 @@ pub const MAX_CSV_BYTES: u64 = 1 << 30;
 
 /// Index of a file in [`Files`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FileId(pub(crate) u32);
+pub(crate) struct FileId(pub(crate) u32);
 
 /// A place in a data file, compact enough to keep on every record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -67,7 +67,7 @@ pub(crate) struct SourceFile {
 
 /// Every data file of a folder, in sorted path order.
 #[derive(Debug)]
-pub struct Files {
+pub(crate) struct Files {
     pub(crate) files: Vec<SourceFile>,
 }
 
@@ -110,12 +110,12 @@ impl Files {
     }
 
     /// The file's path relative to the data folder.
-    pub fn name(&self, id: FileId) -> &Arc<str> {
+    pub(crate) fn name(&self, id: FileId) -> &Arc<str> {
         &self.get(id).name
     }
 
     /// The public form of a place.
-    pub fn location(&self, loc: Loc) -> Location {
+    pub(crate) fn location(&self, loc: Loc) -> Location {
         Location {
             file: self.name(loc.file).clone(),
             line: loc.line,

@@ -10,7 +10,7 @@ pub(crate) fn did_you_mean<'a>(
 }
 
 /// The candidate closest to `name`, if any is close enough.
-pub fn best_match<'a>(
+pub(crate) fn best_match<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

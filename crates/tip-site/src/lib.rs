@@ -100,7 +100,8 @@ pub fn public(data: &Dataset, ix: Ix<Cohort>, s: &Session) -> PublicSession {
         time: format!("{}–{}", s.start.format("%H:%M"), s.end.format("%H:%M")),
         place,
         status: c.status.as_str(),
-        places_left: tip_core::problems::places(data, c)
+        places_left: data
+            .places(ix)
             .map(|cap| cap.saturating_sub(c.enrolled.len() as u32)),
         trainers: c.trainers.iter().map(|t| data[*t].name.clone()).collect(),
     }

@@ -381,12 +381,3 @@ fn chart(targets: &[Progress]) -> Result<String, Error> {
     }
     Ok(svg)
 }
-
-/// The pack for `course` or `role`, resolved by id.
-pub fn pack_by_id(data: &Dataset, course: Option<&str>, role: Option<&str>) -> Option<pack::Pack> {
-    match (course, role) {
-        (Some(c), _) => data.course(c).map(|c| pack::for_course(data, c)),
-        (None, Some(r)) => data.role(r).map(|r| pack::for_role(data, r)),
-        _ => None,
-    }
-}

@@ -21,7 +21,7 @@ const BUILT_IN: &[(&str, &str)] = &[
 
 /// A template environment: a file `templates/<name>` in the data folder
 /// replaces the built-in template of that name.
-pub fn environment(root: &Path) -> Result<Environment<'static>, Error> {
+pub(crate) fn environment(root: &Path) -> Result<Environment<'static>, Error> {
     let mut env = Environment::new();
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .keep_trailing_newline(true)
@@ -109,7 +109,11 @@ fn html_escape(text: &str) -> String {
 }
 
 /// Render template `name` with a JSON context.
-pub fn render(env: &Environment<'_>, name: &str, ctx: &serde_json::Value) -> Result<String, Error> {
+pub(crate) fn render(
+    env: &Environment<'_>,
+    name: &str,
+    ctx: &serde_json::Value,
+) -> Result<String, Error> {
     env.get_template(name)
         .and_then(|t| t.render(minijinja::value::Serde(ctx)))
         .map_err(|e| Error::template(name, e))

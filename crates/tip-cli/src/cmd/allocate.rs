@@ -13,7 +13,7 @@ use crate::{DataDir, Outcome, ReportFormat, load, output};
 
 /// Arguments of `tip allocate`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     data: DataDir,
     /// The date to allocate on: cohorts that have started by then are
@@ -30,7 +30,7 @@ pub struct Args {
 }
 
 /// Place the applications and report; a dry run unless `-o` is given.
-pub fn run(args: &Args) -> io::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     let data = match load(&args.data.dir)? {
         Ok(data) => data,
         Err(outcome) => return Ok(outcome),
@@ -55,7 +55,7 @@ pub fn run(args: &Args) -> io::Result<Outcome> {
 
 /// The first words of the file `-o` writes: an existing file is replaced
 /// only when it starts with them.
-pub const HEADER: &str = "# Allocation of applications as of ";
+pub(crate) const HEADER: &str = "# Allocation of applications as of ";
 
 /// The cohorts' lists as YAML. Ids are `[a-z0-9-]` and need no quoting.
 fn yaml(data: &Dataset, plan: &Allocation, on: NaiveDate) -> String {

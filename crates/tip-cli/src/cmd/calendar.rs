@@ -12,7 +12,7 @@ use crate::{DataDir, Outcome, load_timetable, output, unknown};
 
 /// Arguments of `tip calendar`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     data: DataDir,
     /// Only this course's sessions.
@@ -45,7 +45,7 @@ pub struct Args {
 }
 
 /// Write the iCalendar feed the filters select.
-pub fn run(args: &Args) -> io::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     // A calendar needs the timetable, not the records of learning.
     let data = match load_timetable(&args.data.dir)? {
         Ok(data) => data,

@@ -12,7 +12,7 @@ use crate::{DataDir, Outcome, load, output, unknown};
 /// Arguments of `tip certify`.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("to").required(true).args(["output", "combined"])))]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     data: DataDir,
     /// The cohort.
@@ -35,7 +35,7 @@ pub struct Args {
 }
 
 /// Print certificates for everyone who completed the cohort.
-pub fn run(args: &Args) -> io::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     let data = match load(&args.data.dir)? {
         Ok(data) => data,
         Err(outcome) => return Ok(outcome),

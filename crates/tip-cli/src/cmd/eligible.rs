@@ -11,7 +11,7 @@ use crate::{DataDir, Outcome, ReportFormat, load, unknown};
 
 /// Arguments of `tip eligible`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     data: DataDir,
     /// The person's id.
@@ -37,7 +37,7 @@ struct Row {
 }
 
 /// Decide every (or one) course for the person and print the answers.
-pub fn run(args: &Args) -> io::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     let data = match load(&args.data.dir)? {
         Ok(data) => data,
         Err(outcome) => return Ok(outcome),

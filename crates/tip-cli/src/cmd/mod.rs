@@ -1,10 +1,10 @@
 //! One module per subcommand.
 
-pub mod allocate;
-pub mod calendar;
-pub mod certify;
-pub mod eligible;
-pub mod publish;
-pub mod schedule;
-pub mod schema;
-pub mod validate;
+pub(crate) mod allocate;
+pub(crate) mod calendar;
+pub(crate) mod certify;
+pub(crate) mod eligible;
+pub(crate) mod publish;
+pub(crate) mod schedule;
+pub(crate) mod schema;
+pub(crate) mod validate;

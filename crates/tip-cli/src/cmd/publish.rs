@@ -12,7 +12,7 @@ use crate::{DataDir, Outcome, load, output, unknown};
 /// Arguments of `tip pack`.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("of").required(true).args(["course", "role"])))]
-pub struct PackArgs {
+pub(crate) struct PackArgs {
     #[command(flatten)]
     data: DataDir,
     /// The resources of this course.
@@ -27,7 +27,7 @@ pub struct PackArgs {
 }
 
 /// Write a resource pack.
-pub fn pack(args: &PackArgs) -> io::Result<Outcome> {
+pub(crate) fn pack(args: &PackArgs) -> io::Result<Outcome> {
     let data = match load(&args.data.dir)? {
         Ok(data) => data,
         Err(outcome) => return Ok(outcome),
@@ -81,7 +81,7 @@ fn refused(e: tip_site::Error) -> io::Result<Outcome> {
 
 /// Bulletin formats.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum BulletinFormat {
+pub(crate) enum BulletinFormat {
     /// Markdown.
     #[default]
     Md,
@@ -91,7 +91,7 @@ pub enum BulletinFormat {
 
 /// Arguments of `tip bulletin`.
 #[derive(Debug, clap::Args)]
-pub struct BulletinArgs {
+pub(crate) struct BulletinArgs {
     #[command(flatten)]
     data: DataDir,
     /// The first day it covers (default: today).
@@ -106,7 +106,7 @@ pub struct BulletinArgs {
 }
 
 /// Print the bulletin.
-pub fn bulletin(args: &BulletinArgs) -> io::Result<Outcome> {
+pub(crate) fn bulletin(args: &BulletinArgs) -> io::Result<Outcome> {
     let data = match load(&args.data.dir)? {
         Ok(data) => data,
         Err(outcome) => return Ok(outcome),
@@ -134,7 +134,7 @@ pub fn bulletin(args: &BulletinArgs) -> io::Result<Outcome> {
 
 /// Arguments of `tip build`.
 #[derive(Debug, clap::Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     #[command(flatten)]
     data: DataDir,
     /// The folder to publish into: new, empty, or a site tip built before
@@ -150,7 +150,7 @@ pub struct BuildArgs {
 }
 
 /// Build the public site into a temporary folder, then swap it into place.
-pub fn build(args: &BuildArgs) -> io::Result<Outcome> {
+pub(crate) fn build(args: &BuildArgs) -> io::Result<Outcome> {
     let data = match load(&args.data.dir)? {
         Ok(data) => data,
         Err(outcome) => return Ok(outcome),

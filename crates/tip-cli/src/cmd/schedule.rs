@@ -14,7 +14,7 @@ use crate::{DataDir, Outcome, ReportFormat, unknown};
 
 /// Arguments of `tip schedule`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     data: DataDir,
     /// Only sessions on or after this date.
@@ -33,7 +33,7 @@ pub struct Args {
 
 /// Print every session in the window, and every problem of the timetable.
 /// Exit 1 when a problem is an error (a clash, say).
-pub fn run(args: &Args) -> io::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     let data = match crate::load_allowing(&args.data.dir, problems::CODES)? {
         Ok(data) => data,
         Err(outcome) => return Ok(outcome),

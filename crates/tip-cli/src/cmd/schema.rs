@@ -7,14 +7,14 @@ use crate::{Outcome, output};
 
 /// Arguments of `tip schema`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Write the schema to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 }
 
 /// Print the JSON Schema of a data file.
-pub fn run(args: &Args) -> io::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     let mut text =
         serde_json::to_string_pretty(&tip_core::schema::json_schema()).map_err(io::Error::other)?;
     text.push('\n');

@@ -8,7 +8,7 @@ use crate::{DataDir, Format, Outcome};
 
 /// Arguments of `tip validate`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[command(flatten)]
     data: DataDir,
     /// How to print the diagnostics.
@@ -17,7 +17,7 @@ pub struct Args {
 }
 
 /// Load the folder, print every diagnostic, exit 1 on any error.
-pub fn run(args: &Args) -> io::Result<Outcome> {
+pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     let dir = &args.data.dir;
     let report = crate::data::check(dir, tip_core::Scope::Everything)?;
     // The site's templates are part of the data set too.
