@@ -1,26 +1,103 @@
 //! `tip-core`: the data model, loader, validation and rules of a tiered,
 //! multi-agency training offer kept as YAML and CSV files in a folder.
 //!
-//! Load a data folder with [`Dataset::load`] (or [`Dataset::check`] to get
-//! every diagnostic whether or not the data is valid), then read its records.
-//! Records refer to each other with typed indices ([`Ix`]); index the data
-//! set with one to get the record.
+//! This is the crate to embed in an intranet or a booking service: it
+//! loads and checks a data folder, answers who may take what (and why
+//! not), expands the timetable against UK bank holidays and places
+//! applicants. It has no PDF, calendar or web dependency; those live in
+//! `tip-calendar`, `tip-certificate` and `tip-site`, and `tip-report`
+//! renders diagnostics as `tip validate` does.
+//!
+//! # The pipeline
+//!
+//! files → YAML and CSV → records → cross-record checks → a [`Dataset`].
+//! [`Dataset::load`] returns a data set only when the data is valid;
+//! [`Dataset::check`] returns a [`Report`] with every diagnostic either way.
+//! A data set cannot be changed after loading, so its indexes and caches
+//! always agree with its records. Records refer to each other by typed
+//! index ([`Ix<Person>`](Ix), [`Ix<Course>`](Ix)); index the data set with
+//! one to get the record. The library never reads the clock: anything that
+//! depends on "today" takes the date.
+//!
+//! # Load and query
 //!
 //! ```
 //! use tip_core::Dataset;
 //!
-//! let report = Dataset::check("../../data/kent-medway")?;
-//! assert!(!report.has_errors());
-//! let data = report.dataset().expect("valid data");
-//! for cohort in data.cohorts() {
-//!     let course = &data[cohort.course];
-//!     println!("{}: {} ({} enrolled)", cohort.id, course.title, cohort.enrolled.len());
+//! let (data, warnings) = Dataset::load("../../data/kent-medway")?;
+//! assert!(warnings.is_empty());
+//! let l2 = data.course("l2-trauma-awareness").expect("the L2 course");
+//! for cohort in data.cohorts_of(l2) {
+//!     let c = &data[cohort];
+//!     let first = &data.sessions(cohort)[0];
+//!     println!("{} on {}: {} enrolled", c.id, first.date(), c.enrolled.len());
 //! }
+//! assert_eq!(data.programme().timezone.name(), "Europe/London");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The library never reads the clock: anything that depends on "today"
-//! takes the date as an argument.
+//! # Decide eligibility, and say why not in your own words
+//!
+//! Reasons are data ([`reason::Reason`]), so a booking service can match
+//! on them, translate them, or use the English of [`reason::Reason::explain`].
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use tip_core::Dataset;
+//! use tip_core::reason::{Reason, Unmet};
+//!
+//! let (data, _) = Dataset::load("../../data/kent-medway")?;
+//! let minh = data.person("nguyen-thi-minh").unwrap();
+//! let course = data.course("ambassador-north").unwrap();
+//! let on = NaiveDate::from_ymd_opt(2022, 11, 1).unwrap();
+//! let decision = data.eligibility(minh, course, on);
+//! assert!(!decision.eligible);
+//! for reason in &decision.reasons {
+//!     let words = match reason {
+//!         Reason::Audience { wanted, .. } => {
+//!             let roles: Vec<&str> = wanted.iter().map(|r| data[*r].name.as_str()).collect();
+//!             format!("Réservé aux rôles : {}", roles.join(", "))
+//!         }
+//!         Reason::OutsideRegions { .. } => "Pas dans votre région".to_string(),
+//!         Reason::Completed { course, standing: Unmet::Never, .. } => {
+//!             format!("Suivez d'abord « {} »", data[*course].title)
+//!         }
+//!         other => other.explain(&data, minh).to_string(),
+//!     };
+//!     println!("- {words}");
+//! }
+//! assert_eq!(
+//!     decision.explain(&data)[0],
+//!     "for Managers or Senior leaders; Nguyễn Thị Minh is a Front line worker"
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Expand a timetable
+//!
+//! Sessions come expanded from each cohort's `sessions` or `schedule`, in
+//! the programme's timezone, moved off bank holidays as the data asks.
+//! [`problems::problems`] finds clashes, closed days, over-full cohorts and
+//! unqualified trainers.
+//!
+//! ```
+//! use tip_core::Dataset;
+//!
+//! let (data, _) = Dataset::load("../../data/kent-medway")?;
+//! let leads = data.course("ti-leads-network").unwrap();
+//! for cohort in data.cohorts_of(leads) {
+//!     for s in data.sessions(cohort) {
+//!         let moved = s.moved_from.map(|d| format!(" (moved from {d})")).unwrap_or_default();
+//!         println!("{} {}–{}{moved}", s.date(), s.start.format("%H:%M"), s.end.format("%H:%M"));
+//!     }
+//! }
+//! let problems = tip_core::problems::problems(&data);
+//! assert!(problems.iter().all(|p| !p.severity.eq(&tip_core::Severity::Error)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The same three programs are in `crates/tip-core/examples/`
+//! (`cargo run -p tip-core --example query`, `eligibility`, `timetable`).
 
 pub mod allocate;
 mod check;
