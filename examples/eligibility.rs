@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use tip_core::Dataset;
-use tip_core::reason::{Reason, Unmet};
+use tip_core::rules::{Reason, Unmet};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

@@ -32,7 +32,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus, Property};
 use rayon::prelude::*;
 use tip_core::model::{Cohort, Course, Person, Place, Region, Status};
-use tip_core::schedule::Session;
+use tip_core::timetable::Session;
 use tip_core::{Dataset, Ix};
 
 /// Which sessions a feed holds. Every filter given must match (AND).

@@ -27,8 +27,8 @@ mod pdf;
 use std::fmt;
 
 use chrono::NaiveDate;
-use tip_core::eligibility::{attendance_completion, attended};
 use tip_core::model::{Cohort, CompletionRule, Course, Person, Status};
+use tip_core::rules::{attendance_completion, attended};
 use tip_core::{Dataset, Ix};
 use unicode_normalization::UnicodeNormalization;
 

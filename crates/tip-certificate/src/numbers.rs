@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
-use tip_core::eligibility::attendance_completion;
 use tip_core::model::{Course, Person};
+use tip_core::rules::attendance_completion;
 use tip_core::{Dataset, Ix};
 
 /// A completion: who, what, when.

@@ -5,13 +5,13 @@ use std::io;
 use std::ops;
 use std::path::{Path, PathBuf};
 
-use crate::convert::Index;
 use crate::diagnostic::{self, Diagnostic, Location};
-use crate::eligibility::CompletionIndex;
 use crate::ix::Ix;
+use crate::load::convert::Index;
+use crate::load::files::{Files, Loc};
 use crate::model::*;
-use crate::schedule::{Session, WorkingCalendar};
-use crate::source::{Files, Loc};
+use crate::rules::CompletionIndex;
+use crate::timetable::{Session, WorkingCalendar};
 
 /// Every record of a data folder, checked and cross-referenced.
 ///
@@ -317,7 +317,7 @@ impl Dataset {
     /// its course's, never more than its venue holds once the trainers are
     /// in the room.
     pub fn places(&self, cohort: Ix<Cohort>) -> Option<u32> {
-        crate::problems::places(self, &self[cohort])
+        crate::timetable::problems::places(self, &self[cohort])
     }
 
     /// The cohorts of a course, in file order.

@@ -38,13 +38,13 @@
 //!
 //! # Decide eligibility, and say why not in your own words
 //!
-//! Reasons are data ([`reason::Reason`]), so a booking service can match
-//! on them, translate them, or use the English of [`reason::Reason::explain`].
+//! Reasons are data ([`rules::Reason`]), so a booking service can match
+//! on them, translate them, or use the English of [`rules::Reason::explain`].
 //!
 //! ```
 //! use chrono::NaiveDate;
 //! use tip_core::Dataset;
-//! use tip_core::reason::{Reason, Unmet};
+//! use tip_core::rules::{Reason, Unmet};
 //!
 //! let (data, _) = Dataset::load("../../data/kent-medway")?;
 //! let minh = data.person("nguyen-thi-minh").unwrap();
@@ -77,7 +77,7 @@
 //!
 //! Sessions come expanded from each cohort's `sessions` or `schedule`, in
 //! the programme's timezone, moved off bank holidays as the data asks.
-//! [`problems::problems`] finds clashes, closed days, over-full cohorts and
+//! [`timetable::problems::problems`] finds clashes, closed days, over-full cohorts and
 //! unqualified trainers.
 //!
 //! ```
@@ -91,7 +91,7 @@
 //!         println!("{} {}–{}{moved}", s.date(), s.start.format("%H:%M"), s.end.format("%H:%M"));
 //!     }
 //! }
-//! let problems = tip_core::problems::problems(&data);
+//! let problems = tip_core::timetable::problems::problems(&data);
 //! assert!(problems.iter().all(|p| !p.severity.eq(&tip_core::Severity::Error)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -101,29 +101,19 @@
 
 pub mod allocate;
 mod check;
-mod convert;
 mod dataset;
 pub mod diagnostic;
-pub mod eligibility;
-pub mod holidays;
 mod ix;
 mod load;
 pub mod model;
-pub mod problems;
-mod read;
-pub mod reason;
-pub mod rule;
-pub mod schedule;
+pub mod rules;
 pub mod schema;
-mod source;
-mod suggest;
-mod table;
+pub mod timetable;
 pub mod words;
-mod yaml;
 
 pub use dataset::{Dataset, LoadError, Report, Scope};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
-pub use eligibility::Decision;
 pub use ix::Ix;
-pub use read::is_id;
-pub use source::{FileRefusal, Loc, MAX_CSV_BYTES, MAX_CSV_LINE, MAX_YAML_BYTES, public_file};
+pub use load::files::{FileRefusal, Loc, MAX_CSV_BYTES, MAX_CSV_LINE, MAX_YAML_BYTES, public_file};
+pub use load::is_id;
+pub use rules::Decision;

@@ -788,7 +788,7 @@ mod tests {
     fn schema_errors(yaml: &str) -> Vec<String> {
         let validator = jsonschema::validator_for(&json_schema()).expect("a valid schema");
         let value: Value =
-            serde_saphyr::from_str_with_options(yaml, crate::yaml::options()).unwrap();
+            serde_saphyr::from_str_with_options(yaml, crate::load::yaml::options()).unwrap();
         validator
             .iter_errors(&value)
             .map(|e| format!("{e} at {}", e.instance_path()))

@@ -22,7 +22,7 @@ pub mod words;
 
 use chrono::NaiveDate;
 use tip_core::model::{Cohort, Place, Vocabulary};
-use tip_core::schedule::Session;
+use tip_core::timetable::Session;
 use tip_core::{Dataset, Ix};
 
 /// A session as published: no people, only places.

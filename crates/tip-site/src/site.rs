@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use serde_json::{Value, json};
 use tip_calendar::{Feed, Filter};
 use tip_core::Dataset;
+use tip_core::model::RuleKind;
 use tip_core::model::{Format, ResourceLocation, Vocabulary};
-use tip_core::rule::RuleKind;
 
 use crate::bulletin::{self, Window};
 use crate::{Error, pack, public, sessions_between, words};

@@ -2,7 +2,7 @@
 
 use tip_core::Dataset;
 use tip_core::model::Course;
-use tip_core::rule::{Rule, RuleKind};
+use tip_core::model::{Rule, RuleKind};
 
 use tip_core::words::{list, plural};
 

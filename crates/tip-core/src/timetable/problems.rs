@@ -13,9 +13,9 @@ use rayon::prelude::*;
 use crate::dataset::Dataset;
 use crate::diagnostic::{Code, Severity};
 use crate::ix::Ix;
+use crate::load::files::Loc;
 use crate::model::*;
-use crate::schedule::Session;
-use crate::source::Loc;
+use crate::timetable::Session;
 
 /// One problem, with the cohort, session and people involved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,7 +170,7 @@ fn closed_days(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Pr
                     "session {} of cohort `{}` is on {} {day}, {why}",
                     s.number,
                     cohort.id,
-                    crate::schedule::weekday_name(chrono::Datelike::weekday(&day))
+                    crate::timetable::weekday_name(chrono::Datelike::weekday(&day))
                 ),
                 help: "move the session to a working day, or add the day to `working_days`".into(),
                 cohort: Some(ix),

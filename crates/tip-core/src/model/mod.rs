@@ -3,13 +3,16 @@
 //! Field names and meanings follow `docs/data-format.md`. Every record keeps
 //! its [`Loc`] so that later checks can point at it.
 
+mod rule;
+
+pub use rule::{Rule, RuleKind};
+
 use chrono::{Months, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use std::sync::Arc;
 
 use crate::ix::Ix;
-use crate::rule::Rule;
-use crate::source::Loc;
+use crate::load::files::Loc;
 
 /// A closed set of words in the data format (`format: face-to-face`),
 /// each one variant of an enum. The words live only in the enum's

@@ -8,8 +8,8 @@
 //! ```
 
 use crate::ix::Ix;
+use crate::load::files::Loc;
 use crate::model::{Course, Duration, Region, Role, Sector};
-use crate::source::Loc;
 
 /// A rule, with where it is written.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,7 +10,7 @@
 //! ```
 //! use chrono::NaiveDate;
 //! use tip_core::Dataset;
-//! use tip_core::reason::{Reason, Unmet};
+//! use tip_core::rules::{Reason, Unmet};
 //!
 //! let (data, _) = Dataset::load("../../data/kent-medway")?;
 //! let sian = data.person("sian-llewelyn").unwrap();

@@ -15,11 +15,11 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ix::Ix;
+use crate::load::files::{FileId, Files, Loc};
+use crate::load::suggest::did_you_mean;
+use crate::load::yaml::{Kind, Node};
 use crate::model::{Duration, Id};
 use crate::schema::Field;
-use crate::source::{FileId, Files, Loc};
-use crate::suggest::did_you_mean;
-use crate::yaml::{Kind, Node};
 
 /// Ids of one section, for resolving references.
 pub(crate) struct IdTable {

@@ -13,9 +13,9 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use crate::holidays::{bank_holidays, last_weekday, nth_weekday};
+use crate::load::files::Loc;
 use crate::model::*;
-use crate::source::Loc;
+use crate::timetable::holidays::{bank_holidays, last_weekday, nth_weekday};
 
 /// The most sessions one cohort may have: a schedule beyond this is a
 /// mistake (`count: 100000`), not a plan.
@@ -273,7 +273,7 @@ pub(crate) fn weekday_name(d: Weekday) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FileId;
+    use crate::load::files::FileId;
     use chrono::NaiveTime;
 
     fn ymd(s: &str) -> NaiveDate {

@@ -7,23 +7,31 @@
 //! are known); then cohorts; then attendance, completions, applications and
 //! news. Big tabular files are read in parallel, one file per thread.
 
+pub(crate) mod convert;
+pub(crate) mod csv;
+pub(crate) mod files;
+pub(crate) mod read;
+pub(crate) mod suggest;
+pub(crate) mod yaml;
+
+pub use read::is_id;
+
 use std::io;
 use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::convert::{self, CompletionFile, Converted, Index};
 use crate::dataset::{Dataset, Scope};
 use crate::diagnostic::{self, Code, Diagnostic};
-use crate::eligibility::CompletionIndex;
 use crate::model::*;
-use crate::read::{Ctx, IdTable, Record};
-use crate::schedule::{self, ExpandProblem, WorkingCalendar};
+use crate::rules::CompletionIndex;
 use crate::schema::{self, Section, TabularSection};
-use crate::source::{FileId, FileKind, Files, Loc};
-use crate::suggest::did_you_mean;
-use crate::table;
-use crate::yaml::{self, Document, Kind, Node};
+use crate::timetable::{self, ExpandProblem, WorkingCalendar};
+use convert::{CompletionFile, Converted, Index};
+use files::{FileId, FileKind, Files, Loc};
+use read::{Ctx, IdTable, Record};
+use suggest::did_you_mean;
+use yaml::{Document, Kind, Node};
 
 /// One section's value in one YAML file.
 struct Part<'d> {
@@ -307,7 +315,7 @@ pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Ve
         let tz = programme.timezone;
         let expanded: Vec<_> = cohorts
             .par_iter()
-            .map(|c| schedule::expand(&c.timing, tz, &calendar))
+            .map(|c| timetable::expand(&c.timing, tz, &calendar))
             .collect();
         let mut sessions = Vec::with_capacity(expanded.len());
         for ((list, problems), cohort) in expanded.into_iter().zip(&cohorts) {
@@ -390,7 +398,7 @@ fn expand_problem(
                 format!(
                     "the schedule of cohort `{}` has more than {} sessions",
                     cohort.id,
-                    schedule::MAX_SESSIONS
+                    timetable::MAX_SESSIONS
                 ),
             )
             .help("check `count` and `until`; split a long series into cohorts"),
@@ -539,7 +547,7 @@ fn gather<'d, T: Send, S: Default>(
             let mut ctx = Ctx::new(files, id, &text);
             let mut out = Vec::new();
             let mut state = S::default();
-            table::read_rows(&mut ctx, section.section(), |ctx, rec| {
+            csv::read_rows(&mut ctx, section.section(), |ctx, rec| {
                 out.extend(convert(ctx, rec, &mut state))
             });
             let out = finish(&mut ctx, state, out);

@@ -18,8 +18,8 @@ use rayon::prelude::*;
 use crate::dataset::Dataset;
 use crate::ix::Ix;
 use crate::model::*;
-use crate::reason::{Met, Reason, Unmet};
-use crate::rule::{Rule, RuleKind};
+use crate::model::{Rule, RuleKind};
+use crate::rules::{Met, Reason, Unmet};
 
 /// One completion of a course by a person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -664,7 +664,7 @@ completions:
 
     #[test]
     fn reasons_are_data_an_embedder_can_match() {
-        use crate::reason::{Reason, Unmet};
+        use crate::rules::{Reason, Unmet};
         let data = data();
         let d = decide(&data, "minh", "both", "2022-03-16");
         let intro = data.course("intro").unwrap();

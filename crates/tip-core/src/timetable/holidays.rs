@@ -239,13 +239,13 @@ mod tests {
 
     #[test]
     fn every_year_of_gov_uk_2012_to_2015_matches() {
-        let json = include_str!("../tests/fixtures/gov-uk-bank-holidays-2014.json");
+        let json = include_str!("../../tests/fixtures/gov-uk-bank-holidays-2014.json");
         assert_eq!(matches_gov_uk(json), 3 * 4);
     }
 
     #[test]
     fn every_year_of_gov_uk_2019_to_2027_matches() {
-        let json = include_str!("../tests/fixtures/gov-uk-bank-holidays-2025.json");
+        let json = include_str!("../../tests/fixtures/gov-uk-bank-holidays-2025.json");
         assert_eq!(matches_gov_uk(json), 3 * 9);
     }
 

@@ -13,12 +13,12 @@ use chrono::Weekday;
 use chrono_tz::Tz;
 
 use crate::diagnostic::Code;
+use crate::load::read::{Ctx, IdTable, Record, Val};
+use crate::load::suggest::did_you_mean;
+use crate::load::yaml::{Kind, Node};
 use crate::model::*;
-use crate::read::{Ctx, IdTable, Record, Val};
-use crate::rule::{Rule, RuleKind};
+use crate::model::{Rule, RuleKind};
 use crate::schema::{self, Field, Ty};
-use crate::suggest::did_you_mean;
-use crate::yaml::{Kind, Node};
 
 /// Id tables of every section, filled in dependency order.
 pub(crate) struct Index {
@@ -583,7 +583,7 @@ fn schedule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Schedule> {
         }
         (false, Day::Weekday(d)) => {
             let loc = rec.get("day").map_or(rec.loc, |v| ctx.loc_of(v));
-            let name = crate::schedule::weekday_name(d).to_lowercase();
+            let name = crate::timetable::weekday_name(d).to_lowercase();
             ctx.error(
                 Code::InvalidValue,
                 loc,
@@ -629,9 +629,9 @@ pub(crate) fn parse_day(s: &str) -> Option<Day> {
         return None;
     }
     let Some(second) = second else {
-        return crate::read::parse_weekday(first).map(Day::Weekday);
+        return crate::load::read::parse_weekday(first).map(Day::Weekday);
     };
-    let weekday = crate::read::parse_weekday(second)?;
+    let weekday = crate::load::read::parse_weekday(second)?;
     let nth = match first {
         "1st" | "first" => 1,
         "2nd" | "second" => 2,
@@ -680,7 +680,7 @@ pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opt
 #[derive(Default)]
 pub(crate) struct CompletionFile {
     sources: Interner,
-    people: Vec<(compact_str::CompactString, crate::source::Loc)>,
+    people: Vec<(compact_str::CompactString, crate::load::files::Loc)>,
 }
 
 /// A completion whose `person` is, until [`finish_completions`], a position

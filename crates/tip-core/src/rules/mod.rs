@@ -1,0 +1,13 @@
+//! The rules of the offer: who may take what on a date, and why not.
+//!
+//! A person may take a course on a date when its `audience` (roles), its
+//! `regions` and its `requires` rule hold on that date; completions come
+//! from records and from attendance, and count until the course's
+//! `valid_for` runs out. Every "no" carries [`Reason`]s as data.
+
+mod eligibility;
+mod reason;
+
+pub(crate) use eligibility::CompletionIndex;
+pub use eligibility::{Decision, Done, Origin, attendance_completion, attended};
+pub use reason::{Met, Reason, Unmet, Unplacement};
