@@ -42,11 +42,11 @@ enum Command {
     /// PDF certificates for everyone who completed a cohort, and a register.
     Certify(cmd::certify::Args),
     /// A resource pack: a zip (or folder) of a course's or a role's resources.
-    Pack(cmd::publish::PackArgs),
+    Pack(cmd::pack::Args),
     /// The bulletin: news, then the dates of every course, by tier.
-    Bulletin(cmd::publish::BulletinArgs),
+    Bulletin(cmd::bulletin::Args),
     /// The public site: the offer, course pages, calendars, packs, bulletin, progress.
-    Build(cmd::publish::BuildArgs),
+    Build(cmd::build::Args),
     /// Print the JSON Schema (draft 2020-12) of a data file.
     Schema(cmd::schema::Args),
 }
@@ -98,9 +98,9 @@ fn main() -> ExitCode {
         Command::Allocate(args) => cmd::allocate::run(&args),
         Command::Calendar(args) => cmd::calendar::run(&args),
         Command::Certify(args) => cmd::certify::run(&args),
-        Command::Pack(args) => cmd::publish::pack(&args),
-        Command::Bulletin(args) => cmd::publish::bulletin(&args),
-        Command::Build(args) => cmd::publish::build(&args),
+        Command::Pack(args) => cmd::pack::run(&args),
+        Command::Bulletin(args) => cmd::bulletin::run(&args),
+        Command::Build(args) => cmd::build::run(&args),
         Command::Schema(args) => cmd::schema::run(&args),
     };
     match result {

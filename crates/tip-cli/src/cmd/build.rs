@@ -1,0 +1,55 @@
+//! `tip build DIR -o OUT [--as-of DATE] [--months N]`
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use tip_site::site;
+
+use crate::{DataDir, Outcome, load, output};
+
+/// Arguments of `tip build`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    data: DataDir,
+    /// The folder to publish into: new, empty, or a site tip built before
+    /// (replaced as a whole; any other folder is refused).
+    #[arg(short, long, value_name = "OUT")]
+    output: PathBuf,
+    /// "Today" for upcoming dates and progress (default: today).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<NaiveDate>,
+    /// Months of dates on the front page and in the bulletin.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    months: u32,
+}
+
+/// Build the public site into a temporary folder, then swap it into place.
+pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
+    let data = match load(&args.data.dir)? {
+        Ok(data) => data,
+        Err(outcome) => return Ok(outcome),
+    };
+    // Refuse a bad output before the work of building.
+    let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
+    let opts = site::Options {
+        as_of: args.as_of.unwrap_or_else(crate::today),
+        stamp: crate::build_time()?,
+        months: args.months,
+    };
+    let files = match site::build(&data, &opts) {
+        Ok(files) => files,
+        Err(e) => return super::refused(e),
+    };
+    outputs.replace_folder(&args.output, output::FolderKind::Site, &files)?;
+    writeln!(
+        anstream::stderr(),
+        "{} files in {}; open {}",
+        files.len(),
+        args.output.display(),
+        args.output.join("index.html").display()
+    )?;
+    crate::done(data);
+    Ok(Outcome::Success)
+}
