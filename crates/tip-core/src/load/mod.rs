@@ -23,8 +23,9 @@ use rayon::prelude::*;
 
 use crate::dataset::{Dataset, Scope};
 use crate::diagnostic::{self, Code, Diagnostic};
+use crate::ix::Ix;
 use crate::model::*;
-use crate::rules::CompletionIndex;
+use crate::rules::{CompletionIndex, Done};
 use crate::schema::{self, Section, TabularSection};
 use crate::timetable::{self, ExpandProblem, WorkingCalendar};
 use convert::{CompletionFile, Converted, Index};
@@ -40,83 +41,230 @@ struct Part<'d> {
     section: &'static Section,
 }
 
+/// The records of the catalogue and timetable, in file order.
+struct Catalogue {
+    regions: Vec<Region>,
+    sectors: Vec<Sector>,
+    roles: Vec<Role>,
+    tiers: Vec<Tier>,
+    resources: Vec<Resource>,
+    venues: Vec<Venue>,
+    people: Vec<Person>,
+    courses: Vec<Course>,
+    cohorts: Vec<Cohort>,
+}
+
+/// The records of learning, and the news.
+#[derive(Default)]
+struct Learning {
+    attendance: Vec<Attendance>,
+    completions: Vec<Completion>,
+    applications: Vec<Application>,
+    news: Vec<News>,
+}
+
 /// Load and check; `None` only when there is no usable programme.
+///
+/// The pipeline: find the files, parse the YAML, split it into sections,
+/// read the catalogue (each section once the ids it refers to are known),
+/// the records of learning (side by side), the programme; then expand the
+/// timetable, index the completions and run the checks across records.
 pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)> {
     if !root.is_dir() {
         return Err(io::Error::new(io::ErrorKind::NotFound, "not a folder"));
     }
     let files = Files::discover(root)?;
-    let mut diags = Vec::new();
-
-    for id in files.ids() {
-        if files.get(id).kind == FileKind::StrayCsv {
-            let names: Vec<_> = TabularSection::ALL
-                .iter()
-                .map(|s| format!("`{}`", s.name()))
-                .collect();
-            diags.push(
-                Diagnostic::error(
-                    Code::UnknownSection,
-                    format!("`{}` is not named after a tabular section", files.name(id)),
-                )
-                .at(files.start_of(id))
-                .help(format!(
-                    "CSV file names start with {} (e.g. `people-2022.csv`)",
-                    names.join(", ")
-                )),
-            );
-        }
+    let mut diags = stray_csv(&files);
+    let docs = parse_yaml(&files, &mut diags);
+    let parts = split_sections(&files, &docs, &mut diags);
+    let mut index = Index::new();
+    let catalogue = catalogue(&files, &docs, &parts, &mut index, &mut diags);
+    let learning = match scope {
+        Scope::Everything => learning(&files, &parts, &index, &mut diags),
+        Scope::Timetable => Learning {
+            news: news(&files, &parts, &mut diags),
+            ..Learning::default()
+        },
+    };
+    let programme = programme(root, &files, &parts, &index, &mut diags);
+    let dataset = programme.map(|programme| {
+        assemble(
+            root, files, index, programme, catalogue, learning, scope, &mut diags,
+        )
+    });
+    if let Some(data) = &dataset {
+        crate::check::run(data, &mut diags);
     }
+    diagnostic::sort(&mut diags);
+    Ok((dataset, diags))
+}
 
+/// A CSV file named after no tabular section.
+fn stray_csv(files: &Files) -> Vec<Diagnostic> {
+    let names: Vec<_> = TabularSection::ALL
+        .iter()
+        .map(|s| format!("`{}`", s.name()))
+        .collect();
+    files
+        .ids()
+        .filter(|&id| files.get(id).kind == FileKind::StrayCsv)
+        .map(|id| {
+            Diagnostic::error(
+                Code::UnknownSection,
+                format!("`{}` is not named after a tabular section", files.name(id)),
+            )
+            .at(files.start_of(id))
+            .help(format!(
+                "CSV file names start with {} (e.g. `people-2022.csv`)",
+                names.join(", ")
+            ))
+        })
+        .collect()
+}
+
+/// Every YAML file, parsed side by side; the broken ones as diagnostics.
+fn parse_yaml(files: &Files, diags: &mut Vec<Diagnostic>) -> Vec<Document> {
     let yaml_ids: Vec<FileId> = files
         .ids()
         .filter(|&id| files.get(id).kind == FileKind::Yaml)
         .collect();
     let parsed: Vec<Result<Document, Diagnostic>> = yaml_ids
         .par_iter()
-        .map(|&id| {
-            files
-                .read(id)
-                .and_then(|text| yaml::parse(&files, id, text))
-        })
+        .map(|&id| files.read(id).and_then(|text| yaml::parse(files, id, text)))
         .collect();
-    let mut docs = Vec::new();
+    let mut docs = Vec::with_capacity(parsed.len());
     for result in parsed {
         match result {
             Ok(doc) => docs.push(doc),
             Err(d) => diags.push(d),
         }
     }
+    docs
+}
 
-    let parts = split_sections(&files, &docs, &mut diags);
-    let part = |name: &str| -> &[Part<'_>] {
-        let i = schema::SECTIONS
-            .iter()
-            .position(|s| s.name == name)
-            .expect("known section");
-        &parts[i]
-    };
+/// The parts of one section.
+fn part<'p, 'd>(parts: &'p [Vec<Part<'d>>], name: &str) -> &'p [Part<'d>] {
+    let i = schema::SECTIONS
+        .iter()
+        .position(|s| s.name == name)
+        .expect("known section");
+    &parts[i]
+}
 
-    let mut index = Index::new();
-
+/// The catalogue, section by section, each after the sections it refers to.
+fn catalogue(
+    files: &Files,
+    docs: &[Document],
+    parts: &[Vec<Part<'_>>],
+    index: &mut Index,
+    diags: &mut Vec<Diagnostic>,
+) -> Catalogue {
     let regions = named(
-        &files,
-        part("regions"),
+        files,
+        part(parts, "regions"),
         "region",
         &mut index.regions,
-        &mut diags,
+        diags,
     );
     let sectors = named(
-        &files,
-        part("sectors"),
+        files,
+        part(parts, "sectors"),
         "sector",
         &mut index.sectors,
-        &mut diags,
+        diags,
     );
-    let roles = named(&files, part("roles"), "role", &mut index.roles, &mut diags);
+    let roles = named(files, part(parts, "roles"), "role", &mut index.roles, diags);
+    let tiers = tiers(files, part(parts, "tiers"), diags);
+    index.tiers = tiers.iter().map(|t| t.level).collect();
 
+    let mut resources = Vec::new();
+    let mut results = Vec::new();
+    each_record(
+        files,
+        part(parts, "resources"),
+        "resource",
+        diags,
+        |ctx, rec| results.push(convert::resource(ctx, rec, index)),
+    );
+    register(
+        files,
+        results,
+        &mut index.resources,
+        &mut resources,
+        "resource",
+        diags,
+    );
+
+    let mut venues = Vec::new();
+    let mut results = Vec::new();
+    each_record(files, part(parts, "venues"), "venue", diags, |ctx, rec| {
+        results.push(convert::venue(ctx, rec, index))
+    });
+    register(
+        files,
+        results,
+        &mut index.venues,
+        &mut venues,
+        "venue",
+        diags,
+    );
+
+    let mut people = Vec::new();
+    let (results, mut d) = gather(
+        files,
+        part(parts, "people"),
+        TabularSection::People,
+        "person",
+        |ctx, rec, _: &mut ()| Some(convert::person(ctx, rec, index)),
+        keep,
+    );
+    diags.append(&mut d);
+    register(
+        files,
+        results,
+        &mut index.people,
+        &mut people,
+        "person",
+        diags,
+    );
+
+    let courses = courses(files, docs, part(parts, "courses"), index, diags);
+
+    let mut cohorts = Vec::new();
+    let mut results = Vec::new();
+    each_record(
+        files,
+        part(parts, "cohorts"),
+        "cohort",
+        diags,
+        |ctx, rec| results.push(convert::cohort(ctx, rec, index)),
+    );
+    register(
+        files,
+        results,
+        &mut index.cohorts,
+        &mut cohorts,
+        "cohort",
+        diags,
+    );
+
+    Catalogue {
+        regions,
+        sectors,
+        roles,
+        tiers,
+        resources,
+        venues,
+        people,
+        courses,
+        cohorts,
+    }
+}
+
+/// Tiers, each level once.
+fn tiers(files: &Files, parts: &[Part<'_>], diags: &mut Vec<Diagnostic>) -> Vec<Tier> {
     let mut tiers: Vec<Tier> = Vec::new();
-    each_record(&files, part("tiers"), "tier", &mut diags, |ctx, rec| {
+    each_record(files, parts, "tier", diags, |ctx, rec| {
         let Some(tier) = convert::tier(ctx, rec) else {
             return;
         };
@@ -135,64 +283,21 @@ pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Ve
         }
         tiers.push(tier);
     });
-    index.tiers = tiers.iter().map(|t| t.level).collect();
+    tiers
+}
 
-    let mut resources = Vec::new();
-    let mut results = Vec::new();
-    each_record(
-        &files,
-        part("resources"),
-        "resource",
-        &mut diags,
-        |ctx, rec| results.push(convert::resource(ctx, rec, &index)),
-    );
-    register(
-        &files,
-        results,
-        &mut index.resources,
-        &mut resources,
-        "resource",
-        &mut diags,
-    );
-
-    let mut venues = Vec::new();
-    let mut results = Vec::new();
-    each_record(&files, part("venues"), "venue", &mut diags, |ctx, rec| {
-        results.push(convert::venue(ctx, rec, &index))
-    });
-    register(
-        &files,
-        results,
-        &mut index.venues,
-        &mut venues,
-        "venue",
-        &mut diags,
-    );
-
-    let mut people = Vec::new();
-    let (results, mut d) = gather(
-        &files,
-        part("people"),
-        TabularSection::People,
-        "person",
-        |ctx, rec, _: &mut ()| Some(convert::person(ctx, rec, &index)),
-        keep,
-    );
-    diags.append(&mut d);
-    register(
-        &files,
-        results,
-        &mut index.people,
-        &mut people,
-        "person",
-        &mut diags,
-    );
-
-    // Courses: everything but the rules, then the rules once all ids are
-    // known (those of broken courses too, for their diagnostics).
+/// Courses: everything but the rules, then the rules once every course id
+/// is known (those of broken courses too, for their diagnostics).
+fn courses(
+    files: &Files,
+    docs: &[Document],
+    parts: &[Part<'_>],
+    index: &mut Index,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Course> {
     let mut pending = Vec::new();
-    each_record(&files, part("courses"), "course", &mut diags, |ctx, rec| {
-        pending.push((ctx.file, convert::course(ctx, rec, &index)));
+    each_record(files, parts, "course", diags, |ctx, rec| {
+        pending.push((ctx.file, convert::course(ctx, rec, index)));
     });
     let mut courses = Vec::new();
     let mut rules = Vec::new();
@@ -200,12 +305,12 @@ pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Ve
         let before = courses.len();
         let ok = p.course.is_ok();
         register(
-            &files,
+            files,
             vec![p.course],
             &mut index.courses,
             &mut courses,
             "course",
-            &mut diags,
+            diags,
         );
         let slot = ok.then_some(before);
         rules.push((file, slot, p.requires, p.delivered_by));
@@ -215,81 +320,96 @@ pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Ve
             .iter()
             .find(|d| d.file == file)
             .expect("course file parsed");
-        let mut ctx = Ctx::new(&files, file, &doc.text);
-        let requires = requires.and_then(|v| convert::rule(&mut ctx, v, &index));
-        let delivered_by = delivered_by.and_then(|v| convert::rule(&mut ctx, v, &index));
+        let mut ctx = Ctx::new(files, file, &doc.text);
+        let requires = requires.and_then(|v| convert::rule(&mut ctx, v, index));
+        let delivered_by = delivered_by.and_then(|v| convert::rule(&mut ctx, v, index));
         if let Some(i) = slot {
             courses[i].requires = requires;
             courses[i].delivered_by = delivered_by;
         }
         diags.append(&mut ctx.diagnostics);
     }
+    courses
+}
 
-    let mut cohorts = Vec::new();
-    let mut results = Vec::new();
-    each_record(&files, part("cohorts"), "cohort", &mut diags, |ctx, rec| {
-        results.push(convert::cohort(ctx, rec, &index))
-    });
-    register(
-        &files,
-        results,
-        &mut index.cohorts,
-        &mut cohorts,
-        "cohort",
-        &mut diags,
-    );
-
-    // The big tabular sections only read the index: load them side by side.
+/// The big tabular sections: they only read the index, so they load side
+/// by side. Then the news.
+fn learning(
+    files: &Files,
+    parts: &[Vec<Part<'_>>],
+    index: &Index,
+    diags: &mut Vec<Diagnostic>,
+) -> Learning {
     let attendance = || {
         gather(
-            &files,
-            part("attendance"),
+            files,
+            part(parts, "attendance"),
             TabularSection::Attendance,
             "attendance record",
-            |ctx, rec, _: &mut ()| convert::attendance(ctx, rec, &index),
+            |ctx, rec, _: &mut ()| convert::attendance(ctx, rec, index),
             keep,
         )
     };
     let completions = || {
         gather(
-            &files,
-            part("completions"),
+            files,
+            part(parts, "completions"),
             TabularSection::Completions,
             "completion",
-            |ctx, rec, file: &mut CompletionFile| convert::completion(ctx, rec, &index, file),
-            |ctx, file, items| convert::finish_completions(ctx, file, items, &index),
+            |ctx, rec, file: &mut CompletionFile| convert::completion(ctx, rec, index, file),
+            |ctx, file, items| convert::finish_completions(ctx, file, items, index),
         )
     };
     let applications = || {
         gather(
-            &files,
-            part("applications"),
+            files,
+            part(parts, "applications"),
             TabularSection::Applications,
             "application",
-            |ctx, rec, _: &mut ()| convert::application(ctx, rec, &index),
+            |ctx, rec, _: &mut ()| convert::application(ctx, rec, index),
             keep,
         )
     };
-    let ((attendance, mut d1), ((completions, mut d2), (applications, mut d3))) = match scope {
-        Scope::Everything => rayon::join(attendance, || rayon::join(completions, applications)),
-        Scope::Timetable => Default::default(),
-    };
+    let ((attendance, mut d1), ((completions, mut d2), (applications, mut d3))) =
+        rayon::join(attendance, || rayon::join(completions, applications));
     diags.append(&mut d1);
     diags.append(&mut d2);
     diags.append(&mut d3);
-    let mut news = Vec::new();
-    each_record(&files, part("news"), "news item", &mut diags, |ctx, rec| {
-        news.extend(convert::news(ctx, rec))
-    });
+    Learning {
+        attendance,
+        completions,
+        applications,
+        news: news(files, parts, diags),
+    }
+}
 
-    // The programme: exactly one.
+fn news(files: &Files, parts: &[Vec<Part<'_>>], diags: &mut Vec<Diagnostic>) -> Vec<News> {
+    let mut news = Vec::new();
+    each_record(
+        files,
+        part(parts, "news"),
+        "news item",
+        diags,
+        |ctx, rec| news.extend(convert::news(ctx, rec)),
+    );
+    news
+}
+
+/// The programme: exactly one. `None` when there is none to use.
+fn programme(
+    root: &Path,
+    files: &Files,
+    parts: &[Vec<Part<'_>>],
+    index: &Index,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Programme> {
     let mut programmes = Vec::new();
-    for p in part("programme") {
-        let mut ctx = Ctx::new(&files, p.doc.file, &p.doc.text);
+    for p in part(parts, "programme") {
+        let mut ctx = Ctx::new(files, p.doc.file, &p.doc.text);
         let section = schema::section("programme").expect("programme");
         if let Some(rec) = ctx.record(p.node, section.fields, "programme") {
             if programmes.is_empty() {
-                programmes.push(convert::programme(&mut ctx, &rec, &index));
+                programmes.push(convert::programme(&mut ctx, &rec, index));
             } else {
                 ctx.error(Code::DuplicateProgramme, rec.loc, "a second `programme`")
                     .help =
@@ -309,54 +429,74 @@ pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Ve
                 .help("add a file with `programme: {id, name, timezone, domain}`"),
         );
     }
+    programmes.into_iter().next().flatten()
+}
 
-    let dataset = programmes.into_iter().next().flatten().map(|programme| {
-        let calendar = WorkingCalendar::new(&programme);
-        let tz = programme.timezone;
-        let expanded: Vec<_> = cohorts
-            .par_iter()
-            .map(|c| timetable::expand(&c.timing, tz, &calendar))
-            .collect();
-        let mut sessions = Vec::with_capacity(expanded.len());
-        for ((list, problems), cohort) in expanded.into_iter().zip(&cohorts) {
-            for problem in problems {
-                diags.push(expand_problem(&files, cohort, tz, problem));
-            }
-            sessions.push(list);
+/// The data set, whole: its timetable expanded and its completions
+/// indexed before it exists, so no part of it is ever a placeholder.
+#[allow(clippy::too_many_arguments)] // the stages of the pipeline, once
+fn assemble(
+    root: &Path,
+    files: Files,
+    index: Index,
+    programme: Programme,
+    catalogue: Catalogue,
+    learning: Learning,
+    scope: Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> Dataset {
+    let calendar = WorkingCalendar::new(&programme);
+    let tz = programme.timezone;
+    let cohorts = catalogue.cohorts;
+    let expanded: Vec<_> = cohorts
+        .par_iter()
+        .map(|c| timetable::expand(&c.timing, tz, &calendar))
+        .collect();
+    let mut sessions = Vec::with_capacity(expanded.len());
+    for ((list, problems), cohort) in expanded.into_iter().zip(&cohorts) {
+        for problem in problems {
+            diags.push(expand_problem(&files, cohort, tz, problem));
         }
-        Dataset {
-            root: root.to_owned(),
-            files,
-            index,
-            programme,
-            regions,
-            sectors,
-            roles,
-            tiers,
-            resources,
-            venues,
-            courses,
-            people,
-            cohorts,
-            attendance,
-            completions,
-            applications,
-            news,
-            calendar,
-            sessions,
-            done: CompletionIndex::default(),
-            scope,
-        }
-    });
-    let dataset = dataset.map(|mut data| {
-        data.done = CompletionIndex::build(&data);
-        data
-    });
-    if let Some(data) = &dataset {
-        crate::check::run(data, &mut diags);
+        sessions.push(list);
     }
-    diagnostic::sort(&mut diags);
-    Ok((dataset, diags))
+    let from_attendance: Vec<(Ix<Person>, Done)> = learning
+        .attendance
+        .par_iter()
+        .filter_map(|a| {
+            let cohort = &cohorts[a.cohort.index()];
+            let course = &catalogue.courses[cohort.course.index()];
+            crate::rules::earned(a, cohort, course, &sessions[a.cohort.index()])
+                .map(|d| (a.person, d))
+        })
+        .collect();
+    let done = CompletionIndex::build(
+        catalogue.people.len(),
+        &learning.completions,
+        from_attendance,
+    );
+    Dataset {
+        root: root.to_owned(),
+        files,
+        index,
+        programme,
+        regions: catalogue.regions,
+        sectors: catalogue.sectors,
+        roles: catalogue.roles,
+        tiers: catalogue.tiers,
+        resources: catalogue.resources,
+        venues: catalogue.venues,
+        courses: catalogue.courses,
+        people: catalogue.people,
+        cohorts,
+        attendance: learning.attendance,
+        completions: learning.completions,
+        applications: learning.applications,
+        news: learning.news,
+        calendar,
+        sessions,
+        done,
+        scope,
+    }
 }
 
 fn expand_problem(

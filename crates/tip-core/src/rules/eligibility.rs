@@ -20,6 +20,7 @@ use crate::ix::Ix;
 use crate::model::*;
 use crate::model::{Rule, RuleKind};
 use crate::rules::{Met, Reason, Unmet};
+use crate::timetable::Session;
 
 /// One completion of a course by a person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,17 +59,17 @@ impl CompletionIndex {
         &self.entries[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
-    /// Build from records and attendance (a counting sort by person: no
-    /// intermediate copy of the millions of records).
-    pub(crate) fn build(data: &Dataset) -> CompletionIndex {
-        let from_attendance: Vec<(Ix<Person>, Done)> = data
-            .attendance
-            .par_iter()
-            .filter_map(|a| attendance_completion(data, a).map(|d| (a.person, d)))
-            .collect();
-        let n = data.people.len();
+    /// Build from records and the completions attendance earned (a
+    /// counting sort by person: no intermediate copy of the millions of
+    /// records).
+    pub(crate) fn build(
+        people: usize,
+        completions: &[Completion],
+        from_attendance: Vec<(Ix<Person>, Done)>,
+    ) -> CompletionIndex {
+        let n = people;
         let mut offsets = vec![0u32; n + 1];
-        for c in &data.completions {
+        for c in completions {
             offsets[c.person.index() + 1] += 1;
         }
         for (p, _) in &from_attendance {
@@ -85,7 +86,7 @@ impl CompletionIndex {
             origin: Origin::Record(0),
         };
         let mut entries = vec![placeholder; offsets[n] as usize];
-        let records = data.completions.iter().enumerate().map(|(i, c)| {
+        let records = completions.iter().enumerate().map(|(i, c)| {
             (
                 c.person,
                 Done {
@@ -119,14 +120,25 @@ impl CompletionIndex {
 /// The completion a person's attendance at a cohort earns, if any.
 pub fn attendance_completion(data: &Dataset, a: &Attendance) -> Option<Done> {
     let cohort = &data[a.cohort];
+    earned(a, cohort, &data[cohort.course], data.sessions(a.cohort))
+}
+
+/// The completion attendance `a` at `cohort` (of `course`, with these
+/// sessions) earns, if any: none from a cancelled cohort, and only once
+/// the course's `completion` rule is met.
+pub(crate) fn earned(
+    a: &Attendance,
+    cohort: &Cohort,
+    course: &Course,
+    sessions: &[Session],
+) -> Option<Done> {
     if cohort.status == Status::Cancelled {
         return None;
     }
-    let sessions = data.sessions(a.cohort);
     let last = sessions.last()?;
     let n = sessions.len() as u32;
     let attended = attended(&a.sessions, n);
-    let met = match data[cohort.course].completion {
+    let met = match course.completion {
         CompletionRule::Percent(p) => f64::from(attended) * 100.0 >= p * f64::from(n) - 1e-9,
         CompletionRule::Sessions(k) => attended >= k,
     };

@@ -8,6 +8,6 @@
 mod eligibility;
 mod reason;
 
-pub(crate) use eligibility::CompletionIndex;
+pub(crate) use eligibility::{CompletionIndex, earned};
 pub use eligibility::{Decision, Done, Origin, attendance_completion, attended};
 pub use reason::{Met, Reason, Unmet, Unplacement};
