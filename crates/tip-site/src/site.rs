@@ -5,9 +5,9 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use plotters::prelude::*;
 use serde_json::{Value, json};
 use tip_calendar::{Feed, Filter};
-use tip_core::Dataset;
 use tip_core::model::RuleKind;
-use tip_core::model::{Format, ResourceLocation, Vocabulary};
+use tip_core::model::{Course, Format, ResourceLocation, Vocabulary};
+use tip_core::{Dataset, Ix};
 
 use crate::bulletin::{self, Window};
 use crate::{Error, pack, public, sessions_between, words};
@@ -52,129 +52,163 @@ fn webcal(data: &Dataset, path: &str) -> Option<String> {
 
 /// Every file of the site, by path, in a fixed order.
 pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    let env = crate::templates::environment(data.root())?;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let built = opts.stamp.format("%-d %B %Y").to_string();
-    let until = opts
-        .as_of
-        .checked_add_months(Months::new(opts.months))
-        .unwrap_or(NaiveDate::MAX);
-    let logo = data
-        .programme()
-        .branding
-        .as_ref()
-        .and_then(|b| b.logo.as_ref())
-        .map(|l| {
-            // The same rule as `validate`: a public file, and a PNG.
-            let full = tip_core::public_file(data.root(), l).map_err(|refusal| Error::File {
-                what: "the logo".into(),
-                path: l.clone(),
-                refusal,
-            })?;
-            let bytes = std::fs::read(&full).map_err(Error::io(&full))?;
-            if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-                return Err(Error::LogoNotPng(l.clone()));
-            }
-            let path = "images/logo.png".to_string();
-            files.push((path.clone(), bytes));
-            Ok(path)
-        })
-        .transpose()?;
-    let base = |root: &str| json!({ "programme": programme_context(data), "built": &built, "root": root, "logo": &logo });
-    let render = |name: &str, ctx: &Value| crate::templates::render(&env, name, ctx);
-
-    // Calendars: all, and per region, course and tier.
-    let mut calendars = Vec::new();
-    let mut feed = |path: String, name: String, filter: Filter| {
-        let ics = tip_calendar::render(
-            data,
-            &filter,
-            &Feed::new(format!("{} — {name}", data.programme().name), opts.stamp),
-        );
-        calendars.push(json!({ "name": name, "href": &path, "webcal": webcal(data, &path) }));
-        files.push((path, ics.into_bytes()));
+    let mut site = Site {
+        data,
+        opts,
+        env: crate::templates::environment(data.root())?,
+        built: opts.stamp.format("%-d %B %Y").to_string(),
+        logo: None,
+        files: Vec::new(),
     };
-    feed(
-        "calendars/all.ics".into(),
-        "All dates".into(),
-        Filter::default(),
-    );
-    for r in data.regions() {
-        let ix = data.region(&r.id).expect("a listed region");
-        feed(
-            format!("calendars/region-{}.ics", r.id),
-            r.name.clone(),
-            Filter {
-                region: Some(ix),
-                ..Filter::default()
-            },
-        );
-    }
-    for t in data.tiers() {
-        feed(
-            format!("calendars/tier-{}.ics", t.level),
-            format!("Tier {}: {}", t.level, t.name),
-            Filter {
-                tier: Some(t.level),
-                ..Filter::default()
-            },
-        );
-    }
+    site.logo()?;
+    let calendars = site.calendars();
+    site.index(calendars)?;
     for c in data.course_ixs() {
-        let course = &data[c];
-        feed(
-            format!("calendars/course-{}.ics", course.id),
-            course.title.clone(),
-            Filter {
-                course: Some(c),
-                ..Filter::default()
-            },
-        );
+        site.course(c)?;
+    }
+    site.bulletin()?;
+    site.progress()?;
+    site.style()?;
+    let mut files = site.files;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// A site being built: what every page shares, and the files so far.
+struct Site<'a> {
+    data: &'a Dataset,
+    opts: &'a Options,
+    env: minijinja::Environment<'static>,
+    /// `18 January 2022`: when it was built.
+    built: String,
+    /// The logo's path in the site, once copied.
+    logo: Option<String>,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl Site<'_> {
+    /// What every page's template is given; `root` leads back to the top.
+    fn base(&self, root: &str) -> Value {
+        json!({
+            "programme": programme_context(self.data),
+            "built": &self.built,
+            "root": root,
+            "logo": &self.logo,
+        })
     }
 
-    // The front page.
-    let upcoming = sessions_between(data, opts.as_of, until);
-    let mut ctx = base("");
-    ctx["tiers"] = json!(data.tiers().iter().map(|t| json!({
-        "level": t.level, "name": &t.name, "description": &t.description,
-        "courses": data.courses().iter().filter(|c| c.tier == t.level).map(|c| json!({
-            "id": &*c.id, "title": &c.title, "summary": &c.summary, "format": format_name(c.format),
-            "audience": words::audience(data, c),
-        })).collect::<Vec<_>>(),
-    })).collect::<Vec<_>>());
-    ctx["sessions"] = json!(
-        upcoming
-            .iter()
-            .map(|(ix, s)| public(data, *ix, s))
-            .collect::<Vec<_>>()
-    );
-    ctx["calendars"] = json!(calendars);
-    files.push((
-        "index.html".into(),
-        render("index.html", &ctx)?.into_bytes(),
-    ));
+    fn page(&mut self, path: String, template: &str, ctx: &Value) -> Result<(), Error> {
+        let html = crate::templates::render(&self.env, template, ctx)?;
+        self.files.push((path, html.into_bytes()));
+        Ok(())
+    }
 
-    // A page and a pack per course.
-    for c in data.course_ixs() {
+    /// The logo, by the same rule as `validate`: a public file, and a PNG.
+    fn logo(&mut self) -> Result<(), Error> {
+        let branding = self.data.programme().branding.as_ref();
+        let Some(l) = branding.and_then(|b| b.logo.as_ref()) else {
+            return Ok(());
+        };
+        let full = tip_core::public_file(self.data.root(), l).map_err(|refusal| Error::File {
+            what: "the logo".into(),
+            path: l.clone(),
+            refusal,
+        })?;
+        let bytes = std::fs::read(&full).map_err(Error::io(&full))?;
+        if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            return Err(Error::LogoNotPng(l.clone()));
+        }
+        let path = "images/logo.png".to_string();
+        self.files.push((path.clone(), bytes));
+        self.logo = Some(path);
+        Ok(())
+    }
+
+    /// Calendars to subscribe to: all dates, and per region, tier and
+    /// course. Returns the list the front page shows.
+    fn calendars(&mut self) -> Vec<Value> {
+        let data = self.data;
+        let mut feeds = vec![(
+            "calendars/all.ics".to_string(),
+            "All dates".to_string(),
+            Filter::default(),
+        )];
+        for r in data.regions() {
+            let region = data.region(&r.id);
+            feeds.push((
+                format!("calendars/region-{}.ics", r.id),
+                r.name.clone(),
+                Filter {
+                    region,
+                    ..Filter::default()
+                },
+            ));
+        }
+        for t in data.tiers() {
+            feeds.push((
+                format!("calendars/tier-{}.ics", t.level),
+                format!("Tier {}: {}", t.level, t.name),
+                Filter {
+                    tier: Some(t.level),
+                    ..Filter::default()
+                },
+            ));
+        }
+        for c in data.course_ixs() {
+            feeds.push((
+                format!("calendars/course-{}.ics", data[c].id),
+                data[c].title.clone(),
+                Filter {
+                    course: Some(c),
+                    ..Filter::default()
+                },
+            ));
+        }
+        let mut listed = Vec::with_capacity(feeds.len());
+        for (path, name, filter) in feeds {
+            let feed = Feed::new(
+                format!("{} — {name}", data.programme().name),
+                self.opts.stamp,
+            );
+            let ics = tip_calendar::render(data, &filter, &feed);
+            listed.push(json!({ "name": name, "href": &path, "webcal": webcal(data, &path) }));
+            self.files.push((path, ics.into_bytes()));
+        }
+        listed
+    }
+
+    /// The front page: the offer by tier, the coming dates, the calendars.
+    fn index(&mut self, calendars: Vec<Value>) -> Result<(), Error> {
+        let data = self.data;
+        let until = self
+            .opts
+            .as_of
+            .checked_add_months(Months::new(self.opts.months))
+            .unwrap_or(NaiveDate::MAX);
+        let upcoming = sessions_between(data, self.opts.as_of, until);
+        let mut ctx = self.base("");
+        ctx["tiers"] = json!(data.tiers().iter().map(|t| json!({
+            "level": t.level, "name": &t.name, "description": &t.description,
+            "courses": data.courses().iter().filter(|c| c.tier == t.level).map(|c| json!({
+                "id": &*c.id, "title": &c.title, "summary": &c.summary, "format": format_name(c.format),
+                "audience": words::audience(data, c),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>());
+        ctx["sessions"] = json!(
+            upcoming
+                .iter()
+                .map(|(ix, s)| public(data, *ix, s))
+                .collect::<Vec<_>>()
+        );
+        ctx["calendars"] = json!(calendars);
+        self.page("index.html".into(), "index.html", &ctx)
+    }
+
+    /// A course's page, and its resource pack.
+    fn course(&mut self, c: Ix<Course>) -> Result<(), Error> {
+        let data = self.data;
         let course = &data[c];
-        let mut ctx = base("../");
-        let prerequisites: Vec<Value> = course
-            .requires
-            .as_ref()
-            .map(|r| {
-                let mut seen = Vec::new();
-                r.visit(&mut |rule| {
-                    if let RuleKind::Completed { course, .. } = rule.kind {
-                        if !seen.contains(&course) {
-                            seen.push(course);
-                        }
-                    }
-                });
-                seen.iter()
-                    .map(|p| json!({ "id": &*data[*p].id, "title": &data[*p].title }))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut ctx = self.base("../");
         ctx["course"] = json!({
             "id": &*course.id, "title": &course.title, "summary": &course.summary, "tier": course.tier,
             "tier_name": data.tier(course.tier).map(|t| t.name.clone()).unwrap_or_default(),
@@ -182,13 +216,13 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, E
             "cost": course.cost.clone().unwrap_or_else(|| "Free".into()),
             "audience": words::audience(data, course),
             "requires": course.requires.as_ref().map(|r| words::rule(data, r)),
-            "prerequisites": prerequisites,
+            "prerequisites": prerequisites(data, course),
             "webcal": webcal(data, &format!("calendars/course-{}.ics", course.id)),
         });
         let sessions: Vec<_> = data
             .cohorts_of(c)
             .flat_map(|ix| data.sessions(ix).iter().map(move |s| (ix, s)))
-            .filter(|(_, s)| s.date() >= opts.as_of)
+            .filter(|(_, s)| s.date() >= self.opts.as_of)
             .map(|(ix, s)| public(data, ix, s))
             .collect();
         ctx["sessions"] = json!(sessions);
@@ -200,67 +234,77 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, E
             };
             json!({ "title": &res.title, "kind": crate::words_kind(res.kind), "minutes": res.minutes, "description": &res.description, "href": href })
         }).collect::<Vec<_>>());
-        files.push((
-            format!("courses/{}.html", course.id),
-            render("course.html", &ctx)?.into_bytes(),
-        ));
+        self.page(format!("courses/{}.html", course.id), "course.html", &ctx)?;
         if !course.resources.is_empty() {
             let p = pack::for_course(data, c);
-            files.push((
-                format!("packs/{}.zip", course.id),
-                pack::zip(&pack::files(data, &p)?),
-            ));
+            let zip = pack::zip(&pack::files(data, &p)?);
+            self.files.push((format!("packs/{}.zip", course.id), zip));
         }
+        Ok(())
     }
 
-    // The bulletin.
-    let window = Window {
-        from: opts.as_of,
-        months: opts.months,
-    };
-    let mut ctx = bulletin::context(data, window);
-    ctx["built"] = json!(&built);
-    ctx["logo"] = json!(&logo);
-    files.push((
-        "bulletin.html".into(),
-        render("bulletin.html", &ctx)?.into_bytes(),
-    ));
-    files.push((
-        "bulletin.md".into(),
-        render("bulletin.md", &ctx)?.into_bytes(),
-    ));
+    /// The bulletin, as a page and as Markdown.
+    fn bulletin(&mut self) -> Result<(), Error> {
+        let window = Window {
+            from: self.opts.as_of,
+            months: self.opts.months,
+        };
+        let mut ctx = bulletin::context(self.data, window);
+        ctx["built"] = json!(&self.built);
+        ctx["logo"] = json!(&self.logo);
+        self.page("bulletin.html".into(), "bulletin.html", &ctx)?;
+        self.page("bulletin.md".into(), "bulletin.md", &ctx)
+    }
 
-    // Progress against the vision.
-    let targets = progress(data, opts.as_of);
-    let mut ctx = base("");
-    ctx["as_of"] = json!(bulletin::long(opts.as_of));
-    ctx["by"] = json!(
-        data.programme()
-            .vision
+    /// Progress against the vision: a page and its chart.
+    fn progress(&mut self) -> Result<(), Error> {
+        let targets = progress(self.data, self.opts.as_of);
+        let mut ctx = self.base("");
+        ctx["as_of"] = json!(bulletin::long(self.opts.as_of));
+        let vision = self.data.programme().vision.as_ref();
+        ctx["by"] = json!(vision.map(|v| bulletin::long(v.by)));
+        ctx["targets"] = json!(targets);
+        self.page("progress.html".into(), "progress.html", &ctx)?;
+        if !targets.is_empty() {
+            self.files
+                .push(("progress.svg".into(), chart(&targets)?.into_bytes()));
+        }
+        Ok(())
+    }
+
+    /// The stylesheet, in the programme's colour.
+    fn style(&mut self) -> Result<(), Error> {
+        let colour = self
+            .data
+            .programme()
+            .branding
             .as_ref()
-            .map(|v| bulletin::long(v.by))
-    );
-    ctx["targets"] = json!(targets);
-    files.push((
-        "progress.html".into(),
-        render("progress.html", &ctx)?.into_bytes(),
-    ));
-    if !targets.is_empty() {
-        files.push(("progress.svg".into(), chart(&targets)?.into_bytes()));
+            .and_then(|b| b.colour.clone())
+            .unwrap_or_else(|| "#00577a".into());
+        self.page(
+            "style.css".into(),
+            "style.css",
+            &json!({ "colour": colour }),
+        )
     }
+}
 
-    let colour = data
-        .programme()
-        .branding
-        .as_ref()
-        .and_then(|b| b.colour.clone())
-        .unwrap_or_else(|| "#00577a".into());
-    files.push((
-        "style.css".into(),
-        render("style.css", &json!({ "colour": colour }))?.into_bytes(),
-    ));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(files)
+/// The courses a course's rule names as completed, each once, for links.
+fn prerequisites(data: &Dataset, course: &Course) -> Vec<Value> {
+    let Some(rule) = &course.requires else {
+        return Vec::new();
+    };
+    let mut seen = Vec::new();
+    rule.visit(&mut |r| {
+        if let RuleKind::Completed { course, .. } = r.kind {
+            if !seen.contains(&course) {
+                seen.push(course);
+            }
+        }
+    });
+    seen.iter()
+        .map(|p| json!({ "id": &*data[*p].id, "title": &data[*p].title }))
+        .collect()
 }
 
 /// One target and how far it has got.
