@@ -42,7 +42,7 @@ fn main() -> ExitCode {
             data.sessions(cohort).len()
         );
     }
-    let problems = tip_core::timetable::problems::problems(&data);
+    let problems = tip_core::problems::problems(&data);
     println!("\n{} problems", problems.len());
     for p in problems {
         println!("  {}[{}]: {}", p.severity, p.code, p.message);

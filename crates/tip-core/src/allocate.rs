@@ -18,8 +18,8 @@ use chrono::NaiveDate;
 use crate::dataset::Dataset;
 use crate::ix::Ix;
 use crate::model::*;
+use crate::problems::{ended, places, started};
 use crate::rules::{Reason, Unplacement};
-use crate::timetable::problems::{ended, places, started};
 
 /// A place given.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -77,7 +77,7 @@
 //!
 //! Sessions come expanded from each cohort's `sessions` or `schedule`, in
 //! the programme's timezone, moved off bank holidays as the data asks.
-//! [`timetable::problems::problems`] finds clashes, closed days, over-full cohorts and
+//! [`problems::problems`] finds clashes, closed days, over-full cohorts and
 //! unqualified trainers.
 //!
 //! ```
@@ -91,7 +91,7 @@
 //!         println!("{} {}–{}{moved}", s.date(), s.start.format("%H:%M"), s.end.format("%H:%M"));
 //!     }
 //! }
-//! let problems = tip_core::timetable::problems::problems(&data);
+//! let problems = tip_core::problems::problems(&data);
 //! assert!(problems.iter().all(|p| !p.severity.eq(&tip_core::Severity::Error)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -100,20 +100,24 @@
 //! (`cargo run -p tip-core --example query`, `eligibility`, `timetable`).
 
 pub mod allocate;
-mod check;
 mod dataset;
 pub mod diagnostic;
+mod files;
 mod ix;
 mod load;
+mod loc;
 pub mod model;
+pub mod problems;
 pub mod rules;
 pub mod schema;
+mod suggest;
 pub mod timetable;
 pub mod words;
 
 pub use dataset::{Dataset, LoadError, Report, Scope};
 pub use diagnostic::{Code, Diagnostic, Location, Severity};
+pub use files::{FileRefusal, MAX_CSV_BYTES, MAX_CSV_LINE, MAX_YAML_BYTES, public_file};
 pub use ix::Ix;
-pub use load::files::{FileRefusal, Loc, MAX_CSV_BYTES, MAX_CSV_LINE, MAX_YAML_BYTES, public_file};
 pub use load::is_id;
+pub use loc::Loc;
 pub use rules::Decision;

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tip_core::model::{Cohort, Place, Status, Vocabulary};
+use tip_core::problems::{self, Problem};
 use tip_core::timetable::Session;
-use tip_core::timetable::problems::{self, Problem};
 use tip_core::{Dataset, Ix};
 
 use crate::{DataDir, Outcome, ReportFormat, unknown};

@@ -5,49 +5,20 @@
 //! is `Err(id)`: it is left out, and references to its id are not reported
 //! a second time.
 
-use std::collections::HashSet;
 use std::marker::PhantomData;
 use std::str::FromStr;
 
 use chrono::Weekday;
 use chrono_tz::Tz;
 
+use crate::dataset::{IdTable, Index};
 use crate::diagnostic::Code;
-use crate::load::read::{Ctx, IdTable, Record, Val};
-use crate::load::suggest::did_you_mean;
+use crate::load::read::{Ctx, Record, Val};
 use crate::load::yaml::{Kind, Node};
 use crate::model::*;
 use crate::model::{Rule, RuleKind};
 use crate::schema::{self, Field, Ty};
-
-/// Id tables of every section, filled in dependency order.
-pub(crate) struct Index {
-    pub(crate) regions: IdTable,
-    pub(crate) sectors: IdTable,
-    pub(crate) roles: IdTable,
-    pub(crate) resources: IdTable,
-    pub(crate) venues: IdTable,
-    pub(crate) courses: IdTable,
-    pub(crate) people: IdTable,
-    pub(crate) cohorts: IdTable,
-    pub(crate) tiers: HashSet<u32>,
-}
-
-impl Index {
-    pub(crate) fn new() -> Self {
-        Index {
-            regions: IdTable::new("regions", "region"),
-            sectors: IdTable::new("sectors", "sector"),
-            roles: IdTable::new("roles", "role"),
-            resources: IdTable::new("resources", "resource"),
-            venues: IdTable::new("venues", "venue"),
-            courses: IdTable::new("courses", "course"),
-            people: IdTable::new("people", "person"),
-            cohorts: IdTable::new("cohorts", "cohort"),
-            tiers: HashSet::new(),
-        }
-    }
-}
+use crate::suggest::did_you_mean;
 
 /// The outcome of converting one record.
 pub(crate) type Converted<T> = Result<T, Option<Id>>;
@@ -680,7 +651,7 @@ pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opt
 #[derive(Default)]
 pub(crate) struct CompletionFile {
     sources: Interner,
-    people: Vec<(compact_str::CompactString, crate::load::files::Loc)>,
+    people: Vec<(compact_str::CompactString, crate::loc::Loc)>,
 }
 
 /// A completion whose `person` is, until [`finish_completions`], a position

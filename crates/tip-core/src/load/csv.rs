@@ -8,10 +8,10 @@
 use csv::{ByteRecord, ReaderBuilder};
 
 use crate::diagnostic::Code;
-use crate::load::files::Loc;
 use crate::load::read::{Ctx, Record, Val};
-use crate::load::suggest::did_you_mean;
+use crate::loc::Loc;
 use crate::schema::Section;
+use crate::suggest::did_you_mean;
 
 /// The most columns a row may have that we keep (every tabular section has fewer).
 const MAX_COLUMNS: usize = 16;

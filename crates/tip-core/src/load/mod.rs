@@ -7,11 +7,10 @@
 //! are known); then cohorts; then attendance, completions, applications and
 //! news. Big tabular files are read in parallel, one file per thread.
 
+mod check;
 pub(crate) mod convert;
 pub(crate) mod csv;
-pub(crate) mod files;
 pub(crate) mod read;
-pub(crate) mod suggest;
 pub(crate) mod yaml;
 
 pub use read::is_id;
@@ -21,17 +20,19 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::dataset::{Dataset, Scope};
+use crate::dataset::IdTable;
+use crate::dataset::{CompletionIndex, Done, Index};
+use crate::dataset::{Dataset, LoadError, Report, Scope};
 use crate::diagnostic::{self, Code, Diagnostic};
+use crate::files::{FileKind, Files};
 use crate::ix::Ix;
+use crate::loc::{FileId, Loc};
 use crate::model::*;
-use crate::rules::{CompletionIndex, Done};
 use crate::schema::{self, Section, TabularSection};
+use crate::suggest::did_you_mean;
 use crate::timetable::{self, ExpandProblem, WorkingCalendar};
-use convert::{CompletionFile, Converted, Index};
-use files::{FileId, FileKind, Files, Loc};
-use read::{Ctx, IdTable, Record};
-use suggest::did_you_mean;
+use convert::{CompletionFile, Converted};
+use read::{Ctx, Record};
 use yaml::{Document, Kind, Node};
 
 /// One section's value in one YAML file.
@@ -39,6 +40,107 @@ struct Part<'d> {
     doc: &'d Document,
     node: &'d Node,
     section: &'static Section,
+}
+
+impl Dataset {
+    /// Load and check the data folder at `root`.
+    ///
+    /// Returns the data set and its warnings, or every diagnostic when there
+    /// is an error. Use [`Dataset::check`] to get diagnostics either way.
+    pub fn load(root: impl AsRef<Path>) -> Result<(Dataset, Vec<Diagnostic>), LoadError> {
+        Dataset::check(root)?
+            .into_result()
+            .map_err(LoadError::Invalid)
+    }
+
+    /// Load and check the data folder at `root`, reporting every problem.
+    /// Only an unreadable folder is an `Err`.
+    pub fn check(root: impl AsRef<Path>) -> Result<Report, LoadError> {
+        Dataset::check_scope(root, Scope::Everything)
+    }
+
+    /// [`Dataset::check`], reading only what `scope` asks for.
+    pub fn check_scope(root: impl AsRef<Path>, scope: Scope) -> Result<Report, LoadError> {
+        let root = root.as_ref();
+        let (dataset, diagnostics) = load(root, scope).map_err(|source| LoadError::Io {
+            path: root.to_owned(),
+            source,
+        })?;
+        Ok(Report {
+            dataset,
+            diagnostics,
+        })
+    }
+
+    /// The programme.
+    pub fn programme(&self) -> &Programme {
+        &self.programme
+    }
+
+    /// Every region record, in file order (an [`Ix`] is an index into it).
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// Every sector record, in file order (an [`Ix`] is an index into it).
+    pub fn sectors(&self) -> &[Sector] {
+        &self.sectors
+    }
+
+    /// Every role record, in file order (an [`Ix`] is an index into it).
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    /// Every tier record, in file order (an [`Ix`] is an index into it).
+    pub fn tiers(&self) -> &[Tier] {
+        &self.tiers
+    }
+
+    /// Every resource record, in file order (an [`Ix`] is an index into it).
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    /// Every venue record, in file order (an [`Ix`] is an index into it).
+    pub fn venues(&self) -> &[Venue] {
+        &self.venues
+    }
+
+    /// Every course record, in file order (an [`Ix`] is an index into it).
+    pub fn courses(&self) -> &[Course] {
+        &self.courses
+    }
+
+    /// Every people record, in file order (an [`Ix`] is an index into it).
+    pub fn people(&self) -> &[Person] {
+        &self.people
+    }
+
+    /// Every cohort record, in file order (an [`Ix`] is an index into it).
+    pub fn cohorts(&self) -> &[Cohort] {
+        &self.cohorts
+    }
+
+    /// Every attendance record, in file order (an [`Ix`] is an index into it).
+    pub fn attendance(&self) -> &[Attendance] {
+        &self.attendance
+    }
+
+    /// Every completion record, in file order (an [`Ix`] is an index into it).
+    pub fn completions(&self) -> &[Completion] {
+        &self.completions
+    }
+
+    /// Every application record, in file order (an [`Ix`] is an index into it).
+    pub fn applications(&self) -> &[Application] {
+        &self.applications
+    }
+
+    /// Every news record, in file order (an [`Ix`] is an index into it).
+    pub fn news(&self) -> &[News] {
+        &self.news
+    }
 }
 
 /// The records of the catalogue and timetable, in file order.
@@ -93,7 +195,7 @@ pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Ve
         )
     });
     if let Some(data) = &dataset {
-        crate::check::run(data, &mut diags);
+        check::run(data, &mut diags);
     }
     diagnostic::sort(&mut diags);
     Ok((dataset, diags))

@@ -12,7 +12,8 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Error, Spanned};
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::load::files::{FileId, Files, Loc};
+use crate::files::Files;
+use crate::loc::{FileId, Loc};
 
 /// A parsed YAML file: its text and its tree.
 pub(crate) struct Document {
@@ -107,10 +108,10 @@ pub(crate) fn parse(files: &Files, file: FileId, text: String) -> Result<Documen
 pub(crate) fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
-            max_reader_input_bytes: Some(crate::load::files::MAX_YAML_BYTES as usize),
+            max_reader_input_bytes: Some(crate::files::MAX_YAML_BYTES as usize),
             max_events: 50_000_000,
             max_nodes: 25_000_000,
-            max_total_scalar_bytes: crate::load::files::MAX_YAML_BYTES as usize,
+            max_total_scalar_bytes: crate::files::MAX_YAML_BYTES as usize,
             max_depth: 128,
             max_documents: 1,
             max_aliases: 100_000,
@@ -166,7 +167,7 @@ fn diagnose(files: &Files, file: FileId, text: &str, outer: &Error) -> Diagnosti
     };
     let (line, col) = match outer.location().or_else(|| error.location()) {
         Some(l) if l.line() > 0 => (l.line() as u32, l.column().max(1) as u32),
-        _ => crate::load::files::line_col(text.as_bytes()),
+        _ => crate::files::line_col(text.as_bytes()),
     };
     let help = match code {
         Code::YamlLimit => {

@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 use std::sync::Arc;
 
 use crate::ix::Ix;
-use crate::load::files::Loc;
+use crate::loc::Loc;
 
 /// A closed set of words in the data format (`format: face-to-face`),
 /// each one variant of an enum. The words live only in the enum's

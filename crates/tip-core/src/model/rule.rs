@@ -8,7 +8,7 @@
 //! ```
 
 use crate::ix::Ix;
-use crate::load::files::Loc;
+use crate::loc::Loc;
 use crate::model::{Course, Duration, Region, Role, Sector};
 
 /// A rule, with where it is written.

@@ -8,6 +8,7 @@
 mod eligibility;
 mod reason;
 
-pub(crate) use eligibility::{CompletionIndex, earned};
-pub use eligibility::{Decision, Done, Origin, attendance_completion, attended};
+pub use crate::dataset::{Done, Origin};
+pub(crate) use eligibility::earned;
+pub use eligibility::{Decision, attendance_completion, attended};
 pub use reason::{Met, Reason, Unmet, Unplacement};

@@ -13,7 +13,7 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use crate::load::files::Loc;
+use crate::loc::Loc;
 use crate::model::*;
 use crate::timetable::holidays::{bank_holidays, last_weekday, nth_weekday};
 
@@ -273,7 +273,7 @@ pub(crate) fn weekday_name(d: Weekday) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::files::FileId;
+    use crate::loc::FileId;
     use chrono::NaiveTime;
 
     fn ymd(s: &str) -> NaiveDate {

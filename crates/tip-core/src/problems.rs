@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::dataset::Dataset;
 use crate::diagnostic::{Code, Severity};
 use crate::ix::Ix;
-use crate::load::files::Loc;
+use crate::loc::Loc;
 use crate::model::*;
 use crate::timetable::Session;
 
@@ -62,20 +62,9 @@ pub fn problems(data: &Dataset) -> Vec<Problem> {
     out
 }
 
-/// The places a cohort has: its own capacity, else its course's; never
-/// more than its venue holds once the trainers are in the room.
+/// The places a cohort has (see [`Dataset::places`]).
 pub(crate) fn places(data: &Dataset, cohort: &Cohort) -> Option<u32> {
-    let own = cohort.capacity.or(data[cohort.course].capacity);
-    let room = match &cohort.place {
-        Some(Place::Venue(v)) => data[*v]
-            .capacity
-            .map(|c| c.saturating_sub(cohort.trainers.len() as u32)),
-        _ => None,
-    };
-    match (own, room) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    data.places_of(cohort)
 }
 
 fn capacity(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Problem>) {

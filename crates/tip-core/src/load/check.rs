@@ -6,9 +6,9 @@ use rayon::prelude::*;
 
 use crate::dataset::{Dataset, Scope};
 use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::files::FileRefusal;
 use crate::ix::Ix;
-use crate::load::files::FileRefusal;
-use crate::load::files::Loc;
+use crate::loc::Loc;
 use crate::model::*;
 use crate::model::{Rule, RuleKind};
 
@@ -75,7 +75,7 @@ impl Checker<'_> {
 
     /// Whether the file `path` may be published; if not, say why.
     fn data_file(&mut self, path: &str, what: &str, loc: Loc) -> bool {
-        let refusal = match crate::load::files::public_file(self.data.root(), path) {
+        let refusal = match crate::files::public_file(self.data.root(), path) {
             Ok(_) => return true,
             Err(refusal) => refusal,
         };
@@ -138,7 +138,7 @@ impl Checker<'_> {
         names.sort();
         for name in names {
             let rel = format!("templates/{name}");
-            if let Err(refusal) = crate::load::files::public_file(self.data.root(), &rel) {
+            if let Err(refusal) = crate::files::public_file(self.data.root(), &rel) {
                 if matches!(refusal, FileRefusal::NotAFile) {
                     continue;
                 }
@@ -344,11 +344,11 @@ impl Checker<'_> {
         }
     }
 
-    /// Clashes, closed days, capacity, trainers: see [`crate::timetable::problems`].
+    /// Clashes, closed days, capacity, trainers: see [`crate::problems`].
     fn timetable(&mut self) {
         let records = self.data.scope() == Scope::Everything;
         // Trainers' qualifications need the completions.
-        for p in crate::timetable::problems::problems(self.data)
+        for p in crate::problems::problems(self.data)
             .into_iter()
             .filter(|p| records || p.code != Code::UnqualifiedTrainer)
         {

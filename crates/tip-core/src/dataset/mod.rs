@@ -7,10 +7,16 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{self, Diagnostic, Location};
 use crate::ix::Ix;
-use crate::load::convert::Index;
-use crate::load::files::{Files, Loc};
+mod completions;
+mod index;
+
+pub(crate) use completions::CompletionIndex;
+pub use completions::{Done, Origin};
+pub(crate) use index::{IdTable, Index};
+
+use crate::files::Files;
+use crate::loc::Loc;
 use crate::model::*;
-use crate::rules::CompletionIndex;
 use crate::timetable::{Session, WorkingCalendar};
 
 /// Every record of a data folder, checked and cross-referenced.
@@ -107,8 +113,8 @@ pub enum LoadError {
 pub struct Report {
     /// What could be read; handed out only when valid (or when every error
     /// is one the caller allows).
-    dataset: Option<Dataset>,
-    diagnostics: Vec<Diagnostic>,
+    pub(crate) dataset: Option<Dataset>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 impl Report {
@@ -153,106 +159,6 @@ impl Report {
 }
 
 impl Dataset {
-    /// Load and check the data folder at `root`.
-    ///
-    /// Returns the data set and its warnings, or every diagnostic when there
-    /// is an error. Use [`Dataset::check`] to get diagnostics either way.
-    pub fn load(root: impl AsRef<Path>) -> Result<(Dataset, Vec<Diagnostic>), LoadError> {
-        Dataset::check(root)?
-            .into_result()
-            .map_err(LoadError::Invalid)
-    }
-
-    /// Load and check the data folder at `root`, reporting every problem.
-    /// Only an unreadable folder is an `Err`.
-    pub fn check(root: impl AsRef<Path>) -> Result<Report, LoadError> {
-        Dataset::check_scope(root, Scope::Everything)
-    }
-
-    /// [`Dataset::check`], reading only what `scope` asks for.
-    pub fn check_scope(root: impl AsRef<Path>, scope: Scope) -> Result<Report, LoadError> {
-        let root = root.as_ref();
-        let (dataset, diagnostics) =
-            crate::load::load(root, scope).map_err(|source| LoadError::Io {
-                path: root.to_owned(),
-                source,
-            })?;
-        Ok(Report {
-            dataset,
-            diagnostics,
-        })
-    }
-
-    /// The programme.
-    pub fn programme(&self) -> &Programme {
-        &self.programme
-    }
-
-    /// Every region record, in file order (an [`Ix`] is an index into it).
-    pub fn regions(&self) -> &[Region] {
-        &self.regions
-    }
-
-    /// Every sector record, in file order (an [`Ix`] is an index into it).
-    pub fn sectors(&self) -> &[Sector] {
-        &self.sectors
-    }
-
-    /// Every role record, in file order (an [`Ix`] is an index into it).
-    pub fn roles(&self) -> &[Role] {
-        &self.roles
-    }
-
-    /// Every tier record, in file order (an [`Ix`] is an index into it).
-    pub fn tiers(&self) -> &[Tier] {
-        &self.tiers
-    }
-
-    /// Every resource record, in file order (an [`Ix`] is an index into it).
-    pub fn resources(&self) -> &[Resource] {
-        &self.resources
-    }
-
-    /// Every venue record, in file order (an [`Ix`] is an index into it).
-    pub fn venues(&self) -> &[Venue] {
-        &self.venues
-    }
-
-    /// Every course record, in file order (an [`Ix`] is an index into it).
-    pub fn courses(&self) -> &[Course] {
-        &self.courses
-    }
-
-    /// Every people record, in file order (an [`Ix`] is an index into it).
-    pub fn people(&self) -> &[Person] {
-        &self.people
-    }
-
-    /// Every cohort record, in file order (an [`Ix`] is an index into it).
-    pub fn cohorts(&self) -> &[Cohort] {
-        &self.cohorts
-    }
-
-    /// Every attendance record, in file order (an [`Ix`] is an index into it).
-    pub fn attendance(&self) -> &[Attendance] {
-        &self.attendance
-    }
-
-    /// Every completion record, in file order (an [`Ix`] is an index into it).
-    pub fn completions(&self) -> &[Completion] {
-        &self.completions
-    }
-
-    /// Every application record, in file order (an [`Ix`] is an index into it).
-    pub fn applications(&self) -> &[Application] {
-        &self.applications
-    }
-
-    /// Every news record, in file order (an [`Ix`] is an index into it).
-    pub fn news(&self) -> &[News] {
-        &self.news
-    }
-
     /// What was read (see [`Scope`]).
     pub fn scope(&self) -> Scope {
         self.scope
@@ -317,7 +223,21 @@ impl Dataset {
     /// its course's, never more than its venue holds once the trainers are
     /// in the room.
     pub fn places(&self, cohort: Ix<Cohort>) -> Option<u32> {
-        crate::timetable::problems::places(self, &self[cohort])
+        self.places_of(&self[cohort])
+    }
+
+    pub(crate) fn places_of(&self, cohort: &Cohort) -> Option<u32> {
+        let own = cohort.capacity.or(self[cohort.course].capacity);
+        let room = match &cohort.place {
+            Some(Place::Venue(v)) => self[*v]
+                .capacity
+                .map(|c| c.saturating_sub(cohort.trainers.len() as u32)),
+            _ => None,
+        };
+        match (own, room) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The cohorts of a course, in file order.
