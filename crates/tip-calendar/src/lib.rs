@@ -223,7 +223,7 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Even
             )
         }
         Some(Place::Online(url)) => ("Online".to_string(), Some(url.clone())),
-        None => (String::new(), None),
+        _ => (String::new(), None),
     };
     let mut description = Vec::new();
     if cohort.status == Status::Cancelled {

@@ -152,6 +152,7 @@ fn round_trip_every_property_matches_the_data() {
                 assert_eq!(e.get_url(), Some(url.as_str()));
             }
             None => {}
+            Some(other) => panic!("a place the test does not know: {other:?}"),
         }
         assert_eq!(
             e.get_timestamp(),

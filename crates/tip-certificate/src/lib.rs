@@ -131,20 +131,12 @@ pub fn plan(
             (_, None) => Some("no attendance is recorded".to_string()),
             (_, Some(a)) => match attendance_completion(data, a) {
                 Some(done) if done.counts_from <= on => {
-                    let dates = match &a.sessions {
-                        tip_core::model::SessionSet::All => {
-                            sessions.iter().map(|s| s.date()).collect()
-                        }
-                        tip_core::model::SessionSet::Numbers(list) => {
-                            let mut d: Vec<NaiveDate> = sessions
-                                .iter()
-                                .filter(|s| list.contains(&s.number))
-                                .map(|s| s.date())
-                                .collect();
-                            d.dedup();
-                            d
-                        }
-                    };
+                    let mut dates: Vec<NaiveDate> = sessions
+                        .iter()
+                        .filter(|s| a.sessions.contains(s.number))
+                        .map(|s| s.date())
+                        .collect();
+                    dates.dedup();
                     earned.push((p, done.date, dates));
                     None
                 }
@@ -157,6 +149,7 @@ pub fn plan(
                     let needs = match course.completion {
                         CompletionRule::Percent(pc) => format!("{pc}% of {n}"),
                         CompletionRule::Sessions(k) => format!("{k} of {n}"),
+                        _ => "the course's completion rule".to_string(),
                     };
                     Some(format!(
                         "did not attend enough sessions ({got} of {n}; needs {needs})"

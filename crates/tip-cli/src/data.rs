@@ -38,7 +38,7 @@ pub(crate) fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
                 format!("cannot read `{}`: {source}", path.display()),
             ));
         }
-        Err(LoadError::Invalid(_)) => unreachable!("check reports diagnostics in Ok"),
+        Err(e) => return Err(io::Error::other(e.to_string())),
     };
     // A file that cannot be read is an I/O error (exit 2), reported alone:
     // the errors that follow from its absence would only bury it.

@@ -24,8 +24,8 @@ use crate::rules::{Reason, Unplacement};
 /// A place given.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Placed {
-    /// The application (index in [`Dataset::applications`]).
-    pub application: usize,
+    /// The application.
+    pub application: Ix<Application>,
     /// The applicant.
     pub person: Ix<Person>,
     /// The course.
@@ -41,7 +41,7 @@ pub struct Placed {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Waitlisted {
     /// The application.
-    pub application: usize,
+    pub application: Ix<Application>,
     /// The applicant.
     pub person: Ix<Person>,
     /// The course.
@@ -56,7 +56,7 @@ pub struct Waitlisted {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unplaced {
     /// The application.
-    pub application: usize,
+    pub application: Ix<Application>,
     /// The applicant.
     pub person: Ix<Person>,
     /// The course.
@@ -338,7 +338,7 @@ impl<'a> State<'a> {
         let app = &data.applications[i];
         let (person, course) = (app.person, app.course);
         let unplaced = |reasons: Vec<Unplacement>| Unplaced {
-            application: i,
+            application: Ix::new(i),
             person,
             course,
             reasons,
@@ -370,7 +370,7 @@ impl<'a> State<'a> {
                 Ok(()) => {
                     self.enrol(person, c);
                     out.placed.push(Placed {
-                        application: i,
+                        application: Ix::new(i),
                         person,
                         course,
                         cohort: c,
@@ -398,7 +398,7 @@ impl<'a> State<'a> {
         if let Some(c) = target {
             let position = self.wait(person, c);
             out.waitlisted.push(Waitlisted {
-                application: i,
+                application: Ix::new(i),
                 person,
                 course,
                 cohort: c,
@@ -440,7 +440,7 @@ impl<'a> State<'a> {
                 Fit::Open => {
                     self.enrol(person, c);
                     out.placed.push(Placed {
-                        application: i,
+                        application: Ix::new(i),
                         person,
                         course,
                         cohort: c,
@@ -460,7 +460,7 @@ impl<'a> State<'a> {
         if let Some(c) = first_full {
             let position = self.wait(person, c);
             out.waitlisted.push(Waitlisted {
-                application: i,
+                application: Ix::new(i),
                 person,
                 course,
                 cohort: c,
@@ -471,7 +471,7 @@ impl<'a> State<'a> {
         let mut reasons = not_eligible(ineligible.unwrap_or_default());
         reasons.extend(skipped);
         out.unplaced.push(Unplaced {
-            application: i,
+            application: Ix::new(i),
             person,
             course,
             reasons,

@@ -13,6 +13,7 @@ use serde::Serialize;
 /// How bad a problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Severity {
     /// The data is invalid: commands refuse to run on it.
     Error,

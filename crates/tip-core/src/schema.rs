@@ -105,6 +105,7 @@ pub(crate) struct Section {
 
 /// The sections that may also come as CSV files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TabularSection {
     /// `people*.csv`
     People,

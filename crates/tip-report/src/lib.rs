@@ -38,6 +38,7 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
         let level = match d.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
+            _ => Level::NOTE,
         };
         let mut group = Group::with_title(level.primary_title(&d.message).id(d.code.as_str()));
         if let Some(loc) = &d.location {
@@ -211,6 +212,7 @@ pub fn github(diagnostics: &[Diagnostic], prefix: &str) -> String {
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            _ => "notice",
         };
         let mut props = vec![format!("title={}", property(d.code.as_str()))];
         if let Some(loc) = &d.location {

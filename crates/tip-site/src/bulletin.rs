@@ -3,7 +3,6 @@
 use chrono::{Days, Months, NaiveDate};
 use serde_json::{Value, json};
 use tip_core::Dataset;
-use tip_core::model::ResourceLocation;
 
 use crate::{markdown, public, sessions_between};
 
@@ -63,10 +62,7 @@ pub fn context(data: &Dataset, window: Window) -> Value {
         .resources()
         .iter()
         .map(|r| {
-            let url = match &r.location {
-                ResourceLocation::Url(u) => Some(u.clone()),
-                ResourceLocation::File(_) => None,
-            };
+            let url = r.location.url();
             json!({ "title": &r.title, "kind": crate::words_kind(r.kind), "url": url, "description": &r.description })
         })
         .collect();

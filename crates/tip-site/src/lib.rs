@@ -86,7 +86,7 @@ pub fn public(data: &Dataset, ix: Ix<Cohort>, s: &Session) -> PublicSession {
                 .map_or_else(|| venue.name.clone(), |a| format!("{}, {a}", venue.name))
         }
         Some(Place::Online(_)) => "Online".into(),
-        None => String::new(),
+        _ => String::new(),
     };
     PublicSession {
         cohort: c.id.to_string(),

@@ -10,7 +10,7 @@ use std::io::Write;
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use tip_core::model::{Course, Resource, ResourceLocation, Role, Vocabulary};
+use tip_core::model::{Course, Resource, Role, Vocabulary};
 use tip_core::{Dataset, Ix};
 
 /// What a pack holds.
@@ -72,15 +72,16 @@ pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, crat
     let mut taken = std::collections::HashSet::new();
     for &r in &pack.resources {
         let res = &data[r];
-        let (href, url, path, file) = match &res.location {
-            ResourceLocation::Url(url) => (url.clone(), Some(url.clone()), None, None),
-            ResourceLocation::File(rel) => {
+        let (href, url, path, file) = match (res.location.url(), res.location.file()) {
+            (Some(url), _) => (url.to_owned(), Some(url.to_owned()), None, None),
+            (None, None) => continue,
+            (None, Some(rel)) => {
                 // The same rule as `validate`: only public files, read
                 // where they really are.
                 let full = tip_core::public_file(data.root(), rel).map_err(|refusal| {
                     crate::Error::File {
                         what: format!("resource `{}`", res.id),
-                        path: rel.clone(),
+                        path: rel.to_owned(),
                         refusal,
                     }
                 })?;

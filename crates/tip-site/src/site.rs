@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use serde_json::{Value, json};
 use tip_calendar::{Feed, Filter};
 use tip_core::model::RuleKind;
-use tip_core::model::{Course, Format, ResourceLocation, Vocabulary};
+use tip_core::model::{Course, Format, Vocabulary};
 use tip_core::{Dataset, Ix};
 
 use crate::bulletin::{self, Window};
@@ -228,10 +228,7 @@ impl Site<'_> {
         ctx["sessions"] = json!(sessions);
         ctx["resources"] = json!(course.resources.iter().map(|r| {
             let res = &data[*r];
-            let href = match &res.location {
-                ResourceLocation::Url(u) => Some(u.clone()),
-                ResourceLocation::File(_) => None,
-            };
+            let href = res.location.url();
             json!({ "title": &res.title, "kind": crate::words_kind(res.kind), "minutes": res.minutes, "description": &res.description, "href": href })
         }).collect::<Vec<_>>());
         self.page(format!("courses/{}.html", course.id), "course.html", &ctx)?;

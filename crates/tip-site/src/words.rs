@@ -4,7 +4,7 @@ use tip_core::Dataset;
 use tip_core::model::Course;
 use tip_core::model::{Rule, RuleKind};
 
-use tip_core::words::{list, plural};
+use tip_core::words::{list, plural, with_article};
 
 /// "Managers and Senior leaders in North Kent", or "Everyone".
 pub fn audience(data: &Dataset, course: &Course) -> String {
@@ -52,7 +52,7 @@ pub fn rule(data: &Dataset, rule: &Rule) -> String {
             list(
                 roles
                     .iter()
-                    .map(|r| article(&data[*r].name))
+                    .map(|r| with_article(&data[*r].name))
                     .collect::<Vec<_>>(),
                 "or"
             )
@@ -83,13 +83,6 @@ pub fn rule(data: &Dataset, rule: &Rule) -> String {
             list(rules.iter().map(|r| self::rule(data, r)), "or")
         ),
         RuleKind::Not(inner) => format!("it is not the case that {}", self::rule(data, inner)),
+        _ => "you meet the course's other requirements".to_string(),
     }
-}
-
-fn article(name: &str) -> String {
-    let vowel = name
-        .chars()
-        .next()
-        .is_some_and(|c| "AEIOUaeiou".contains(c));
-    format!("{} {name}", if vowel { "an" } else { "a" })
 }

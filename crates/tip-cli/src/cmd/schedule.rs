@@ -176,7 +176,7 @@ fn human(data: &Dataset, sessions: &[(Ix<Cohort>, &Session)], problems: &[Proble
         let place = match &c.place {
             Some(Place::Venue(v)) => data[*v].name.clone(),
             Some(Place::Online(_)) => "Online".into(),
-            None => String::new(),
+            _ => String::new(),
         };
         let mut notes = Vec::new();
         if c.status != Status::Confirmed {
@@ -208,11 +208,7 @@ fn human(data: &Dataset, sessions: &[(Ix<Cohort>, &Session)], problems: &[Proble
     if !problems.is_empty() {
         let _ = writeln!(out, "\nProblems");
         for p in problems {
-            let severity = match p.severity {
-                tip_core::Severity::Error => "error",
-                tip_core::Severity::Warning => "warning",
-            };
-            let _ = writeln!(out, "  {severity}[{}]: {}", p.code, p.message);
+            let _ = writeln!(out, "  {}[{}]: {}", p.severity, p.code, p.message);
         }
     }
     out

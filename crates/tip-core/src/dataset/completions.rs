@@ -22,9 +22,10 @@ pub struct Done {
 
 /// Where a completion comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Origin {
-    /// A `completions` record (its index).
-    Record(u32),
+    /// A `completions` record.
+    Record(Ix<Completion>),
     /// Attendance at this cohort.
     Cohort(Ix<Cohort>),
 }
@@ -67,7 +68,7 @@ impl CompletionIndex {
             course: Ix::new(0),
             date: NaiveDate::MIN,
             counts_from: NaiveDate::MIN,
-            origin: Origin::Record(0),
+            origin: Origin::Record(Ix::new(0)),
         };
         let mut entries = vec![placeholder; offsets[n] as usize];
         let records = completions.iter().enumerate().map(|(i, c)| {
@@ -77,7 +78,7 @@ impl CompletionIndex {
                     course: c.course,
                     date: c.date,
                     counts_from: c.date,
-                    origin: Origin::Record(i as u32),
+                    origin: Origin::Record(Ix::new(i)),
                 },
             )
         });

@@ -79,6 +79,7 @@ pub struct Dataset {
 
 /// How much of a data folder to read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Scope {
     /// Everything, with every check.
     #[default]
@@ -93,6 +94,7 @@ pub enum Scope {
 
 /// Why a data set could not be loaded.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// The folder could not be read.
     #[error("cannot read the data folder `{path}`: {source}")]
@@ -331,4 +333,7 @@ index_by! {
     Course => courses,
     Person => people,
     Cohort => cohorts,
+    Attendance => attendance,
+    Completion => completions,
+    Application => applications,
 }

@@ -266,11 +266,30 @@ vocabulary! {
 
 /// Where a resource is.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ResourceLocation {
     /// Online.
     Url(String),
     /// A file in the data folder (relative, `/`-separated, checked to stay inside).
     File(String),
+}
+
+impl ResourceLocation {
+    /// The address of an online resource.
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            ResourceLocation::Url(u) => Some(u),
+            ResourceLocation::File(_) => None,
+        }
+    }
+
+    /// The path of a resource that is a file in the data folder.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            ResourceLocation::File(f) => Some(f),
+            ResourceLocation::Url(_) => None,
+        }
+    }
 }
 
 /// A venue.
@@ -312,6 +331,7 @@ vocabulary! {
 
 /// What counts as completing a course.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum CompletionRule {
     /// At least this percentage of sessions (0–100).
     Percent(f64),
@@ -327,6 +347,7 @@ impl Default for CompletionRule {
 
 /// A span of calendar time: whole days or whole months.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Duration {
     /// Days (weeks are 7 days).
     Days(u32),
@@ -437,6 +458,7 @@ vocabulary! {
 
 /// Where a cohort meets.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Place {
     /// At a venue.
     Venue(Ix<Venue>),
@@ -473,6 +495,7 @@ vocabulary! {
 
 /// Which day of the period a schedule lands on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Day {
     /// The n-th (1–5) weekday of the month, e.g. 2nd Tuesday.
     Nth(u8, Weekday),
@@ -498,6 +521,7 @@ vocabulary! {
 
 /// Where a schedule stops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ScheduleEnd {
     /// The last possible date.
     Until(NaiveDate),
@@ -528,6 +552,7 @@ pub struct Schedule {
 
 /// When a cohort meets.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Timing {
     /// Hand-set sessions, as written.
     Sessions(Vec<SessionTime>),
@@ -568,11 +593,22 @@ pub struct Cohort {
 
 /// Which sessions someone attended.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SessionSet {
     /// Every session.
     All,
     /// These 1-based session numbers.
     Numbers(Vec<u32>),
+}
+
+impl SessionSet {
+    /// Whether session `number` (1-based) was attended.
+    pub fn contains(&self, number: u32) -> bool {
+        match self {
+            SessionSet::All => true,
+            SessionSet::Numbers(list) => list.contains(&number),
+        }
+    }
 }
 
 /// Attendance of one person at one cohort.

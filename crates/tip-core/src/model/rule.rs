@@ -22,6 +22,7 @@ pub struct Rule {
 
 /// The kinds of rule.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum RuleKind {
     /// A completion of the course that still counts (and, with `within`, is
     /// no older than that).
