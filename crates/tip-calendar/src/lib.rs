@@ -197,6 +197,7 @@ fn refold(text: &str) -> String {
     out
 }
 
+// Long: one step per property of the event, in RFC 5545 order.
 fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Event {
     let cohort = &data[ix];
     let course = &data[cohort.course];

@@ -93,6 +93,7 @@ impl std::error::Error for Refusal {}
 /// Decide who earns a certificate for `cohort` as of `on`: those whose
 /// attendance meets the course's completion rule once the last session has
 /// ended. `only` narrows to one person; `secret` keys the verification codes.
+// Long: replaced with the certificates ledger (issue 12).
 pub fn plan(
     data: &Dataset,
     cohort: Ix<Cohort>,

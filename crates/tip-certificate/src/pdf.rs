@@ -138,6 +138,7 @@ impl Renderer {
 
     /// One PDF with a page for each certificate. `stamp` (seconds since
     /// 1970) dates the document; by default, the latest completion date.
+    // Long: replaced by the krilla renderer (issue 13).
     pub fn render(
         &self,
         data: &Dataset,
@@ -276,6 +277,8 @@ impl Renderer {
         ops.push(Op::EndTextSection);
     }
 
+    // Long: the page drawn top to bottom; replaced by the krilla renderer
+    // (issue 13).
     fn page(
         &self,
         data: &Dataset,

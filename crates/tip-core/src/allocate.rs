@@ -333,6 +333,9 @@ impl<'a> State<'a> {
         out
     }
 
+    // Long: one pass of the allocation rule for one application (existing
+    // places, free places in order, then the waitlist), kept in one piece
+    // as docs/scheduling.md states it.
     fn place(&mut self, i: usize, out: &mut Allocation) {
         let data = self.data;
         let app = &data.applications[i];

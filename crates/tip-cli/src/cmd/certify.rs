@@ -35,6 +35,8 @@ pub(crate) struct Args {
 }
 
 /// Print certificates for everyone who completed the cohort.
+// Long: to be reshaped with the certificate rework (issue 13: krilla,
+// the ledger, signed credentials), which replaces most of its steps.
 pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     let data = match load(&args.data.dir)? {
         Ok(data) => data,

@@ -123,6 +123,7 @@ fn json_report(
     crate::output::json(&report)
 }
 
+// Long: the report for people, section by section, as it reads.
 fn human(
     data: &Dataset,
     person: Ix<tip_core::model::Person>,

@@ -490,6 +490,7 @@ fn sessions(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Vec<SessionTime>> {
     (ctx.diagnostics.len() == before).then_some(list)
 }
 
+// Long: one step per field of a schedule, then the checks across them.
 fn schedule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Schedule> {
     let Val::Node(node) = val else { return None };
     let what = "schedule";

@@ -18,6 +18,8 @@ const MAX_COLUMNS: usize = 16;
 
 /// Read every row of `ctx.source` as a record of `section`, calling `row`
 /// on each. Problems with the header or a row's shape become diagnostics.
+// Long: the hot loop over millions of rows is kept in one piece, with
+// its buffers, so nothing is allocated per row (docs/performance.md).
 pub(crate) fn read_rows<'s>(
     ctx: &mut Ctx<'s>,
     section: &'static crate::schema::Section,
@@ -117,7 +119,7 @@ pub(crate) fn read_rows<'s>(
         if bad {
             continue;
         }
-        let rec = Record::row(Loc::new(file, line, 1, 1), &cells[..n]);
+        let rec = Record::row(Loc::new(file, line, 1, 1), section.fields, &cells[..n]);
         row(ctx, &rec);
     }
 }
@@ -155,6 +157,45 @@ fn csv_error(ctx: &mut Ctx<'_>, e: &csv::Error) {
     .help = Some(
         "a quoted cell must end with a closing `\"`; double a quote inside a quoted cell".into(),
     );
+}
+
+/// Report the required columns the header lacks; `false` if any.
+fn required_columns(
+    ctx: &mut Ctx<'_>,
+    section: &'static Section,
+    columns: &[Option<&'static str>],
+) -> bool {
+    let file = ctx.file;
+    let missing: Vec<_> = section
+        .fields
+        .iter()
+        .filter(|f| f.required && !columns.contains(&Some(f.name)))
+        .map(|f| f.name)
+        .collect();
+    if !missing.is_empty() {
+        let list: Vec<_> = missing.iter().map(|m| format!("`{m}`")).collect();
+        ctx.error(
+            Code::MissingField,
+            Loc::new(file, 1, 1, 1),
+            format!(
+                "the header lacks the required column{} {}",
+                if missing.len() > 1 { "s" } else { "" },
+                list.join(", ")
+            ),
+        )
+        .help = Some(format!(
+            "the first row names the columns, e.g. `{}`",
+            section
+                .fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| f.name)
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+        return false;
+    }
+    true
 }
 
 /// The most unknown columns named one by one; more are listed in one
@@ -262,33 +303,7 @@ fn header_columns(
         }
     }
     unknown_columns(ctx, section, &unknown, unknown_count);
-    let missing: Vec<_> = section
-        .fields
-        .iter()
-        .filter(|f| f.required && !columns.contains(&Some(f.name)))
-        .map(|f| f.name)
-        .collect();
-    if !missing.is_empty() {
-        let list: Vec<_> = missing.iter().map(|m| format!("`{m}`")).collect();
-        ctx.error(
-            Code::MissingField,
-            Loc::new(file, 1, 1, 1),
-            format!(
-                "the header lacks the required column{} {}",
-                if missing.len() > 1 { "s" } else { "" },
-                list.join(", ")
-            ),
-        )
-        .help = Some(format!(
-            "the first row names the columns, e.g. `{}`",
-            section
-                .fields
-                .iter()
-                .filter(|f| f.required)
-                .map(|f| f.name)
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
+    if !required_columns(ctx, section, &columns) {
         return None;
     }
     if columns.len() > MAX_COLUMNS {

@@ -28,6 +28,9 @@ pub(crate) enum Val<'a> {
 /// One YAML mapping or CSV row, with the fields its section defines.
 pub(crate) struct Record<'a> {
     pub(crate) loc: Loc,
+    /// The fields the schema declares for this record: every name the
+    /// loader reads must be one of them (checked in debug builds).
+    fields: &'static [Field],
     entries: Entries<'a>,
 }
 
@@ -38,15 +41,24 @@ enum Entries<'a> {
 
 impl<'a> Record<'a> {
     /// A CSV row: the non-empty cells of known columns.
-    pub(crate) fn row(loc: Loc, cells: &'a [(&'static str, Val<'a>)]) -> Self {
+    pub(crate) fn row(
+        loc: Loc,
+        fields: &'static [Field],
+        cells: &'a [(&'static str, Val<'a>)],
+    ) -> Self {
         Record {
             loc,
+            fields,
             entries: Entries::Row(cells),
         }
     }
 
     /// The value of a field, if present and not null.
     pub(crate) fn get(&self, name: &str) -> Option<Val<'a>> {
+        debug_assert!(
+            self.fields.iter().any(|f| f.name == name),
+            "the loader reads `{name}`, which schema.rs does not declare here"
+        );
         match self.entries {
             Entries::Map(entries) => entries
                 .iter()
@@ -110,7 +122,7 @@ impl<'a> Ctx<'a> {
     pub(crate) fn record<'n>(
         &mut self,
         node: &'n Node,
-        fields: &[Field],
+        fields: &'static [Field],
         what: &str,
     ) -> Option<Record<'n>> {
         let Kind::Map(entries) = &node.kind else {
@@ -143,6 +155,7 @@ impl<'a> Ctx<'a> {
         }
         Some(Record {
             loc: node.loc(self.file),
+            fields,
             entries: Entries::Map(entries),
         })
     }

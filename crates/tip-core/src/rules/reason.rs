@@ -290,6 +290,8 @@ impl Words<'_> {
         }
     }
 
+    // Long: one arm per kind of reason, each a sentence; kept together so
+    // the English reads as one piece.
     fn reason(&self, f: &mut fmt::Formatter<'_>, r: &Reason, bare: bool) -> fmt::Result {
         let needs = if bare { "" } else { "needs " };
         match r {
