@@ -392,11 +392,15 @@ fn alias_bomb_fails_fast() {
     fs::write(dir.path().join("bomb.yaml"), text).unwrap();
     let (code, r) = validate_json(dir.path());
     assert_eq!(code, 1);
-    assert!(
-        r.diagnostics
-            .iter()
-            .any(|d| d.code == "yaml-limit" && d.file.as_deref() == Some("bomb.yaml")),
-        "{r:#?}"
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "yaml-limit" && d.file.as_deref() == Some("bomb.yaml"))
+        .unwrap_or_else(|| panic!("{r:#?}"));
+    // In plain words, never a debug dump of the limit.
+    assert_eq!(
+        d.message,
+        "more than 100,000 values copied through anchors and aliases in `bomb.yaml`: the file is refused"
     );
 }
 
@@ -1746,33 +1750,6 @@ fn control_characters_in_csv_cells_are_errors() {
             .filter(|d| d.code == "control-character")
             .count(),
         2
-    );
-}
-
-#[test]
-fn yaml_limits_are_told_in_plain_words() {
-    let dir = fixture("base");
-    let mut text = String::from(
-        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-    );
-    let mut prev = 'a';
-    for c in 'b'..='i' {
-        text.push_str(&format!(
-            "{c}: &{c} [{}]\n",
-            vec![format!("*{prev}"); 9].join(",")
-        ));
-        prev = c;
-    }
-    fs::write(dir.path().join("rules.yaml"), text).unwrap();
-    let (_, r) = validate_json(dir.path());
-    let d = r
-        .diagnostics
-        .iter()
-        .find(|d| d.code == "yaml-limit")
-        .unwrap();
-    assert_eq!(
-        d.message,
-        "more than 100,000 values copied through anchors and aliases in `rules.yaml`: the file is refused"
     );
 }
 
