@@ -12,8 +12,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
@@ -30,9 +31,14 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
     } else {
         Renderer::plain()
     };
-    // Each file is read once and its lines indexed once: a big CSV with
-    // many diagnostics must not be rescanned for each of them.
-    let mut sources: HashMap<&str, Option<SourceLines>> = HashMap::new();
+    // Each file is read once, streaming, keeping only the lines some
+    // diagnostic points at: a big CSV with many diagnostics is not
+    // rescanned for each, and a huge file is never held in memory.
+    let mut wanted: HashMap<&str, BTreeSet<u32>> = HashMap::new();
+    for loc in diagnostics.iter().filter_map(|d| d.location.as_ref()) {
+        wanted.entry(&loc.file).or_default().insert(loc.line);
+    }
+    let mut sources: HashMap<&str, SourceLines> = HashMap::new();
     let mut out = String::new();
     for d in diagnostics {
         let level = match d.severity {
@@ -44,8 +50,8 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
         if let Some(loc) = &d.location {
             let text = sources
                 .entry(&loc.file)
-                .or_insert_with(|| read_bounded(&root.join(&*loc.file)).map(SourceLines::new));
-            let line = text.as_ref().and_then(|t| t.line(loc.line as usize));
+                .or_insert_with(|| SourceLines::read(&root.join(&*loc.file), &wanted[&*loc.file]));
+            let line = text.line(loc.line);
             group = match line {
                 Some(line) => {
                     let (shown, first_char) = window(line, loc.column as usize - 1);
@@ -79,27 +85,6 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
     out
 }
 
-/// A file's text for showing source lines: no more than the loader itself
-/// reads (a 3 GB file is never read to show line 1), or nothing.
-fn read_bounded(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let is_csv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let limit = if is_csv {
-        tip_core::MAX_CSV_BYTES
-    } else {
-        tip_core::MAX_YAML_BYTES
-    };
-    let file = std::fs::File::open(path).ok()?;
-    if file.metadata().ok()?.len() > limit {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    file.take(limit).read_to_end(&mut bytes).ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
-}
-
 /// The most characters of a source line shown: a megabyte-long line is
 /// shown as a window around the place, never echoed whole.
 const MAX_SHOWN_CHARS: usize = 160;
@@ -116,31 +101,89 @@ fn window(line: &str, at: usize) -> (&str, usize) {
     (&line[start..end], first)
 }
 
-/// A file's text with the byte offset of each line.
+/// The most bytes of one source line kept: past it, a place is shown
+/// without its line.
+const MAX_LINE_BYTES: usize = 64 << 10;
+
+/// The lines of a file that diagnostics point at.
 struct SourceLines {
-    text: String,
-    starts: Vec<usize>,
+    lines: HashMap<u32, String>,
 }
 
 impl SourceLines {
-    fn new(text: String) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        SourceLines { text, starts }
+    /// Read `path` line by line, keeping the `wanted` ones (each cut at
+    /// [`MAX_LINE_BYTES`]), and never more of it than the loader itself
+    /// reads: memory stays small however large the file or its lines.
+    fn read(path: &Path, wanted: &BTreeSet<u32>) -> Self {
+        let mut lines = HashMap::new();
+        let is_csv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let limit = if is_csv {
+            tip_core::MAX_CSV_BYTES
+        } else {
+            tip_core::MAX_YAML_BYTES
+        };
+        let Ok(file) = std::fs::File::open(path) else {
+            return SourceLines { lines };
+        };
+        if file.metadata().map_or(true, |m| m.len() > limit) {
+            return SourceLines { lines };
+        }
+        let Some(&last) = wanted.last() else {
+            return SourceLines { lines };
+        };
+        let mut reader = BufReader::new(file.take(limit));
+        let mut number = 1u32;
+        let mut buf = Vec::new();
+        while number <= last {
+            buf.clear();
+            let keep = wanted.contains(&number);
+            // Read to the end of the line, keeping at most MAX_LINE_BYTES.
+            let mut whole = true;
+            loop {
+                let chunk = match reader.fill_buf() {
+                    Ok([]) | Err(_) => break,
+                    Ok(chunk) => chunk,
+                };
+                let (taken, done) = match memchr_newline(chunk) {
+                    Some(i) => (i + 1, true),
+                    None => (chunk.len(), false),
+                };
+                if keep && buf.len() < MAX_LINE_BYTES {
+                    let room = MAX_LINE_BYTES - buf.len();
+                    buf.extend_from_slice(&chunk[..taken.min(room)]);
+                    whole &= taken <= room;
+                }
+                reader.consume(taken);
+                if done || (!whole && number == last) {
+                    // The end of the line, or of the last line wanted,
+                    // which is too long to show anyway.
+                    break;
+                }
+            }
+            if keep && whole {
+                let text = String::from_utf8_lossy(&buf);
+                let text = text.strip_suffix('\n').unwrap_or(&text);
+                let text = text.strip_suffix('\r').unwrap_or(text);
+                lines.insert(number, text.to_owned());
+            }
+            if reader.fill_buf().map_or(true, <[u8]>::is_empty) {
+                break;
+            }
+            number += 1;
+        }
+        SourceLines { lines }
     }
 
     /// The 1-based `line`, without its line ending.
-    fn line(&self, line: usize) -> Option<&str> {
-        let start = *self.starts.get(line.checked_sub(1)?)?;
-        let end = self
-            .starts
-            .get(line)
-            .map_or(self.text.len(), |&next| next - 1);
-        self.text
-            .get(start..end)
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    fn line(&self, line: u32) -> Option<&str> {
+        self.lines.get(&line).map(String::as_str)
     }
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
 }
 
 fn char_to_byte(line: &str, chars: usize) -> usize {
@@ -271,13 +314,27 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_found_by_number() {
-        let text = SourceLines::new("one\r\ntwo\n\nfour".to_string());
+    fn lines_are_found_by_number_and_long_ones_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        let long = "x".repeat(MAX_LINE_BYTES + 1);
+        std::fs::write(&path, format!("one\r\ntwo\n\nfour\n{long}\nsix")).unwrap();
+        let text = SourceLines::read(&path, &[1, 2, 3, 4, 5, 6, 7].into());
         assert_eq!(
-            [1, 2, 3, 4, 5].map(|n| text.line(n)),
-            [Some("one"), Some("two"), Some(""), Some("four"), None]
+            [1, 2, 3, 4, 5, 6, 7].map(|n| text.line(n)),
+            [
+                Some("one"),
+                Some("two"),
+                Some(""),
+                Some("four"),
+                None,
+                Some("six"),
+                None
+            ]
         );
         assert_eq!(text.line(0), None);
+        let only = SourceLines::read(&path, &[2].into());
+        assert_eq!((only.line(1), only.line(2)), (None, Some("two")));
     }
 
     #[test]
