@@ -310,6 +310,7 @@ impl Diagnostic {
 }
 
 /// The Markdown table of every code, as `docs/data-format.md` shows it.
+#[doc(hidden)] // for the project's own docs generator (examples/field-tables.rs)
 pub fn code_table() -> String {
     let mut out = String::from("| code | meaning |\n|---|---|\n");
     for code in Code::ALL {

@@ -687,6 +687,7 @@ fn ty_schema(ty: &Ty) -> Value {
 }
 
 /// Markdown tables of every section's fields, as `docs/data-format.md` shows them.
+#[doc(hidden)] // for the project's own docs generator (examples/field-tables.rs)
 pub fn field_tables() -> String {
     let mut out = String::new();
     for section in SECTIONS {
