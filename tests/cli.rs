@@ -72,6 +72,17 @@ struct Diag {
     line: Option<u32>,
     column: Option<u32>,
     help: Option<String>,
+    labels: Option<Vec<JsonLabel>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct JsonLabel {
+    file: String,
+    line: u32,
+    column: u32,
+    message: String,
 }
 
 fn validate_json(dir: &Path) -> (i32, Report) {
@@ -280,9 +291,10 @@ fn bad_numbers_durations_and_percentages() {
 #[test]
 fn resource_files_missing_or_escaping() {
     let r = bad_case("resource-files");
-    has(&r, "resource-file-missing", "res.yaml", 2, 5);
-    has(&r, "resource-path-escapes", "res.yaml", 3, 5);
-    has(&r, "resource-path-escapes", "res.yaml", 4, 5);
+    // At the `file:` value, the token to change.
+    has(&r, "resource-file-missing", "res.yaml", 2, 53);
+    has(&r, "resource-path-escapes", "res.yaml", 3, 51);
+    has(&r, "resource-path-escapes", "res.yaml", 4, 55);
     has(&r, "conflicting-fields", "res.yaml", 5, 5);
     has(&r, "missing-field", "res.yaml", 6, 5);
 }
@@ -305,7 +317,7 @@ fn resource_symlink_out_of_the_folder_escapes() {
     .unwrap();
     let (code, r) = validate_json(dir.path());
     assert_eq!(code, 1);
-    has(&r, "resource-path-escapes", "res.yaml", 2, 5);
+    has(&r, "resource-path-escapes", "res.yaml", 2, 47);
 }
 
 #[test]
@@ -326,9 +338,23 @@ fn prerequisite_cycles_but_not_optional_loops() {
 #[test]
 fn cohort_capacity_lists_and_attendance() {
     let r = bad_case("cohort-people");
-    has(&r, "over-capacity", "cohorts.yaml", 4, 5);
-    has(&r, "enrolled-and-waitlisted", "cohorts.yaml", 4, 5);
-    has(&r, "duplicate-entry", "cohorts.yaml", 12, 5);
+    // Each at the value to change: the person beyond the places, the
+    // venue too small, the waitlisted entry, the repeated entry.
+    has(&r, "over-capacity", "cohorts.yaml", 8, 26);
+    has(&r, "over-capacity", "cohorts.yaml", 6, 12);
+    has(&r, "enrolled-and-waitlisted", "cohorts.yaml", 9, 16);
+    has(&r, "duplicate-entry", "cohorts.yaml", 14, 21);
+    // JSON carries the second place too.
+    let both = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "enrolled-and-waitlisted")
+        .unwrap();
+    let labels = both.labels.as_ref().expect("a label");
+    assert_eq!(
+        (labels[0].line, labels[0].column, labels[0].message.as_str()),
+        (8, 16, "enrolled here")
+    );
     has(&r, "attendance-not-enrolled", "cohorts.yaml", 19, 5);
     has(&r, "attendance-unknown-session", "cohorts.yaml", 20, 5);
     let caps = r
@@ -1564,7 +1590,7 @@ fn only_public_files_may_be_published() {
     .unwrap();
     let (code, r) = validate_json(&data);
     assert_eq!(code, 1);
-    has(&r, "private-file", "resources.yaml", 15, 5);
+    has(&r, "private-file", "resources.yaml", 18, 11);
     assert!(
         r.diagnostics.iter().any(|d| d.code == "logo-not-png"),
         "{r:#?}"

@@ -232,6 +232,18 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     /// What would fix it, e.g. "did you mean `becoming-ti`?".
     pub help: Option<String>,
+    /// Other places that explain it (`enrolled here`, the other session
+    /// of a clash), each with a few words.
+    pub labels: Vec<Label>,
+}
+
+/// A second place a diagnostic points at, with what it shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub location: Location,
+    /// A few words: `enrolled here`.
+    pub message: String,
 }
 
 /// The longest message or help kept, in characters: a value quoted from a
@@ -263,6 +275,7 @@ impl Diagnostic {
             message: shorten(&message.into(), MAX_MESSAGE_CHARS),
             location: None,
             help: None,
+            labels: Vec::new(),
         }
     }
 
@@ -277,6 +290,15 @@ impl Diagnostic {
     /// Attach a location.
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
+        self
+    }
+
+    /// Add a second place that explains the problem.
+    pub fn label(mut self, location: Location, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            location,
+            message: message.into(),
+        });
         self
     }
 

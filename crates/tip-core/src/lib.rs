@@ -115,7 +115,7 @@ pub mod timetable;
 pub mod words;
 
 pub use dataset::{Dataset, LoadError, Report, Scope};
-pub use diagnostic::{Code, Diagnostic, Location, Severity};
+pub use diagnostic::{Code, Diagnostic, Label, Location, Severity};
 pub use files::{FileRefusal, MAX_CSV_BYTES, MAX_CSV_LINE, MAX_YAML_BYTES, public_file};
 pub use ix::Ix;
 pub use load::is_id;

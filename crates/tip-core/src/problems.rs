@@ -34,8 +34,10 @@ pub struct Problem {
     pub number: Option<u32>,
     /// The people involved (never shown in public outputs).
     pub people: Vec<Ix<Person>>,
-    /// Where to look.
+    /// Where to look: the value to change.
     pub loc: Loc,
+    /// Other places that explain it (the other session of a clash).
+    pub labels: Vec<(Loc, String)>,
 }
 
 /// The codes of problems found here: data whose only errors have these
@@ -69,7 +71,9 @@ pub(crate) fn places(data: &Dataset, cohort: &Cohort) -> Option<u32> {
 
 fn capacity(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Problem>) {
     let n = cohort.enrolled.len();
-    let mut push = |message: String, help: String| {
+    // The first person enrolled beyond `places`, where the list overflows.
+    let beyond = |places: usize| cohort.locs.enrolled.get(places).copied();
+    let mut push = |message: String, help: String, loc: Loc, labels: Vec<(Loc, String)>| {
         out.push(Problem {
             code: Code::OverCapacity,
             severity: Severity::Error,
@@ -78,11 +82,21 @@ fn capacity(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Probl
             cohort: Some(ix),
             number: None,
             people: Vec::new(),
-            loc: cohort.loc,
+            loc,
+            labels,
         })
     };
     if let Some(cap) = cohort.capacity.or(data[cohort.course].capacity) {
         if n > cap as usize {
+            // Blame the cohort's own `capacity:` when it has one, with the
+            // first person beyond it; else that person.
+            let over = beyond(cap as usize);
+            let (loc, labels) = match (cohort.locs.capacity, over) {
+                (Some(c), Some(o)) => (c, vec![(o, format!("enrolled beyond the {cap} places"))]),
+                (Some(c), None) => (c, Vec::new()),
+                (None, Some(o)) => (o, Vec::new()),
+                (None, None) => (cohort.loc, Vec::new()),
+            };
             push(
                 format!(
                     "cohort `{}` has {n} people enrolled but {cap} places",
@@ -92,6 +106,8 @@ fn capacity(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Probl
                     "move {} to `waitlist`, or raise `capacity`",
                     n - cap as usize
                 ),
+                loc,
+                labels,
             );
         }
     }
@@ -106,6 +122,8 @@ fn capacity(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Probl
                         cohort.id, venue.id
                     ),
                     "choose a bigger venue or move people to `waitlist`".into(),
+                    cohort.locs.place.unwrap_or(cohort.loc),
+                    Vec::new(),
                 );
             }
         }
@@ -118,7 +136,7 @@ fn trainers(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Probl
         return;
     };
     let on = first.date();
-    for &t in &cohort.trainers {
+    for (i, &t) in cohort.trainers.iter().enumerate() {
         if !data.rule_holds(rule, t, on) {
             let reasons: Vec<String> = data
                 .rule_reasons(rule, t, on)
@@ -138,7 +156,8 @@ fn trainers(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Probl
                 cohort: Some(ix),
                 number: Some(first.number),
                 people: vec![t],
-                loc: cohort.loc,
+                labels: Vec::new(),
+                loc: cohort.locs.trainers.get(i).copied().unwrap_or(cohort.loc),
             });
         }
     }
@@ -166,6 +185,7 @@ fn closed_days(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Pr
                 number: Some(s.number),
                 people: cohort.trainers.clone(),
                 loc: s.loc,
+                labels: Vec::new(),
             });
         }
     }
@@ -267,6 +287,8 @@ fn clash(data: &Dataset, a: &Booking, b: &Booking) -> Problem {
             let venue = &data.venues[v as usize];
             let mut people = data[ca].trainers.clone();
             people.extend(data[cb].trainers.iter().copied());
+            people.sort();
+            people.dedup();
             (
                 Code::VenueClash,
                 format!("`{}` is booked twice at once: {both}", venue.id),
@@ -303,6 +325,10 @@ fn clash(data: &Dataset, a: &Booking, b: &Booking) -> Problem {
         number: Some(b.session),
         people,
         loc: sb.loc,
+        labels: vec![(
+            sa.loc,
+            format!("`{}` session {} is here", data[ca].id, a.session),
+        )],
     }
 }
 

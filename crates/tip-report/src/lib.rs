@@ -20,7 +20,7 @@ use std::path::Path;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 use serde::Serialize;
 
-use tip_core::diagnostic::{self, Diagnostic, Severity};
+use tip_core::diagnostic::{self, Diagnostic, Location, Severity};
 
 /// Render diagnostics the way rustc does: `error[code]: message`, the
 /// place, the source line with carets, and `help:`. Source lines are read
@@ -35,8 +35,11 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
     // diagnostic points at: a big CSV with many diagnostics is not
     // rescanned for each, and a huge file is never held in memory.
     let mut wanted: HashMap<&str, BTreeSet<u32>> = HashMap::new();
-    for loc in diagnostics.iter().filter_map(|d| d.location.as_ref()) {
-        wanted.entry(&loc.file).or_default().insert(loc.line);
+    for d in diagnostics {
+        let labels = d.labels.iter().map(|l| &l.location);
+        for loc in d.location.iter().chain(labels) {
+            wanted.entry(&loc.file).or_default().insert(loc.line);
+        }
     }
     let mut sources: HashMap<&str, SourceLines> = HashMap::new();
     let mut out = String::new();
@@ -48,34 +51,60 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
         };
         let mut group = Group::with_title(level.primary_title(&d.message).id(d.code.as_str()));
         if let Some(loc) = &d.location {
-            let text = sources
-                .entry(&loc.file)
-                .or_insert_with(|| SourceLines::read(&root.join(&*loc.file), &wanted[&*loc.file]));
-            let line = text.line(loc.line);
-            group = match line {
-                Some(line) => {
-                    let (shown, first_char) = window(line, loc.column as usize - 1);
-                    let column = loc.column as usize - first_char;
-                    let start = char_to_byte(shown, column - 1);
-                    let end = char_to_byte(shown, column - 1 + loc.len as usize);
-                    let end = if end > start {
-                        end
-                    } else {
-                        start + shown[start..].chars().next().map_or(0, char::len_utf8)
-                    };
-                    group.element(
-                        Snippet::source(shown.to_owned())
-                            .line_start(loc.line as usize)
-                            .path(&*loc.file)
-                            .annotation(AnnotationKind::Primary.span(start..end)),
-                    )
+            // The primary place, then each label: one snippet per line,
+            // several carets on a line when places share it.
+            let places = std::iter::once((loc, None)).chain(
+                d.labels
+                    .iter()
+                    .map(|l| (&l.location, Some(l.message.as_str()))),
+            );
+            let mut snippets: Vec<(&Location, String, Vec<Mark<'_>>)> = Vec::new();
+            for (at, label) in places {
+                let text = sources.entry(&at.file).or_insert_with(|| {
+                    SourceLines::read(&root.join(&*at.file), &wanted[&*at.file])
+                });
+                let Some((shown, span)) = text.line(at.line).and_then(|line| caret(line, at))
+                else {
+                    if label.is_none() {
+                        group = group.element(
+                            Origin::path(&*at.file)
+                                .line(at.line as usize)
+                                .char_column(at.column as usize),
+                        );
+                    }
+                    continue;
+                };
+                let mark = Mark {
+                    span,
+                    label,
+                    primary: label.is_none(),
+                };
+                match snippets
+                    .iter_mut()
+                    .find(|(l, s, _)| l.file == at.file && l.line == at.line && *s == shown)
+                {
+                    Some((_, _, marks)) => marks.push(mark),
+                    None => snippets.push((at, shown, vec![mark])),
                 }
-                None => group.element(
-                    Origin::path(&*loc.file)
-                        .line(loc.line as usize)
-                        .char_column(loc.column as usize),
-                ),
-            };
+            }
+            for (at, shown, marks) in snippets {
+                let mut snippet = Snippet::source(shown)
+                    .line_start(at.line as usize)
+                    .path(&*at.file);
+                for m in marks {
+                    let kind = if m.primary {
+                        AnnotationKind::Primary
+                    } else {
+                        AnnotationKind::Context
+                    };
+                    let annotation = kind.span(m.span);
+                    snippet = snippet.annotation(match m.label {
+                        Some(label) => annotation.label(label),
+                        None => annotation,
+                    });
+                }
+                group = group.element(snippet);
+            }
         }
         if let Some(help) = &d.help {
             group = group.element(Level::HELP.message(help));
@@ -83,6 +112,27 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
         let _ = writeln!(out, "{}\n", renderer.render(&[group]));
     }
     out
+}
+
+/// A caret in a shown line.
+struct Mark<'a> {
+    span: std::ops::Range<usize>,
+    label: Option<&'a str>,
+    primary: bool,
+}
+
+/// The part of `line` to show for `at`, and the byte range of the carets.
+fn caret(line: &str, at: &Location) -> Option<(String, std::ops::Range<usize>)> {
+    let (shown, first_char) = window(line, at.column as usize - 1);
+    let column = (at.column as usize).checked_sub(first_char)?;
+    let start = char_to_byte(shown, column.checked_sub(1)?);
+    let end = char_to_byte(shown, column - 1 + at.len as usize);
+    let end = if end > start {
+        end
+    } else {
+        start + shown[start..].chars().next().map_or(0, char::len_utf8)
+    };
+    Some((shown.to_owned(), start..end))
 }
 
 /// The most characters of a source line shown: a megabyte-long line is
@@ -220,6 +270,17 @@ struct JsonDiagnostic<'a> {
     column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
+    /// Other places that explain the problem; only when there are some.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    labels: Vec<JsonLabel<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
 }
 
 /// The `--format json` report: `{"errors", "warnings", "diagnostics": [...]}`.
@@ -238,6 +299,16 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
                 line: d.location.as_ref().map(|l| l.line),
                 column: d.location.as_ref().map(|l| l.column),
                 help: d.help.as_deref(),
+                labels: d
+                    .labels
+                    .iter()
+                    .map(|l| JsonLabel {
+                        file: &l.location.file,
+                        line: l.location.line,
+                        column: l.location.column,
+                        message: &l.message,
+                    })
+                    .collect(),
             })
             .collect(),
     };

@@ -58,7 +58,7 @@ impl Checker<'_> {
         let data = self.data;
         for r in &data.resources {
             if let ResourceLocation::File(path) = &r.location {
-                self.data_file(path, &format!("resource `{}`", r.id), r.loc);
+                self.data_file(path, &format!("resource `{}`", r.id), r.location_loc);
             }
         }
         let branding = data.programme.branding.as_ref();
@@ -192,11 +192,15 @@ impl Checker<'_> {
                 }
             }
 
-            self.repeats(&cohort.enrolled, cohort, "enrolled");
-            self.repeats(&cohort.waitlist, cohort, "waitlist");
-            self.repeats(&cohort.trainers, cohort, "trainers");
-            let enrolled: HashSet<_> = cohort.enrolled.iter().collect();
-            for p in cohort.waitlist.iter().filter(|p| enrolled.contains(p)) {
+            self.repeats(&cohort.enrolled, &cohort.locs.enrolled, cohort, "enrolled");
+            self.repeats(&cohort.waitlist, &cohort.locs.waitlist, cohort, "waitlist");
+            self.repeats(&cohort.trainers, &cohort.locs.trainers, cohort, "trainers");
+            let enrolled: std::collections::HashMap<_, _> =
+                cohort.enrolled.iter().zip(&cohort.locs.enrolled).collect();
+            for (p, at) in cohort.waitlist.iter().zip(&cohort.locs.waitlist) {
+                let Some(&&first) = enrolled.get(p) else {
+                    continue;
+                };
                 let person = &data[*p];
                 self.push(
                     Diagnostic::error(
@@ -206,28 +210,29 @@ impl Checker<'_> {
                             person.id, cohort.id
                         ),
                     )
+                    .label(data.location(first), "enrolled here")
                     .help("remove them from `waitlist` now that they have a place"),
-                    cohort.loc,
+                    *at,
                 );
             }
         }
     }
 
-    fn repeats(&mut self, list: &[Ix<Person>], cohort: &Cohort, field: &str) {
-        let mut seen = HashSet::new();
-        for p in list {
-            if !seen.insert(p) {
-                self.push(
-                    Diagnostic::error(
-                        Code::DuplicateEntry,
-                        format!(
-                            "`{}` appears twice in `{field}` of cohort `{}`",
-                            self.data[*p].id, cohort.id
-                        ),
-                    )
-                    .help("list each person once"),
-                    cohort.loc,
-                );
+    fn repeats(&mut self, list: &[Ix<Person>], locs: &[Loc], cohort: &Cohort, field: &str) {
+        let mut seen = std::collections::HashMap::new();
+        for (p, at) in list.iter().zip(locs) {
+            if let Some(first) = seen.insert(p, *at) {
+                let d = Diagnostic::error(
+                    Code::DuplicateEntry,
+                    format!(
+                        "`{}` appears twice in `{field}` of cohort `{}`",
+                        self.data[*p].id, cohort.id
+                    ),
+                )
+                .label(self.data.location(first), "first here")
+                .help("list each person once");
+                self.push(d, *at);
+                seen.insert(p, first);
             }
         }
     }
@@ -331,13 +336,13 @@ impl Checker<'_> {
             if cohort.status == Status::Cancelled {
                 continue;
             }
-            for &p in &cohort.enrolled {
+            for (&p, &at) in cohort.enrolled.iter().zip(&cohort.locs.enrolled) {
                 let decision = data.eligibility(p, cohort.course, on);
                 if !decision.eligible {
                     self.push(
                         Diagnostic::warning(Code::NotEligible, format!("`{}` is enrolled on cohort `{}` but is not eligible on {on}: {}", data[p].id, cohort.id, decision.explain(data).join("; ")))
                             .help("check the person's record and completions, or move them off the cohort"),
-                        cohort.loc,
+                        at,
                     );
                 }
             }
@@ -352,10 +357,13 @@ impl Checker<'_> {
             .into_iter()
             .filter(|p| records || p.code != Code::UnqualifiedTrainer)
         {
-            let d = match p.severity {
-                crate::Severity::Error => Diagnostic::error(p.code, p.message),
+            let mut d = match p.severity {
                 crate::Severity::Warning => Diagnostic::warning(p.code, p.message),
+                _ => Diagnostic::error(p.code, p.message),
             };
+            for (loc, message) in p.labels {
+                d = d.label(self.data.location(loc), message);
+            }
             self.push(d.help(p.help), p.loc);
         }
     }

@@ -123,6 +123,10 @@ pub(crate) fn resource(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Conve
         funder,
         description,
         loc: rec.loc,
+        location_loc: ctx
+            .value_loc(rec, "file")
+            .or_else(|| ctx.value_loc(rec, "url"))
+            .unwrap_or(rec.loc),
     })
 }
 
@@ -414,21 +418,37 @@ pub(crate) fn cohort(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Convert
         );
     }
     let place = venue.map(Place::Venue).or(online.map(Place::Online));
-    let trainers = ctx
-        .field(rec, "trainers", |c, v| c.references(v, &ix.people))
-        .unwrap_or_default();
+    let people = |c: &mut Ctx<'_>, v: Val<'_>| c.references_at::<Person>(v, &ix.people);
+    let (trainers, trainer_locs) = ctx
+        .field(rec, "trainers", people)
+        .unwrap_or_default()
+        .into_iter()
+        .unzip();
     let capacity = ctx.field(rec, "capacity", |c, v| c.int(v, 1));
     let status = ctx
         .field(rec, "status", Ctx::vocabulary::<Status>)
         .unwrap_or_default();
     let revision = ctx.field(rec, "revision", |c, v| c.int(v, 0)).unwrap_or(0);
     let notes = ctx.field(rec, "notes", Ctx::verbatim);
-    let enrolled = ctx
-        .field(rec, "enrolled", |c, v| c.references(v, &ix.people))
-        .unwrap_or_default();
-    let waitlist = ctx
-        .field(rec, "waitlist", |c, v| c.references(v, &ix.people))
-        .unwrap_or_default();
+    let (enrolled, enrolled_locs) = ctx
+        .field(rec, "enrolled", people)
+        .unwrap_or_default()
+        .into_iter()
+        .unzip();
+    let (waitlist, waitlist_locs) = ctx
+        .field(rec, "waitlist", people)
+        .unwrap_or_default()
+        .into_iter()
+        .unzip();
+    let locs = CohortLocs {
+        capacity: ctx.value_loc(rec, "capacity"),
+        place: ctx
+            .value_loc(rec, "venue")
+            .or_else(|| ctx.value_loc(rec, "online")),
+        trainers: trainer_locs,
+        enrolled: enrolled_locs,
+        waitlist: waitlist_locs,
+    };
     let timing = match (rec.get("sessions"), rec.get("schedule")) {
         (Some(_), Some(_)) => {
             ctx.error(
@@ -462,6 +482,7 @@ pub(crate) fn cohort(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Convert
         waitlist,
         timing,
         loc: rec.loc,
+        locs,
     })
 }
 

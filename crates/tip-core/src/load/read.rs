@@ -351,6 +351,23 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// References to records of `table`, each with where it is written.
+    pub(crate) fn references_at<T>(
+        &mut self,
+        val: Val<'_>,
+        table: &IdTable,
+    ) -> Option<Vec<(Ix<T>, Loc)>> {
+        self.list(val, |ctx, v| {
+            let loc = ctx.loc_of(v);
+            ctx.reference(v, table).map(|ix| (ix, loc))
+        })
+    }
+
+    /// Where a field's value is written, if present.
+    pub(crate) fn value_loc(&self, rec: &Record<'_>, name: &str) -> Option<Loc> {
+        rec.get(name).map(|v| self.loc_of(v))
+    }
+
     /// References to records of `table`.
     pub(crate) fn references<T>(&mut self, val: Val<'_>, table: &IdTable) -> Option<Vec<Ix<T>>> {
         self.list(val, |ctx, v| ctx.reference(v, table))

@@ -246,6 +246,8 @@ pub struct Resource {
     pub description: Option<String>,
     /// Where it is defined.
     pub loc: Loc,
+    /// Where its `url:` or `file:` value is written.
+    pub location_loc: Loc,
 }
 
 vocabulary! {
@@ -589,6 +591,25 @@ pub struct Cohort {
     pub timing: Timing,
     /// Where it is defined.
     pub loc: Loc,
+    /// Where each of its values is written, for diagnostics that blame one.
+    pub locs: CohortLocs,
+}
+
+/// Where a cohort's values are written: the value a diagnostic blames, not
+/// the cohort's first line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CohortLocs {
+    /// `capacity:`'s value.
+    pub capacity: Option<Loc>,
+    /// `venue:` or `online:`'s value.
+    pub place: Option<Loc>,
+    /// Each id in `trainers`, in order.
+    pub trainers: Vec<Loc>,
+    /// Each id in `enrolled`, in order.
+    pub enrolled: Vec<Loc>,
+    /// Each id in `waitlist`, in order.
+    pub waitlist: Vec<Loc>,
 }
 
 /// Which sessions someone attended.
