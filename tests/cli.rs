@@ -1852,3 +1852,35 @@ fn a_broken_template_override_is_a_data_error_everywhere() {
     assert_eq!(code, 1, "a data problem, not an I/O error: {err}");
     assert!(err.contains("template `bulletin.md`"), "{err}");
 }
+
+#[test]
+fn one_broken_file_gives_one_error_and_one_note_not_a_cascade() {
+    let dir = fixture("base");
+    // A tab in the venues file, and cohorts that use its venues.
+    fs::write(
+        dir.path().join("venues.yaml"),
+        "venues:\n  - id: hall\n\tname: Hall\n  - id: room\n    name: Room\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("cohorts.yaml"),
+        "cohorts:\n  - id: a\n    course: intro\n    venue: hall\n    sessions: [{start: 2022-01-18T09:30, end: 2022-01-18T12:30}]\n  - id: b\n    course: intro\n    venue: room\n    sessions: [{start: 2022-02-18T09:30, end: 2022-02-18T12:30}]\n",
+    )
+    .unwrap();
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(r.errors, 1, "{r:#?}");
+    // The tab is reported where it is, not at the line above.
+    has(&r, "yaml-syntax", "venues.yaml", 3, 1);
+    let notes: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == "note")
+        .collect();
+    assert_eq!(notes.len(), 1, "{r:#?}");
+    assert_eq!(
+        notes[0].message,
+        "2 references to `venues` were not checked, because `venues.yaml` could not be read"
+    );
+    assert!(!r.diagnostics.iter().any(|d| d.code == "unknown-reference"));
+}

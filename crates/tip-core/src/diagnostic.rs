@@ -19,6 +19,8 @@ pub enum Severity {
     Error,
     /// Worth a look, but the data can be used.
     Warning,
+    /// Not a problem in itself: what was not checked, and why.
+    Note,
 }
 
 impl fmt::Display for Severity {
@@ -26,6 +28,7 @@ impl fmt::Display for Severity {
         f.write_str(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         })
     }
 }
@@ -72,6 +75,8 @@ codes! {
     YamlLimit = "yaml-limit",
     /// A YAML mapping has the same key twice.
     DuplicateKey = "duplicate-key",
+    /// A note: references into a section were not checked because a file that may define it could not be read.
+    ChecksSkipped = "checks-skipped",
     /// A CSV file is malformed (unbalanced quotes, wrong number of cells, a line longer than 1 MiB).
     CsvSyntax = "csv-syntax",
     /// A CSV cell holds a control character (NUL, escape, DEL, …).
@@ -287,6 +292,14 @@ impl Diagnostic {
         }
     }
 
+    /// A new note: not a problem, but what was not checked and why.
+    pub fn note(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
     /// Attach a location.
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
@@ -324,6 +337,8 @@ impl Diagnostic {
     /// The order diagnostics are reported in: by file, line, column, then code.
     pub(crate) fn sort_key(&self) -> impl Ord + '_ {
         (
+            // Notes (what was not checked) come after the problems.
+            self.severity == Severity::Note,
             self.location.as_ref().map(|l| (&*l.file, l.line, l.column)),
             self.code,
             &self.message,
@@ -361,8 +376,8 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
 
 /// Counts of errors and warnings.
 pub fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    (errors, diagnostics.len() - errors)
+    let of = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    (of(Severity::Error), of(Severity::Warning))
 }
 
 /// Render a path relative to the data folder with `/` separators, the form

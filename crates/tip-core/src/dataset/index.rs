@@ -26,6 +26,34 @@ pub(crate) struct Index {
 }
 
 impl Index {
+    /// Every id table, with its section's name.
+    pub(crate) fn tables_mut(&mut self) -> [&mut IdTable; 8] {
+        [
+            &mut self.regions,
+            &mut self.sectors,
+            &mut self.roles,
+            &mut self.resources,
+            &mut self.venues,
+            &mut self.courses,
+            &mut self.people,
+            &mut self.cohorts,
+        ]
+    }
+
+    /// Every id table.
+    pub(crate) fn tables(&self) -> [&IdTable; 8] {
+        [
+            &self.regions,
+            &self.sectors,
+            &self.roles,
+            &self.resources,
+            &self.venues,
+            &self.courses,
+            &self.people,
+            &self.cohorts,
+        ]
+    }
+
     pub(crate) fn new() -> Self {
         Index {
             regions: IdTable::new("regions", "region"),
@@ -54,6 +82,11 @@ pub(crate) struct IdTable {
     /// Ids of records too broken to load: references to them are not
     /// reported again.
     pub(crate) broken: FxHashSet<Id>,
+    /// A file that may define more of this section but could not be read:
+    /// unknown references are then counted, not reported one by one.
+    pub(crate) incomplete: Option<std::sync::Arc<str>>,
+    /// How many references were not checked because of `incomplete`.
+    pub(crate) skipped: std::sync::atomic::AtomicU32,
 }
 
 const SHARD_BITS: u32 = 6;
@@ -81,6 +114,8 @@ impl IdTable {
             noun,
             shards: (0..1 << SHARD_BITS).map(|_| HashTable::new()).collect(),
             broken: FxHashSet::default(),
+            incomplete: None,
+            skipped: std::sync::atomic::AtomicU32::new(0),
         }
     }
 

@@ -180,6 +180,7 @@ pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Ve
     let docs = parse_yaml(&files, &mut diags);
     let parts = split_sections(&files, &docs, &mut diags);
     let mut index = Index::new();
+    mark_incomplete(&files, &docs, &mut index);
     let catalogue = catalogue(&files, &docs, &parts, &mut index, &mut diags);
     let learning = match scope {
         Scope::Everything => learning(&files, &parts, &index, &mut diags),
@@ -189,6 +190,7 @@ pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Ve
         },
     };
     let programme = programme(root, &files, &parts, &index, &mut diags);
+    skipped_notes(&files, &index, &mut diags);
     let dataset = programme.map(|programme| {
         assemble(
             root, files, index, programme, catalogue, learning, scope, &mut diags,
@@ -199,6 +201,72 @@ pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Ve
     }
     diagnostic::sort(&mut diags);
     Ok((dataset, diags))
+}
+
+/// For each YAML file that could not be parsed, the sections it may have
+/// defined (its top-level keys, read plainly; else its name; else every
+/// section) are incomplete: references into them are not reported one by
+/// one (a broken `venues.yaml` is one error, not one per cohort).
+fn mark_incomplete(files: &Files, docs: &[Document], index: &mut Index) {
+    for id in files.ids() {
+        let file = files.get(id);
+        if file.kind != FileKind::Yaml || docs.iter().any(|d| d.file == id) {
+            continue;
+        }
+        let text = std::fs::read(&file.path)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let mut sections: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split_once(':').map(|(k, _)| k))
+            .filter(|k| !k.starts_with([' ', '\t', '-', '#']))
+            .collect();
+        if sections.is_empty() {
+            let stem = file.name.rsplit('/').next().unwrap_or("");
+            sections = schema::SECTIONS
+                .iter()
+                .map(|s| s.name)
+                .filter(|s| stem.starts_with(s))
+                .collect();
+        }
+        for table in index.tables_mut() {
+            if sections.is_empty() || sections.contains(&table.section) {
+                table.incomplete.get_or_insert_with(|| file.name.clone());
+            }
+        }
+    }
+}
+
+/// One note per section whose references were not checked.
+fn skipped_notes(files: &Files, index: &Index, diags: &mut Vec<Diagnostic>) {
+    for table in index.tables() {
+        let n = table.skipped.load(std::sync::atomic::Ordering::Relaxed);
+        let Some(file) = &table.incomplete else {
+            continue;
+        };
+        if n == 0 {
+            continue;
+        }
+        let id = files.ids().find(|&i| files.name(i) == file);
+        let mut note = Diagnostic::note(
+            Code::ChecksSkipped,
+            format!(
+                "{} to `{}` {} not checked, because `{file}` could not be read",
+                if n == 1 {
+                    "1 reference".to_string()
+                } else {
+                    format!("{} references", crate::words::thousands(u64::from(n)))
+                },
+                table.section,
+                if n == 1 { "was" } else { "were" },
+            ),
+        )
+        .help("fix the error in that file first; the references are checked again then");
+        if let Some(id) = id {
+            note = note.at(files.start_of(id));
+        }
+        diags.push(note);
+    }
 }
 
 /// A CSV file named after no tabular section.

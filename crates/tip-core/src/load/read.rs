@@ -283,6 +283,14 @@ impl<'a> Ctx<'a> {
         if table.broken.contains(s) {
             return;
         }
+        if table.incomplete.is_some() {
+            // A file that may define it could not be read: one note later,
+            // not an error for every reference.
+            table
+                .skipped
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
         if s.is_empty() {
             self.error(
                 Code::MissingField,

@@ -165,10 +165,22 @@ fn diagnose(files: &Files, file: FileId, text: &str, outer: &Error) -> Diagnosti
             .trim()
             .replace(", set DuplicateKeyPolicy in Options if acceptable", ""),
     };
-    let (line, col) = match outer.location().or_else(|| error.location()) {
+    let (mut line, mut col) = match outer.location().or_else(|| error.location()) {
         Some(l) if l.line() > 0 => (l.line() as u32, l.column().max(1) as u32),
         _ => crate::files::line_col(text.as_bytes()),
     };
+    // The parser reports a tab at the start of the scalar it was reading;
+    // point at the tab itself, the character to change.
+    if message.contains("tab") {
+        let line_start: usize = text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1) as usize)
+            .map(str::len)
+            .sum();
+        if let Some(at) = text.get(line_start..).and_then(|rest| rest.find('\t')) {
+            (line, col) = crate::files::line_col(&text.as_bytes()[..line_start + at]);
+        }
+    }
     let help = match code {
         Code::YamlLimit => {
             "the file nests too deeply or expands aliases too often; write it out plainly"
