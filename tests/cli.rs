@@ -1768,7 +1768,7 @@ fn control_characters_in_csv_cells_are_errors() {
     .unwrap();
     let (code, r) = validate_json(dir.path());
     assert_eq!(code, 1);
-    has(&r, "control-character", "people-ctl.csv", 2, 7);
+    has(&r, "control-character", "people-ctl.csv", 2, 8);
     has(&r, "control-character", "people-ctl.csv", 3, 7);
     assert_eq!(
         r.diagnostics
@@ -1883,4 +1883,20 @@ fn one_broken_file_gives_one_error_and_one_note_not_a_cascade() {
         "2 references to `venues` were not checked, because `venues.yaml` could not be read"
     );
     assert!(!r.diagnostics.iter().any(|d| d.code == "unknown-reference"));
+}
+
+#[test]
+fn csv_columns_are_exact_after_quoted_cells_and_in_crlf_files() {
+    let dir = fixture("base");
+    fs::write(
+        dir.path().join("people-quoted.csv"),
+        "id,name,region\r\nzed,\"Zed, \"\"the\"\" Third\",nowhere\r\nyan,\"Yan\nTwo\",nowhere\r\n",
+    )
+    .unwrap();
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    // `nowhere` starts after `zed,"Zed, ""the"" Third",`: column 26.
+    has(&r, "unknown-reference", "people-quoted.csv", 2, 26);
+    // After a line break inside quotes: line 4, after `Two",`.
+    has(&r, "unknown-reference", "people-quoted.csv", 4, 6);
 }

@@ -58,7 +58,19 @@ pub(crate) fn read_rows<'s>(
                 break;
             }
         }
-        let line = record.position().map_or(0, |p| p.line() as u32);
+        // In a CRLF file the reader's position is the `\n` ending the line
+        // before: step over line ends to the record itself.
+        let mut line = record.position().map_or(0, |p| p.line() as u32);
+        let mut raw = record
+            .position()
+            .and_then(|p| text.get(p.byte() as usize..))
+            .unwrap_or("");
+        while let Some(rest) = raw.strip_prefix(['\r', '\n']) {
+            if raw.starts_with('\n') {
+                line += 1;
+            }
+            raw = rest;
+        }
         if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
             continue; // a blank line
         }
@@ -81,15 +93,24 @@ pub(crate) fn read_rows<'s>(
         };
         let ascii = all.is_ascii();
         let chars = |s: &str| if ascii { s.len() } else { s.chars().count() } as u32;
+        // With a quoted cell, columns come from the source, not the cells.
+        let first_line = &raw[..memchr::memchr(b'\n', raw.as_bytes()).unwrap_or(raw.len())];
+        let quoted = first_line
+            .contains('"')
+            .then(|| field_starts(raw, record.len()));
         let mut cells = [("", filler); MAX_COLUMNS];
         let mut n = 0;
-        let mut col = 1u32;
+        let mut next_col = 1u32;
         let mut bad = false;
         for (i, range) in (0..record.len())
             .filter_map(|i| record.range(i))
             .enumerate()
         {
             let text = &all[range];
+            let (line, col) = match quoted.as_ref().and_then(|q| q.get(i)) {
+                Some(&(down, at)) => (line + down, at),
+                None => (line, next_col),
+            };
             if let Some(at) = control_character(text) {
                 let c = text[at..].chars().next().unwrap_or('\0');
                 ctx.error(
@@ -114,7 +135,7 @@ pub(crate) fn read_rows<'s>(
                 cells[n] = (name, Val::Cell { text: trimmed, loc });
                 n += 1;
             }
-            col += chars(text) + 1;
+            next_col = col + chars(text) + 1;
         }
         if bad {
             continue;
@@ -122,6 +143,55 @@ pub(crate) fn read_rows<'s>(
         let rec = Record::row(Loc::new(file, line, 1, 1), section.fields, &cells[..n]);
         row(ctx, &rec);
     }
+}
+
+/// Where each of the first `n` cells of the row starting at `raw` begins:
+/// lines below the row's first, and the 1-based character column of its
+/// text (after an opening quote). Quotes, doubled quotes inside them and
+/// line breaks inside a quoted cell are counted as the source has them.
+fn field_starts(raw: &str, n: usize) -> Vec<(u32, u32)> {
+    let mut out = Vec::with_capacity(n);
+    let (mut line, mut col) = (0u32, 1u32);
+    let mut chars = raw.chars().peekable();
+    while out.len() < n {
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            col += 1;
+            out.push((line, col));
+            loop {
+                match chars.next() {
+                    None => return out,
+                    Some('"') if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        col += 2;
+                    }
+                    Some('"') => {
+                        col += 1;
+                        break;
+                    }
+                    Some('\n') => {
+                        line += 1;
+                        col = 1;
+                    }
+                    Some(_) => col += 1,
+                }
+            }
+        } else {
+            out.push((line, col));
+        }
+        // To the comma that ends the cell.
+        loop {
+            match chars.next() {
+                None | Some('\n' | '\r') => return out,
+                Some(',') => {
+                    col += 1;
+                    break;
+                }
+                Some(_) => col += 1,
+            }
+        }
+    }
+    out
 }
 
 /// The byte offset of the first control character in a cell (a line
@@ -318,4 +388,21 @@ fn header_columns(
         return None;
     }
     Some(columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_start_where_the_source_has_them() {
+        assert_eq!(field_starts("a,b,c\n", 3), [(0, 1), (0, 3), (0, 5)]);
+        // `"x, y",z`: the quoted text starts at 2, `z` at 8.
+        assert_eq!(field_starts("\"x, y\",z\n", 2), [(0, 2), (0, 8)]);
+        // Doubled quotes count twice; the next cell starts after them.
+        assert_eq!(field_starts("\"a \"\"b\"\"\",c", 2), [(0, 2), (0, 11)]);
+        // A line break inside quotes moves the next cell down a line.
+        assert_eq!(field_starts("\"one\ntwo\",z", 2), [(0, 2), (1, 6)]);
+        assert_eq!(field_starts("Zoë,\"Ó'B\",x", 3), [(0, 1), (0, 6), (0, 11)]);
+    }
 }
