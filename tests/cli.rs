@@ -469,7 +469,9 @@ fn empty_folder_has_no_programme() {
 fn missing_folder_is_an_io_error() {
     let out = tip(&["validate", "/nonexistent/tip-data"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("there is no folder `/nonexistent/tip-data`")
+    );
 }
 
 #[test]
@@ -1899,4 +1901,62 @@ fn csv_columns_are_exact_after_quoted_cells_and_in_crlf_files() {
     has(&r, "unknown-reference", "people-quoted.csv", 2, 26);
     // After a line break inside quotes: line 4, after `Two",`.
     has(&r, "unknown-reference", "people-quoted.csv", 4, 6);
+}
+
+#[test]
+fn command_line_errors_say_what_to_do() {
+    let example = repo().join("data/kent-medway");
+    // A mistyped folder, and a file given for the folder.
+    let typo = repo().join("data/kent-medwy");
+    let out = tip(&["validate", s(&typo)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("there is no folder") && err.contains("did you mean"),
+        "{err}"
+    );
+    assert!(err.contains("kent-medway`?"), "{err}");
+    let file = example.join("courses.yaml");
+    let out = tip(&["validate", s(&file)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is a file, not a data folder"), "{err}");
+    // A date in another form names the one expected.
+    let (code, _, err) = run_on_example(&[
+        "eligible",
+        "--person",
+        "zoe-obrien",
+        "--as-of",
+        "25/11/2026",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("expected a date written YYYY-MM-DD"), "{err}");
+    // Every id flag suggests: reordered words, whole-word prefixes.
+    let (code, _, err) = run_on_example(&["calendar", "--region", "kent-east"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `east-kent`?"), "{err}");
+    let (code, _, err) = run_on_example(&["eligible", "--person", "zoe-obrien", "--course", "l2"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("did you mean `l2-train-the-trainer` or `l2-trauma-awareness`?"),
+        "{err}"
+    );
+    let (code, _, err) = run_on_example(&["pack", "--role", "managr", "-o", "/nonexistent/x.zip"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `manager`?"), "{err}");
+}
+
+#[test]
+fn a_failed_json_run_still_prints_json() {
+    let (code, out, _) = run_on_example(&["eligible", "--person", "zoe", "--format", "json"]);
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON on stdout");
+    assert_eq!(doc["error"]["message"], "unknown person `zoe`");
+    assert_eq!(doc["error"]["help"], "did you mean `zoe-obrien`?");
+    assert_eq!(doc["error"]["exit"], 1);
+    let missing = repo().join("data/no-such-folder");
+    let out = tip(&["validate", s(&missing), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(doc["error"]["exit"], 2);
 }

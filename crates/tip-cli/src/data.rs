@@ -32,12 +32,7 @@ pub fn load_allowing(dir: &Path, allowed: &[Code]) -> io::Result<Result<Dataset,
 pub(crate) fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
     let report = match Dataset::check_scope(dir, scope) {
         Ok(report) => report,
-        Err(LoadError::Io { path, source }) => {
-            return Err(io::Error::new(
-                source.kind(),
-                format!("cannot read `{}`: {source}", path.display()),
-            ));
-        }
+        Err(LoadError::Io { path, source }) => return Err(folder_error(&path, source)),
         Err(e) => return Err(io::Error::other(e.to_string())),
     };
     // A file that cannot be read is an I/O error (exit 2), reported alone:
@@ -64,25 +59,110 @@ fn load_scope(dir: &Path, scope: Scope, allowed: &[Code]) -> io::Result<Result<D
                 .collect();
             let mut err = anstream::stderr().lock();
             write!(err, "{}", render::human(&errors, dir, true))?;
-            writeln!(
-                err,
+            let message = format!(
                 "`{}` is invalid: {}; run `tip validate` for details",
                 dir.display(),
                 render::summary(&errors)
-            )?;
+            );
+            writeln!(err, "{message}")?;
+            json_error(&message, 1);
             Ok(Err(Outcome::Invalid))
         }
     }
 }
 
+/// Why a data folder cannot be read, and what to do: a missing folder
+/// suggests a near name beside it; a file names the folder that holds it.
+fn folder_error(path: &Path, source: io::Error) -> io::Error {
+    let shown = path.display();
+    let message = if path.is_file() {
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        format!(
+            "`{shown}` is a file, not a data folder\n  = help: give the folder that holds the data, e.g. `tip validate {}`",
+            parent.display()
+        )
+    } else if !path.exists() {
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let siblings: Vec<String> = std::fs::read_dir(parent)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        let near = siblings
+            .iter()
+            .map(|s| (strsim::jaro_winkler(s, &name), s))
+            .filter(|(score, _)| *score > 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, s)| s);
+        match near {
+            Some(s) => format!(
+                "there is no folder `{shown}`\n  = help: did you mean `{}`?",
+                parent.join(s).display()
+            ),
+            None => format!(
+                "there is no folder `{shown}`\n  = help: give the folder of the data set, e.g. `tip validate data/kent-medway`"
+            ),
+        }
+    } else {
+        format!("cannot read `{shown}`: {source}")
+    };
+    io::Error::new(source.kind(), message)
+}
+
 /// Report an id that names nothing: exit 1, with a "did you mean".
 pub fn unknown(what: &str, id: &str, suggestion: Option<String>) -> io::Result<Outcome> {
     let mut err = anstream::stderr().lock();
-    writeln!(err, "error: unknown {what} `{id}`")?;
-    if let Some(s) = suggestion {
+    let message = format!("unknown {what} `{id}`");
+    writeln!(err, "error: {message}")?;
+    if let Some(s) = &suggestion {
         writeln!(err, "  = help: {s}")?;
     }
+    match suggestion {
+        Some(s) => json_error(&format!("{message}\n  = help: {s}"), 1),
+        None => json_error(&message, 1),
+    }
     Ok(Outcome::Invalid)
+}
+
+/// Set when the command's output is JSON: see [`json_error`].
+pub(crate) static JSON_ERRORS: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Under `--format json`, a failure is also a JSON document on standard
+/// output, `{"error": {"message", "help"?, "exit"}}`, so a script reading
+/// stdout never finds nothing.
+pub(crate) fn json_error(text: &str, exit: u8) {
+    if !JSON_ERRORS.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let (message, help) = match text.split_once("\n  = help: ") {
+        Some((m, h)) => (m, Some(h)),
+        None => (text, None),
+    };
+    let mut error = serde_json::json!({ "message": message, "exit": exit });
+    if let Some(help) = help {
+        error["help"] = serde_json::json!(help);
+    }
+    let doc = crate::output::json(&serde_json::json!({ "error": error }));
+    let _ = io::stdout().lock().write_all(doc.as_bytes());
+}
+
+/// A date on the command line: `YYYY-MM-DD`, and an error that says so.
+pub(crate) fn date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("expected a date written YYYY-MM-DD (e.g. 2022-09-01), found `{s}`"))
 }
 
 /// Today's date, where "today" matters and `--as-of` is not given. The

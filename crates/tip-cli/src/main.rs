@@ -89,8 +89,23 @@ pub enum Outcome {
     Invalid,
 }
 
+impl Command {
+    /// Whether the output was asked for as JSON: then failures are a JSON
+    /// document on standard output too, for the script that reads it.
+    fn json(&self) -> bool {
+        match self {
+            Command::Validate(a) => a.format == Format::Json,
+            Command::Eligible(a) => a.format == ReportFormat::Json,
+            Command::Schedule(a) => a.format == ReportFormat::Json,
+            Command::Allocate(a) => a.format == ReportFormat::Json,
+            _ => false,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    data::JSON_ERRORS.store(cli.command.json(), std::sync::atomic::Ordering::Relaxed);
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(&args),
         Command::Eligible(args) => cmd::eligible::run(&args),
@@ -109,6 +124,7 @@ fn main() -> ExitCode {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tip: error: {e}");
+            data::json_error(&e.to_string(), 2);
             ExitCode::from(2)
         }
     }

@@ -6,7 +6,51 @@ pub(crate) fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    best_match(name, candidates).map(|c| format!("did you mean `{c}`?"))
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let found = near(name, &candidates);
+    match found.as_slice() {
+        [] => None,
+        [one] => Some(format!("did you mean `{one}`?")),
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(|c| format!("`{c}`")).collect();
+            Some(format!("did you mean {} or `{last}`?", init.join(", ")))
+        }
+    }
+}
+
+/// The candidates `name` most likely meant: the same words in another
+/// order (`kent-east` for `east-kent`), else a near-miss spelling, else
+/// up to three that start with it as a whole word (`l2` for
+/// `l2-trauma-awareness`).
+fn near<'a>(name: &str, candidates: &[&'a str]) -> Vec<&'a str> {
+    let words = |s: &str| {
+        let mut w: Vec<String> = s
+            .to_lowercase()
+            .split(['-', '_', ' '])
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        w.sort();
+        w
+    };
+    let mine = words(name);
+    if mine.len() > 1 {
+        if let Some(c) = candidates.iter().find(|c| words(c) == mine) {
+            return vec![c];
+        }
+    }
+    if let Some(c) = best_match(name, candidates.iter().copied()) {
+        return vec![c];
+    }
+    let prefix = format!("{}-", name.to_lowercase());
+    let mut starts: Vec<&str> = candidates
+        .iter()
+        .copied()
+        .filter(|c| c.to_lowercase().starts_with(&prefix))
+        .collect();
+    starts.sort_unstable();
+    starts.truncate(3);
+    starts
 }
 
 /// The candidate closest to `name`, if any is close enough.
@@ -48,5 +92,24 @@ mod tests {
             best_match("titel", ["title", "tier", "format"]),
             Some("title")
         );
+    }
+
+    #[test]
+    fn suggests_reordered_words_and_whole_word_prefixes() {
+        let ids = [
+            "east-kent",
+            "north-kent",
+            "l2-trauma-awareness",
+            "l2-train-the-trainer",
+        ];
+        assert_eq!(
+            did_you_mean("kent-east", ids).as_deref(),
+            Some("did you mean `east-kent`?")
+        );
+        assert_eq!(
+            did_you_mean("l2", ids).as_deref(),
+            Some("did you mean `l2-train-the-trainer` or `l2-trauma-awareness`?")
+        );
+        assert_eq!(did_you_mean("kent", ids), None);
     }
 }

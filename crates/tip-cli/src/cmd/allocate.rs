@@ -18,11 +18,11 @@ pub(crate) struct Args {
     data: DataDir,
     /// The date to allocate on: cohorts that have started by then are
     /// skipped (default: today).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
     as_of: Option<NaiveDate>,
     /// Output for people or for programs.
     #[arg(long, value_enum, default_value_t)]
-    format: ReportFormat,
+    pub(crate) format: ReportFormat,
     /// Also write the cohorts' new `enrolled` and `waitlist` lists to this
     /// YAML file, for review. The data folder is never changed.
     #[arg(short, long, value_name = "FILE")]

@@ -18,7 +18,7 @@ pub(crate) struct Args {
     #[arg(short, long, value_name = "OUT")]
     output: PathBuf,
     /// "Today" for upcoming dates and progress (default: today).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
     as_of: Option<NaiveDate>,
     /// Months of dates on the front page and in the bulletin.
     #[arg(long, value_name = "N", default_value_t = 6)]

@@ -23,7 +23,7 @@ pub(crate) struct Args {
     #[command(flatten)]
     data: DataDir,
     /// The first day it covers (default: today).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
     from: Option<NaiveDate>,
     /// How many months it covers.
     #[arg(long, value_name = "N", default_value_t = 2)]

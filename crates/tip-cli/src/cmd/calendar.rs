@@ -34,10 +34,10 @@ pub(crate) struct Args {
     #[arg(long, value_name = "ID")]
     person: Option<String>,
     /// Only sessions on or after this date.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
     from: Option<NaiveDate>,
     /// Only sessions on or before this date.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
     until: Option<NaiveDate>,
     /// Write to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]

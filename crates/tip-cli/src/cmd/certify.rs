@@ -22,7 +22,7 @@ pub(crate) struct Args {
     #[arg(long, value_name = "ID")]
     person: Option<String>,
     /// The date to judge completion on (default: today).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
     as_of: Option<NaiveDate>,
     /// Write one PDF per completer, and `register.csv`, into this folder
     /// (new, empty, or one tip wrote certificates into before).

@@ -21,11 +21,11 @@ pub(crate) struct Args {
     #[arg(long, value_name = "ID")]
     course: Option<String>,
     /// The date to decide on (default: today).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
     as_of: Option<NaiveDate>,
     /// Output for people or for programs.
     #[arg(long, value_enum, default_value_t)]
-    format: ReportFormat,
+    pub(crate) format: ReportFormat,
 }
 
 /// One course's answer.

@@ -37,7 +37,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         },
         (None, Some(id)) => match data.role(id) {
             Some(r) => pack::for_role(&data, r),
-            None => return unknown("role", id, None),
+            None => return unknown("role", id, data.suggest_role(id)),
         },
         (None, None) => unreachable!("clap requires one"),
     };

@@ -18,17 +18,17 @@ pub(crate) struct Args {
     #[command(flatten)]
     data: DataDir,
     /// Only sessions on or after this date.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
     from: Option<NaiveDate>,
     /// Only sessions on or before this date.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
     until: Option<NaiveDate>,
     /// Only this cohort.
     #[arg(long, value_name = "ID")]
     cohort: Option<String>,
     /// Output for people or for programs.
     #[arg(long, value_enum, default_value_t)]
-    format: ReportFormat,
+    pub(crate) format: ReportFormat,
 }
 
 /// Print every session in the window, and every problem of the timetable.

@@ -13,7 +13,7 @@ pub(crate) struct Args {
     data: DataDir,
     /// How to print the diagnostics.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    pub(crate) format: Format,
 }
 
 /// Load the folder, print every diagnostic, exit 1 on any error.

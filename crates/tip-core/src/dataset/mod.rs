@@ -294,6 +294,11 @@ impl Dataset {
         self.index.cohorts.suggest(id)
     }
 
+    /// A near-miss suggestion for a mistyped role id.
+    pub fn suggest_role(&self, id: &str) -> Option<String> {
+        self.index.roles.suggest(id)
+    }
+
     /// A near-miss suggestion for a mistyped course id.
     pub fn suggest_course(&self, id: &str) -> Option<String> {
         self.index.courses.suggest(id)
