@@ -1960,3 +1960,26 @@ fn a_failed_json_run_still_prints_json() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(doc["error"]["exit"], 2);
 }
+
+#[test]
+fn gitlab_code_quality_report_for_ci() {
+    let dir = fixture("unknown-names");
+    let out = tip(&["validate", s(dir.path()), "--format", "gitlab"]);
+    assert_eq!(out.status.code(), Some(1));
+    let issues: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let issues = issues.as_array().unwrap();
+    assert!(!issues.is_empty());
+    for issue in issues {
+        let path = issue["location"]["path"].as_str().unwrap();
+        assert!(path.starts_with(s(dir.path())), "{path}");
+        assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+        assert_eq!(issue["fingerprint"].as_str().unwrap().len(), 32);
+    }
+    // The shipped CI files call the commands this binary has.
+    let action = fs::read_to_string(repo().join("action.yml")).unwrap();
+    assert!(action.contains("tip validate \"$FOLDER\" --format github"));
+    let hooks = fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap();
+    assert!(hooks.contains("entry: tip validate"));
+    let docs = fs::read_to_string(repo().join("docs/ci.md")).unwrap();
+    assert!(docs.contains("--format gitlab > gl-code-quality-report.json"));
+}

@@ -61,6 +61,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow annotations on standard output.
     Github,
+    /// GitLab's Code Quality report (JSON) on standard output.
+    Gitlab,
 }
 
 /// Output of commands that report to people or to programs.

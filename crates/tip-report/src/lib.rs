@@ -317,6 +317,61 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
     s
 }
 
+/// GitLab's Code Quality report (a JSON array of issues), for a CI job's
+/// `artifacts: reports: codequality`. `prefix` is the data folder as seen
+/// from the repository root. Each issue's fingerprint is a SHA-256 of its
+/// code, place and message, so the same problem keeps its identity from
+/// one pipeline to the next.
+pub fn gitlab(diagnostics: &[Diagnostic], prefix: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let issues: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let severity = match d.severity {
+                Severity::Error => "major",
+                Severity::Warning => "minor",
+                _ => "info",
+            };
+            let path = d
+                .location
+                .as_ref()
+                .map_or_else(|| prefix.to_string(), |l| with_prefix(prefix, &l.file));
+            let line = d.location.as_ref().map_or(1, |l| l.line);
+            let mut description = d.message.clone();
+            if let Some(help) = &d.help {
+                description.push_str(" (help: ");
+                description.push_str(help);
+                description.push(')');
+            }
+            let column = d.location.as_ref().map_or(1, |l| l.column);
+            let identity = format!("{}\0{path}\0{line}\0{column}\0{}", d.code, d.message);
+            let fingerprint: String = Sha256::digest(identity.as_bytes())[..16]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            serde_json::json!({
+                "description": description,
+                "check_name": d.code.as_str(),
+                "fingerprint": fingerprint,
+                "severity": severity,
+                "location": { "path": path, "lines": { "begin": line } },
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&issues).expect("issues serialise");
+    s.push('\n');
+    s
+}
+
+/// A data file's path as seen from the repository root.
+fn with_prefix(prefix: &str, file: &str) -> String {
+    if prefix.is_empty() || prefix == "." {
+        file.to_string()
+    } else {
+        format!("{}/{}", prefix.trim_end_matches('/'), file)
+    }
+}
+
 /// GitHub Actions workflow commands (`::error file=…,line=…::message`).
 /// `prefix` is the data folder as seen from the repository root, so the
 /// annotations land on the right files.
@@ -330,11 +385,7 @@ pub fn github(diagnostics: &[Diagnostic], prefix: &str) -> String {
         };
         let mut props = vec![format!("title={}", property(d.code.as_str()))];
         if let Some(loc) = &d.location {
-            let file = if prefix.is_empty() || prefix == "." {
-                loc.file.to_string()
-            } else {
-                format!("{}/{}", prefix.trim_end_matches('/'), loc.file)
-            };
+            let file = with_prefix(prefix, &loc.file);
             props.insert(
                 0,
                 format!(
@@ -406,6 +457,26 @@ mod tests {
         assert_eq!(text.line(0), None);
         let only = SourceLines::read(&path, &[2].into());
         assert_eq!((only.line(1), only.line(2)), (None, Some("two")));
+    }
+
+    #[test]
+    fn gitlab_code_quality_locates_and_fingerprints() {
+        let report: serde_json::Value =
+            serde_json::from_str(&gitlab(&sample(), "data/km")).unwrap();
+        let issues = report.as_array().unwrap();
+        assert_eq!(issues.len(), 2);
+        assert_eq!(issues[0]["check_name"], "unknown-field");
+        assert_eq!(issues[0]["severity"], "major");
+        assert_eq!(issues[0]["location"]["path"], "data/km/courses.yaml");
+        assert_eq!(issues[0]["location"]["lines"]["begin"], 3);
+        assert_eq!(
+            issues[0]["description"],
+            "unknown field `titel` in a course (help: did you mean `title`?)"
+        );
+        let fp = issues[0]["fingerprint"].as_str().unwrap();
+        assert_eq!(fp.len(), 32);
+        assert_ne!(fp, issues[1]["fingerprint"].as_str().unwrap());
+        assert_eq!(gitlab(&sample(), "data/km"), gitlab(&sample(), "data/km"));
     }
 
     #[test]

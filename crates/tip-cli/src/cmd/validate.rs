@@ -47,6 +47,12 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         Format::Json => io::stdout()
             .lock()
             .write_all(render::json(diags).as_bytes())?,
+        Format::Gitlab => {
+            let prefix = dir.to_string_lossy();
+            io::stdout()
+                .lock()
+                .write_all(render::gitlab(diags, &prefix).as_bytes())?;
+        }
         Format::Github => {
             let prefix = dir.to_string_lossy();
             io::stdout()
