@@ -498,13 +498,7 @@ impl<'a> Ctx<'a> {
     /// `YYYY-MM-DDTHH:MM[:SS]` (a space may stand for `T`).
     pub(crate) fn datetime(&mut self, val: Val<'_>) -> Option<NaiveDateTime> {
         let s = self.str(val)?.trim();
-        let split = s.find(['T', ' ']);
-        let parsed = match split {
-            Some(i) => parse_date(&s[..i])
-                .and_then(|d| parse_time(s[i + 1..].trim()).map(|t| d.and_time(t))),
-            None => Err(format!("expected a date and time, found `{s}`")),
-        };
-        match parsed {
+        match parse_datetime(s) {
             Ok(dt) => Some(dt),
             Err(why) => {
                 self.error(Code::InvalidDate, self.loc_of(val), why).help = Some(
@@ -715,6 +709,17 @@ pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 /// Parse `HH:MM` or `HH:MM:SS` (24-hour).
+/// A local date-time: `YYYY-MM-DDTHH:MM` (or a space for the `T`, a
+/// one-digit hour, seconds), as docs/data-format.md says.
+pub(crate) fn parse_datetime(s: &str) -> Result<NaiveDateTime, String> {
+    match s.find(['T', ' ']) {
+        Some(i) => {
+            parse_date(&s[..i]).and_then(|d| parse_time(s[i + 1..].trim()).map(|t| d.and_time(t)))
+        }
+        None => Err(format!("expected a date and time, found `{s}`")),
+    }
+}
+
 pub(crate) fn parse_time(s: &str) -> Result<NaiveTime, String> {
     let parts: Vec<_> = s.split(':').collect();
     let nums: Option<Vec<u32>> = parts
@@ -853,5 +858,34 @@ mod tests {
         assert_eq!(parse_weekday("Tuesday"), Some(Weekday::Tue));
         assert_eq!(parse_weekday("fri"), Some(Weekday::Fri));
         assert_eq!(parse_weekday("fry"), None);
+    }
+}
+
+#[cfg(test)]
+mod datetime_tests {
+    use super::*;
+
+    /// What docs/data-format.md says a local date-time may be.
+    #[test]
+    fn date_times_accept_exactly_what_the_docs_say() {
+        let parse = parse_datetime;
+        for ok in [
+            "2022-01-18T09:30",
+            "2022-01-18 09:30",
+            "2022-01-18T9:30",
+            "2022-01-18T09:30:00",
+        ] {
+            assert!(parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "2022-01-18T09:30Z",
+            "2022-01-18T09:30+01:00",
+            "2022-01-18T9:30pm",
+            "18/01/2022 09:30",
+            "2022-01-18T0930",
+            "2022-01-18",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 }
