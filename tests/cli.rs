@@ -1983,3 +1983,23 @@ fn gitlab_code_quality_report_for_ci() {
     let docs = fs::read_to_string(repo().join("docs/ci.md")).unwrap();
     assert!(docs.contains("--format gitlab > gl-code-quality-report.json"));
 }
+
+#[test]
+fn readme_example_output_is_what_tip_prints() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let start = readme
+        .find("`tip validate examples/mistakes`")
+        .expect("the example");
+    let block = &readme[start..];
+    let block = &block[block.find("```text\n").unwrap() + 8..];
+    let block = &block[..block.find("```").unwrap()];
+    let out = Command::new(env!("CARGO_BIN_EXE_tip"))
+        .args(["validate", "examples/mistakes"])
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), block);
+}

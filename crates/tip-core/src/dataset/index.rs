@@ -198,11 +198,14 @@ impl IdTable {
         if self.len() > 50_000 {
             return None;
         }
+        // Ids of broken records too: a reference to a misspelling of one
+        // should still say which was meant.
         did_you_mean(
             id,
             self.shards
                 .iter()
-                .flat_map(|s| s.iter().map(|(k, _)| k.as_str())),
+                .flat_map(|s| s.iter().map(|(k, _)| k.as_str()))
+                .chain(self.broken.iter().map(|b| &**b)),
         )
     }
 }

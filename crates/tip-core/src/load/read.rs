@@ -31,6 +31,9 @@ pub(crate) struct Record<'a> {
     /// The fields the schema declares for this record: every name the
     /// loader reads must be one of them (checked in debug builds).
     fields: &'static [Field],
+    /// Keys the schema does not know (already reported): a missing field
+    /// that one of them misspells is not reported again.
+    unknown: Vec<&'a str>,
     entries: Entries<'a>,
 }
 
@@ -49,6 +52,7 @@ impl<'a> Record<'a> {
         Record {
             loc,
             fields,
+            unknown: Vec::new(),
             entries: Entries::Row(cells),
         }
     }
@@ -135,12 +139,16 @@ impl<'a> Ctx<'a> {
             .help = Some(format!("write the {what} as `field: value` lines"));
             return None;
         };
+        let mut unknown = Vec::new();
         for (key, _) in entries {
             let name = match &key.kind {
                 Kind::Str(s) => s.as_str(),
                 _ => key.text(self.source).unwrap_or(""),
             };
             if !fields.iter().any(|f| f.name == name) {
+                if let Kind::Str(s) = &key.kind {
+                    unknown.push(s.as_str());
+                }
                 let help = did_you_mean(name, fields.iter().map(|f| f.name)).unwrap_or_else(|| {
                     let names: Vec<_> = fields.iter().map(|f| format!("`{}`", f.name)).collect();
                     format!("a {what} has the fields {}", names.join(", "))
@@ -156,6 +164,7 @@ impl<'a> Ctx<'a> {
         Some(Record {
             loc: node.loc(self.file),
             fields,
+            unknown,
             entries: Entries::Map(entries),
         })
     }
@@ -168,7 +177,11 @@ impl<'a> Ctx<'a> {
         what: &str,
     ) -> Option<Val<'r>> {
         let val = record.get(name);
-        if val.is_none() {
+        // `titel` for `title` is one mistake: its unknown-field error says
+        // "did you mean `title`?", so the missing field is not reported too.
+        let misspelt =
+            || crate::suggest::best_match(name, record.unknown.iter().copied()).is_some();
+        if val.is_none() && !misspelt() {
             self.error(
                 Code::MissingField,
                 record.loc,
