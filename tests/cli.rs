@@ -355,8 +355,8 @@ fn cohort_capacity_lists_and_attendance() {
         (labels[0].line, labels[0].column, labels[0].message.as_str()),
         (8, 16, "enrolled here")
     );
-    has(&r, "attendance-not-enrolled", "cohorts.yaml", 19, 5);
-    has(&r, "attendance-unknown-session", "cohorts.yaml", 20, 5);
+    has(&r, "attendance-not-enrolled", "cohorts.yaml", 19, 30);
+    has(&r, "attendance-unknown-session", "cohorts.yaml", 20, 45);
     let caps = r
         .diagnostics
         .iter()

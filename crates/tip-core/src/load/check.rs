@@ -269,7 +269,7 @@ impl Checker<'_> {
                         "add `{}` to the cohort's `enrolled`, or correct the cohort",
                         person.id
                     )),
-                    a.loc,
+                    a.person_loc,
                 );
             }
             let n = data.sessions(a.cohort).len() as u32;
@@ -285,7 +285,7 @@ impl Checker<'_> {
                             ),
                         )
                         .help(format!("session numbers run from 1 to {n}, in time order")),
-                        a.loc,
+                        a.sessions_loc,
                     );
                 }
             }

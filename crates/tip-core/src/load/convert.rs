@@ -663,6 +663,8 @@ pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opt
         person: person?,
         sessions: sessions?,
         loc: rec.loc,
+        person_loc: ctx.value_loc(rec, "person").unwrap_or(rec.loc),
+        sessions_loc: ctx.value_loc(rec, "sessions").unwrap_or(rec.loc),
     })
 }
 

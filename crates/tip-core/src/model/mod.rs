@@ -643,6 +643,10 @@ pub struct Attendance {
     pub sessions: SessionSet,
     /// Where it is recorded.
     pub loc: Loc,
+    /// Where its `person` value is written.
+    pub person_loc: Loc,
+    /// Where its `sessions` value is written (the record when absent).
+    pub sessions_loc: Loc,
 }
 
 /// A completion recorded elsewhere.
