@@ -2003,3 +2003,45 @@ fn readme_example_output_is_what_tip_prints() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stderr), block);
 }
+
+#[test]
+fn attendance_means_what_the_register_says() {
+    let (tmp, data) = example_copy();
+    // A register row with nothing ticked: an empty cell is no session.
+    let register = fs::read_to_string(data.join("attendance-2022.csv")).unwrap();
+    fs::write(
+        data.join("attendance-2022.csv"),
+        register.replace(
+            "l2-2022-01-maidstone,chidi-okafor,all",
+            "l2-2022-01-maidstone,chidi-okafor,",
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("certs.pdf");
+    let (code, _, err) = tip_at(&[
+        "certify",
+        s(&data),
+        "--cohort",
+        "l2-2022-01-maidstone",
+        "--as-of",
+        "2022-12-01",
+        "--combined",
+        s(&out),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "no certificate for Chidi Okafor (chidi-okafor): did not attend enough sessions (0 of 1"
+        ),
+        "{err}"
+    );
+    // `none` says the same; in YAML the field must be written.
+    fs::write(
+        data.join("attendance-more.yaml"),
+        "attendance:\n  - { cohort: l2-2022-01-maidstone, person: aoife-ni-bhriain }\n",
+    )
+    .unwrap();
+    let (code, r) = validate_json(&data);
+    assert_eq!(code, 1);
+    has(&r, "missing-field", "attendance-more.yaml", 2, 5);
+}

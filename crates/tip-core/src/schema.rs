@@ -502,10 +502,10 @@ pub(crate) const SECTIONS: &[Section] = &[
         fields: &[
             req("cohort", Ty::Ref("cohorts"), "The cohort."),
             req("person", Ty::Ref("people"), "The learner."),
-            opt(
+            req(
                 "sessions",
                 Ty::SessionSet,
-                "`all` (default) or session numbers.",
+                "`all`, `none`, or the session numbers attended (`[1, 3]`; in CSV `1 3`). Never assumed: in YAML it must be written; in CSV the column must be there, and an empty cell means none attended.",
             ),
         ],
     },
@@ -671,7 +671,7 @@ fn ty_schema(ty: &Ty) -> Value {
         Ty::Rule => json!({ "$ref": "#/$defs/rule" }),
         Ty::SessionSet => json!({
             "oneOf": [
-                { "const": "all" },
+                { "enum": ["all", "none"] },
                 { "type": "array", "items": { "type": "integer", "minimum": 1 } }
             ]
         }),
@@ -753,7 +753,7 @@ fn ty_name(ty: &Ty) -> String {
         Ty::List(item) => format!("list of {}", ty_name(item)),
         Ty::Map(_) => "mapping".into(),
         Ty::Rule => "rule".into(),
-        Ty::SessionSet => "`all` or numbers".into(),
+        Ty::SessionSet => "`all`, `none` or numbers".into(),
         Ty::TimeRange => "`HH:MM-HH:MM`".into(),
         Ty::Day => "day".into(),
         Ty::Weekday => "weekday".into(),

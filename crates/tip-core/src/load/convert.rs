@@ -641,20 +641,32 @@ pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opt
     let what = "attendance record";
     let cohort = ctx.required(rec, "cohort", what, |c, v| c.reference(v, &ix.cohorts));
     let person = ctx.required(rec, "person", what, |c, v| c.reference(v, &ix.people));
+    // The register says who came: never assumed. In CSV an empty cell is
+    // a row with nothing ticked; in YAML the field must be written.
     let sessions = match rec.get("sessions") {
-        None => Some(SessionSet::All),
+        None if rec.is_row() => Some(SessionSet::Numbers(Vec::new())),
+        None => {
+            ctx.error(
+                Code::MissingField,
+                rec.loc,
+                "missing field `sessions` in an attendance record",
+            )
+            .help = Some(
+                "write what the register says: `sessions: all`, `sessions: none`, or the numbers attended, e.g. `sessions: [1, 3]`".into(),
+            );
+            None
+        }
         Some(v) => {
-            let is_all = match v {
-                Val::Cell { text, .. } => text.eq_ignore_ascii_case("all"),
-                Val::Node(n) => n
-                    .text(ctx.source)
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("all")),
+            let word = match v {
+                Val::Cell { text, .. } => Some(text.trim().to_ascii_lowercase()),
+                Val::Node(n) => n.text(ctx.source).map(|t| t.trim().to_ascii_lowercase()),
             };
-            if is_all {
-                Some(SessionSet::All)
-            } else {
-                ctx.list(v, |c, item| c.int(item, 1))
-                    .map(SessionSet::Numbers)
+            match word.as_deref() {
+                Some("all") => Some(SessionSet::All),
+                Some("none") => Some(SessionSet::Numbers(Vec::new())),
+                _ => ctx
+                    .list(v, |c, item| c.int(item, 1))
+                    .map(SessionSet::Numbers),
             }
         }
     };

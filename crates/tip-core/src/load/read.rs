@@ -74,6 +74,11 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// Whether this is a CSV row (else a YAML mapping).
+    pub(crate) fn is_row(&self) -> bool {
+        matches!(self.entries, Entries::Row(_))
+    }
+
     /// Whether the field is present with a value (not null or empty).
     pub(crate) fn has(&self, name: &str) -> bool {
         self.get(name).is_some()

@@ -468,7 +468,7 @@ cohorts:
 attendance:
   - { cohort: s1, person: minh, sessions: [1, 2, 4] }
   - { cohort: s1, person: ann, sessions: [1, 3] }
-  - { cohort: p1, person: minh }
+  - { cohort: p1, person: minh, sessions: all }
   - { cohort: p2, person: ann, sessions: [2, 3] }
 completions:
   - { person: minh, course: intro, date: 2018-02-01 }
