@@ -51,6 +51,15 @@ fn fixture(case: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The base fixture with these files added (name, contents).
+fn base_with<T: AsRef<[u8]>>(files: &[(&str, T)]) -> tempfile::TempDir {
+    let dir = fixture("base");
+    for (name, text) in files {
+        fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
 /// `tip validate --format json`, mirrored with `deny_unknown_fields` so a
 /// renamed field fails here first.
 #[derive(Debug, Deserialize)]
@@ -390,12 +399,7 @@ fn no_programme() {
 
 #[test]
 fn non_utf8_file_is_located() {
-    let dir = fixture("base");
-    fs::write(
-        dir.path().join("latin1.yaml"),
-        b"regions:\n  - { id: x, name: Caf\xe9 }\n",
-    )
-    .unwrap();
+    let dir = base_with(&[("latin1.yaml", b"regions:\n  - { id: x, name: Caf\xe9 }\n")]);
     let (code, r) = validate_json(dir.path());
     assert_eq!(code, 1);
     has(&r, "not-utf8", "latin1.yaml", 2, 23);
@@ -1762,12 +1766,10 @@ fn many_unknown_columns_give_one_capped_diagnostic() {
 
 #[test]
 fn control_characters_in_csv_cells_are_errors() {
-    let dir = fixture("base");
-    fs::write(
-        dir.path().join("people-ctl.csv"),
+    let dir = base_with(&[(
+        "people-ctl.csv",
         "id,name\nnul,\"Nu\u{0}ll\"\nesc,Es\u{1b}c\nfine,\"Two\nlines\"\n",
-    )
-    .unwrap();
+    )]);
     let (code, r) = validate_json(dir.path());
     assert_eq!(code, 1);
     has(&r, "control-character", "people-ctl.csv", 2, 8);
@@ -1857,18 +1859,16 @@ fn a_broken_template_override_is_a_data_error_everywhere() {
 
 #[test]
 fn one_broken_file_gives_one_error_and_one_note_not_a_cascade() {
-    let dir = fixture("base");
-    // A tab in the venues file, and cohorts that use its venues.
-    fs::write(
-        dir.path().join("venues.yaml"),
-        "venues:\n  - id: hall\n\tname: Hall\n  - id: room\n    name: Room\n",
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join("cohorts.yaml"),
-        "cohorts:\n  - id: a\n    course: intro\n    venue: hall\n    sessions: [{start: 2022-01-18T09:30, end: 2022-01-18T12:30}]\n  - id: b\n    course: intro\n    venue: room\n    sessions: [{start: 2022-02-18T09:30, end: 2022-02-18T12:30}]\n",
-    )
-    .unwrap();
+    let dir = base_with(&[
+        (
+            "venues.yaml",
+            "venues:\n  - id: hall\n\tname: Hall\n  - id: room\n    name: Room\n",
+        ),
+        (
+            "cohorts.yaml",
+            "cohorts:\n  - id: a\n    course: intro\n    venue: hall\n    sessions: [{start: 2022-01-18T09:30, end: 2022-01-18T12:30}]\n  - id: b\n    course: intro\n    venue: room\n    sessions: [{start: 2022-02-18T09:30, end: 2022-02-18T12:30}]\n",
+        ),
+    ]);
     let (code, r) = validate_json(dir.path());
     assert_eq!(code, 1);
     assert_eq!(r.errors, 1, "{r:#?}");
@@ -1889,12 +1889,10 @@ fn one_broken_file_gives_one_error_and_one_note_not_a_cascade() {
 
 #[test]
 fn csv_columns_are_exact_after_quoted_cells_and_in_crlf_files() {
-    let dir = fixture("base");
-    fs::write(
-        dir.path().join("people-quoted.csv"),
+    let dir = base_with(&[(
+        "people-quoted.csv",
         "id,name,region\r\nzed,\"Zed, \"\"the\"\" Third\",nowhere\r\nyan,\"Yan\nTwo\",nowhere\r\n",
-    )
-    .unwrap();
+    )]);
     let (code, r) = validate_json(dir.path());
     assert_eq!(code, 1);
     // `nowhere` starts after `zed,"Zed, ""the"" Third",`: column 26.
