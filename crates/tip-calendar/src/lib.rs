@@ -231,10 +231,11 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Even
         description.push("This session is cancelled.".to_string());
     }
     if let Some(s) = &course.summary {
-        description.push(clean(s));
+        // A YAML `|` block ends with a line break: never blank lines.
+        description.push(clean(s).trim().to_string());
     }
     if let Some(notes) = &cohort.notes {
-        description.push(clean(notes));
+        description.push(clean(notes).trim().to_string());
     }
     if let Some(url) = &link {
         description.push(format!("Join online: {url}"));

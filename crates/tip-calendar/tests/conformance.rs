@@ -140,6 +140,9 @@ fn round_trip_every_property_matches_the_data() {
                 "notes word for word in {uid}: {description:?}"
             );
         }
+        // A YAML `|` block's final line break never makes blank lines.
+        assert!(!description.contains("\n\n\n"), "{uid}: {description:?}");
+        assert!(!description.ends_with('\n'), "{uid}: {description:?}");
         for t in &cohort.trainers {
             assert!(description.contains(&data[*t].name));
         }
