@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use crate::dataset::Dataset;
 use crate::ix::Ix;
 use crate::model::*;
-use crate::problems::{ended, places, started};
+use crate::problems::{ended, started};
 use crate::rules::{Reason, Unplacement};
 
 /// A place given.
@@ -245,7 +245,9 @@ impl<'a> State<'a> {
     }
 
     fn full(&self, c: Ix<Cohort>) -> bool {
-        places(self.data, &self.data[c]).is_some_and(|cap| self.enrolled(c).len() >= cap as usize)
+        self.data
+            .places(c)
+            .is_some_and(|cap| self.enrolled(c).len() >= cap as usize)
     }
 
     fn enrol(&mut self, person: Ix<Person>, c: Ix<Cohort>) {

@@ -64,11 +64,6 @@ pub fn problems(data: &Dataset) -> Vec<Problem> {
     out
 }
 
-/// The places a cohort has (see [`Dataset::places`]).
-pub(crate) fn places(data: &Dataset, cohort: &Cohort) -> Option<u32> {
-    data.places_of(cohort)
-}
-
 fn capacity(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Problem>) {
     let n = cohort.enrolled.len();
     // The first person enrolled beyond `places`, where the list overflows.

@@ -95,6 +95,10 @@ pub fn sanitize(md: &str) -> String {
     // unquoted attribute that held a `<` no longer does), so repeat until
     // nothing changes; text that never settles is kept as plain text.
     let mut text = sanitize_once(md);
+    if text == md {
+        // Nothing was unsafe: the usual case, one parse.
+        return text;
+    }
     for _ in 0..8 {
         let next = sanitize_once(&text);
         if next == text {

@@ -115,7 +115,7 @@ impl Site<'_> {
             refusal,
         })?;
         let bytes = std::fs::read(&full).map_err(Error::io(&full))?;
-        if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        if !bytes.starts_with(tip_core::PNG_SIGNATURE) {
             return Err(Error::LogoNotPng(l.clone()));
         }
         let path = "images/logo.png".to_string();

@@ -111,7 +111,7 @@ impl Checker<'_> {
         let mut head = [0u8; 8];
         let read = std::fs::File::open(self.data.root().join(logo))
             .and_then(|mut f| f.read_exact(&mut head));
-        if read.is_err() || head != *b"\x89PNG\r\n\x1a\n" {
+        if read.is_err() || &head != crate::files::PNG_SIGNATURE {
             self.push(
                 Diagnostic::error(
                     Code::LogoNotPng,
