@@ -1148,6 +1148,14 @@ fn example_copy() -> (tempfile::TempDir, PathBuf) {
     (tmp, data)
 }
 
+/// Replace `from` with `to` in a data file of a temporary copy; the text
+/// must be there, so a changed example fails the test, not silently.
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "`{from}` not in {}", path.display());
+    fs::write(path, text.replace(from, to)).unwrap();
+}
+
 /// Run `tip` with `SOURCE_DATE_EPOCH` fixed; exit code, stdout, stderr.
 fn tip_at(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tip"))
@@ -1443,29 +1451,22 @@ fn hostile_example() -> (tempfile::TempDir, PathBuf) {
         "news:\n  - date: 2022-09-02\n    title: \"Evil <script>alert(1)</script> [x](javascript:alert(2))\"\n    body: |\n      [click](javascript:alert(3)) and ![pic](data:image/png;base64,AAAA)\n      and <javascript:alert(4)> and [ok](https://example.org) <img src=x onerror=alert(5)>\n\n      [ref][r]\n\n      [r]: vbscript:msgbox(6)\n",
     )
     .unwrap();
-    let courses = fs::read_to_string(data.join("courses.yaml")).unwrap();
-    fs::write(
-        data.join("courses.yaml"),
-        courses.replace(
-            "title: L2 Multi-agency Trauma Awareness",
-            "title: \"L2 *Trauma* [Awareness](javascript:alert(7)) <b>\"",
-        ),
-    )
-    .unwrap();
-    let programme = fs::read_to_string(data.join("programme.yaml")).unwrap();
-    fs::write(
-        data.join("programme.yaml"),
-        programme
-            .replace(
-                "name: Kent and Medway Trauma Informed Practice Team",
-                "name: \"Team, \\\"Kent\\\": Medway; \\r\\nEND:VEVENT\"",
-            )
-            .replace(
-                "name: Awareness",
-                "name: \"Awareness <script>alert(8)</script>\"",
-            ),
-    )
-    .unwrap();
+    edit(
+        &data.join("courses.yaml"),
+        "title: L2 Multi-agency Trauma Awareness",
+        "title: \"L2 *Trauma* [Awareness](javascript:alert(7)) <b>\"",
+    );
+    let programme = data.join("programme.yaml");
+    edit(
+        &programme,
+        "name: Kent and Medway Trauma Informed Practice Team",
+        "name: \"Team, \\\"Kent\\\": Medway; \\r\\nEND:VEVENT\"",
+    );
+    edit(
+        &programme,
+        "name: Awareness",
+        "name: \"Awareness <script>alert(8)</script>\"",
+    );
     (tmp, data)
 }
 
@@ -1575,18 +1576,12 @@ fn calendar_values_are_escaped_and_quoted() {
 #[test]
 fn only_public_files_may_be_published() {
     let (_tmp, data) = example_copy();
-    let resources = fs::read_to_string(data.join("resources.yaml")).unwrap();
-    fs::write(
-        data.join("resources.yaml"),
-        resources.replace(
-            "file: resources/understanding-trauma-leaflet.pdf",
-            "file: people.csv",
-        ),
-    )
-    .unwrap();
-    let programme = fs::read_to_string(data.join("programme.yaml")).unwrap();
+    edit(
+        &data.join("resources.yaml"),
+        "file: resources/understanding-trauma-leaflet.pdf",
+        "file: people.csv",
+    );
     fs::write(data.join("branding/logo.png"), "GIF89a not a png").unwrap();
-    fs::write(data.join("programme.yaml"), programme).unwrap();
     fs::create_dir_all(data.join("templates")).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(
@@ -1798,15 +1793,11 @@ fn resources_sharing_a_file_name_get_their_own_pack_entries() {
         "resources:\n  - { id: leaflet-copy, title: Copy, kind: leaflet, file: resources/other/understanding-trauma-leaflet.pdf }\n  - { id: weird, title: Weird, kind: pdf, file: \"resources/weird\\\\name.pdf\" }\n",
     )
     .unwrap();
-    let courses = fs::read_to_string(data.join("courses.yaml")).unwrap();
-    fs::write(
-        data.join("courses.yaml"),
-        courses.replace(
-            "resources: [understanding-trauma-leaflet, opening-doors-video]",
-            "resources: [understanding-trauma-leaflet, leaflet-copy, weird, opening-doors-video]",
-        ),
-    )
-    .unwrap();
+    edit(
+        &data.join("courses.yaml"),
+        "resources: [understanding-trauma-leaflet, opening-doors-video]",
+        "resources: [understanding-trauma-leaflet, leaflet-copy, weird, opening-doors-video]",
+    );
     let zip = tmp.path().join("l2.zip");
     let (code, _, err) = tip_at(&[
         "pack",
@@ -1939,7 +1930,9 @@ fn command_line_errors_say_what_to_do() {
         err.contains("did you mean `l2-train-the-trainer` or `l2-trauma-awareness`?"),
         "{err}"
     );
-    let (code, _, err) = run_on_example(&["pack", "--role", "managr", "-o", "/nonexistent/x.zip"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = tmp.path().join("x.zip");
+    let (code, _, err) = run_on_example(&["pack", "--role", "managr", "-o", s(&zip)]);
     assert_eq!(code, 1);
     assert!(err.contains("did you mean `manager`?"), "{err}");
 }
@@ -2006,15 +1999,11 @@ fn readme_example_output_is_what_tip_prints() {
 fn attendance_means_what_the_register_says() {
     let (tmp, data) = example_copy();
     // A register row with nothing ticked: an empty cell is no session.
-    let register = fs::read_to_string(data.join("attendance-2022.csv")).unwrap();
-    fs::write(
-        data.join("attendance-2022.csv"),
-        register.replace(
-            "l2-2022-01-maidstone,chidi-okafor,all",
-            "l2-2022-01-maidstone,chidi-okafor,",
-        ),
-    )
-    .unwrap();
+    edit(
+        &data.join("attendance-2022.csv"),
+        "l2-2022-01-maidstone,chidi-okafor,all",
+        "l2-2022-01-maidstone,chidi-okafor,",
+    );
     let out = tmp.path().join("certs.pdf");
     let (code, _, err) = tip_at(&[
         "certify",
