@@ -233,9 +233,15 @@ fn duplicate_ids_across_files() {
         .iter()
         .find(|d| d.file.as_deref() == Some("b.yaml"))
         .unwrap();
+    let first = &d.labels.as_ref().expect("the first definition")[0];
     assert_eq!(
-        d.help.as_deref(),
-        Some("first defined at a.yaml:2:5; ids must be unique across all files")
+        (
+            first.file.as_str(),
+            first.line,
+            first.column,
+            first.message.as_str()
+        ),
+        ("a.yaml", 2, 5, "first defined here")
     );
 }
 
@@ -264,14 +270,15 @@ fn dangling_references_of_every_kind() {
 #[test]
 fn impossible_and_ambiguous_times() {
     let r = bad_case("bad-times");
-    has(&r, "nonexistent-local-time", "times.yaml", 5, 9);
-    has(&r, "ambiguous-local-time", "times.yaml", 9, 9);
-    has(&r, "end-before-start", "times.yaml", 13, 9);
+    // At the `start:` value (the `end:` value when it comes first).
+    has(&r, "nonexistent-local-time", "times.yaml", 5, 18);
+    has(&r, "ambiguous-local-time", "times.yaml", 9, 18);
+    has(&r, "end-before-start", "times.yaml", 13, 41);
     has(&r, "invalid-date", "times.yaml", 17, 18);
     has(&r, "invalid-date", "times.yaml", 18, 18);
-    has(&r, "session-overlap", "times.yaml", 23, 9);
+    has(&r, "session-overlap", "times.yaml", 23, 18);
     has(&r, "invalid-value", "times.yaml", 26, 24);
-    has(&r, "conflicting-fields", "times.yaml", 26, 15);
+    has(&r, "conflicting-fields", "times.yaml", 26, 90);
     has(&r, "end-before-start", "times.yaml", 26, 106);
 }
 
@@ -304,7 +311,7 @@ fn resource_files_missing_or_escaping() {
     has(&r, "resource-file-missing", "res.yaml", 2, 53);
     has(&r, "resource-path-escapes", "res.yaml", 3, 51);
     has(&r, "resource-path-escapes", "res.yaml", 4, 55);
-    has(&r, "conflicting-fields", "res.yaml", 5, 5);
+    has(&r, "conflicting-fields", "res.yaml", 5, 54);
     has(&r, "missing-field", "res.yaml", 6, 5);
 }
 
@@ -365,7 +372,7 @@ fn cohort_capacity_lists_and_attendance() {
         (8, 16, "enrolled here")
     );
     has(&r, "attendance-not-enrolled", "cohorts.yaml", 19, 30);
-    has(&r, "attendance-unknown-session", "cohorts.yaml", 20, 45);
+    has(&r, "attendance-unknown-session", "cohorts.yaml", 20, 49);
     let caps = r
         .diagnostics
         .iter()
@@ -445,6 +452,50 @@ fn deep_nesting_is_refused_without_overflow() {
     assert!(
         r.diagnostics.iter().any(|d| d.code == "yaml-limit"),
         "{r:#?}"
+    );
+}
+
+/// A debug build's rayon worker overflowed its stack at 60 levels, below
+/// the 128 the reader allows: every depth up to the limit is read.
+#[test]
+fn nesting_up_to_the_limit_never_overflows_the_stack() {
+    for depth in [60, 127, 128, 200] {
+        let dir = base_with(&[(
+            "deep.yaml",
+            format!("regions: {}{}\n", "[".repeat(depth), "]".repeat(depth)),
+        )]);
+        let (code, r) = validate_json(dir.path());
+        assert_eq!(code, 1, "depth {depth}");
+        let expected = if depth < 128 {
+            "wrong-type"
+        } else {
+            "yaml-limit"
+        };
+        assert_eq!(r.diagnostics[0].code, expected, "depth {depth}: {r:#?}");
+    }
+    let rule = format!(
+        "courses:\n  - {{ id: deep, title: Deep, tier: 2, format: webinar, requires: {}{{ role: [manager] }}{} }}\n",
+        "{ not: ".repeat(120),
+        " }".repeat(120)
+    );
+    let dir = base_with(&[("deep.yaml", rule)]);
+    assert_eq!(validate_json(dir.path()).0, 0);
+}
+
+/// A named pipe called `*.yaml` would block the reader for ever.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_not_waited_on() {
+    let dir = fixture("base");
+    let fifo = dir.path().join("fifo.yaml");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let out = tip(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("`fifo.yaml`: not a regular file"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 
@@ -2031,4 +2082,164 @@ fn attendance_means_what_the_register_says() {
     let (code, r) = validate_json(&data);
     assert_eq!(code, 1);
     has(&r, "missing-field", "attendance-more.yaml", 2, 5);
+}
+
+/// The fixture that shows each diagnostic code, when it is not named after
+/// the code itself (`tests/fixtures/<code>`).
+const CODE_FIXTURES: &[(&str, &str)] = &[
+    ("unknown-section", "unknown-names"),
+    ("unknown-field", "unknown-names"),
+    ("missing-field", "missing-fields"),
+    ("wrong-type", "not-a-list"),
+    ("invalid-id", "invalid-ids"),
+    ("duplicate-id", "duplicate-ids"),
+    ("unknown-reference", "dangling-references"),
+    ("invalid-date", "bad-times"),
+    ("nonexistent-local-time", "bad-times"),
+    ("ambiguous-local-time", "bad-times"),
+    ("end-before-start", "bad-times"),
+    ("session-overlap", "bad-times"),
+    ("invalid-duration", "bad-numbers"),
+    ("invalid-percentage", "bad-numbers"),
+    ("invalid-number", "bad-numbers"),
+    ("invalid-value", "bad-numbers"),
+    ("conflicting-fields", "resource-files"),
+    ("missing-programme", "no-programme"),
+    ("resource-file-missing", "resource-files"),
+    ("resource-path-escapes", "resource-files"),
+    ("over-capacity", "cohort-people"),
+    ("enrolled-and-waitlisted", "cohort-people"),
+    ("duplicate-entry", "cohort-people"),
+    ("attendance-not-enrolled", "cohort-people"),
+    ("attendance-unknown-session", "cohort-people"),
+    ("not-eligible", "cohort-people"),
+    ("trainer-clash", "clashes"),
+    ("venue-clash", "clashes"),
+    ("learner-clash", "clashes"),
+    ("session-on-closed-day", "clashes"),
+    ("unqualified-trainer", "eligibility-checks"),
+    ("unsatisfiable-rule", "eligibility-checks"),
+];
+
+/// A data folder that shows `code`: a fixture, or (for what cannot be
+/// committed) one made here.
+fn code_example(code: &str) -> tempfile::TempDir {
+    match code {
+        "io-error" => {
+            let dir = fixture("base");
+            #[cfg(unix)]
+            std::os::unix::fs::symlink("/nonexistent/venues.yaml", dir.path().join("venues.yaml"))
+                .unwrap();
+            dir
+        }
+        "file-too-large" => {
+            let dir = fixture("base");
+            let f = fs::File::create(dir.path().join("huge.yaml")).unwrap();
+            f.set_len((64 << 20) + 1).unwrap();
+            dir
+        }
+        _ => {
+            let case = CODE_FIXTURES
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map_or(code, |(_, case)| case);
+            assert!(
+                repo().join("tests/fixtures").join(case).is_dir(),
+                "no example of `{code}`: add tests/fixtures/{code} or a row to CODE_FIXTURES"
+            );
+            fixture(case)
+        }
+    }
+}
+
+/// The first diagnostic with `code` in a human report, whole (the command
+/// line's own message when the problem stops the run).
+fn first_block(human: &str, code: &str) -> Option<String> {
+    let heads = [
+        format!("error[{code}]"),
+        format!("warning[{code}]"),
+        format!("note[{code}]"),
+    ];
+    human
+        .split("\n\n")
+        .find(|b| heads.iter().any(|h| b.starts_with(h.as_str())))
+        .map(|b| format!("{}\n", b.trim_end()))
+}
+
+/// Every diagnostic code has an example whose full rendering (the source
+/// lines, every label, the help) is a snapshot, so a label that moves off
+/// the value a user must change fails here; `docs/diagnostics.md` shows
+/// the same examples (`TIP_BLESS_DOCS=1 cargo test` rewrites it).
+#[test]
+fn every_diagnostic_code_has_a_placed_example() {
+    let mut doc = String::from(DIAGNOSTICS_HEAD);
+    for code in tip_core::Code::ALL {
+        let (code, meaning) = (code.as_str(), code.description());
+        let dir = code_example(code);
+        let (_, human) = validate_human(dir.path());
+        let block = if code == "io-error" {
+            // The one problem that stops the run: it comes alone.
+            assert!(human.starts_with("tip: error: cannot read"), "{human}");
+            human
+        } else {
+            first_block(&human, code)
+                .unwrap_or_else(|| panic!("the example of `{code}` does not show it:\n{human}"))
+        };
+        insta::assert_snapshot!(format!("code-{code}"), block);
+        doc.push_str(&format!(
+            "## `{code}`\n\n{meaning}\n\n```text\n{block}```\n\n"
+        ));
+    }
+    let path = repo().join("docs/diagnostics.md");
+    if std::env::var_os("TIP_BLESS_DOCS").is_some() {
+        fs::write(&path, &doc).unwrap();
+    }
+    assert!(
+        fs::read_to_string(&path).unwrap_or_default() == doc,
+        "docs/diagnostics.md is out of date: run `TIP_BLESS_DOCS=1 cargo test --test cli every_diagnostic_code`"
+    );
+}
+
+const DIAGNOSTICS_HEAD: &str = "\
+# Diagnostics, code by code
+
+Every problem `tip validate` reports has a stable code (scripts may match
+on it; codes are never renamed). For each code: what it means, and what
+`tip validate` prints for a small example. The primary label (`^^^`) sits
+on the value to change; secondary labels (`---`) show a second place that
+explains it.
+
+The examples are the program's real output on the folders under
+`tests/fixtures/`, kept in step by the test
+`every_diagnostic_code_has_a_placed_example` (which also snapshots each
+one). `<DIR>` stands for the data folder.
+
+";
+
+/// A diagnostic shown in the docs is one the program prints: each is
+/// copied from docs/diagnostics.md, which is the program's real output.
+#[test]
+fn diagnostics_shown_in_the_docs_are_real_output() {
+    let real = fs::read_to_string(repo().join("docs/diagnostics.md")).unwrap();
+    let mut checked = 0;
+    for entry in fs::read_dir(repo().join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "md") || path.ends_with("diagnostics.md") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        for block in text.split("```text\n").skip(1) {
+            let block = &block[..block.find("```").unwrap_or(block.len())];
+            let head = block.split(['[', ']']).next().unwrap_or("");
+            if ["error", "warning", "note"].contains(&head) && block.contains(" --> ") {
+                assert!(
+                    real.contains(block),
+                    "{} shows a diagnostic the program does not print:\n{block}",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 3, "{checked}");
 }

@@ -351,8 +351,9 @@ impl Diagnostic {
 pub fn code_table() -> String {
     let mut out = String::from("| code | meaning |\n|---|---|\n");
     for code in Code::ALL {
+        // Each code links to its example in docs/diagnostics.md.
         out.push_str(&format!(
-            "| `{}` | {} |\n",
+            "| [`{0}`](diagnostics.md#{0}) | {1} |\n",
             code.as_str(),
             code.description()
         ));

@@ -97,6 +97,23 @@ impl Files {
         self.location(Loc::new(file, 1, 1, 1))
     }
 
+    /// At most the first `max` bytes of a regular file; `None` when it is
+    /// not one (a named pipe would block) or cannot be read.
+    pub(crate) fn head(&self, id: FileId, max: u64) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let path = &self.get(id).path;
+        if !fs::metadata(path).ok()?.is_file() {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        fs::File::open(path)
+            .ok()?
+            .take(max)
+            .read_to_end(&mut bytes)
+            .ok()?;
+        Some(bytes)
+    }
+
     /// Read a file as UTF-8 text, without a byte-order mark. Problems become
     /// diagnostics: unreadable, too large, not UTF-8.
     pub(crate) fn read(&self, id: FileId) -> Result<String, Diagnostic> {
@@ -109,7 +126,12 @@ impl Files {
         let io_error = |e: io::Error| {
             Diagnostic::error(Code::Io, format!("cannot read `{}`: {e}", file.name)).at(at())
         };
-        let size = fs::metadata(&file.path).map_err(io_error)?.len();
+        let meta = fs::metadata(&file.path).map_err(io_error)?;
+        if !meta.is_file() {
+            // A named pipe or device would block or never end.
+            return Err(io_error(io::Error::other("not a regular file")));
+        }
+        let size = meta.len();
         if size > limit {
             return Err(Diagnostic::error(
                 Code::FileTooLarge,

@@ -40,6 +40,15 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
         for loc in d.location.iter().chain(labels) {
             wanted.entry(&loc.file).or_default().insert(loc.line);
         }
+        // The lines between a place and a nearby label, shown together.
+        if let Some(at) = &d.location {
+            for l in d.labels.iter().map(|l| &l.location) {
+                if l.file == at.file && l.line.abs_diff(at.line) <= NEARBY_LINES {
+                    let lines = l.line.min(at.line)..=l.line.max(at.line);
+                    wanted.entry(&at.file).or_default().extend(lines);
+                }
+            }
+        }
     }
     let mut sources: HashMap<&str, SourceLines> = HashMap::new();
     let mut out = String::new();
@@ -58,7 +67,7 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
                     .iter()
                     .map(|l| (&l.location, Some(l.message.as_str()))),
             );
-            let mut snippets: Vec<(&Location, String, Vec<Mark<'_>>)> = Vec::new();
+            let mut snippets: Vec<Shown<'_>> = Vec::new();
             for (at, label) in places {
                 let text = sources.entry(&at.file).or_insert_with(|| {
                     SourceLines::read(&root.join(&*at.file), &wanted[&*at.file])
@@ -87,7 +96,7 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
                     None => snippets.push((at, shown, vec![mark])),
                 }
             }
-            for (at, shown, marks) in snippets {
+            for (at, shown, marks) in merge_nearby(snippets, &sources) {
                 let mut snippet = Snippet::source(shown)
                     .line_start(at.line as usize)
                     .path(&*at.file);
@@ -113,6 +122,80 @@ pub fn human(diagnostics: &[Diagnostic], root: &Path, styled: bool) -> String {
     }
     out
 }
+
+/// Places this few lines apart in one file are shown in one snippet, as
+/// rustc does (`enrolled here` above `also waitlisted here`).
+const NEARBY_LINES: u32 = 4;
+
+/// Join the one-line snippets of places a few lines apart in one file into
+/// one snippet of the lines from the first to the last, when every line is
+/// short enough to be shown whole.
+fn merge_nearby<'a>(
+    snippets: Vec<Shown<'a>>,
+    sources: &HashMap<&str, SourceLines>,
+) -> Vec<Shown<'a>> {
+    // (first line, last line, the places), in order of first appearance.
+    let mut groups: Vec<(u32, u32, Vec<Shown<'a>>)> = Vec::new();
+    for item in snippets {
+        let (at, ..) = &item;
+        let whole = |at: &Location, shown: &str| sources[&*at.file].line(at.line) == Some(shown);
+        let joined = groups.iter_mut().find(|(first, last, members)| {
+            let head = members[0].0;
+            head.file == at.file
+                && at.line + NEARBY_LINES >= *first
+                && at.line <= *last + NEARBY_LINES
+                && whole(at, &item.1)
+                && members.iter().all(|(a, s, _)| whole(a, s))
+                && (at.line.min(*first)..=at.line.max(*last)).all(|n| {
+                    sources[&*at.file]
+                        .line(n)
+                        .is_some_and(|l| l.len() <= MAX_SHOWN_CHARS)
+                })
+        });
+        match joined {
+            Some((first, last, members)) => {
+                *first = (*first).min(at.line);
+                *last = (*last).max(at.line);
+                members.push(item);
+            }
+            None => groups.push((at.line, at.line, vec![item])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(first, last, mut members)| {
+            if members.len() == 1 {
+                return members.pop().expect("one");
+            }
+            let file = &sources[&*members[0].0.file];
+            let mut text = String::new();
+            let mut starts = HashMap::new();
+            for n in first..=last {
+                starts.insert(n, text.len());
+                text.push_str(file.line(n).unwrap_or(""));
+                if n < last {
+                    text.push('\n');
+                }
+            }
+            let head = members
+                .iter()
+                .find(|(a, ..)| a.line == first)
+                .map_or(members[0].0, |m| m.0);
+            let mut marks = Vec::new();
+            for (at, _, ms) in members {
+                let offset = starts[&at.line];
+                marks.extend(ms.into_iter().map(|m| Mark {
+                    span: m.span.start + offset..m.span.end + offset,
+                    ..m
+                }));
+            }
+            (head, text, marks)
+        })
+        .collect()
+}
+
+/// A snippet: where it starts, the text shown, the carets in it.
+type Shown<'a> = (&'a Location, String, Vec<Mark<'a>>);
 
 /// A caret in a shown line.
 struct Mark<'a> {
@@ -174,6 +257,10 @@ impl SourceLines {
         } else {
             tip_core::MAX_YAML_BYTES
         };
+        // Only a regular file: opening a named pipe would block.
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return SourceLines { lines };
+        }
         let Ok(file) = std::fs::File::open(path) else {
             return SourceLines { lines };
         };

@@ -63,12 +63,18 @@ impl Checker<'_> {
         }
         let branding = data.programme.branding.as_ref();
         if let Some(logo) = branding.and_then(|b| b.logo.as_ref()) {
-            if self.data_file(logo, "the logo", data.programme.loc) {
-                self.logo_is_png(logo);
+            let at = branding
+                .and_then(|b| b.logo_loc)
+                .unwrap_or(data.programme.loc);
+            if self.data_file(logo, "the logo", at) {
+                self.logo_is_png(logo, at);
             }
         }
         if let Some(font) = branding.and_then(|b| b.font.as_ref()) {
-            self.data_file(font, "the font", data.programme.loc);
+            let at = branding
+                .and_then(|b| b.font_loc)
+                .unwrap_or(data.programme.loc);
+            self.data_file(font, "the font", at);
         }
         self.template_overrides();
     }
@@ -106,7 +112,7 @@ impl Checker<'_> {
     }
 
     /// The logo is published as a PNG: check that it is one.
-    fn logo_is_png(&mut self, logo: &str) {
+    fn logo_is_png(&mut self, logo: &str, at: Loc) {
         use std::io::Read;
         let mut head = [0u8; 8];
         let read = std::fs::File::open(self.data.root().join(logo))
@@ -118,7 +124,7 @@ impl Checker<'_> {
                     format!("the logo, `{logo}`, is not a PNG image"),
                 )
                 .help("save the logo as PNG (its contents, not only its name)"),
-                self.data.programme.loc,
+                at,
             );
         }
     }
@@ -171,11 +177,14 @@ impl Checker<'_> {
                                 Code::EndBeforeStart,
                                 format!(
                                     "a session of cohort `{}` ends ({}) before it starts ({})",
-                                    cohort.id, s.end, s.start
+                                    cohort.id,
+                                    s.end.format("%Y-%m-%d %H:%M"),
+                                    s.start.format("%Y-%m-%d %H:%M")
                                 ),
                             )
+                            .label(data.location(s.loc), "it starts here")
                             .help("swap `start` and `end`, or correct the date"),
-                            s.loc,
+                            s.end_loc,
                         );
                     }
                 }
@@ -185,6 +194,7 @@ impl Checker<'_> {
                     if w[1].start < w[0].end {
                         self.push(
                             Diagnostic::error(Code::SessionOverlap, format!("two sessions of cohort `{}` overlap ({} and {})", cohort.id, w[0].start.format("%Y-%m-%d %H:%M"), w[1].start.format("%Y-%m-%d %H:%M")))
+                                .label(data.location(w[0].loc), "while this session is still running")
                                 .help("each session of a cohort is a separate time; merge them or correct the times"),
                             w[1].loc,
                         );
@@ -274,7 +284,7 @@ impl Checker<'_> {
             }
             let n = data.sessions(a.cohort).len() as u32;
             if let SessionSet::Numbers(numbers) = &a.sessions {
-                for &k in numbers.iter().filter(|&&k| k > n) {
+                for (i, &k) in numbers.iter().enumerate().filter(|(_, k)| **k > n) {
                     self.push(
                         Diagnostic::error(
                             Code::AttendanceUnknownSession,
@@ -285,7 +295,7 @@ impl Checker<'_> {
                             ),
                         )
                         .help(format!("session numbers run from 1 to {n}, in time order")),
-                        a.sessions_loc,
+                        a.number_locs.get(i).copied().unwrap_or(a.sessions_loc),
                     );
                 }
             }
@@ -305,22 +315,43 @@ impl Checker<'_> {
                     .unwrap_or_default()
             })
             .collect();
+        // Where course `from` names course `to` in its rules.
+        let edge_at = |from: usize, to: usize| {
+            let mut at = data.courses[from].loc;
+            if let Some(rule) = &data.courses[from].requires {
+                let mut found = false;
+                rule.visit(&mut |r| {
+                    if let RuleKind::Completed { course, .. } = r.kind
+                        && course.index() == to
+                        && !found
+                    {
+                        (at, found) = (r.loc, true);
+                    }
+                });
+            }
+            at
+        };
         for cycle in cycles(&edges) {
-            let first = &data.courses[cycle[0]];
-            let mut names: Vec<&str> = cycle.iter().map(|&i| &*data.courses[i].id).collect();
-            names.push(&first.id);
-            let loc = first.requires.as_ref().map_or(first.loc, |r| r.loc);
-            self.push(
-                Diagnostic::error(
-                    Code::PrerequisiteCycle,
-                    format!(
-                        "courses require each other in a circle: {}",
-                        names.join(" → ")
-                    ),
-                )
-                .help("no one could ever take these courses; remove one of the requirements"),
-                loc,
-            );
+            let next = |k: usize| cycle[(k + 1) % cycle.len()];
+            let id = |i: usize| &*data.courses[i].id;
+            let mut names: Vec<&str> = cycle.iter().map(|&i| id(i)).collect();
+            names.push(id(cycle[0]));
+            let mut d = Diagnostic::error(
+                Code::PrerequisiteCycle,
+                format!(
+                    "courses require each other in a circle: {}",
+                    names.join(" → ")
+                ),
+            )
+            .help("no one could ever take these courses; remove one of the requirements");
+            for (k, &from) in cycle.iter().enumerate().skip(1) {
+                let to = next(k);
+                d = d.label(
+                    data.location(edge_at(from, to)),
+                    format!("`{}` requires `{}`", id(from), id(to)),
+                );
+            }
+            self.push(d, edge_at(cycle[0], next(0)));
         }
     }
 
@@ -434,7 +465,8 @@ impl Checker<'_> {
                             data[c.person].id, data[c.course].id, c.date
                         ),
                     )
-                    .help(format!("also at {}:{}", first.file, first.line)),
+                    .label(first, "first recorded here")
+                    .help("remove one of the two rows"),
                     c.loc,
                 );
             }

@@ -15,6 +15,7 @@ use crate::dataset::{IdTable, Index};
 use crate::diagnostic::Code;
 use crate::load::read::{Ctx, Record, Val};
 use crate::load::yaml::{Kind, Node};
+use crate::loc::Loc;
 use crate::model::*;
 use crate::model::{Rule, RuleKind};
 use crate::schema::{self, Field, Ty};
@@ -91,8 +92,8 @@ pub(crate) fn resource(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Conve
         (Some(url), None, _, false) => Some(ResourceLocation::Url(url)),
         (None, Some(file), false, _) => Some(ResourceLocation::File(file)),
         (_, _, true, true) => {
-            ctx.error(Code::ConflictingFields, rec.loc, format!("resource `{id}` has both `url` and `file`"))
-                .help = Some("a resource is either online (`url`) or a file in the data folder (`file`), not both".into());
+            ctx.conflict(rec, ["url", "file"], format!("resource `{id}` has both `url` and `file`"),
+                "a resource is either online (`url`) or a file in the data folder (`file`), not both");
             None
         }
         (_, _, false, false) => {
@@ -275,6 +276,12 @@ const RULE_KEYS: &[&str] = &["completed", "role", "region", "sector", "all", "an
 
 /// An eligibility rule (YAML only).
 pub(crate) fn rule(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<Rule> {
+    use crate::load::yaml::{STACK_GROWTH, STACK_RED_ZONE};
+    // `not: not: …` and nested `all`/`any` recurse once per level.
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || rule_at(ctx, val, ix))
+}
+
+fn rule_at(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<Rule> {
     let Val::Node(node) = val else { return None };
     let loc = node.loc(ctx.file);
     let Kind::Map(entries) = &node.kind else {
@@ -295,8 +302,14 @@ pub(crate) fn rule(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<Rule> 
     let (key, value) = &entries[0];
     let name = key.text(ctx.source).unwrap_or("");
     let value = Val::Node(value);
+    let mut loc = loc;
     let kind = match name {
-        "completed" => completed(ctx, value, ix)?,
+        "completed" => {
+            let (kind, at) = completed(ctx, value, ix)?;
+            // A completion rule is blamed at the course it names.
+            loc = at;
+            kind
+        }
         "role" => RuleKind::Role(rule_ids(ctx, value, &ix.roles)?),
         "region" => RuleKind::Region(rule_ids(ctx, value, &ix.regions)?),
         "sector" => RuleKind::Sector(rule_ids(ctx, value, &ix.sectors)?),
@@ -358,7 +371,8 @@ fn rule_ids<T>(ctx: &mut Ctx<'_>, val: Val<'_>, table: &IdTable) -> Option<Vec<c
     }
 }
 
-fn completed(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<RuleKind> {
+/// A `completed` rule, and where its course id is written.
+fn completed(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<(RuleKind, Loc)> {
     match val {
         Val::Node(
             node @ Node {
@@ -387,15 +401,22 @@ fn completed(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<RuleKind> {
             if rec.has("within") && within.is_none() {
                 return None;
             }
-            Some(RuleKind::Completed {
-                course: course?,
-                within,
-            })
+            let at = ctx.value_loc(&rec, "course").unwrap_or(node.loc(ctx.file));
+            Some((
+                RuleKind::Completed {
+                    course: course?,
+                    within,
+                },
+                at,
+            ))
         }
-        _ => Some(RuleKind::Completed {
-            course: ctx.reference(val, &ix.courses)?,
-            within: None,
-        }),
+        _ => Some((
+            RuleKind::Completed {
+                course: ctx.reference(val, &ix.courses)?,
+                within: None,
+            },
+            ctx.loc_of(val),
+        )),
     }
 }
 
@@ -407,14 +428,11 @@ pub(crate) fn cohort(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Convert
     let venue = ctx.field(rec, "venue", |c, v| c.reference(v, &ix.venues));
     let online = ctx.field(rec, "online", Ctx::url);
     if rec.has("venue") && rec.has("online") {
-        ctx.error(
-            Code::ConflictingFields,
-            rec.loc,
+        ctx.conflict(
+            rec,
+            ["venue", "online"],
             format!("cohort `{id}` has both `venue` and `online`"),
-        )
-        .help = Some(
-            "a cohort meets either at a venue or online; for blended delivery make two cohorts"
-                .into(),
+            "a cohort meets either at a venue or online; for blended delivery make two cohorts",
         );
     }
     let place = venue.map(Place::Venue).or(online.map(Place::Online));
@@ -451,12 +469,12 @@ pub(crate) fn cohort(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Convert
     };
     let timing = match (rec.get("sessions"), rec.get("schedule")) {
         (Some(_), Some(_)) => {
-            ctx.error(
-                Code::ConflictingFields,
-                rec.loc,
+            ctx.conflict(
+                rec,
+                ["sessions", "schedule"],
                 format!("cohort `{id}` has both `sessions` and `schedule`"),
-            )
-            .help = Some("list the sessions by hand or give a schedule, not both".into());
+                "list the sessions by hand or give a schedule, not both",
+            );
             None
         }
         (Some(v), None) => sessions(ctx, v).map(Timing::Sessions),
@@ -497,7 +515,8 @@ fn sessions(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Vec<SessionTime>> {
         Some(SessionTime {
             start: start?,
             end: end?,
-            loc: rec.loc,
+            loc: c.value_loc(&rec, "start").unwrap_or(rec.loc),
+            end_loc: c.value_loc(&rec, "end").unwrap_or(rec.loc),
         })
     })?;
     if list.is_empty() && ctx.diagnostics.len() == before {
@@ -523,12 +542,12 @@ fn schedule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Schedule> {
     let count = ctx.field(&rec, "count", |c, v| c.int(v, 1));
     let end = match (rec.has("until"), rec.has("count")) {
         (true, true) => {
-            ctx.error(
-                Code::ConflictingFields,
-                rec.loc,
+            ctx.conflict(
+                &rec,
+                ["until", "count"],
                 "a schedule has both `until` and `count`",
-            )
-            .help = Some("say where it stops with one of them".into());
+                "say where it stops with one of them",
+            );
             None
         }
         (false, false) => {
@@ -643,6 +662,7 @@ pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opt
     let person = ctx.required(rec, "person", what, |c, v| c.reference(v, &ix.people));
     // The register says who came: never assumed. In CSV an empty cell is
     // a row with nothing ticked; in YAML the field must be written.
+    let mut number_locs = Vec::new();
     let sessions = match rec.get("sessions") {
         None if rec.is_row() => Some(SessionSet::Numbers(Vec::new())),
         None => {
@@ -665,8 +685,12 @@ pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opt
                 Some("all") => Some(SessionSet::All),
                 Some("none") => Some(SessionSet::Numbers(Vec::new())),
                 _ => ctx
-                    .list(v, |c, item| c.int(item, 1))
-                    .map(SessionSet::Numbers),
+                    .list(v, |c, item| Some((c.int(item, 1)?, c.loc_of(item))))
+                    .map(|numbers| {
+                        let (numbers, locs) = numbers.into_iter().unzip();
+                        number_locs = locs;
+                        SessionSet::Numbers(numbers)
+                    }),
             }
         }
     };
@@ -677,6 +701,7 @@ pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opt
         loc: rec.loc,
         person_loc: ctx.value_loc(rec, "person").unwrap_or(rec.loc),
         sessions_loc: ctx.value_loc(rec, "sessions").unwrap_or(rec.loc),
+        number_locs,
     })
 }
 
@@ -964,6 +989,8 @@ fn branding(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Branding> {
         colour,
         font,
         signatory,
+        logo_loc: ctx.value_loc(&rec, "logo"),
+        font_loc: ctx.value_loc(&rec, "font"),
     })
 }
 

@@ -213,7 +213,8 @@ fn mark_incomplete(files: &Files, docs: &[Document], index: &mut Index) {
         if file.kind != FileKind::Yaml || docs.iter().any(|d| d.file == id) {
             continue;
         }
-        let text = std::fs::read(&file.path)
+        let text = files
+            .head(id, crate::files::MAX_YAML_BYTES)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
         let mut sections: Vec<&str> = text
@@ -440,15 +441,16 @@ fn tiers(files: &Files, parts: &[Part<'_>], diags: &mut Vec<Diagnostic>) -> Vec<
         };
         if let Some(first) = tiers.iter().find(|t| t.level == tier.level) {
             let at = ctx.files.location(first.loc);
-            ctx.error(
+            let d = ctx.error(
                 Code::DuplicateId,
                 tier.loc,
                 format!("duplicate tier level {}", tier.level),
-            )
-            .help = Some(format!(
-                "first defined at {}:{}:{}",
-                at.file, at.line, at.column
-            ));
+            );
+            d.labels.push(crate::diagnostic::Label {
+                location: at,
+                message: "first defined here".into(),
+            });
+            d.help = Some("each tier level is defined once".into());
             return;
         }
         tiers.push(tier);
@@ -938,10 +940,8 @@ fn register<T: Keyed + Sync>(
                 format!("duplicate {noun} id `{}`", out[repeat].key()),
             )
             .at(files.location(out[repeat].loc()))
-            .help(format!(
-                "first defined at {}:{}:{}; ids must be unique across all files",
-                at.file, at.line, at.column
-            )),
+            .label(at, "first defined here")
+            .help("ids must be unique across all files; rename or remove one"),
         );
     }
     for id in broken {

@@ -126,6 +126,42 @@ impl<'a> Ctx<'a> {
         self.diagnostics.last_mut().expect("just pushed")
     }
 
+    /// Where a field's key is written (a CSV cell: the cell), if present.
+    pub(crate) fn key_loc(&self, rec: &Record<'_>, name: &str) -> Option<Loc> {
+        match rec.entries {
+            Entries::Map(entries) => entries
+                .iter()
+                .find(|(k, v)| {
+                    matches!(&k.kind, Kind::Str(s) if s == name) && !matches!(v.kind, Kind::Null)
+                })
+                .map(|(k, _)| k.loc(self.file)),
+            Entries::Row(_) => self.value_loc(rec, name),
+        }
+    }
+
+    /// Two fields that exclude each other are both set: the one written
+    /// second is blamed, and the first is labelled.
+    pub(crate) fn conflict(
+        &mut self,
+        rec: &Record<'_>,
+        [a, b]: [&str; 2],
+        message: impl Into<String>,
+        help: &str,
+    ) {
+        let at = |name| self.key_loc(rec, name).unwrap_or(rec.loc);
+        let (mut first, mut second) = ((at(a), a), (at(b), b));
+        if second.0 < first.0 {
+            (first, second) = (second, first);
+        }
+        let label = self.files.location(first.0);
+        self.push(
+            Diagnostic::error(Code::ConflictingFields, message)
+                .label(label, format!("`{}` is set here", first.1))
+                .help(help),
+            second.0,
+        );
+    }
+
     /// A YAML mapping as a record of `fields`; unknown keys are reported.
     /// `what` names the record in messages ("course", "schedule").
     pub(crate) fn record<'n>(

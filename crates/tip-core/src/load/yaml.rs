@@ -102,6 +102,11 @@ pub(crate) fn parse(files: &Files, file: FileId, text: String) -> Result<Documen
     }
 }
 
+/// Grow the stack when less than this is left …
+pub(crate) const STACK_RED_ZONE: usize = 128 * 1024;
+/// … by this much.
+pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
+
 /// Limits chosen for real data, not for the crate's defaults: a national
 /// catalogue has millions of nodes, while no honest file nests more than a
 /// few dozen levels or expands an alias more than a few thousand events.
@@ -188,9 +193,55 @@ fn diagnose(files: &Files, file: FileId, text: &str, outer: &Error) -> Diagnosti
         Code::DuplicateKey => "each key may appear once in a mapping; remove or rename one of them",
         _ => "check indentation, quoting and the `key: value` form around this place",
     };
+    if code == Code::DuplicateKey {
+        if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+            return duplicate_key(files, file, text, key, line, col).help(help);
+        }
+    }
     Diagnostic::error(code, message.to_lowercase_first())
         .at(files.location(Loc::new(file, line, col, 1)))
         .help(help)
+}
+
+/// A key written twice: blamed at the second, with the first labelled
+/// when the mapping is written in block style (one key per line).
+fn duplicate_key(
+    files: &Files,
+    file: FileId,
+    text: &str,
+    key: &str,
+    line: u32,
+    col: u32,
+) -> Diagnostic {
+    let len = key.chars().count() as u32;
+    let mut d = Diagnostic::error(
+        Code::DuplicateKey,
+        format!("the key `{key}` appears twice in one mapping"),
+    )
+    .at(files.location(Loc::new(file, line, col, len)));
+    let lines: Vec<&str> = text.lines().take(line.saturating_sub(1) as usize).collect();
+    let indent = col as usize - 1;
+    for (i, l) in lines.iter().enumerate().rev() {
+        let body = l.trim_start_matches([' ', '-']);
+        let at = l.len() - body.len();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if at == indent
+            && body
+                .strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        {
+            let first = Loc::new(file, i as u32 + 1, col, len);
+            d = d.label(files.location(first), "first written here");
+            break;
+        }
+        // A shallower line, or the `- ` that starts this mapping, ends it.
+        if at < indent || l[..at].contains('-') {
+            break;
+        }
+    }
+    d
 }
 
 /// A safety limit of the YAML reader, in plain words: "more than 100,000
@@ -247,7 +298,12 @@ impl LowercaseFirst for String {
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let spanned = Spanned::<Kind>::deserialize(d)?;
+        // Each level of nesting recurses through serde-saphyr; grow the
+        // stack on demand so that every depth up to the budget's limit is
+        // read on any thread (a debug build's rayon worker overflowed at 60).
+        let spanned = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            Spanned::<Kind>::deserialize(d)
+        })?;
         let used = spanned.referenced;
         let defined = spanned.defined.span();
         let to_u32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);

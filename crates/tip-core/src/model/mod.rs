@@ -172,6 +172,10 @@ pub struct Branding {
     pub font: Option<String>,
     /// Who signs certificates.
     pub signatory: Option<Signatory>,
+    /// Where `logo:`'s value is written.
+    pub logo_loc: Option<Loc>,
+    /// Where `font:`'s value is written.
+    pub font_loc: Option<Loc>,
 }
 
 /// Who signs certificates.
@@ -475,8 +479,11 @@ pub struct SessionTime {
     pub start: NaiveDateTime,
     /// Local end.
     pub end: NaiveDateTime,
-    /// Where it is written.
+    /// Where its `start` value is written: what a clash or a closed day
+    /// blames.
     pub loc: Loc,
+    /// Where its `end` value is written.
+    pub end_loc: Loc,
 }
 
 vocabulary! {
@@ -647,6 +654,9 @@ pub struct Attendance {
     pub person_loc: Loc,
     /// Where its `sessions` value is written (the record when absent).
     pub sessions_loc: Loc,
+    /// Where each session number is written, in order (empty for `all`
+    /// and `none`).
+    pub number_locs: Vec<Loc>,
 }
 
 /// A completion recorded elsewhere.

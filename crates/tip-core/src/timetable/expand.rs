@@ -108,8 +108,13 @@ pub(crate) fn expand(
     calendar: &WorkingCalendar,
 ) -> (Vec<Session>, Vec<ExpandProblem>) {
     let mut problems = Vec::new();
-    let mut raw: Vec<(NaiveDateTime, NaiveDateTime, Option<NaiveDate>, Loc)> = match timing {
-        Timing::Sessions(list) => list.iter().map(|s| (s.start, s.end, None, s.loc)).collect(),
+    // Start, end, the date it moved from, where the start and end are written.
+    type Raw = (NaiveDateTime, NaiveDateTime, Option<NaiveDate>, Loc, Loc);
+    let mut raw: Vec<Raw> = match timing {
+        Timing::Sessions(list) => list
+            .iter()
+            .map(|s| (s.start, s.end, None, s.loc, s.end_loc))
+            .collect(),
         Timing::Schedule(schedule) => {
             let (dates, too_many) = recurrence(schedule, calendar);
             if too_many {
@@ -123,6 +128,7 @@ pub(crate) fn expand(
                         date.and_time(schedule.end_time),
                         moved,
                         schedule.loc,
+                        schedule.loc,
                     )
                 })
                 .collect()
@@ -130,10 +136,10 @@ pub(crate) fn expand(
     };
     raw.sort_by_key(|r| (r.0, r.1));
     let mut sessions = Vec::with_capacity(raw.len());
-    for (start, end, moved_from, loc) in raw {
+    for (start, end, moved_from, loc, end_loc) in raw {
         let (Some(s), Some(e)) = (
             resolve(tz, start, loc, &mut problems),
-            resolve(tz, end, loc, &mut problems),
+            resolve(tz, end, end_loc, &mut problems),
         ) else {
             continue;
         };
@@ -495,11 +501,13 @@ mod tests {
                 start: at("2022-02-02"),
                 end: at("2022-02-02") + chrono::Duration::hours(2),
                 loc,
+                end_loc: loc,
             },
             SessionTime {
                 start: at("2022-01-05"),
                 end: at("2022-01-05") + chrono::Duration::hours(2),
                 loc,
+                end_loc: loc,
             },
         ]);
         let (sessions, _) = expand(&timing, chrono_tz::Europe::London, &cal);
