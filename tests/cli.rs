@@ -1474,10 +1474,7 @@ fn an_unreadable_input_file_exits_2_and_comes_alone() {
     std::os::unix::fs::symlink("/nonexistent/venues.yaml", data.join("venues.yaml")).unwrap();
     let (code, _, err) = tip_at(&["validate", s(&data)]);
     assert_eq!(code, 2, "{err}");
-    assert!(
-        err.starts_with("tip: error: cannot read `venues.yaml`"),
-        "{err}"
-    );
+    assert!(err.starts_with("error: cannot read `venues.yaml`"), "{err}");
     assert!(!err.contains("unknown venue"), "no cascade: {err}");
 }
 
@@ -2026,24 +2023,43 @@ fn gitlab_code_quality_report_for_ci() {
     assert!(docs.contains("--format gitlab > gl-code-quality-report.json"));
 }
 
+/// Every `console` block of README.md and docs/*.md runs for real
+/// (trycmd): each `$ tip …` line must print what the block shows, with its
+/// exit status (`? failed`). They run in a temporary copy of the example
+/// data, so a documented `-o site` writes there, never into the
+/// repository. `TRYCMD=overwrite` rewrites the copies, not the docs:
+/// update the docs by hand from its diff.
 #[test]
-fn readme_example_output_is_what_tip_prints() {
-    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
-    let start = readme
-        .find("`tip validate examples/mistakes`")
-        .expect("the example");
-    let block = &readme[start..];
-    let block = &block[block.find("```text\n").unwrap() + 8..];
-    let block = &block[..block.find("```").unwrap()];
-    let out = Command::new(env!("CARGO_BIN_EXE_tip"))
-        .args(["validate", "examples/mistakes"])
-        .current_dir(repo())
+fn documented_commands_print_what_the_docs_show() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    for folder in ["data", "examples/mistakes"] {
+        fs::create_dir_all(work.join(folder)).unwrap();
+        copy_dir(&repo().join(folder), &work.join(folder));
+    }
+    let mut docs = vec![repo().join("README.md")];
+    for entry in fs::read_dir(repo().join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            docs.push(path);
+        }
+    }
+    let mut blocks = 0;
+    for doc in &docs {
+        let text = fs::read_to_string(doc).unwrap();
+        blocks += text.matches("```console").count();
+        let name = doc.file_stem().unwrap().to_str().unwrap();
+        // trycmd runs a page's commands in `<page>.in/`.
+        fs::write(tmp.path().join(format!("{name}.md")), text).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&work, tmp.path().join(format!("{name}.in"))).unwrap();
+    }
+    assert!(blocks >= 8, "only {blocks} documented commands");
+    trycmd::TestCases::new()
+        .register_bin("tip", std::path::Path::new(env!("CARGO_BIN_EXE_tip")))
         .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), block);
+        .env("SOURCE_DATE_EPOCH", "1667260800")
+        .case(tmp.path().join("*.md"));
 }
 
 #[test]
@@ -2179,7 +2195,7 @@ fn every_diagnostic_code_has_a_placed_example() {
         let (_, human) = validate_human(dir.path());
         let block = if code == "io-error" {
             // The one problem that stops the run: it comes alone.
-            assert!(human.starts_with("tip: error: cannot read"), "{human}");
+            assert!(human.starts_with("error: cannot read"), "{human}");
             human
         } else {
             first_block(&human, code)

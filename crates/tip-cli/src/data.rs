@@ -44,7 +44,7 @@ pub(crate) fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
         .map(|d| d.message.clone())
         .collect();
     if !unreadable.is_empty() {
-        return Err(io::Error::other(unreadable.join("\ntip: error: ")));
+        return Err(io::Error::other(unreadable.join("\nerror: ")));
     }
     Ok(report)
 }

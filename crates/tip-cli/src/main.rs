@@ -125,7 +125,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Invalid) => ExitCode::from(1),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tip: error: {e}");
+            eprintln!("error: {e}");
             data::json_error(&e.to_string(), 2);
             ExitCode::from(2)
         }
