@@ -2259,3 +2259,67 @@ fn diagnostics_shown_in_the_docs_are_real_output() {
     }
     assert!(checked >= 3, "{checked}");
 }
+
+/// A Thai name: no built-in font has the script. `validate` warns,
+/// `certify` prints everyone else and exits 1 naming the person and the
+/// characters, and a font added to `branding.fonts` fixes it.
+#[test]
+fn a_name_no_font_draws_is_refused_until_a_font_is_added() {
+    let (tmp, data) = example_copy();
+    edit(
+        &data.join("people.csv"),
+        "zsofia-kovacs,Zsófia Kovács",
+        "zsofia-kovacs,สมชาย ใจดี",
+    );
+    let (code, r) = validate_json(&data);
+    assert_eq!(code, 0, "a warning: {r:#?}");
+    has(&r, "no-glyph", "people.csv", 18, 1);
+    let certify = |out: &Path| {
+        tip_at(&[
+            "certify",
+            s(&data),
+            "--cohort",
+            "ttt-2022-02",
+            "--as-of",
+            "2022-12-01",
+            "-o",
+            s(out),
+        ])
+    };
+    let first = tmp.path().join("first");
+    let (code, _, err) = certify(&first);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: no font can draw `ส` (U+0E2A)")
+            && err.contains("in the name of `zsofia-kovacs`: that certificate is not printed"),
+        "{err}"
+    );
+    let pdfs = |dir: &Path| {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".pdf"))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(pdfs(&first).len(), 2, "the others are printed");
+    assert!(!pdfs(&first).iter().any(|n| n.contains("zsofia")));
+
+    fs::copy(
+        repo().join("tests/fixtures/fonts/NotoSansThai-Regular.ttf"),
+        data.join("branding/thai.ttf"),
+    )
+    .unwrap();
+    edit(
+        &data.join("programme.yaml"),
+        "    logo: branding/logo.png\n",
+        "    logo: branding/logo.png\n    fonts: [branding/thai.ttf]\n",
+    );
+    let (code, r) = validate_json(&data);
+    assert_eq!((code, r.warnings), (0, 0), "{r:#?}");
+    let second = tmp.path().join("second");
+    let (code, _, err) = certify(&second);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(pdfs(&second).len(), 3);
+}

@@ -16,13 +16,14 @@
 //! let plan = tip_certificate::plan(&data, cohort, NaiveDate::from_ymd_opt(2022, 12, 1).unwrap(), None, b"")?;
 //! assert_eq!(plan.certificates.len(), 11);
 //! assert!(plan.certificates[0].number.starts_with("KM-TIP-2022-"));
-//! let pdf = tip_certificate::Renderer::new(&data, None)?.render(&data, &plan.certificates[..1], None);
+//! let pdf = tip_certificate::Renderer::new(&data)?.render(&data, &plan.certificates[..1], None)?;
 //! assert!(pdf.starts_with(b"%PDF-"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod numbers;
 mod pdf;
+mod text;
 
 use std::fmt;
 
@@ -33,7 +34,7 @@ use tip_core::{Dataset, Ix};
 use unicode_normalization::UnicodeNormalization;
 
 pub use numbers::{certificate_numbers, verification_code};
-pub use pdf::{MissingGlyph, Renderer};
+pub use pdf::{FontError, MissingGlyph, Renderer};
 
 /// One certificate to print.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,13 +107,13 @@ pub fn plan(
     if !course.certificate {
         return Err(Refusal::NoCertificates(course.id.to_string()));
     }
-    if let Some(p) = only {
-        if !c.enrolled.contains(&p) {
-            return Err(Refusal::NotInCohort(
-                data[p].id.to_string(),
-                c.id.to_string(),
-            ));
-        }
+    if let Some(p) = only
+        && !c.enrolled.contains(&p)
+    {
+        return Err(Refusal::NotInCohort(
+            data[p].id.to_string(),
+            c.id.to_string(),
+        ));
     }
     let sessions = data.sessions(cohort);
     let n = sessions.len() as u32;
@@ -179,6 +180,87 @@ pub fn plan(
         });
     }
     Ok(plan)
+}
+
+/// What `tip validate` says about certificates before printing day: a
+/// font in `branding` that is not a font (an error), and each name or
+/// course title with a character no font draws (a warning: `tip certify`
+/// refuses that certificate).
+pub fn check(data: &Dataset) -> Vec<tip_core::Diagnostic> {
+    use rayon::prelude::*;
+    use tip_core::{Code, Diagnostic};
+    let renderer = match Renderer::new(data) {
+        Ok(r) => r,
+        Err(e) => {
+            // Blame the font the error names.
+            let message = e.to_string();
+            let branding = data.programme().branding.as_ref();
+            let at = branding
+                .and_then(|b| {
+                    let first = b.font.iter().zip(b.font_loc);
+                    let rest = b.fonts.iter().zip(b.fonts_locs.iter().copied());
+                    first
+                        .chain(rest)
+                        .find(|(path, _)| message.contains(&format!("`{path}`")))
+                        .map(|(_, loc)| loc)
+                })
+                .unwrap_or(data.programme().loc);
+            return vec![
+                Diagnostic::error(Code::BadFont, e.to_string())
+                    .at(data.location(at))
+                    .help("give a TrueType (.ttf) or OpenType (.otf) font file"),
+            ];
+        }
+    };
+    let advice = "add a font that has it to `branding.fonts` (for Chinese, e.g. Noto Sans SC)";
+    let mut out: Vec<Diagnostic> = data
+        .people()
+        .par_iter()
+        .filter_map(|p| {
+            let missing = renderer.missing(&p.name);
+            (!missing.is_empty()).then(|| {
+                Diagnostic::warning(
+                    Code::NoGlyph,
+                    format!(
+                        "no certificate font can draw {} in the name of `{}`",
+                        characters(&missing),
+                        p.id
+                    ),
+                )
+                .at(data.location(p.loc))
+                .help(advice)
+            })
+        })
+        .collect();
+    for course in data.courses().iter().filter(|c| c.certificate) {
+        let missing = renderer.missing(&course.title);
+        if !missing.is_empty() {
+            out.push(
+                Diagnostic::warning(
+                    Code::NoGlyph,
+                    format!(
+                        "no certificate font can draw {} in the title of `{}`",
+                        characters(&missing),
+                        course.id
+                    ),
+                )
+                .at(data.location(course.loc))
+                .help(advice),
+            );
+        }
+    }
+    out
+}
+
+/// `` `王` (U+738B) and `芳` (U+82B3) ``.
+pub fn characters(chars: &[char]) -> String {
+    tip_core::words::list(
+        chars
+            .iter()
+            .take(5)
+            .map(|c| format!("`{c}` (U+{:04X})", *c as u32)),
+        "and",
+    )
 }
 
 /// The register: `number,code,person,course,date`, one row a certificate.

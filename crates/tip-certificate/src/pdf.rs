@@ -1,52 +1,105 @@
-//! Laying out and writing certificate PDFs with printpdf.
+//! Laying out and writing certificate PDFs with krilla.
 //!
-//! A4 landscape, one page a certificate. Every line is centred by measuring
-//! its glyph advances, and long names and titles shrink to fit inside the
-//! border. Fonts are embedded as subsets. Everything printpdf would make
-//! random (font and image ids, the trailer `/ID`) is set from the data, and
-//! the dates from the caller, so the same data gives the same bytes.
+//! A4 landscape, one page a certificate, PDF/A-2a and PDF/UA-1 (tagged,
+//! with its title and language, every decoration an artifact). Every line
+//! is shaped (see [`crate::text`]) and measured from its shaped advances;
+//! a long name wraps to two lines at a size never below the course
+//! title's. The logo is embedded with its own pixels and drawn no larger
+//! than 300 dots per inch. Everything is set from the data and the
+//! caller's date, so the same data gives the same bytes.
 
-use std::sync::Arc;
+use std::sync::OnceLock;
 
-use chrono::{Datelike, NaiveDate};
-use printpdf::{
-    Color, FontId, Line, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, RawImage, Rgb, TextItem,
-    WindingOrder, XObject, XObjectId, XObjectTransform,
-};
+use chrono::{Datelike, NaiveDate, Timelike};
+use krilla::color::rgb;
+use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
+use krilla::destination::XyzDestination;
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::image::Image;
+use krilla::metadata::{DateTime, Metadata};
+use krilla::num::NormalizedF32;
+use krilla::outline::{Outline, OutlineNode};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
+use krilla::tagging::{Artifact, ArtifactType, ContentTag, SpanTag, Tag, TagGroup, TagTree};
+use krilla::{Document, SerializeSettings};
 use sha2::{Digest, Sha256};
 use tip_core::Dataset;
 
 use crate::Certificate;
-
-/// DejaVu Sans (Latin Extended, Greek, Cyrillic, Vietnamese); licence in
-/// `fonts/LICENSE-DejaVu.txt`.
-const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
-const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+use crate::text::{Face, Line, shape, uncovered};
 
 const PAGE_W: f32 = 841.89; // A4 landscape, in points
 const PAGE_H: f32 = 595.28;
-const MARGIN: f32 = 42.0;
+/// The widest a centred line may be.
+const MAX_LINE: f32 = PAGE_W - 2.0 * 90.0;
+const NAME_SIZE: f32 = 36.0;
+const TITLE_SIZE: f32 = 24.0;
+/// The smallest a course title shrinks to (two lines at most).
+const TITLE_MIN: f32 = 18.0;
+/// The most points a logo pixel may cover: 300 dots per inch.
+const LOGO_POINTS_PER_PIXEL: f32 = 72.0 / 300.0;
+const LOGO_MAX_HEIGHT: f32 = 56.0;
 
-/// A character the font cannot draw, in someone's text.
+const INK: (u8, u8, u8) = (0x1a, 0x1a, 0x1a);
+const MUTED: (u8, u8, u8) = (0x50, 0x50, 0x50);
+
+/// The fonts built in, tried in order: DejaVu Sans (Latin, Greek,
+/// Cyrillic, Vietnamese), Noto Sans Arabic, Noto Sans Hebrew. Licences in
+/// `fonts/`.
+const REGULAR: [&[u8]; 3] = [
+    include_bytes!("../fonts/DejaVuSans.ttf"),
+    include_bytes!("../fonts/NotoSansArabic-Regular.ttf"),
+    include_bytes!("../fonts/NotoSansHebrew-Regular.ttf"),
+];
+const BOLD: [&[u8]; 3] = [
+    include_bytes!("../fonts/DejaVuSans-Bold.ttf"),
+    include_bytes!("../fonts/NotoSansArabic-Bold.ttf"),
+    include_bytes!("../fonts/NotoSansHebrew-Bold.ttf"),
+];
+
+/// The blocks of Hebrew and Arabic (with their presentation forms).
+const ARABIC_AND_HEBREW: [std::ops::RangeInclusive<u32>; 6] = [
+    0x0590..=0x05FF,
+    0x0600..=0x06FF,
+    0x0750..=0x077F,
+    0x08A0..=0x08FF,
+    0xFB1D..=0xFDFF,
+    0xFE70..=0xFEFF,
+];
+
+/// The built-in fonts of a weight, read once per process.
+pub(crate) fn bundled(bold: bool) -> Vec<Face> {
+    static FACES: OnceLock<[Vec<Face>; 2]> = OnceLock::new();
+    let faces = FACES.get_or_init(|| {
+        let read = |set: [&[u8]; 3]| {
+            let mut faces: Vec<Face> = set
+                .iter()
+                .map(|bytes| Face::new(bytes.to_vec()).expect("a built-in font reads"))
+                .collect();
+            // DejaVu has Arabic and Hebrew letters too, but the Noto faces
+            // are drawn for them: they set those scripts.
+            faces[0] = faces[0].clone().without(&ARABIC_AND_HEBREW);
+            faces
+        };
+        [read(REGULAR), read(BOLD)]
+    });
+    faces[usize::from(bold)].clone()
+}
+
+/// A character no certificate font can draw, in someone's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MissingGlyph {
     /// The character.
     pub character: char,
-    /// Where: "the name of `zoe-obrien`", "the course title".
+    /// Where: "the name of `zoe-obrien`", "the title of `l2`".
     pub place: String,
+    /// The person whose name it is in (`None`: a course title).
+    pub person: Option<tip_core::Ix<tip_core::model::Person>>,
 }
 
-/// Fonts and logo, parsed once and shared by every certificate.
-#[derive(Clone)]
-pub struct Renderer {
-    regular: Arc<ParsedFont>,
-    bold: Arc<ParsedFont>,
-    logo: Option<RawImage>,
-    colour: Rgb,
-}
-
-/// Why a renderer could not be made.
+/// Why a renderer could not be made, or a PDF not written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FontError(pub String);
 
@@ -58,74 +111,101 @@ impl std::fmt::Display for FontError {
 
 impl std::error::Error for FontError {}
 
+/// Fonts and logo, read once and shared by every certificate.
+#[derive(Clone)]
+pub struct Renderer {
+    regular: Vec<Face>,
+    bold: Vec<Face>,
+    logo: Option<(Image, f32, f32)>,
+    colour: (u8, u8, u8),
+}
+
 impl Renderer {
-    /// Parse the fonts (DejaVu Sans, or `font`, the bytes of a TrueType
-    /// font, for both weights) and the programme's logo.
-    pub fn new(data: &Dataset, font: Option<&[u8]>) -> Result<Renderer, FontError> {
-        let parse = |bytes: &[u8], what: &str| {
-            ParsedFont::from_bytes(bytes, 0, &mut Vec::new())
-                .ok_or_else(|| FontError(format!("cannot read the {what} font")))
-        };
-        let (regular, bold) = match font {
-            Some(bytes) => (parse(bytes, "branding")?, parse(bytes, "branding")?),
-            None => (parse(REGULAR, "regular")?, parse(BOLD, "bold")?),
-        };
+    /// Read the programme's fonts and logo from the data folder: the
+    /// `branding.font` first (when set), then the built-in fonts, then each
+    /// of `branding.fonts`. Files go through [`tip_core::public_file`].
+    pub fn new(data: &Dataset) -> Result<Renderer, FontError> {
         let branding = data.programme().branding.as_ref();
+        let read = |path: &str| -> Result<Face, FontError> {
+            let file = tip_core::public_file(data.root(), path)
+                .map_err(|e| FontError(format!("the font `{path}` {e}")))?;
+            let bytes = std::fs::read(&file)
+                .map_err(|e| FontError(format!("cannot read the font `{path}`: {e}")))?;
+            Face::new(bytes)
+                .ok_or_else(|| FontError(format!("`{path}` is not a TrueType or OpenType font")))
+        };
+        let first = branding
+            .and_then(|b| b.font.as_deref())
+            .map(read)
+            .transpose()?;
+        let after = branding
+            .map(|b| {
+                b.fonts
+                    .iter()
+                    .map(|f| read(f))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let chain = |bold: bool| {
+            let mut faces: Vec<Face> = first.iter().cloned().collect();
+            faces.extend(bundled(bold));
+            faces.extend(after.iter().cloned());
+            faces
+        };
         let logo = branding
             .and_then(|b| b.logo.as_ref())
-            .and_then(|path| std::fs::read(data.root().join(path)).ok())
-            .and_then(|bytes| RawImage::decode_from_bytes(&bytes, &mut Vec::new()).ok());
+            .and_then(|path| tip_core::public_file(data.root(), path).ok())
+            .and_then(|file| std::fs::read(file).ok())
+            // PDF/A forbids asking viewers to smooth images.
+            .and_then(|bytes| Image::from_png(bytes.into(), false).ok())
+            .map(|image| {
+                let (w, h) = image.size();
+                (image, w as f32, h as f32)
+            });
         let colour = branding
             .and_then(|b| b.colour.as_deref())
             .and_then(hex)
-            .unwrap_or(Rgb {
-                r: 0.0,
-                g: 0.34,
-                b: 0.48,
-                icc_profile: None,
-            });
+            .unwrap_or((0x00, 0x57, 0x7a));
         Ok(Renderer {
-            regular: Arc::new(regular),
-            bold: Arc::new(bold),
+            regular: chain(false),
+            bold: chain(true),
             logo,
             colour,
         })
     }
 
-    /// The characters of `text` the font cannot draw.
+    /// The characters of `text` no font of the renderer draws.
     pub fn missing(&self, text: &str) -> Vec<char> {
-        let mut out: Vec<char> = text
-            .chars()
-            .filter(|c| !c.is_whitespace() && !c.is_control())
-            .filter(|c| {
-                self.regular
-                    .lookup_glyph_index(*c as u32)
-                    .is_none_or(|g| g == 0)
-            })
-            .collect();
-        out.dedup();
+        let mut out = uncovered(&self.regular, text);
+        for c in uncovered(&self.bold, text) {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
         out
     }
 
-    /// Every character on these certificates the font cannot draw.
+    /// Every character on these certificates no font can draw: a person
+    /// with one gets no certificate (it would print a blank box).
     pub fn check(&self, data: &Dataset, certificates: &[Certificate]) -> Vec<MissingGlyph> {
         let mut out = Vec::new();
         for c in certificates {
+            let course = &data[c.course];
             let texts = [
                 (
-                    c.name.clone(),
+                    &c.name,
                     format!("the name of `{}`", data[c.person].id),
+                    Some(c.person),
                 ),
-                (
-                    data[c.course].title.clone(),
-                    format!("the title of `{}`", data[c.course].id),
-                ),
+                (&course.title, format!("the title of `{}`", course.id), None),
             ];
-            for (text, place) in texts {
-                for character in self.missing(&text) {
+            for (text, place, person) in texts {
+                for character in self.missing(text) {
                     let m = MissingGlyph {
                         character,
                         place: place.clone(),
+                        person,
                     };
                     if !out.contains(&m) {
                         out.push(m);
@@ -138,237 +218,191 @@ impl Renderer {
 
     /// One PDF with a page for each certificate. `stamp` (seconds since
     /// 1970) dates the document; by default, the latest completion date.
-    // Long: replaced by the krilla renderer (issue 13).
+    /// Fails when a text has a character no font draws (see
+    /// [`Renderer::check`]): PDF/A forbids blank boxes.
     pub fn render(
         &self,
         data: &Dataset,
         certificates: &[Certificate],
         stamp: Option<i64>,
-    ) -> Vec<u8> {
+    ) -> Result<Vec<u8>, FontError> {
+        let configuration = ConfigurationBuilder::new()
+            .with_archival_validator(Archival::A2_A)
+            .with_accessibility_validator(Accessibility::UA1)
+            .finish()
+            .map_err(|e| FontError(format!("{e:?}")))?;
+        let mut document = Document::new_with(SerializeSettings {
+            configuration,
+            enable_tagging: true,
+            ..SerializeSettings::default()
+        });
+        let mut tree = TagTree::new();
+        for c in certificates {
+            let mut page =
+                document.start_page_with(PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4"));
+            let mut surface = page.surface();
+            let mut sheet = Sheet {
+                surface: &mut surface,
+                tags: Vec::new(),
+            };
+            self.page(&mut sheet, data, c);
+            let tags = std::mem::take(&mut sheet.tags);
+            surface.finish();
+            page.finish();
+            for group in tags {
+                tree.push(group);
+            }
+        }
+        document.set_tag_tree(tree);
+        // PDF/UA asks for an outline: one entry a certificate.
+        let mut outline = Outline::new();
+        for (k, c) in certificates.iter().enumerate() {
+            outline.push_child(OutlineNode::new(
+                format!("{} ({})", c.name, c.number),
+                XyzDestination::new(k, Point::from_xy(0.0, 0.0)),
+            ));
+        }
+        document.set_outline(outline);
+        document.set_metadata(self.metadata(data, certificates, stamp));
+        document
+            .finish()
+            .map_err(|e| FontError(format!("the PDF could not be written: {e:?}")))
+    }
+
+    fn metadata(
+        &self,
+        data: &Dataset,
+        certificates: &[Certificate],
+        stamp: Option<i64>,
+    ) -> Metadata {
         let title = match certificates {
-            [one] => format!("Certificate {}", one.number),
+            [one] => format!("Certificate {}: {}", one.number, data[one.course].title),
             _ => format!("Certificates of {}", data.programme().name),
         };
-        let mut doc = PdfDocument::new(&title);
         let latest = certificates
             .iter()
             .map(|c| c.date)
             .max()
             .unwrap_or(NaiveDate::MIN);
-        let when = stamp.unwrap_or_else(|| {
-            latest
-                .and_hms_opt(0, 0, 0)
-                .expect("midnight")
-                .and_utc()
-                .timestamp()
-        });
-        let date =
-            printpdf::DateTime::from_unix_timestamp(when).unwrap_or(printpdf::DateTime::epoch());
-        let info = &mut doc.metadata.info;
-        info.creation_date = date;
-        info.modification_date = date;
-        info.metadata_date = date;
-        info.producer = concat!("tip ", env!("CARGO_PKG_VERSION")).into();
-        info.creator = "tip certify".into();
-        info.author = data.programme().name.clone();
-        info.identifier = certificates
-            .iter()
-            .map(|c| c.number.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-
-        // Fixed ids instead of printpdf's random ones.
-        let (regular, bold) = (font_id(false), font_id(true));
-        doc.resources
-            .fonts
-            .map
-            .insert(regular.clone(), PdfFont::new((*self.regular).clone()));
-        doc.resources
-            .fonts
-            .map
-            .insert(bold.clone(), PdfFont::new((*self.bold).clone()));
-        let logo = self.logo.as_ref().map(|image| {
-            let id = XObjectId("Logo".into());
-            doc.resources
-                .xobjects
-                .map
-                .insert(id.clone(), XObject::Image(image.clone()));
-            (id, image.width as f32, image.height as f32)
-        });
-
-        let pages = certificates
-            .iter()
-            .map(|c| {
-                PdfPage::new(
-                    printpdf::Mm(297.0),
-                    printpdf::Mm(210.0),
-                    self.page(data, c, logo.as_ref()),
-                )
-            })
-            .collect();
-        doc.pages = pages;
-
-        let mut warnings = Vec::new();
-        let mut pdf = doc.to_lopdf_document(
-            &PdfSaveOptions {
-                subset_fonts: true,
-                ..PdfSaveOptions::default()
-            },
-            &mut warnings,
+        let when = stamp
+            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .map_or_else(
+                || latest.and_hms_opt(0, 0, 0).expect("midnight"),
+                |t| t.naive_utc(),
+            );
+        let date = DateTime::new(when.year().clamp(0, 9999) as u16)
+            .month(when.month() as u8)
+            .day(when.day() as u8)
+            .hour(when.hour() as u8)
+            .minute(when.minute() as u8)
+            .second(when.second() as u8)
+            .utc_offset_hour(0)
+            .utc_offset_minute(0);
+        let id = Sha256::digest(
+            certificates
+                .iter()
+                .map(|c| format!("{} {}", c.number, c.code))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .as_bytes(),
         );
-        pdf.compress();
-        let id = Sha256::digest(info_id(certificates).as_bytes());
-        let id = lopdf::Object::String(id[..16].to_vec(), lopdf::StringFormat::Hexadecimal);
-        pdf.trailer
-            .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
-        let mut bytes = Vec::new();
-        pdf.save_to(&mut bytes)
-            .expect("writing to memory cannot fail");
-        bytes
+        Metadata::new()
+            .title(title)
+            .language("en-GB".into())
+            .creator("tip certify".into())
+            .producer(concat!("tip ", env!("CARGO_PKG_VERSION")).into())
+            .authors(vec![data.programme().name.clone()])
+            .creation_date(date)
+            .document_id(id[..16].iter().map(|b| format!("{b:02x}")).collect())
     }
 
-    fn width(&self, font: &ParsedFont, text: &str, size: f32) -> f32 {
-        let units: u32 = text
-            .chars()
-            .map(|c| {
-                font.lookup_glyph_index(c as u32)
-                    .map_or(0, |g| u32::from(font.get_horizontal_advance(g)))
-            })
-            .sum();
-        units as f32 * size / f32::from(font.font_metrics.units_per_em.max(1))
-    }
-
-    /// A centred line at height `y`, shrunk to fit `max` points.
-    fn centred(&self, ops: &mut Vec<Op>, bold: bool, size: f32, text: &str, y: f32, max: f32) {
-        let font = if bold { &self.bold } else { &self.regular };
-        let size = fit(self.width(font, text, size), size, max);
-        let w = self.width(font, text, size);
-        // One text section per positioned line: the cursor is relative
-        // within a section.
-        ops.push(Op::StartTextSection);
-        ops.push(Op::SetFont {
-            font: PdfFontHandle::External(font_id(bold)),
-            size: Pt(size),
-        });
-        ops.push(Op::SetTextCursor {
-            pos: Point {
-                x: Pt((PAGE_W - w) / 2.0),
-                y: Pt(y),
-            },
-        });
-        ops.push(Op::ShowText {
-            items: vec![TextItem::Text(text.to_string())],
-        });
-        ops.push(Op::EndTextSection);
-    }
-
-    fn left(&self, ops: &mut Vec<Op>, bold: bool, size: f32, text: &str, x: f32, y: f32) {
-        ops.push(Op::StartTextSection);
-        ops.push(Op::SetFont {
-            font: PdfFontHandle::External(font_id(bold)),
-            size: Pt(size),
-        });
-        ops.push(Op::SetTextCursor {
-            pos: Point { x: Pt(x), y: Pt(y) },
-        });
-        ops.push(Op::ShowText {
-            items: vec![TextItem::Text(text.to_string())],
-        });
-        ops.push(Op::EndTextSection);
-    }
-
-    // Long: the page drawn top to bottom; replaced by the krilla renderer
-    // (issue 13).
-    fn page(
-        &self,
-        data: &Dataset,
-        c: &Certificate,
-        logo: Option<&(XObjectId, f32, f32)>,
-    ) -> Vec<Op> {
+    /// One certificate, top to bottom.
+    // Long: the page drawn top to bottom, one step per element.
+    fn page(&self, sheet: &mut Sheet<'_, '_>, data: &Dataset, c: &Certificate) {
         let course = &data[c.course];
         let cohort = &data[c.cohort];
-        let programme = &data.programme();
-        let mut ops = Vec::new();
-        let colour = Color::Rgb(self.colour.clone());
-        let black = Color::Rgb(Rgb {
-            r: 0.1,
-            g: 0.1,
-            b: 0.1,
-            icc_profile: None,
+        let programme = data.programme();
+        let colour = self.colour;
+
+        // Two rules around the page: decoration.
+        sheet.artifact(|s| {
+            frame(s, 18.0, 2.5, colour);
+            frame(s, 25.0, 0.6, colour);
         });
 
-        // The border.
-        ops.push(Op::SetOutlineColor {
-            col: colour.clone(),
-        });
-        ops.push(Op::SetOutlineThickness { pt: Pt(3.0) });
-        let corner = |x: f32, y: f32| LinePoint {
-            p: Point { x: Pt(x), y: Pt(y) },
-            bezier: false,
-        };
-        let (l, b, r, t) = (
-            MARGIN / 2.0,
-            MARGIN / 2.0,
-            PAGE_W - MARGIN / 2.0,
-            PAGE_H - MARGIN / 2.0,
-        );
-        ops.push(Op::DrawPolygon {
-            polygon: Polygon {
-                rings: vec![PolygonRing {
-                    points: vec![corner(l, b), corner(r, b), corner(r, t), corner(l, t)],
-                }],
-                mode: PaintMode::Stroke,
-                winding_order: WindingOrder::NonZero,
-            },
-        });
-
-        let max = PAGE_W - 2.0 * MARGIN - 40.0;
-        let mut y = PAGE_H - MARGIN - 30.0;
-        if let Some((id, w, h)) = logo {
-            // 60 points high, centred at the top.
-            let scale = 60.0 / h;
-            let width = w * scale;
-            ops.push(Op::UseXobject {
-                id: id.clone(),
-                transform: XObjectTransform {
-                    translate_x: Some(Pt((PAGE_W - width) / 2.0)),
-                    translate_y: Some(Pt(y - 50.0)),
-                    scale_x: Some(scale),
-                    scale_y: Some(scale),
-                    dpi: Some(72.0),
-                    ..XObjectTransform::default()
-                },
+        // The logo, centred at the top, at 300 dpi or finer.
+        let mut y = 62.0;
+        if let Some((image, w, h)) = &self.logo {
+            let height = (h * LOGO_POINTS_PER_PIXEL).min(LOGO_MAX_HEIGHT);
+            let width = w * height / h;
+            let alt = format!("Logo of {}", programme.name);
+            sheet.figure(alt, |s| {
+                s.push_transform(&Transform::from_translate((PAGE_W - width) / 2.0, 44.0));
+                if let Some(size) = Size::from_wh(width, height) {
+                    s.draw_image(image.clone(), size);
+                }
+                s.pop();
             });
-            y -= 75.0;
+            y = 44.0 + height + 30.0;
         }
-        ops.push(Op::SetFillColor {
-            col: colour.clone(),
-        });
-        self.centred(&mut ops, true, 20.0, &programme.name, y, max);
-        ops.push(Op::SetFillColor { col: black.clone() });
-        y -= 48.0;
-        self.centred(&mut ops, false, 15.0, "This is to certify that", y, max);
-        y -= 52.0;
-        self.centred(&mut ops, true, 34.0, &c.name, y, max);
-        y -= 40.0;
-        self.centred(&mut ops, false, 15.0, "has completed", y, max);
-        y -= 40.0;
-        ops.push(Op::SetFillColor {
-            col: colour.clone(),
-        });
-        self.centred(&mut ops, true, 24.0, &course.title, y, max);
-        ops.push(Op::SetFillColor { col: black.clone() });
-        y -= 26.0;
+
+        // The top block: programme, name, course. Its lines, then their
+        // places, so that a two-line name or title moves what follows.
+        let name_lines = self.fit(&self.bold, &c.name, NAME_SIZE, TITLE_SIZE);
+        let title_lines = self.fit(&self.bold, &course.title, TITLE_SIZE, TITLE_MIN);
+        let title_size = title_lines.1;
+        let name_size = name_lines.1.max(title_size);
         let tier = data.tier(course.tier).map_or_else(
             || format!("Tier {}", course.tier),
-            |t| format!("Tier {}: {}", t.level, t.name),
+            |t| format!("Tier {} · {}", t.level, t.name),
         );
-        self.centred(&mut ops, false, 13.0, &tier, y, max);
-        y -= 30.0;
-        self.centred(&mut ops, false, 13.0, &dates_line(&c.dates, c.date), y, max);
-        let mut facts = Vec::new();
+        y += 16.0;
+        self.centred(sheet, false, 16.0, &programme.name, y, colour);
+        y += 46.0;
+        self.centred(sheet, false, 13.0, "This is to certify that", y, MUTED);
+        y += 16.0;
+        for line in &name_lines.0 {
+            y += name_size * 1.2;
+            self.centred(sheet, true, name_size, line, y, INK);
+        }
+        y += 36.0;
+        self.centred(sheet, false, 13.0, "has completed", y, MUTED);
+        y += 8.0;
+        for line in &title_lines.0 {
+            y += title_size * 1.25;
+            self.centred(sheet, true, title_size, line, y, colour);
+        }
+        y += 24.0;
+        self.centred(sheet, false, 12.0, &tier, y, MUTED);
+        y += 20.0;
+        sheet.artifact(|s| {
+            rule(s, PAGE_W / 2.0 - 40.0, PAGE_W / 2.0 + 40.0, y, 1.2, colour);
+        });
+
+        // The lower third: when, how many sessions, CPD, who taught it.
+        let mut facts = vec![("Completed", crate::pdf::long_date(c.date))];
+        if c.dates.len() > 1 {
+            facts.push(("Sessions", sessions_line(&c.dates)));
+        }
         if let Some(h) = course.cpd_hours {
-            facts.push(format!("CPD: {} hours", trim_number(h)));
+            facts.push(("CPD", hours(h)));
+        }
+        let top = (y + 34.0).max(430.0);
+        let step = 190.0;
+        let x0 = PAGE_W / 2.0 - step * (facts.len() as f32 - 1.0) / 2.0;
+        for (k, (label, value)) in facts.iter().enumerate() {
+            let x = x0 + step * k as f32;
+            self.at(
+                sheet,
+                false,
+                9.0,
+                &label.to_uppercase(),
+                x,
+                top,
+                MUTED,
+                Align::Centre,
+            );
+            self.at(sheet, false, 12.5, value, x, top + 18.0, INK, Align::Centre);
         }
         if !cohort.trainers.is_empty() {
             let names: Vec<&str> = cohort
@@ -376,38 +410,36 @@ impl Renderer {
                 .iter()
                 .map(|t| data[*t].name.as_str())
                 .collect();
-            facts.push(format!("Trainers: {}", names.join(", ")));
-        }
-        if !facts.is_empty() {
-            y -= 22.0;
-            self.centred(&mut ops, false, 11.0, &facts.join("   ·   "), y, max);
+            let line = format!(
+                "Delivered by {}",
+                tip_core::words::list(names.iter().map(|n| n.to_string()), "and")
+            );
+            self.centred(sheet, false, 11.0, &line, top + 44.0, MUTED);
         }
 
         // The signatory, bottom left; the number and code, bottom right.
-        let base = MARGIN + 22.0;
+        let base = PAGE_H - 50.0;
         if let Some(sig) = programme
             .branding
             .as_ref()
             .and_then(|b| b.signatory.as_ref())
         {
-            ops.push(Op::SetOutlineThickness { pt: Pt(0.8) });
-            ops.push(Op::SetOutlineColor { col: black.clone() });
-            ops.push(Op::DrawLine {
-                line: Line {
-                    points: vec![
-                        corner(MARGIN + 20.0, base + 34.0),
-                        corner(MARGIN + 240.0, base + 34.0),
-                    ],
-                    is_closed: false,
-                },
-            });
-            self.left(&mut ops, true, 11.0, &sig.name, MARGIN + 20.0, base + 18.0);
+            sheet.artifact(|s| rule(s, 70.0, 270.0, base - 30.0, 0.8, INK));
+            self.at(
+                sheet,
+                true,
+                11.0,
+                &sig.name,
+                70.0,
+                base - 14.0,
+                INK,
+                Align::Left,
+            );
             if let Some(title) = &sig.title {
-                let size = fit(self.width(&self.regular, title, 9.0), 9.0, 300.0);
-                self.left(&mut ops, false, size, title, MARGIN + 20.0, base + 5.0);
+                self.at(sheet, false, 9.5, title, 70.0, base, MUTED, Align::Left);
             }
         }
-        let right = PAGE_W - MARGIN - 20.0;
+        let right = PAGE_W - 70.0;
         let mut lines = vec![
             format!("Certificate {}", c.number),
             format!("Verification code {}", c.code),
@@ -415,61 +447,203 @@ impl Renderer {
         if let Some(url) = &programme.verify_url {
             lines.push(url.replace("{code}", &c.code));
         }
+        let first = base - 13.0 * (lines.len() as f32 - 1.0);
         for (k, line) in lines.iter().enumerate() {
-            let w = self.width(&self.regular, line, 9.0);
-            self.left(
-                &mut ops,
+            self.at(
+                sheet,
                 false,
-                9.0,
+                9.5,
                 line,
-                right - w,
-                base + 30.0 - 12.0 * k as f32,
+                right,
+                first + 13.0 * k as f32,
+                MUTED,
+                Align::Right,
             );
         }
-        ops
+    }
+
+    /// `text` on one line at `size`, or on two (broken at a space, as evenly
+    /// as possible) at the largest size from `size` down to `min` that
+    /// fits; only a text too long for two lines at `min` goes smaller.
+    fn fit(&self, chain: &[Face], text: &str, size: f32, min: f32) -> (Vec<String>, f32) {
+        let width = |t: &str| shape(chain, t).width(1.0);
+        let whole = width(text);
+        if whole * size <= MAX_LINE {
+            return (vec![text.to_owned()], size);
+        }
+        let breaks: Vec<usize> = text.match_indices(' ').map(|(i, _)| i).collect();
+        let best = breaks
+            .iter()
+            .map(|&i| {
+                let (a, b) = (text[..i].trim(), text[i..].trim());
+                (width(a).max(width(b)), a, b)
+            })
+            .min_by(|x, y| x.0.total_cmp(&y.0));
+        match best {
+            Some((widest, a, b)) if widest * min <= MAX_LINE => (
+                vec![a.to_owned(), b.to_owned()],
+                (MAX_LINE / widest).min(size),
+            ),
+            Some((widest, a, b)) => (vec![a.to_owned(), b.to_owned()], MAX_LINE / widest),
+            None => (vec![text.to_owned()], (MAX_LINE / whole).min(size)),
+        }
+    }
+
+    fn centred(
+        &self,
+        sheet: &mut Sheet<'_, '_>,
+        bold: bool,
+        size: f32,
+        text: &str,
+        y: f32,
+        colour: (u8, u8, u8),
+    ) {
+        self.at(
+            sheet,
+            bold,
+            size,
+            text,
+            PAGE_W / 2.0,
+            y,
+            colour,
+            Align::Centre,
+        );
+    }
+
+    /// A line of text, tagged as a paragraph of its own.
+    #[allow(clippy::too_many_arguments)]
+    fn at(
+        &self,
+        sheet: &mut Sheet<'_, '_>,
+        bold: bool,
+        size: f32,
+        text: &str,
+        x: f32,
+        y: f32,
+        colour: (u8, u8, u8),
+        align: Align,
+    ) {
+        let chain = if bold { &self.bold } else { &self.regular };
+        let line: Line = shape(chain, text);
+        let width = line.width(size);
+        let mut x = match align {
+            Align::Left => x,
+            Align::Centre => x - width / 2.0,
+            Align::Right => x - width,
+        };
+        let s = &mut *sheet.surface;
+        let id = s.start_tagged(ContentTag::Span(SpanTag::empty()));
+        s.set_fill(Some(fill(colour)));
+        s.set_stroke(None);
+        for piece in &line.pieces {
+            s.draw_glyphs(
+                Point::from_xy(x, y),
+                &piece.glyphs,
+                chain[piece.face].font.clone(),
+                &piece.text,
+                size,
+                false,
+            );
+            x += piece.width * size;
+        }
+        s.end_tagged();
+        let mut p = TagGroup::new(Tag::P);
+        p.push(id);
+        sheet.tags.push(p);
     }
 }
 
-/// Fixed font ids (printpdf's own are random): six capitals, so readers
-/// see the `XXXXXX+Name` of a subset font.
-fn font_id(bold: bool) -> FontId {
-    FontId(if bold { "TIPBLD" } else { "TIPREG" }.into())
+/// Where a line stands against its `x`.
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Centre,
+    Right,
 }
 
-/// The font size that fits `width` (measured at `size`) into `max`.
-fn fit(width: f32, size: f32, max: f32) -> f32 {
-    if width > max {
-        size * max / width
-    } else {
-        size
+/// A page being drawn, and the structure of what is on it.
+struct Sheet<'s, 'p> {
+    surface: &'s mut Surface<'p>,
+    tags: Vec<TagGroup>,
+}
+
+impl Sheet<'_, '_> {
+    /// Decoration, outside the document's structure.
+    fn artifact(&mut self, draw: impl FnOnce(&mut Surface<'_>)) {
+        self.surface
+            .start_tagged(ContentTag::Artifact(Artifact::with_kind(
+                ArtifactType::Layout,
+            )));
+        draw(self.surface);
+        self.surface.end_tagged();
+    }
+
+    /// A picture, with the words a screen reader says for it.
+    fn figure(&mut self, alt: String, draw: impl FnOnce(&mut Surface<'_>)) {
+        let id = self.surface.start_tagged(ContentTag::Other);
+        draw(self.surface);
+        self.surface.end_tagged();
+        let mut figure = TagGroup::new(Tag::Figure(Some(alt)));
+        figure.push(id);
+        self.tags.push(figure);
     }
 }
 
-fn info_id(certificates: &[Certificate]) -> String {
-    certificates
-        .iter()
-        .map(|c| format!("{} {}", c.number, c.code))
-        .collect::<Vec<_>>()
-        .join("\n")
+fn fill((r, g, b): (u8, u8, u8)) -> Fill {
+    Fill {
+        paint: rgb::Color::new(r, g, b).into(),
+        ..Fill::default()
+    }
 }
 
-fn hex(s: &str) -> Option<Rgb> {
-    let v = |i: usize| {
-        u8::from_str_radix(s.get(i..i + 2)?, 16)
-            .ok()
-            .map(|n| f32::from(n) / 255.0)
-    };
-    Some(Rgb {
-        r: v(1)?,
-        g: v(3)?,
-        b: v(5)?,
-        icc_profile: None,
-    })
+fn stroke((r, g, b): (u8, u8, u8), width: f32) -> Stroke {
+    Stroke {
+        paint: rgb::Color::new(r, g, b).into(),
+        width,
+        opacity: NormalizedF32::ONE,
+        ..Stroke::default()
+    }
 }
 
-fn trim_number(n: f64) -> String {
+/// A rectangle `inset` points inside the page edge.
+fn frame(s: &mut Surface<'_>, inset: f32, width: f32, colour: (u8, u8, u8)) {
+    let mut pb = PathBuilder::new();
+    if let Some(rect) = Rect::from_xywh(inset, inset, PAGE_W - 2.0 * inset, PAGE_H - 2.0 * inset) {
+        pb.push_rect(rect);
+    }
+    if let Some(path) = pb.finish() {
+        s.set_fill(None);
+        s.set_stroke(Some(stroke(colour, width)));
+        s.draw_path(&path);
+    }
+}
+
+/// A horizontal rule.
+fn rule(s: &mut Surface<'_>, x0: f32, x1: f32, y: f32, width: f32, colour: (u8, u8, u8)) {
+    let mut pb = PathBuilder::new();
+    pb.move_to(x0, y);
+    pb.line_to(x1, y);
+    if let Some(path) = pb.finish() {
+        s.set_fill(None);
+        s.set_stroke(Some(stroke(colour, width)));
+        s.draw_path(&path);
+    }
+}
+
+fn hex(s: &str) -> Option<(u8, u8, u8)> {
+    let v = |i: usize| u8::from_str_radix(s.get(i..i + 2)?, 16).ok();
+    Some((v(1)?, v(3)?, v(5)?))
+}
+
+/// `13 hours`, `1 hour`, `1.5 hours`.
+fn hours(n: f64) -> String {
     let s = format!("{n:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "1" {
+        "1 hour".into()
+    } else {
+        format!("{s} hours")
+    }
 }
 
 /// `18 January 2022`.
@@ -477,29 +651,20 @@ pub(crate) fn long_date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
-/// "Completed on 18 January 2022", or "Sessions: … · completed on …".
-fn dates_line(dates: &[NaiveDate], completed: NaiveDate) -> String {
+/// `8 and 9 Feb 2022`, `4 sessions, 5 Sep to 10 Oct 2022`.
+fn sessions_line(dates: &[NaiveDate]) -> String {
+    let short = |d: &NaiveDate| d.format("%-d %b %Y").to_string();
     match dates {
-        [] => format!("Completed on {}", long_date(completed)),
-        [one] if *one == completed => format!("Completed on {}", long_date(completed)),
-        _ => {
-            let mut shown: Vec<String> = dates
-                .iter()
-                .map(|d| format!("{} {}", d.day(), d.format("%b %Y")))
-                .collect();
-            if shown.len() > 6 {
-                shown = vec![format!(
-                    "{} sessions from {}",
-                    dates.len(),
-                    long_date(dates[0])
-                )];
-            }
-            format!(
-                "Sessions: {}  ·  completed on {}",
-                shown.join(", "),
-                long_date(completed)
-            )
+        [] => String::new(),
+        [one] => short(one),
+        [a, b] if a.year() == b.year() && a.month() == b.month() => {
+            format!("{} and {}", a.day(), short(b))
         }
+        [a, b] => format!("{} and {}", short(a), short(b)),
+        [a, .., z] if a.year() == z.year() => {
+            format!("{}, {} to {}", dates.len(), a.format("%-d %b"), short(z))
+        }
+        [a, .., z] => format!("{}, {} to {}", dates.len(), short(a), short(z)),
     }
 }
 
@@ -507,36 +672,48 @@ fn dates_line(dates: &[NaiveDate], completed: NaiveDate) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn long_names_shrink_to_fit_inside_the_border() {
+    fn renderer() -> (Dataset, Renderer) {
         let (data, _) = Dataset::load(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../data/kent-medway"
         ))
         .unwrap();
-        let r = Renderer::new(&data, None).unwrap();
-        let max = PAGE_W - 2.0 * MARGIN - 40.0;
+        let r = Renderer::new(&data).unwrap();
+        (data, r)
+    }
+
+    #[test]
+    fn a_long_name_wraps_and_stays_larger_than_the_title() {
+        let (_, r) = renderer();
         let long = "Maria Dolores Ŵynfford-Παπαδοπούλου Nguyễn Thị Minh Kowalczyk-Ó Súilleabháin de la Fuente";
-        let size = fit(r.width(&r.bold, long, 34.0), 34.0, max);
-        assert!(size < 34.0);
-        assert!(r.width(&r.bold, long, size) <= max + 0.01);
+        assert!(long.chars().count() > 80);
+        let (lines, size) = r.fit(&r.bold, long, NAME_SIZE, TITLE_SIZE);
+        assert_eq!(lines.len(), 2);
+        assert!(size >= TITLE_SIZE, "{size}");
+        for line in &lines {
+            assert!(shape(&r.bold, line).width(size) <= MAX_LINE + 0.01);
+        }
+        let (lines, size) = r.fit(&r.bold, "Ann Lee", NAME_SIZE, TITLE_SIZE);
         assert_eq!(
-            fit(r.width(&r.bold, "Ann Lee", 34.0), 34.0, max),
-            34.0,
+            (lines.len(), size),
+            (1, NAME_SIZE),
             "short names keep their size"
         );
     }
 
     #[test]
-    fn dates_read_naturally() {
+    fn facts_read_naturally() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
         assert_eq!(
-            dates_line(&[d("2022-01-18")], d("2022-01-18")),
-            "Completed on 18 January 2022"
+            sessions_line(&[d("2022-02-08"), d("2022-02-09")]),
+            "8 and 9 Feb 2022"
         );
         assert_eq!(
-            dates_line(&[d("2022-02-08"), d("2022-02-09")], d("2022-02-09")),
-            "Sessions: 8 Feb 2022, 9 Feb 2022  ·  completed on 9 February 2022"
+            sessions_line(&[d("2022-09-05"), d("2022-09-20"), d("2022-10-03")]),
+            "3, 5 Sep to 3 Oct 2022"
         );
+        assert_eq!(hours(13.0), "13 hours");
+        assert_eq!(hours(1.0), "1 hour");
+        assert_eq!(hours(1.5), "1.5 hours");
     }
 }

@@ -28,13 +28,15 @@ fn the_certificate_says_who_what_and_its_number() {
     let data = data();
     let cohort = data.cohort("ttt-2022-02").unwrap();
     let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
-    let renderer = Renderer::new(&data, None).unwrap();
+    let renderer = Renderer::new(&data).unwrap();
     let zsofia = plan
         .certificates
         .iter()
         .find(|c| c.name == "Zsófia Kovács")
         .unwrap();
-    let pdf = renderer.render(&data, std::slice::from_ref(zsofia), Some(1_669_852_800));
+    let pdf = renderer
+        .render(&data, std::slice::from_ref(zsofia), Some(1_669_852_800))
+        .unwrap();
     let text = text_of(&pdf);
     for needle in [
         "Zsófia Kovács",
@@ -52,84 +54,239 @@ fn the_certificate_says_who_what_and_its_number() {
     );
 }
 
-#[test]
-fn greek_cyrillic_and_welsh_names_print() {
-    let data = data();
-    let cohort = data.cohort("ambassador-plus-2022").unwrap();
-    let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
-    let renderer = Renderer::new(&data, None).unwrap();
-    assert!(renderer.check(&data, &plan.certificates).is_empty());
-    let pdf = renderer.render(&data, &plan.certificates, None);
-    let text = text_of(&pdf);
+/// A copy of the example data with these people renamed.
+fn renamed(names: &[(&str, &str)]) -> (tempfile::TempDir, Dataset) {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/kent-medway");
+    let dst = tmp.path().join("data");
+    copy(&src, &dst);
+    let people = dst.join("people.csv");
+    let mut text = std::fs::read_to_string(&people).unwrap();
+    for (id, name) in names {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .unwrap()
+            .to_owned();
+        let old = line.split(',').nth(1).unwrap();
+        text = text.replace(&line, &line.replacen(old, name, 1));
+    }
+    std::fs::write(&people, text).unwrap();
+    let data = Dataset::load(&dst).unwrap().0;
+    (tmp, data)
+}
+
+fn copy(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// poppler's `pdftotext`, when it is installed (it orders right-to-left
+/// text logically, as a reader or a search does).
+fn pdftotext(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args([file.to_str().unwrap(), "-"])
+        .output()
+        .ok()?;
     assert!(
-        text.contains("Αθηνά Παπαδοπούλου") && text.contains("Олена Коваленко"),
-        "{text}"
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    for name in [
-        "Ŵyn Price",
-        "Nguyễn Thị Minh",
-        "Łukasz Nowak",
-        "Şebnem Yılmaz",
-        "Дмитрий Волков",
-    ] {
-        assert!(renderer.missing(name).is_empty(), "{name}");
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+const SIX_SCRIPTS: [(&str, &str); 6] = [
+    ("chidi-okafor", "Zoë Ó'Brien"),
+    ("aoife-ni-bhriain", "Nguyễn Thị Minh Khai"),
+    ("jose-martinez", "Αθηνά Παπαδοπούλου"),
+    ("fatima-begum", "Дмитрий Соколов"),
+    ("priya-sharma", "محمد عبد الله"),
+    ("wyn-price", "דוד לוי"),
+];
+
+#[test]
+fn names_in_six_scripts_print_and_read_back_in_order() {
+    let (_tmp, data) = renamed(&SIX_SCRIPTS);
+    let cohort = data.cohort("l2-2022-01-maidstone").unwrap();
+    let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
+    let renderer = Renderer::new(&data).unwrap();
+    assert!(renderer.check(&data, &plan.certificates).is_empty());
+    let pdf = renderer.render(&data, &plan.certificates, None).unwrap();
+    // Latin, Greek and Cyrillic read straight from the content streams.
+    let text = text_of(&pdf);
+    for (_, name) in &SIX_SCRIPTS[..4] {
+        assert!(text.contains(name), "{name} not in {text}");
+    }
+    // Arabic and Hebrew are set by the Noto faces.
+    let fonts = font_names(&pdf);
+    assert!(
+        fonts.iter().any(|f| f.ends_with("+NotoSansArabic-Bold")),
+        "{fonts:?}"
+    );
+    assert!(
+        fonts.iter().any(|f| f.ends_with("+NotoSansHebrew-Bold")),
+        "{fonts:?}"
+    );
+    match pdftotext(&pdf) {
+        Some(text) => {
+            // poppler wraps right-to-left lines in embedding marks.
+            let plain: String = text
+                .chars()
+                .filter(|c| !('\u{202A}'..='\u{202E}').contains(c))
+                .collect();
+            for (_, name) in &SIX_SCRIPTS {
+                assert!(plain.contains(name), "{name} not in {plain}");
+            }
+        }
+        None => eprintln!("skipped: poppler's pdftotext is not installed"),
     }
 }
 
 #[test]
-fn a_missing_glyph_is_named_not_drawn_as_a_box() {
-    let data = data();
-    let renderer = Renderer::new(&data, None).unwrap();
+fn a_name_no_font_draws_is_refused_by_person_and_character() {
+    let (_tmp, data) = renamed(&[("zsofia-kovacs", "Wang 王芳")]);
+    let renderer = Renderer::new(&data).unwrap();
     assert_eq!(renderer.missing("Ann 漢字 Lee 🙂"), ['漢', '字', '🙂']);
     let cohort = data.cohort("ttt-2022-02").unwrap();
-    let mut plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
-    plan.certificates[0].name = "Zsófia 漢 Kovács".into();
-    let found = renderer.check(&data, &plan.certificates[..1]);
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].character, '漢');
+    let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
+    let found = renderer.check(&data, &plan.certificates);
+    assert_eq!(
+        found.iter().map(|m| m.character).collect::<String>(),
+        "王芳"
+    );
+    assert_eq!(found[0].person, data.person("zsofia-kovacs"));
     assert!(
         found[0].place.contains("zsofia-kovacs"),
         "{}",
         found[0].place
     );
+    // PDF/A forbids blank boxes: the renderer refuses rather than print one.
+    let wang = plan
+        .certificates
+        .iter()
+        .find(|c| c.name.starts_with("Wang"))
+        .unwrap();
+    assert!(
+        renderer
+            .render(&data, std::slice::from_ref(wang), None)
+            .is_err()
+    );
+}
+
+/// `FontName`s of the embedded fonts.
+fn font_names(pdf: &[u8]) -> Vec<String> {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let mut out = Vec::new();
+    for (_, object) in doc.objects.iter() {
+        if let Ok(dict) = object.as_dict()
+            && dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor")
+        {
+            out.push(
+                String::from_utf8_lossy(dict.get(b"FontName").unwrap().as_name().unwrap())
+                    .into_owned(),
+            );
+        }
+    }
+    out
 }
 
 #[test]
-fn fonts_are_embedded_as_subsets() {
+fn fonts_are_embedded_as_subsets_and_certificates_are_small() {
     let data = data();
     let cohort = data.cohort("ttt-2022-02").unwrap();
     let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
-    let pdf = Renderer::new(&data, None)
+    let pdf = Renderer::new(&data)
         .unwrap()
-        .render(&data, &plan.certificates[..1], None);
-    assert!(pdf.len() < 32 * 1024, "{} bytes", pdf.len());
+        .render(&data, &plan.certificates[..1], None)
+        .unwrap();
+    assert!(pdf.len() < 30 * 1024, "{} bytes", pdf.len());
     let doc = lopdf::Document::load_mem(&pdf).unwrap();
     let mut fonts = 0;
     for (_, object) in doc.objects.iter() {
-        if let Ok(dict) = object.as_dict() {
-            if dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor") {
-                let name =
-                    String::from_utf8_lossy(dict.get(b"FontName").unwrap().as_name().unwrap())
-                        .into_owned();
-                assert!(
-                    name.starts_with("TIPREG+") || name.starts_with("TIPBLD+"),
-                    "{name}"
-                );
-                let file = dict.get(b"FontFile2").unwrap().as_reference().unwrap();
-                let stream = doc.get_object(file).unwrap().as_stream().unwrap();
-                let bytes = stream
-                    .decompressed_content()
-                    .unwrap_or_else(|_| stream.content.clone());
-                assert!(
-                    bytes.len() < 200_000,
-                    "a subset, not the whole 750 KB font: {} bytes",
-                    bytes.len()
-                );
-                fonts += 1;
-            }
+        if let Ok(dict) = object.as_dict()
+            && dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor")
+        {
+            let name = String::from_utf8_lossy(dict.get(b"FontName").unwrap().as_name().unwrap())
+                .into_owned();
+            // A subset's name: six capitals, `+`, the font.
+            assert_eq!(name.find('+'), Some(6), "{name}");
+            let file = dict.get(b"FontFile2").unwrap().as_reference().unwrap();
+            let stream = doc.get_object(file).unwrap().as_stream().unwrap();
+            let bytes = stream
+                .decompressed_content()
+                .unwrap_or_else(|_| stream.content.clone());
+            assert!(
+                bytes.len() < 60_000,
+                "a subset, not the whole 580 KB font: {} bytes",
+                bytes.len()
+            );
+            fonts += 1;
         }
     }
     assert_eq!(fonts, 2);
+}
+
+/// What the file claims: PDF/A-2a and PDF/UA-1 in its XMP, tagged, with a
+/// language and an sRGB output intent; no PDF/X claim.
+#[test]
+fn archival_and_accessible_claims_are_made_and_nothing_else() {
+    let data = data();
+    let cohort = data.cohort("ttt-2022-02").unwrap();
+    let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
+    let pdf = Renderer::new(&data)
+        .unwrap()
+        .render(&data, &plan.certificates[..1], None)
+        .unwrap();
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let catalog = doc.catalog().unwrap();
+    assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"en-GB");
+    assert!(catalog.get(b"StructTreeRoot").is_ok());
+    let mark = doc
+        .dereference(catalog.get(b"MarkInfo").unwrap())
+        .unwrap()
+        .1
+        .as_dict()
+        .unwrap();
+    assert!(mark.get(b"Marked").unwrap().as_bool().unwrap());
+    let intents = doc
+        .dereference(catalog.get(b"OutputIntents").unwrap())
+        .unwrap()
+        .1
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(intents.len(), 1);
+    let xmp = doc
+        .dereference(catalog.get(b"Metadata").unwrap())
+        .unwrap()
+        .1
+        .as_stream()
+        .unwrap()
+        .content
+        .clone();
+    let xmp = String::from_utf8_lossy(&xmp);
+    assert!(xmp.contains("<pdfaid:part>2</pdfaid:part>"), "{xmp}");
+    assert!(
+        xmp.contains("<pdfaid:conformance>A</pdfaid:conformance>"),
+        "{xmp}"
+    );
+    assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"), "{xmp}");
+    assert!(
+        !String::from_utf8_lossy(&pdf).contains("GTS_PDFX"),
+        "no PDF/X claim"
+    );
 }
 
 #[test]
@@ -137,8 +294,12 @@ fn same_data_same_bytes_in_parallel_or_not() {
     let data = data();
     let cohort = data.cohort("l2-2022-01-maidstone").unwrap();
     let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
-    let renderer = Renderer::new(&data, None).unwrap();
-    let one = |c| renderer.render(&data, std::slice::from_ref(c), None);
+    let renderer = Renderer::new(&data).unwrap();
+    let one = |c| {
+        renderer
+            .render(&data, std::slice::from_ref(c), None)
+            .unwrap()
+    };
     let serial: Vec<Vec<u8>> = plan.certificates.iter().map(one).collect();
     let parallel: Vec<Vec<u8>> = std::thread::scope(|s| {
         let handles: Vec<_> = plan
@@ -149,9 +310,10 @@ fn same_data_same_bytes_in_parallel_or_not() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert_eq!(serial, parallel);
-    let again = Renderer::new(&data, None)
+    let again = Renderer::new(&data)
         .unwrap()
-        .render(&data, &plan.certificates[..1], None);
+        .render(&data, &plan.certificates[..1], None)
+        .unwrap();
     assert_eq!(serial[0], again);
 }
 

@@ -131,6 +131,10 @@ codes! {
     PrivateFile = "private-file",
     /// The logo is not a PNG image.
     LogoNotPng = "logo-not-png",
+    /// A font in `branding` is not a TrueType or OpenType font.
+    BadFont = "bad-font",
+    /// A name or course title has a character no certificate font draws (warning; `tip certify` refuses that certificate).
+    NoGlyph = "no-glyph",
     /// A template override in `templates/` does not parse.
     TemplateSyntax = "template-syntax",
     /// Courses require each other in a circle, so none can ever be taken.
@@ -177,6 +181,8 @@ impl Code {
             ResourceFileMissing
                 | ResourcePathEscapes
                 | TemplateSyntax
+                | BadFont
+                | NoGlyph
                 | PrivateFile
                 | LogoNotPng
                 | PrerequisiteCycle
@@ -365,10 +371,10 @@ pub fn code_table() -> String {
 /// over-long help (set directly on the field) as messages are cut.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
     for d in diagnostics.iter_mut() {
-        if let Some(help) = &mut d.help {
-            if help.len() > MAX_MESSAGE_CHARS {
-                *help = shorten(help, MAX_MESSAGE_CHARS);
-            }
+        if let Some(help) = &mut d.help
+            && help.len() > MAX_MESSAGE_CHARS
+        {
+            *help = shorten(help, MAX_MESSAGE_CHARS);
         }
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

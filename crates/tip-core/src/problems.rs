@@ -81,30 +81,30 @@ fn capacity(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Probl
             labels,
         })
     };
-    if let Some(cap) = cohort.capacity.or(data[cohort.course].capacity) {
-        if n > cap as usize {
-            // Blame the cohort's own `capacity:` when it has one, with the
-            // first person beyond it; else that person.
-            let over = beyond(cap as usize);
-            let (loc, labels) = match (cohort.locs.capacity, over) {
-                (Some(c), Some(o)) => (c, vec![(o, format!("enrolled beyond the {cap} places"))]),
-                (Some(c), None) => (c, Vec::new()),
-                (None, Some(o)) => (o, Vec::new()),
-                (None, None) => (cohort.loc, Vec::new()),
-            };
-            push(
-                format!(
-                    "cohort `{}` has {n} people enrolled but {cap} places",
-                    cohort.id
-                ),
-                format!(
-                    "move {} to `waitlist`, or raise `capacity`",
-                    n - cap as usize
-                ),
-                loc,
-                labels,
-            );
-        }
+    if let Some(cap) = cohort.capacity.or(data[cohort.course].capacity)
+        && n > cap as usize
+    {
+        // Blame the cohort's own `capacity:` when it has one, with the
+        // first person beyond it; else that person.
+        let over = beyond(cap as usize);
+        let (loc, labels) = match (cohort.locs.capacity, over) {
+            (Some(c), Some(o)) => (c, vec![(o, format!("enrolled beyond the {cap} places"))]),
+            (Some(c), None) => (c, Vec::new()),
+            (None, Some(o)) => (o, Vec::new()),
+            (None, None) => (cohort.loc, Vec::new()),
+        };
+        push(
+            format!(
+                "cohort `{}` has {n} people enrolled but {cap} places",
+                cohort.id
+            ),
+            format!(
+                "move {} to `waitlist`, or raise `capacity`",
+                n - cap as usize
+            ),
+            loc,
+            labels,
+        );
     }
     if let Some(Place::Venue(v)) = &cohort.place {
         let venue = &data[*v];

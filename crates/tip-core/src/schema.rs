@@ -252,7 +252,12 @@ pub(crate) const SECTIONS: &[Section] = &[
                     opt(
                         "font",
                         Ty::Path,
-                        "TrueType font for certificates (default: DejaVu Sans, built in).",
+                        "TrueType/OpenType font for certificates, tried first (default: the built-in DejaVu Sans, Noto Sans Arabic and Noto Sans Hebrew).",
+                    ),
+                    opt(
+                        "fonts",
+                        Ty::List(&Ty::Path),
+                        "More fonts for certificates, tried in order after the built-in ones: add one for a script they lack (e.g. Chinese).",
                     ),
                     opt(
                         "signatory",

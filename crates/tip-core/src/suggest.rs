@@ -34,10 +34,10 @@ fn near<'a>(name: &str, candidates: &[&'a str]) -> Vec<&'a str> {
         w
     };
     let mine = words(name);
-    if mine.len() > 1 {
-        if let Some(c) = candidates.iter().find(|c| words(c) == mine) {
-            return vec![c];
-        }
+    if mine.len() > 1
+        && let Some(c) = candidates.iter().find(|c| words(c) == mine)
+    {
+        return vec![c];
     }
     if let Some(c) = best_match(name, candidates.iter().copied()) {
         return vec![c];

@@ -293,10 +293,10 @@ fn prerequisites(data: &Dataset, course: &Course) -> Vec<Value> {
     };
     let mut seen = Vec::new();
     rule.visit(&mut |r| {
-        if let RuleKind::Completed { course, .. } = r.kind {
-            if !seen.contains(&course) {
-                seen.push(course);
-            }
+        if let RuleKind::Completed { course, .. } = r.kind
+            && !seen.contains(&course)
+        {
+            seen.push(course);
         }
     });
     seen.iter()

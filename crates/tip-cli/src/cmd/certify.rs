@@ -61,28 +61,39 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
             return Ok(Outcome::Invalid);
         }
     };
-    let font = data
-        .programme()
-        .branding
-        .as_ref()
-        .and_then(|b| b.font.as_ref())
-        .map(|f| {
-            let path = tip_core::public_file(data.root(), f).map_err(|e| {
-                io::Error::new(io::ErrorKind::InvalidData, format!("the font `{f}` {e}"))
-            })?;
-            std::fs::read(&path).map_err(output::at(&path))
-        })
-        .transpose()?;
-    let renderer = Renderer::new(&data, font.as_deref()).map_err(io::Error::other)?;
+    let renderer = match Renderer::new(&data) {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(anstream::stderr(), "error: {e}")?;
+            return Ok(Outcome::Invalid);
+        }
+    };
 
+    // A name no font draws would print blank boxes: that person gets no
+    // certificate (the others do), and the run ends with exit 1.
     let mut err = anstream::stderr().lock();
-    for m in renderer.check(&data, &plan.certificates) {
+    let missing = renderer.check(&data, &plan.certificates);
+    let mut refused = 0;
+    let mut plan = plan;
+    for (place, chars) in group_missing(&missing) {
         writeln!(
             err,
-            "warning: the font has no glyph for `{}` (U+{:04X}) in {}: it would print as a blank box",
-            m.character, m.character as u32, m.place
+            "error: no font can draw {} in {place}: that certificate is not printed\n  = help: add a font that has it to `branding.fonts` in the programme (for Chinese, e.g. Noto Sans SC)",
+            tip_certificate::characters(&chars)
         )?;
     }
+    if missing.iter().any(|m| m.person.is_none()) {
+        writeln!(
+            err,
+            "error: the course title cannot be printed: no certificates"
+        )?;
+        return Ok(Outcome::Invalid);
+    }
+    plan.certificates.retain(|c| {
+        let keep = !missing.iter().any(|m| m.person == Some(c.person));
+        refused += usize::from(!keep);
+        keep
+    });
     for (p, reason) in &plan.not_earned {
         writeln!(
             err,
@@ -90,9 +101,16 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
             data[*p].name, data[*p].id
         )?;
     }
+    let finished = if refused > 0 {
+        Outcome::Invalid
+    } else {
+        Outcome::Success
+    };
     if plan.certificates.is_empty() {
-        writeln!(err, "no one has completed `{}` as of {on}", data[cohort].id)?;
-        return Ok(Outcome::Success);
+        if refused == 0 {
+            writeln!(err, "no one has completed `{}` as of {on}", data[cohort].id)?;
+        }
+        return Ok(finished);
     }
     let stamp = crate::data::source_date_epoch()?;
     let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
@@ -103,11 +121,13 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
             let files: Vec<(String, Vec<u8>)> = certificates
                 .par_iter()
                 .map(|c| {
-                    let pdf = renderer.render(&data, std::slice::from_ref(c), stamp);
+                    let pdf = renderer
+                        .render(&data, std::slice::from_ref(c), stamp)
+                        .map_err(io::Error::other)?;
                     progress.inc(1);
-                    (file_name(&data, c), pdf)
+                    Ok((file_name(&data, c), pdf))
                 })
-                .collect();
+                .collect::<io::Result<_>>()?;
             let mut all = files;
             all.push((
                 "register.csv".into(),
@@ -123,7 +143,9 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
             )?;
         }
         (None, Some(file)) => {
-            let pdf = renderer.render(&data, certificates, stamp);
+            let pdf = renderer
+                .render(&data, certificates, stamp)
+                .map_err(io::Error::other)?;
             progress.finish_and_clear();
             let register_path = register_beside(file);
             outputs.write_files(&[
@@ -145,7 +167,19 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         (None, None) => unreachable!("clap requires one of them"),
     }
     crate::done(data);
-    Ok(Outcome::Success)
+    Ok(finished)
+}
+
+/// The missing characters of each place, in order.
+fn group_missing(missing: &[tip_certificate::MissingGlyph]) -> Vec<(&str, Vec<char>)> {
+    let mut out: Vec<(&str, Vec<char>)> = Vec::new();
+    for m in missing {
+        match out.iter_mut().find(|(p, _)| *p == m.place) {
+            Some((_, chars)) => chars.push(m.character),
+            None => out.push((&m.place, vec![m.character])),
+        }
+    }
+    out
 }
 
 /// `certs.pdf` → `certs-register.csv`.

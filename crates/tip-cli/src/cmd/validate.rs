@@ -23,6 +23,11 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     // The site's templates are part of the data set too.
     let mut all = report.diagnostics().to_vec();
     all.extend(tip_site::check_templates(dir));
+    // And the certificates' fonts: a name no font draws is found now, not
+    // on printing day.
+    if let Some(data) = report.dataset() {
+        all.extend(tip_certificate::check(data));
+    }
     tip_core::diagnostic::sort(&mut all);
     let diags = &all[..];
     let valid = !diags.iter().any(tip_core::Diagnostic::is_error);

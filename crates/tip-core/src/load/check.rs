@@ -76,6 +76,11 @@ impl Checker<'_> {
                 .unwrap_or(data.programme.loc);
             self.data_file(font, "the font", at);
         }
+        if let Some(b) = branding {
+            for (font, &at) in b.fonts.iter().zip(&b.fonts_locs) {
+                self.data_file(font, "a font", at);
+            }
+        }
         self.template_overrides();
     }
 

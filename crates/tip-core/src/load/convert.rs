@@ -563,15 +563,15 @@ fn schedule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Schedule> {
             .map(ScheduleEnd::Until)
             .or(count.map(ScheduleEnd::Count)),
     };
-    if let (Some(from), Some(ScheduleEnd::Until(until))) = (from, end) {
-        if until < from {
-            let loc = rec.get("until").map_or(rec.loc, |v| ctx.loc_of(v));
-            ctx.error(
-                Code::EndBeforeStart,
-                loc,
-                format!("the schedule ends ({until}) before it starts ({from})"),
-            );
-        }
+    if let (Some(from), Some(ScheduleEnd::Until(until))) = (from, end)
+        && until < from
+    {
+        let loc = rec.get("until").map_or(rec.loc, |v| ctx.loc_of(v));
+        ctx.error(
+            Code::EndBeforeStart,
+            loc,
+            format!("the schedule ends ({until}) before it starts ({from})"),
+        );
     }
     let time = ctx.required(&rec, "time", what, Ctx::time_range);
     let holidays = ctx
@@ -984,10 +984,19 @@ fn branding(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Branding> {
         Some(Signatory { name: name?, title })
     });
     let font = ctx.field(&rec, "font", Ctx::text);
+    let (fonts, fonts_locs) = ctx
+        .field(&rec, "fonts", |c, v| {
+            c.list(v, |c, item| Some((c.text(item)?, c.loc_of(item))))
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .unzip();
     Some(Branding {
         logo,
         colour,
         font,
+        fonts,
+        fonts_locs,
         signatory,
         logo_loc: ctx.value_loc(&rec, "logo"),
         font_loc: ctx.value_loc(&rec, "font"),

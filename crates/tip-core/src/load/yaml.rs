@@ -193,10 +193,10 @@ fn diagnose(files: &Files, file: FileId, text: &str, outer: &Error) -> Diagnosti
         Code::DuplicateKey => "each key may appear once in a mapping; remove or rename one of them",
         _ => "check indentation, quoting and the `key: value` form around this place",
     };
-    if code == Code::DuplicateKey {
-        if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
-            return duplicate_key(files, file, text, key, line, col).help(help);
-        }
+    if code == Code::DuplicateKey
+        && let Some(key) = message.strip_prefix("duplicate mapping key: ")
+    {
+        return duplicate_key(files, file, text, key, line, col).help(help);
     }
     Diagnostic::error(code, message.to_lowercase_first())
         .at(files.location(Loc::new(file, line, col, 1)))

@@ -167,9 +167,14 @@ pub struct Branding {
     pub logo: Option<String>,
     /// `#rrggbb`.
     pub colour: Option<String>,
-    /// A TrueType font for certificates, relative to the data folder
-    /// (default: DejaVu Sans, built in).
+    /// A TrueType/OpenType font for certificates, relative to the data
+    /// folder, tried before the built-in ones.
     pub font: Option<String>,
+    /// More fonts for certificates, tried in order after the built-in
+    /// ones (a script they lack).
+    pub fonts: Vec<String>,
+    /// Where each of `fonts` is written.
+    pub fonts_locs: Vec<Loc>,
     /// Who signs certificates.
     pub signatory: Option<Signatory>,
     /// Where `logo:`'s value is written.

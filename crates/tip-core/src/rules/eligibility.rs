@@ -228,10 +228,10 @@ impl Dataset {
                 return Standing::Expired(latest, expires, valid_for);
             }
         }
-        if let Some(within) = within {
-            if on >= within.after(latest.date) {
-                return Standing::TooOld(latest);
-            }
+        if let Some(within) = within
+            && on >= within.after(latest.date)
+        {
+            return Standing::TooOld(latest);
         }
         Standing::Valid(latest)
     }
