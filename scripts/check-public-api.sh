@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
 status=0
-for crate in tip-core tip-report tip-calendar tip-certificate tip-site; do
+for crate in tip-core tip-report tip-calendar tip-credential tip-certificate tip-site; do
   RUSTC_BOOTSTRAP=1 RUSTDOCFLAGS="-Z unstable-options --output-format json" \
     cargo doc -q -p "$crate" --no-deps
   json="$target/doc/${crate//-/_}.json"

@@ -16,6 +16,7 @@ fn tip(args: &[&str]) -> Output {
         .args(args)
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("TIP_SIGNING_KEY")
         .output()
         .expect("tip runs")
 }
@@ -986,14 +987,22 @@ fn calendar_is_reproducible_and_written_atomically() {
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
+/// The example programme's private key: a test fixture, never a real
+/// programme's.
+fn example_key() -> PathBuf {
+    repo().join("tests/fixtures/keys/example-issuer.pem")
+}
+
+/// `tip certify` on a copy of the example (issuing writes its ledger),
+/// signed with the example's key.
 fn certify(args: &[&str]) -> (i32, String) {
-    let data = repo().join("data/kent-medway");
+    let (_tmp, data) = example_copy();
     let mut all = vec!["certify", data.to_str().unwrap()];
     all.extend_from_slice(args);
     let out = Command::new(env!("CARGO_BIN_EXE_tip"))
         .args(&all)
         .env("SOURCE_DATE_EPOCH", "1669852800")
-        .env_remove("TIP_CERT_SECRET")
+        .env("TIP_SIGNING_KEY", example_key())
         .output()
         .unwrap();
     (
@@ -1027,13 +1036,21 @@ fn certify_writes_a_pdf_per_completer_and_a_register() {
         .filter(|n| n != ".tip-output")
         .collect();
     names.sort();
-    assert_eq!(names.len(), 4, "{names:?}");
+    // A PDF and a badge with the signed credential for each of the three,
+    // and the register.
+    assert_eq!(names.len(), 7, "{names:?}");
     assert!(
         names
             .iter()
-            .filter(|n| n.ends_with(".pdf"))
+            .filter(|n| n.ends_with(".pdf") || n.ends_with(".svg"))
             .all(|n| n.starts_with("KM-TIP-2022-"))
     );
+    for svg in names.iter().filter(|n| n.ends_with(".svg")) {
+        let text = fs::read_to_string(out.join(svg)).unwrap();
+        let token = tip_credential::unbake_svg(&text).expect("a baked credential");
+        let code = tip_credential::code_of(token);
+        assert!(register_has_code(&out, &code), "{svg}: {code}");
+    }
     let register = fs::read_to_string(out.join("register.csv")).unwrap();
     assert_eq!(register.lines().count(), 4);
     for name in names.iter().filter(|n| n.ends_with(".pdf")) {
@@ -1058,6 +1075,13 @@ fn certify_writes_a_pdf_per_completer_and_a_register() {
             "{name}"
         );
     }
+}
+
+fn register_has_code(dir: &Path, code: &str) -> bool {
+    fs::read_to_string(dir.join("register.csv"))
+        .unwrap()
+        .lines()
+        .any(|l| l.split(',').nth(1) == Some(code))
 }
 
 #[test]
@@ -1209,12 +1233,21 @@ fn edit(path: &Path, from: &str, to: &str) {
 
 /// Run `tip` with `SOURCE_DATE_EPOCH` fixed; exit code, stdout, stderr.
 fn tip_at(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tip"))
-        .args(args)
+    tip_env(args, &[])
+}
+
+/// `tip` with these environment variables (and no `TIP_SIGNING_KEY` from
+/// the caller's shell unless given).
+fn tip_env(args: &[&str], env: &[(&str, &Path)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tip"));
+    cmd.args(args)
         .env("NO_COLOR", "1")
         .env("SOURCE_DATE_EPOCH", "1661990400")
-        .output()
-        .expect("tip runs");
+        .env_remove("TIP_SIGNING_KEY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("tip runs");
     (
         out.status.code().unwrap(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -1330,7 +1363,7 @@ fn outputs_in_or_around_the_data_folder_are_refused() {
             s(&inside),
         ],
     ] {
-        let (code, _, err) = tip_at(&args);
+        let (code, _, err) = tip_env(&args, &[("TIP_SIGNING_KEY", &example_key())]);
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(
             err.contains("inside the data folder") || err.contains("holds the data folder"),
@@ -2033,7 +2066,7 @@ fn gitlab_code_quality_report_for_ci() {
 fn documented_commands_print_what_the_docs_show() {
     let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path().join("work");
-    for folder in ["data", "examples/mistakes"] {
+    for folder in ["data", "examples/mistakes", "tests/fixtures/keys"] {
         fs::create_dir_all(work.join(folder)).unwrap();
         copy_dir(&repo().join(folder), &work.join(folder));
     }
@@ -2071,6 +2104,17 @@ fn attendance_means_what_the_register_says() {
         "l2-2022-01-maidstone,chidi-okafor,all",
         "l2-2022-01-maidstone,chidi-okafor,",
     );
+    // Chidi's certificate was issued on that completion: the ledger row is
+    // now an error, pointing at the row, until it is revoked.
+    let (code, r) = validate_json(&data);
+    assert_eq!(code, 1);
+    has(&r, "issued-without-completion", "certificates.csv", 2, 1);
+    edit(
+        &data.join("certificates.csv"),
+        "chidi-okafor,l2-trauma-awareness,2022-01-18,2022-12-01,,",
+        "chidi-okafor,l2-trauma-awareness,2022-01-18,2022-12-01,2022-12-05,attendance entered in error",
+    );
+    assert_eq!(validate_json(&data).0, 0);
     let out = tmp.path().join("certs.pdf");
     let (code, _, err) = tip_at(&[
         "certify",
@@ -2079,6 +2123,7 @@ fn attendance_means_what_the_register_says() {
         "l2-2022-01-maidstone",
         "--as-of",
         "2022-12-01",
+        "--draft",
         "--combined",
         s(&out),
     ]);
@@ -2274,17 +2319,21 @@ fn a_name_no_font_draws_is_refused_until_a_font_is_added() {
     let (code, r) = validate_json(&data);
     assert_eq!(code, 0, "a warning: {r:#?}");
     has(&r, "no-glyph", "people.csv", 18, 1);
+    let key = example_key();
     let certify = |out: &Path| {
-        tip_at(&[
-            "certify",
-            s(&data),
-            "--cohort",
-            "ttt-2022-02",
-            "--as-of",
-            "2022-12-01",
-            "-o",
-            s(out),
-        ])
+        tip_env(
+            &[
+                "certify",
+                s(&data),
+                "--cohort",
+                "ttt-2022-02",
+                "--as-of",
+                "2022-12-01",
+                "-o",
+                s(out),
+            ],
+            &[("TIP_SIGNING_KEY", &key)],
+        )
     };
     let first = tmp.path().join("first");
     let (code, _, err) = certify(&first);

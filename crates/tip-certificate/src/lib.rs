@@ -2,10 +2,11 @@
 //!
 //! Only completions earn certificates: attendance that meets the course's
 //! `completion` rule, once the cohort's last session has ended. Everyone
-//! else in the cohort is listed with the reason. Each certificate has a
-//! number `<PROGRAMME>-<YEAR>-<NNNNNN>`, stable for the same completion, and
-//! a verification code derived with SHA-256 (keyed by a secret when one is
-//! given); both go into a register (CSV) written beside the PDFs.
+//! else in the cohort is listed with the reason. Issuing is recording
+//! ([`issue`]): a completion in the data set's ledger (`certificates`)
+//! keeps its number and code; a new one takes the next number of its year,
+//! `<PROGRAMME>-<YEAR>-<NNNNNN>`, and is signed as an Open Badges 3.0
+//! credential whose signature gives the verification code.
 //!
 //! ```
 //! use chrono::NaiveDate;
@@ -13,15 +14,17 @@
 //!
 //! let (data, _) = Dataset::load("../../data/kent-medway")?;
 //! let cohort = data.cohort("l2-2022-01-maidstone").unwrap();
-//! let plan = tip_certificate::plan(&data, cohort, NaiveDate::from_ymd_opt(2022, 12, 1).unwrap(), None, b"")?;
+//! let mut plan = tip_certificate::plan(&data, cohort, NaiveDate::from_ymd_opt(2022, 12, 1).unwrap(), None)?;
 //! assert_eq!(plan.certificates.len(), 11);
-//! assert!(plan.certificates[0].number.starts_with("KM-TIP-2022-"));
+//! // Without a key: drafts, numbered only when the ledger has them.
+//! let today = NaiveDate::from_ymd_opt(2022, 12, 1).unwrap();
+//! tip_certificate::issue(&data, &mut plan.certificates, None, today)?;
 //! let pdf = tip_certificate::Renderer::new(&data)?.render(&data, &plan.certificates[..1], None)?;
 //! assert!(pdf.starts_with(b"%PDF-"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod numbers;
+mod ledger;
 mod pdf;
 mod text;
 
@@ -33,15 +36,16 @@ use tip_core::rules::{attendance_completion, attended};
 use tip_core::{Dataset, Ix};
 use unicode_normalization::UnicodeNormalization;
 
-pub use numbers::{certificate_numbers, verification_code};
+pub use ledger::{Issuance, LEDGER_HEADER, Signer, award, criteria, issue, status_index};
 pub use pdf::{FontError, MissingGlyph, Renderer};
 
 /// One certificate to print.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Certificate {
-    /// `KM-TIP-2022-004217`.
+    /// `KM-TIP-2022-000042` (empty until [`issue`]; `DRAFT` on a draft).
     pub number: String,
-    /// `7KQ3-M9XD`: checks the certificate is genuine.
+    /// `7KQ3-M9XD`: derived from the credential's signature (empty until
+    /// [`issue`]; `DRAFT` on a draft).
     pub code: String,
     /// Who.
     pub person: Ix<Person>,
@@ -93,14 +97,13 @@ impl std::error::Error for Refusal {}
 
 /// Decide who earns a certificate for `cohort` as of `on`: those whose
 /// attendance meets the course's completion rule once the last session has
-/// ended. `only` narrows to one person; `secret` keys the verification codes.
-// Long: replaced with the certificates ledger (issue 12).
+/// ended. `only` narrows to one person. Numbers and codes come from
+/// [`issue`].
 pub fn plan(
     data: &Dataset,
     cohort: Ix<Cohort>,
     on: NaiveDate,
     only: Option<Ix<Person>>,
-    secret: &[u8],
 ) -> Result<Plan, Refusal> {
     let c = &data[cohort];
     let course = &data[c.course];
@@ -163,14 +166,10 @@ pub fn plan(
             plan.not_earned.push((p, reason));
         }
     }
-    let keys: Vec<(Ix<Person>, Ix<Course>, NaiveDate)> =
-        earned.iter().map(|(p, d, _)| (*p, c.course, *d)).collect();
-    let numbers = certificate_numbers(data, &keys);
-    for ((p, date, dates), number) in earned.into_iter().zip(numbers) {
-        let code = verification_code(secret, &number, &data[p].id, &course.id, date);
+    for (p, date, dates) in earned {
         plan.certificates.push(Certificate {
-            number,
-            code,
+            number: String::new(),
+            code: String::new(),
             person: p,
             name: data[p].name.nfc().collect(),
             course: c.course,
@@ -261,6 +260,21 @@ pub fn characters(chars: &[char]) -> String {
             .map(|c| format!("`{c}` (U+{:04X})", *c as u32)),
         "and",
     )
+}
+
+/// Where a certificate is checked: `programme.verify_url` with the code,
+/// else the site's `verify/<code>/` page. `None` without either, or for a
+/// draft.
+pub fn verify_url(data: &Dataset, code: &str) -> Option<String> {
+    if code.is_empty() || code == "DRAFT" {
+        return None;
+    }
+    let p = data.programme();
+    match (&p.verify_url, &p.site_url) {
+        (Some(template), _) => Some(template.replace("{code}", code)),
+        (None, Some(site)) => Some(format!("{}/verify/{code}/", site.trim_end_matches('/'))),
+        (None, None) => None,
+    }
 }
 
 /// The register: `number,code,person,course,date`, one row a certificate.

@@ -118,6 +118,7 @@ pub struct Renderer {
     bold: Vec<Face>,
     logo: Option<(Image, f32, f32)>,
     colour: (u8, u8, u8),
+    draft: bool,
 }
 
 impl Renderer {
@@ -172,7 +173,14 @@ impl Renderer {
             bold: chain(true),
             logo,
             colour,
+            draft: false,
         })
+    }
+
+    /// Print drafts: "DRAFT — not a certificate" across every page.
+    pub fn draft(mut self) -> Renderer {
+        self.draft = true;
+        self
     }
 
     /// The characters of `text` no font of the renderer draws.
@@ -439,27 +447,63 @@ impl Renderer {
                 self.at(sheet, false, 9.5, title, 70.0, base, MUTED, Align::Left);
             }
         }
-        let right = PAGE_W - 70.0;
+        // The QR code of the verify address, with the address and code
+        // beside it for those who type.
+        let mut right = PAGE_W - 70.0;
+        let url = crate::verify_url(data, &c.code).filter(|_| !self.draft);
+        if let Some(url) = &url {
+            let size = 64.0;
+            let alt = format!("QR code of the verification address {url}");
+            sheet.figure(alt, |s| qr(s, url, right - size, base - size + 4.0, size));
+            right -= size + 12.0;
+        }
         let mut lines = vec![
             format!("Certificate {}", c.number),
             format!("Verification code {}", c.code),
         ];
-        if let Some(url) = &programme.verify_url {
-            lines.push(url.replace("{code}", &c.code));
+        if let Some(url) = &url {
+            lines.push(url.clone());
         }
         let first = base - 13.0 * (lines.len() as f32 - 1.0);
         for (k, line) in lines.iter().enumerate() {
-            self.at(
-                sheet,
-                false,
-                9.5,
-                line,
-                right,
-                first + 13.0 * k as f32,
-                MUTED,
-                Align::Right,
-            );
+            let y = first + 13.0 * k as f32;
+            self.at(sheet, false, 9.5, line, right, y, MUTED, Align::Right);
         }
+        if self.draft {
+            self.watermark(sheet);
+        }
+    }
+
+    /// "DRAFT — not a certificate", large and pale, across the page.
+    fn watermark(&self, sheet: &mut Sheet<'_, '_>) {
+        let text = "DRAFT — not a certificate";
+        let size = 54.0;
+        let line = shape(&self.bold, text);
+        let width = line.width(size);
+        let s = &mut *sheet.surface;
+        s.push_transform(&Transform::from_translate(PAGE_W / 2.0, PAGE_H / 2.0));
+        s.push_transform(&Transform::from_rotate(-30.0));
+        let id = s.start_tagged(ContentTag::Span(SpanTag::empty()));
+        s.set_fill(Some(fill((0xc8, 0x1e, 0x1e))));
+        s.set_stroke(None);
+        let mut x = -width / 2.0;
+        for piece in &line.pieces {
+            s.draw_glyphs(
+                Point::from_xy(x, size / 3.0),
+                &piece.glyphs,
+                self.bold[piece.face].font.clone(),
+                &piece.text,
+                size,
+                false,
+            );
+            x += piece.width * size;
+        }
+        s.end_tagged();
+        s.pop();
+        s.pop();
+        let mut p = TagGroup::new(Tag::P);
+        p.push(id);
+        sheet.tags.push(p);
     }
 
     /// `text` on one line at `size`, or on two (broken at a space, as evenly
@@ -616,6 +660,48 @@ fn frame(s: &mut Surface<'_>, inset: f32, width: f32, colour: (u8, u8, u8)) {
         s.set_stroke(Some(stroke(colour, width)));
         s.draw_path(&path);
     }
+}
+
+/// A QR code of `text`, `size` points square, its top left at (x, y): a
+/// one-pixel-per-module greyscale image drawn without smoothing (a few
+/// hundred bytes, where a path of the modules took 4 KB).
+fn qr(s: &mut Surface<'_>, text: &str, x: f32, y: f32, size: f32) {
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M) else {
+        return;
+    };
+    let n = code.width();
+    let pixels: Vec<u8> = code
+        .to_colors()
+        .iter()
+        .map(|c| {
+            if *c == qrcode::Color::Dark {
+                0x1a
+            } else {
+                0xff
+            }
+        })
+        .collect();
+    let mut png = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png, n as u32, n as u32);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let Ok(mut writer) = encoder.write_header() else {
+            return;
+        };
+        if writer.write_image_data(&pixels).is_err() {
+            return;
+        }
+    }
+    let (Ok(image), Some(area)) = (
+        Image::from_png(png.into(), false),
+        Size::from_wh(size, size),
+    ) else {
+        return;
+    };
+    s.push_transform(&Transform::from_translate(x, y));
+    s.draw_image(image, area);
+    s.pop();
 }
 
 /// A horizontal rule.

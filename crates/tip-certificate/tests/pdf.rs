@@ -1,8 +1,9 @@
 //! Certificates read back: text, fonts, reproducibility, missing glyphs.
 
 use chrono::NaiveDate;
-use tip_certificate::{Renderer, plan, register};
+use tip_certificate::{Renderer, Signer, issue, plan, register};
 use tip_core::Dataset;
+use tip_credential::{Issuer, Key};
 
 fn data() -> Dataset {
     Dataset::load(concat!(
@@ -27,13 +28,20 @@ fn text_of(pdf: &[u8]) -> String {
 fn the_certificate_says_who_what_and_its_number() {
     let data = data();
     let cohort = data.cohort("ttt-2022-02").unwrap();
-    let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
+    let mut plan = plan(&data, cohort, day("2022-12-01"), None).unwrap();
+    // From the ledger: issued before, so no key is needed to reprint.
+    issue(&data, &mut plan.certificates, None, day("2022-12-01")).unwrap();
     let renderer = Renderer::new(&data).unwrap();
     let zsofia = plan
         .certificates
         .iter()
         .find(|c| c.name == "Zsófia Kovács")
         .unwrap();
+    assert!(
+        zsofia.number.starts_with("KM-TIP-2022-0000"),
+        "{}",
+        zsofia.number
+    );
     let pdf = renderer
         .render(&data, std::slice::from_ref(zsofia), Some(1_669_852_800))
         .unwrap();
@@ -120,7 +128,7 @@ const SIX_SCRIPTS: [(&str, &str); 6] = [
 fn names_in_six_scripts_print_and_read_back_in_order() {
     let (_tmp, data) = renamed(&SIX_SCRIPTS);
     let cohort = data.cohort("l2-2022-01-maidstone").unwrap();
-    let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
+    let plan = plan(&data, cohort, day("2022-12-01"), None).unwrap();
     let renderer = Renderer::new(&data).unwrap();
     assert!(renderer.check(&data, &plan.certificates).is_empty());
     let pdf = renderer.render(&data, &plan.certificates, None).unwrap();
@@ -160,7 +168,7 @@ fn a_name_no_font_draws_is_refused_by_person_and_character() {
     let renderer = Renderer::new(&data).unwrap();
     assert_eq!(renderer.missing("Ann 漢字 Lee 🙂"), ['漢', '字', '🙂']);
     let cohort = data.cohort("ttt-2022-02").unwrap();
-    let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
+    let plan = plan(&data, cohort, day("2022-12-01"), None).unwrap();
     let found = renderer.check(&data, &plan.certificates);
     assert_eq!(
         found.iter().map(|m| m.character).collect::<String>(),
@@ -206,7 +214,7 @@ fn font_names(pdf: &[u8]) -> Vec<String> {
 fn fonts_are_embedded_as_subsets_and_certificates_are_small() {
     let data = data();
     let cohort = data.cohort("ttt-2022-02").unwrap();
-    let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
+    let plan = plan(&data, cohort, day("2022-12-01"), None).unwrap();
     let pdf = Renderer::new(&data)
         .unwrap()
         .render(&data, &plan.certificates[..1], None)
@@ -244,7 +252,7 @@ fn fonts_are_embedded_as_subsets_and_certificates_are_small() {
 fn archival_and_accessible_claims_are_made_and_nothing_else() {
     let data = data();
     let cohort = data.cohort("ttt-2022-02").unwrap();
-    let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
+    let plan = plan(&data, cohort, day("2022-12-01"), None).unwrap();
     let pdf = Renderer::new(&data)
         .unwrap()
         .render(&data, &plan.certificates[..1], None)
@@ -293,7 +301,7 @@ fn archival_and_accessible_claims_are_made_and_nothing_else() {
 fn same_data_same_bytes_in_parallel_or_not() {
     let data = data();
     let cohort = data.cohort("l2-2022-01-maidstone").unwrap();
-    let plan = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
+    let plan = plan(&data, cohort, day("2022-12-01"), None).unwrap();
     let renderer = Renderer::new(&data).unwrap();
     let one = |c| {
         renderer
@@ -321,7 +329,7 @@ fn same_data_same_bytes_in_parallel_or_not() {
 fn only_completers_earn_certificates() {
     let data = data();
     let ttt = data.cohort("ttt-2022-02").unwrap();
-    let p = plan(&data, ttt, day("2022-12-01"), None, b"").unwrap();
+    let p = plan(&data, ttt, day("2022-12-01"), None).unwrap();
     assert_eq!(p.certificates.len(), 3);
     let abdi = data.person("abdi-warsame").unwrap();
     assert_eq!(
@@ -332,7 +340,7 @@ fn only_completers_earn_certificates() {
         )]
     );
     // Before the course is over.
-    let p = plan(&data, ttt, day("2022-02-09"), None, b"").unwrap();
+    let p = plan(&data, ttt, day("2022-02-09"), None).unwrap();
     assert!(p.certificates.is_empty());
     assert!(
         p.not_earned[0].1.starts_with("the course is not over yet"),
@@ -341,7 +349,7 @@ fn only_completers_earn_certificates() {
     );
     // A cancelled cohort.
     let cancelled = data.cohort("l2-2022-06-ashford").unwrap();
-    let p = plan(&data, cancelled, day("2022-12-01"), None, b"").unwrap();
+    let p = plan(&data, cancelled, day("2022-12-01"), None).unwrap();
     assert!(
         p.not_earned
             .iter()
@@ -353,39 +361,89 @@ fn only_completers_earn_certificates() {
 fn courses_without_certificates_are_refused() {
     let data = data();
     let webinars = data.cohort("webinars-2022").unwrap();
-    let refusal = plan(&data, webinars, day("2022-12-01"), None, b"").unwrap_err();
+    let refusal = plan(&data, webinars, day("2022-12-01"), None).unwrap_err();
     assert_eq!(
         refusal.to_string(),
         "`trainers-webinars` gives no certificates (`certificate: false` in its course)"
     );
 }
 
+/// The example programme's signer (its key is a test fixture).
+fn signer(data: &Dataset) -> Signer {
+    let pem = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/keys/example-issuer.pem"
+    ))
+    .unwrap();
+    let key = Key::from_pem(&pem).unwrap();
+    let issuer = Issuer::new(
+        data.programme().site_url.as_deref().unwrap(),
+        &data.programme().name,
+        key.public(),
+    )
+    .unwrap();
+    Signer { key, issuer }
+}
+
 #[test]
-fn numbers_are_stable_and_the_register_lists_them() {
+fn issued_certificates_keep_their_ledger_numbers_and_new_ones_come_next() {
     let data = data();
+    let signer = signer(&data);
+    let today = day("2023-01-10");
+    // Everyone in the January cohort is in the ledger: nothing new.
     let cohort = data.cohort("l2-2022-01-maidstone").unwrap();
-    let all = plan(&data, cohort, day("2022-12-01"), None, b"").unwrap();
+    let mut all = plan(&data, cohort, today, None).unwrap().certificates;
+    let issued = issue(&data, &mut all, Some(&signer), today).unwrap();
+    assert!(issued.new.is_empty());
     let priya = data.person("priya-sharma").unwrap();
-    let one = plan(&data, cohort, day("2022-12-01"), Some(priya), b"").unwrap();
-    let from_all = all.certificates.iter().find(|c| c.person == priya).unwrap();
-    assert_eq!(
-        one.certificates[0].number, from_all.number,
-        "the same whichever certificates are printed"
-    );
-    assert_eq!(one.certificates[0].code, from_all.code);
-    let mut numbers: Vec<_> = all.certificates.iter().map(|c| c.number.clone()).collect();
-    numbers.sort();
-    numbers.dedup();
-    assert_eq!(numbers.len(), all.certificates.len(), "distinct");
-    let csv = register(&data, &all.certificates);
+    let row = data
+        .certificates()
+        .iter()
+        .find(|r| r.person == priya)
+        .unwrap();
+    let from_all = all.iter().find(|c| c.person == priya).unwrap();
+    assert_eq!((&from_all.number, &from_all.code), (&row.number, &row.code));
+    // The same certificate whichever others are printed, and signed alike.
+    let mut one = plan(&data, cohort, today, Some(priya))
+        .unwrap()
+        .certificates;
+    let again = issue(&data, &mut one, Some(&signer), today).unwrap();
+    assert_eq!(one[0].number, from_all.number);
+    let k = all.iter().position(|c| c.person == priya).unwrap();
+    assert_eq!(again.credentials[0], issued.credentials[k]);
+    // The Dartford cohort is not: it takes the next numbers of 2022.
+    let last = data
+        .certificates()
+        .iter()
+        .filter_map(|r| r.number.strip_prefix("KM-TIP-2022-"))
+        .map(|n| n.parse::<u32>().unwrap())
+        .max()
+        .unwrap();
+    let december = data.cohort("l2-2022-10-dartford").unwrap();
+    let mut new = plan(&data, december, today, None).unwrap().certificates;
+    assert!(!new.is_empty());
+    let issued = issue(&data, &mut new, Some(&signer), today).unwrap();
+    let numbers: Vec<&str> = new.iter().map(|c| c.number.as_str()).collect();
+    let expected: Vec<String> = (1..=new.len())
+        .map(|k| format!("KM-TIP-2022-{:06}", last + k as u32))
+        .collect();
+    assert_eq!(numbers, expected);
+    assert_eq!(issued.new.len(), new.len());
+    assert_eq!(issued.new[0][5], "2023-01-10", "issued today");
+    // The code is the signature's.
+    for (c, token) in new.iter().zip(&issued.credentials) {
+        assert_eq!(c.code, tip_credential::code_of(token));
+        assert!(tip_credential::verify(token, &signer.issuer.key));
+    }
+    // A draft numbers nothing new.
+    let mut drafts = plan(&data, december, today, None).unwrap().certificates;
+    let none = issue(&data, &mut drafts, None, today).unwrap();
+    assert!(none.new.is_empty() && none.credentials.is_empty());
+    assert!(drafts.iter().all(|c| c.number == "DRAFT"));
+    let csv = register(&data, &all);
     assert!(csv.starts_with("number,code,person,course,date\n"));
     assert!(csv.contains(&format!(
         "{},{},priya-sharma,l2-trauma-awareness,2022-01-18\n",
         from_all.number, from_all.code
     )));
-    let keyed = plan(&data, cohort, day("2022-12-01"), Some(priya), b"a secret").unwrap();
-    assert_ne!(
-        keyed.certificates[0].code, from_all.code,
-        "TIP_CERT_SECRET keys the code"
-    );
 }

@@ -39,8 +39,11 @@ enum Command {
     Allocate(cmd::allocate::Args),
     /// An iCalendar (RFC 5545) feed of sessions; filters combine.
     Calendar(cmd::calendar::Args),
-    /// PDF certificates for everyone who completed a cohort, and a register.
+    /// Issue certificates for everyone who completed a cohort: PDFs, signed
+    /// credentials, and the ledger.
     Certify(cmd::certify::Args),
+    /// Make the key that signs certificates.
+    Keys(cmd::keys::Args),
     /// A resource pack: a zip (or folder) of a course's or a role's resources.
     Pack(cmd::pack::Args),
     /// The bulletin: news, then the dates of every course, by tier.
@@ -115,6 +118,7 @@ fn main() -> ExitCode {
         Command::Allocate(args) => cmd::allocate::run(&args),
         Command::Calendar(args) => cmd::calendar::run(&args),
         Command::Certify(args) => cmd::certify::run(&args),
+        Command::Keys(args) => cmd::keys::run(&args),
         Command::Pack(args) => cmd::pack::run(&args),
         Command::Bulletin(args) => cmd::bulletin::run(&args),
         Command::Build(args) => cmd::build::run(&args),

@@ -325,6 +325,12 @@ impl Outputs {
         Ok(())
     }
 
+    /// Whether [`Outputs::write_into_folder`] would accept `path`: checked
+    /// before anything is recorded, so a refusal changes nothing.
+    pub(crate) fn check_folder(&self, path: &Path, kind: FolderKind) -> io::Result<()> {
+        self.folder(path, kind).map(|_| ())
+    }
+
     /// Add `files` to the folder `path` (created if need be), replacing
     /// files of the same name that tip wrote there before; the marker
     /// lists the old files and the new.

@@ -135,6 +135,10 @@ codes! {
     BadFont = "bad-font",
     /// A name or course title has a character no certificate font draws (warning; `tip certify` refuses that certificate).
     NoGlyph = "no-glyph",
+    /// A certificate in the ledger stands on a completion the data no longer records (revoke it instead of deleting it).
+    IssuedWithoutCompletion = "issued-without-completion",
+    /// The certificates' key is missing, unreadable, or its private and public halves do not match.
+    BadKey = "bad-key",
     /// A template override in `templates/` does not parse.
     TemplateSyntax = "template-syntax",
     /// Courses require each other in a circle, so none can ever be taken.
@@ -183,6 +187,8 @@ impl Code {
                 | TemplateSyntax
                 | BadFont
                 | NoGlyph
+                | IssuedWithoutCompletion
+                | BadKey
                 | PrivateFile
                 | LogoNotPng
                 | PrerequisiteCycle

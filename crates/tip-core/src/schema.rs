@@ -115,14 +115,17 @@ pub enum TabularSection {
     Completions,
     /// `applications*.csv`
     Applications,
+    /// `certificates*.csv`: the ledger of issued certificates.
+    Certificates,
 }
 
 impl TabularSection {
-    pub(crate) const ALL: [TabularSection; 4] = [
+    pub(crate) const ALL: [TabularSection; 5] = [
         TabularSection::People,
         TabularSection::Attendance,
         TabularSection::Completions,
         TabularSection::Applications,
+        TabularSection::Certificates,
     ];
 
     /// The section name.
@@ -132,6 +135,7 @@ impl TabularSection {
             TabularSection::Attendance => "attendance",
             TabularSection::Completions => "completions",
             TabularSection::Applications => "applications",
+            TabularSection::Certificates => "certificates",
         }
     }
 
@@ -218,7 +222,16 @@ pub(crate) const SECTIONS: &[Section] = &[
                 Ty::UrlTemplate,
                 "Certificate verification URL with `{code}`.",
             ),
-            opt("site_url", Ty::Url, "Where the public site is published."),
+            opt(
+                "site_url",
+                Ty::Url,
+                "Where the public site is published (its host names the certificates' issuer, `did:web:<host>`).",
+            ),
+            opt(
+                "public_key",
+                Ty::Path,
+                "The certificates' public key (PEM, from `tip keys new`), relative to the data folder. The private key never goes in the data folder.",
+            ),
             opt(
                 "vision",
                 Ty::Map(&[
@@ -543,6 +556,29 @@ pub(crate) const SECTIONS: &[Section] = &[
                 Ty::List(&Ty::Ref("regions")),
                 "Regions they can travel to.",
             ),
+        ],
+    },
+    Section {
+        name: "certificates",
+        single: false,
+        doc: "The ledger of issued certificates, written by `tip certify` (the one file tip writes in a data folder): each is issued once and never renumbered. Revoke one by filling `revoked` and `reason`. Usually `certificates.csv`.",
+        fields: &[
+            req(
+                "number",
+                Ty::Text,
+                "`<PROGRAMME>-<YEAR>-<NNNNNN>`, sequential within the programme and year of completion.",
+            ),
+            req(
+                "code",
+                Ty::Text,
+                "The verification code printed on it (derived from its signature): its page is `verify/<code>/`.",
+            ),
+            req("person", Ty::Ref("people"), "Who."),
+            req("course", Ty::Ref("courses"), "What."),
+            req("completed", Ty::Date, "When they completed it."),
+            req("issued", Ty::Date, "When the certificate was issued."),
+            opt("revoked", Ty::Date, "When it was revoked (with `reason`)."),
+            opt("reason", Ty::Text, "Why it was revoked."),
         ],
     },
     Section {

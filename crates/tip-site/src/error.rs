@@ -42,6 +42,9 @@ pub enum Error {
     /// The progress chart could not be drawn.
     #[error("the progress chart: {0}")]
     Chart(String),
+    /// A revocation list could not be signed.
+    #[error("the revocation list: {0}")]
+    Credential(String),
 }
 
 impl Error {

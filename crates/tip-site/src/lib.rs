@@ -18,7 +18,6 @@ pub mod pack;
 pub mod site;
 mod templates;
 pub use templates::check as check_templates;
-pub mod words;
 
 use chrono::NaiveDate;
 use tip_core::model::{Cohort, Place, Vocabulary};

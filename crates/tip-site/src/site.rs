@@ -10,7 +10,7 @@ use tip_core::model::{Course, Format, Vocabulary};
 use tip_core::{Dataset, Ix};
 
 use crate::bulletin::{self, Window};
-use crate::{Error, pack, public, sessions_between, words};
+use crate::{Error, pack, public, sessions_between};
 
 /// How to build.
 #[derive(Clone, Debug)]
@@ -21,6 +21,13 @@ pub struct Options {
     pub stamp: DateTime<Utc>,
     /// How many months of dates the front page and bulletin show.
     pub months: u32,
+    /// The certificates' issuer (`did:web` of the site and its public
+    /// key): the site publishes its DID document and a page per issued
+    /// certificate.
+    pub issuer: Option<tip_credential::Issuer>,
+    /// The private key, to sign the revocation lists; without it they are
+    /// not published (the pages still say what is revoked).
+    pub signing_key: Option<tip_credential::Key>,
 }
 
 /// The programme as templates see it: name, organiser, public email only.
@@ -39,6 +46,27 @@ fn format_name(f: Format) -> &'static str {
         Format::OnlineLive => "live online",
         other => other.as_str(),
     }
+}
+
+/// "Z. Ó." for "Zoë Ó'Brien": enough to match a certificate to its
+/// holder, not enough to find them.
+fn initials(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let first = |w: &str| {
+        w.chars()
+            .next()
+            .map(|c| c.to_uppercase().collect::<String>())
+    };
+    let picked: Vec<String> = match words.as_slice() {
+        [] => Vec::new(),
+        [one] => first(one).into_iter().collect(),
+        [a, .., z] => first(a).into_iter().chain(first(z)).collect(),
+    };
+    picked
+        .iter()
+        .map(|c| format!("{c}."))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `webcal://host/path` for an `https://` site.
@@ -68,6 +96,7 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, E
     }
     site.bulletin()?;
     site.progress()?;
+    site.credentials()?;
     site.style()?;
     let mut files = site.files;
     files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -100,6 +129,94 @@ impl Site<'_> {
     fn page(&mut self, path: String, template: &str, ctx: &Value) -> Result<(), Error> {
         let html = crate::templates::render(&self.env, template, ctx)?;
         self.files.push((path, html.into_bytes()));
+        Ok(())
+    }
+
+    /// Everything a verifier needs, with no server of ours: the issuer's
+    /// DID document and profile, a page per issued certificate at
+    /// `verify/<code>/` (no name, no email: initials), and each year's
+    /// signed revocation list.
+    fn credentials(&mut self) -> Result<(), Error> {
+        let data = self.data;
+        let Some(issuer) = self.opts.issuer.clone() else {
+            return Ok(());
+        };
+        let pretty = |v: &Value| {
+            let mut s = serde_json::to_string_pretty(v).expect("JSON");
+            s.push('\n');
+            s.into_bytes()
+        };
+        self.files
+            .push((issuer.did_path.clone(), pretty(&issuer.did_document())));
+        let email = data
+            .programme()
+            .organiser
+            .as_ref()
+            .and_then(|o| o.email.as_deref());
+        self.files
+            .push(("issuer.json".into(), pretty(&issuer.profile(email))));
+        let prefix = data.programme().id.to_uppercase();
+        let mut years: std::collections::BTreeMap<i32, Vec<u32>> = Default::default();
+        for cert in data.certificates() {
+            let course = &data[cert.course];
+            let trainers: Vec<String> = data
+                .completions_of(cert.person)
+                .iter()
+                .find(|d| d.course == cert.course && d.date == cert.completed)
+                .and_then(|d| match d.origin {
+                    tip_core::rules::Origin::Cohort(c) => Some(c),
+                    _ => None,
+                })
+                .map(|c| {
+                    data[c]
+                        .trainers
+                        .iter()
+                        .map(|t| data[*t].name.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let tier = data.tier(course.tier).map_or_else(
+                || format!("Tier {}", course.tier),
+                |t| format!("Tier {}: {}", t.level, t.name),
+            );
+            let long = |d: NaiveDate| d.format("%-d %B %Y").to_string();
+            let mut ctx = self.base("../../");
+            ctx["issuer"] = json!({ "did": issuer.did, "did_path": issuer.did_path });
+            ctx["cert"] = json!({
+                "number": cert.number,
+                "code": cert.code,
+                "initials": initials(&data[cert.person].name),
+                "course": course.title,
+                "course_id": &*course.id,
+                "tier": tier,
+                "completed": long(cert.completed),
+                "issued": long(cert.issued),
+                "trainers": tip_core::words::list(trainers, "and"),
+                "revoked": cert.revoked.map(long),
+            });
+            self.page(
+                format!("verify/{}/index.html", cert.code),
+                "verify.html",
+                &ctx,
+            )?;
+            if let Some((year, seq)) = tip_core::model::Issued::sequence(&cert.number, &prefix) {
+                let list = years.entry(year).or_default();
+                if cert.revoked.is_some() {
+                    list.push(seq);
+                }
+            }
+        }
+        if let Some(key) = &self.opts.signing_key {
+            for (year, revoked) in years {
+                let token = issuer
+                    .status_list(key, year, &revoked, self.opts.stamp.date_naive())
+                    .map_err(|e| Error::Credential(e.to_string()))?;
+                self.files.push((
+                    format!("status/{year}.jwt"),
+                    format!("{token}\n").into_bytes(),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -191,7 +308,7 @@ impl Site<'_> {
             "level": t.level, "name": &t.name, "description": &t.description,
             "courses": data.courses().iter().filter(|c| c.tier == t.level).map(|c| json!({
                 "id": &*c.id, "title": &c.title, "summary": &c.summary, "format": format_name(c.format),
-                "audience": words::audience(data, c),
+                "audience": tip_core::rules::audience(data, c),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>());
         ctx["sessions"] = json!(
@@ -214,8 +331,8 @@ impl Site<'_> {
             "tier_name": data.tier(course.tier).map(|t| t.name.clone()).unwrap_or_default(),
             "format": format_name(course.format), "minutes": course.minutes, "cpd_hours": course.cpd_hours,
             "cost": course.cost.clone().unwrap_or_else(|| "Free".into()),
-            "audience": words::audience(data, course),
-            "requires": course.requires.as_ref().map(|r| words::rule(data, r)),
+            "audience": tip_core::rules::audience(data, course),
+            "requires": course.requires.as_ref().map(|r| tip_core::rules::requirement(data, r)),
             "prerequisites": prerequisites(data, course),
             "webcal": webcal(data, &format!("calendars/course-{}.ics", course.id)),
         });

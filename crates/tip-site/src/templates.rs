@@ -16,6 +16,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("bulletin.md", include_str!("../templates/bulletin.md")),
     ("pack.html", include_str!("../templates/pack.html")),
     ("pack.md", include_str!("../templates/pack.md")),
+    ("verify.html", include_str!("../templates/verify.html")),
     ("style.css", include_str!("../templates/style.css")),
 ];
 

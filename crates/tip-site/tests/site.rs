@@ -24,13 +24,70 @@ fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
+/// The example's key (a test fixture) and its issuer.
+fn key_and_issuer(data: &tip_core::Dataset) -> (tip_credential::Key, tip_credential::Issuer) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let pem =
+        std::fs::read_to_string(format!("{root}/tests/fixtures/keys/example-issuer.pem")).unwrap();
+    let key = tip_credential::Key::from_pem(&pem).unwrap();
+    let p = data.programme();
+    let issuer =
+        tip_credential::Issuer::new(p.site_url.as_deref().unwrap(), &p.name, key.public()).unwrap();
+    (key, issuer)
+}
+
 fn build() -> BTreeMap<String, Vec<u8>> {
+    let data = data();
+    let (key, issuer) = key_and_issuer(&data);
     let opts = site::Options {
         as_of: day("2022-09-01"),
         stamp: DateTime::from_timestamp(1_661_990_400, 0).unwrap(),
         months: 6,
+        issuer: Some(issuer),
+        signing_key: Some(key),
     };
-    site::build(&data(), &opts).unwrap().into_iter().collect()
+    site::build(&data, &opts).unwrap().into_iter().collect()
+}
+
+/// Every issued certificate has a page at `verify/<code>/`: its status,
+/// the course, and the holder's initials — never a name or an email.
+#[test]
+fn every_issued_certificate_has_a_verify_page_without_the_name() {
+    let data = data();
+    let site = build();
+    assert!(site.contains_key(".well-known/did.json"));
+    assert!(site.contains_key("issuer.json"));
+    for cert in data.certificates() {
+        let page =
+            String::from_utf8(site[&format!("verify/{}/index.html", cert.code)].clone()).unwrap();
+        let person = &data[cert.person];
+        assert!(page.contains(&cert.number), "{page}");
+        for private in [person.name.as_str(), person.email.as_deref().unwrap_or("@")] {
+            assert!(!page.contains(private), "{private} on {}", cert.code);
+        }
+        assert_eq!(
+            page.contains("Revoked on"),
+            cert.revoked.is_some(),
+            "{}",
+            cert.number
+        );
+    }
+    // The revocation list has exactly the revoked certificates' bits.
+    let token = String::from_utf8(site["status/2022.jwt"].clone()).unwrap();
+    let (_, issuer) = key_and_issuer(&data);
+    assert!(tip_credential::verify(token.trim(), &issuer.key));
+    let claims = tip_credential::claims_unverified(token.trim()).unwrap();
+    let revoked: Vec<u32> = data
+        .certificates()
+        .iter()
+        .filter(|c| c.revoked.is_some())
+        .map(|c| c.number[12..].parse().unwrap())
+        .collect();
+    assert!(!revoked.is_empty(), "the example revokes one");
+    assert_eq!(
+        claims["credentialSubject"]["encodedList"],
+        tip_credential::encoded_list(&revoked).as_str()
+    );
 }
 
 fn attributes<'a>(html: &'a str, name: &str) -> Vec<&'a str> {

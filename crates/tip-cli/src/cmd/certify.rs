@@ -24,19 +24,25 @@ pub(crate) struct Args {
     /// The date to judge completion on (default: today).
     #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
     as_of: Option<NaiveDate>,
-    /// Write one PDF per completer, and `register.csv`, into this folder
-    /// (new, empty, or one tip wrote certificates into before).
+    /// Write one PDF and one badge with the signed credential baked in
+    /// (`.svg`) per completer, and
+    /// `register.csv`, into this folder (new, empty, or one tip wrote
+    /// certificates into before).
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
     /// Write every certificate into this one PDF (for printing), with the
     /// register beside it (`<name>-register.csv`).
     #[arg(long, value_name = "FILE")]
     combined: Option<PathBuf>,
+    /// Print drafts without a key: "DRAFT — not a certificate" across each
+    /// page; nothing is numbered, signed or recorded.
+    #[arg(long)]
+    draft: bool,
 }
 
-/// Print certificates for everyone who completed the cohort.
-// Long: to be reshaped with the certificate rework (issue 13: krilla,
-// the ledger, signed credentials), which replaces most of its steps.
+/// Issue certificates for everyone who completed the cohort: record them
+/// in the ledger, sign their credentials, print them.
+// Long: one step after another, each with its own refusal.
 pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     let data = match load(&args.data.dir)? {
         Ok(data) => data,
@@ -53,15 +59,21 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         None => None,
     };
     let on = args.as_of.unwrap_or_else(crate::today);
-    let secret = std::env::var("TIP_CERT_SECRET").unwrap_or_default();
-    let plan = match tip_certificate::plan(&data, cohort, on, person, secret.as_bytes()) {
+    let mut plan = match tip_certificate::plan(&data, cohort, on, person) {
         Ok(plan) => plan,
         Err(refusal) => {
             writeln!(anstream::stderr(), "error: {refusal}")?;
             return Ok(Outcome::Invalid);
         }
     };
+    // Issuing signs; only a draft goes without the key.
+    let signer = if args.draft {
+        None
+    } else {
+        Some(signer(&data, &args.data.dir)?)
+    };
     let renderer = match Renderer::new(&data) {
+        Ok(r) if args.draft => r.draft(),
         Ok(r) => r,
         Err(e) => {
             writeln!(anstream::stderr(), "error: {e}")?;
@@ -73,8 +85,6 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     // certificate (the others do), and the run ends with exit 1.
     let mut err = anstream::stderr().lock();
     let missing = renderer.check(&data, &plan.certificates);
-    let mut refused = 0;
-    let mut plan = plan;
     for (place, chars) in group_missing(&missing) {
         writeln!(
             err,
@@ -89,11 +99,20 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         )?;
         return Ok(Outcome::Invalid);
     }
-    plan.certificates.retain(|c| {
-        let keep = !missing.iter().any(|m| m.person == Some(c.person));
-        refused += usize::from(!keep);
-        keep
-    });
+    let before = plan.certificates.len();
+    plan.certificates
+        .retain(|c| !missing.iter().any(|m| m.person == Some(c.person)));
+    let refused = before - plan.certificates.len();
+
+    let stamp = crate::data::source_date_epoch()?;
+    let today = stamp
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map_or_else(crate::today, |t| t.date_naive());
+    let issuance = tip_certificate::issue(&data, &mut plan.certificates, signer.as_ref(), today)
+        .map_err(io::Error::other)?;
+    for (new, old) in &issuance.replaced {
+        writeln!(err, "{new} replaces {old}, which was revoked")?;
+    }
     for (p, reason) in &plan.not_earned {
         writeln!(
             err,
@@ -112,8 +131,27 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         }
         return Ok(finished);
     }
-    let stamp = crate::data::source_date_epoch()?;
     let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
+    // Refuse a bad place before anything is recorded.
+    match (&args.output, &args.combined) {
+        (Some(dir), _) => outputs.check_folder(dir, output::FolderKind::Certificates)?,
+        (None, Some(file)) => {
+            outputs.file(file, output::FileKind::Pdf)?;
+        }
+        (None, None) => {}
+    }
+    // Issuing is recording: the ledger first, so that a failure after it
+    // reprints the same certificates, never new numbers.
+    if !issuance.new.is_empty() {
+        let ledger = record(&data, &issuance)?;
+        writeln!(
+            err,
+            "recorded {} new certificate{} in {}",
+            issuance.new.len(),
+            if issuance.new.len() == 1 { "" } else { "s" },
+            ledger.display()
+        )?;
+    }
     let progress = progress(plan.certificates.len());
     let certificates = &plan.certificates;
     match (&args.output, &args.combined) {
@@ -129,6 +167,20 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
                 })
                 .collect::<io::Result<_>>()?;
             let mut all = files;
+            // Each learner's credential, baked into a badge image.
+            let colour = data
+                .programme()
+                .branding
+                .as_ref()
+                .and_then(|b| b.colour.clone())
+                .unwrap_or_default();
+            for (c, token) in certificates.iter().zip(&issuance.credentials) {
+                let name = file_name(&data, c).replace(".pdf", ".svg");
+                let course = &data[c.course];
+                let label = format!("Tier {}", course.tier);
+                let svg = tip_credential::baked_svg(token, &label, &course.title, &colour);
+                all.push((name, svg.into_bytes()));
+            }
             all.push((
                 "register.csv".into(),
                 register(&data, certificates).into_bytes(),
@@ -137,8 +189,9 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
             progress.finish_and_clear();
             writeln!(
                 err,
-                "{} certificates in {}",
+                "{} {} in {}",
                 certificates.len(),
+                if args.draft { "drafts" } else { "certificates" },
                 dir.display()
             )?;
         }
@@ -158,8 +211,9 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
             ])?;
             writeln!(
                 err,
-                "{} certificates in {} (register: {})",
+                "{} {} in {} (register: {})",
                 certificates.len(),
+                if args.draft { "drafts" } else { "certificates" },
                 file.display(),
                 register_path.display()
             )?;
@@ -168,6 +222,105 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     }
     crate::done(data);
     Ok(finished)
+}
+
+/// The programme's signer: the private key named by `TIP_SIGNING_KEY`,
+/// matching the data set's `public_key`, for `did:web` of its site.
+fn signer(data: &tip_core::Dataset, dir: &Path) -> io::Result<tip_certificate::Signer> {
+    let refuse = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
+    let Some(path) = std::env::var_os("TIP_SIGNING_KEY").map(PathBuf::from) else {
+        return Err(refuse(
+            "certificates are signed when issued, and TIP_SIGNING_KEY is not set\n  = help: make a key once with `tip keys new -o ~/tip-keys/issuer.pem` (it says where each half goes), then `export TIP_SIGNING_KEY=~/tip-keys/issuer.pem`; or print drafts, which record nothing, with `--draft`".into(),
+        ));
+    };
+    let data_root = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
+    let key_path = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+    if key_path.starts_with(&data_root) || crate::cmd::keys::inside_a_data_folder(&path) {
+        return Err(refuse(format!(
+            "TIP_SIGNING_KEY names `{}`, inside a data folder: the private key must never be kept with the data\n  = help: move it outside (e.g. ~/tip-keys/) and keep only the public key in the data folder",
+            path.display()
+        )));
+    }
+    let text = std::fs::read_to_string(&path).map_err(output::at(&path))?;
+    let key = tip_credential::Key::from_pem(&text)
+        .map_err(|e| refuse(format!("TIP_SIGNING_KEY (`{}`) is {e}", path.display())))?;
+    let programme = data.programme();
+    let public = tip_credential_public(data)?;
+    if public != key.public() {
+        return Err(refuse(format!(
+            "TIP_SIGNING_KEY (`{}`) is not the private half of the programme's `public_key`\n  = help: use the key made with that public key; a new key pair needs its public half in the data folder",
+            path.display()
+        )));
+    }
+    let Some(site) = &programme.site_url else {
+        return Err(refuse(
+            "the programme has no `site_url`: its host names the certificates' issuer (did:web)\n  = help: add `site_url: https://…` to the programme".into(),
+        ));
+    };
+    let issuer = tip_credential::Issuer::new(site, &programme.name, public)
+        .map_err(|e| refuse(e.to_string()))?;
+    Ok(tip_certificate::Signer { key, issuer })
+}
+
+/// The data set's public key (`programme.public_key`).
+pub(crate) fn tip_credential_public(
+    data: &tip_core::Dataset,
+) -> io::Result<tip_credential::PublicKey> {
+    let refuse = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
+    let Some(file) = &data.programme().public_key else {
+        return Err(refuse(
+            "the programme has no `public_key`\n  = help: make a key pair with `tip keys new -o ~/tip-keys/issuer.pem`, copy `issuer.pub.pem` into the data folder and set `public_key:` to its path".into(),
+        ));
+    };
+    let path = tip_core::public_file(data.root(), file)
+        .map_err(|e| refuse(format!("the public key `{file}` {e}")))?;
+    let text = std::fs::read_to_string(&path).map_err(output::at(&path))?;
+    tip_credential::PublicKey::from_pem(&text).map_err(|e| refuse(format!("`{file}` is {e}")))
+}
+
+/// Append the new rows to the ledger (the last `certificates*.csv`, or a
+/// new `certificates.csv`), atomically: the one file tip writes in a data
+/// folder.
+fn record(data: &tip_core::Dataset, issuance: &tip_certificate::Issuance) -> io::Result<PathBuf> {
+    let existing = data
+        .certificates()
+        .iter()
+        .map(|c| data.location(c.loc).file)
+        .rfind(|f| f.ends_with(".csv"))
+        .map(|f| data.root().join(&*f));
+    let path = existing.unwrap_or_else(|| data.root().join("certificates.csv"));
+    let old = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(output::at(&path)(e)),
+    };
+    let mut text = if old.trim().is_empty() {
+        format!("{}\n", tip_certificate::LEDGER_HEADER)
+    } else {
+        old
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let header: Vec<String> = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    text.push_str(&issuance.rows(&header));
+    let dir = path.parent().unwrap_or(data.root());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tip-ledger-")
+        .tempfile_in(dir)
+        .map_err(output::at(dir))?;
+    tmp.write_all(text.as_bytes()).map_err(output::at(&path))?;
+    tmp.as_file().sync_all().map_err(output::at(&path))?;
+    tmp.persist(&path).map_err(|e| output::at(&path)(e.error))?;
+    Ok(path)
 }
 
 /// The missing characters of each place, in order.

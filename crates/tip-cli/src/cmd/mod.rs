@@ -6,6 +6,7 @@ pub(crate) mod bulletin;
 pub(crate) mod calendar;
 pub(crate) mod certify;
 pub(crate) mod eligible;
+pub(crate) mod keys;
 pub(crate) mod pack;
 pub(crate) mod schedule;
 pub(crate) mod schema;

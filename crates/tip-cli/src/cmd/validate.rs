@@ -27,6 +27,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     // on printing day.
     if let Some(data) = report.dataset() {
         all.extend(tip_certificate::check(data));
+        all.extend(keys(data));
     }
     tip_core::diagnostic::sort(&mut all);
     let diags = &all[..];
@@ -74,4 +75,62 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     // only add a second or so at national scale.
     std::mem::forget(report);
     Ok(outcome)
+}
+
+/// The programme's public key reads, and `TIP_SIGNING_KEY` (when set) is
+/// its private half.
+fn keys(data: &tip_core::Dataset) -> Vec<tip_core::Diagnostic> {
+    use tip_core::{Code, Diagnostic};
+    let programme = data.programme();
+    let Some(file) = &programme.public_key else {
+        return Vec::new();
+    };
+    let at = data.location(programme.public_key_loc.unwrap_or(programme.loc));
+    let bad = |message: String, help: &str| {
+        vec![
+            Diagnostic::error(Code::BadKey, message)
+                .at(at.clone())
+                .help(help),
+        ]
+    };
+    let Ok(path) = tip_core::public_file(data.root(), file) else {
+        // `validate` reports a missing or private file already.
+        return Vec::new();
+    };
+    let public = match std::fs::read_to_string(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| tip_credential::PublicKey::from_pem(&t).map_err(|e| e.to_string()))
+    {
+        Ok(key) => key,
+        Err(why) => {
+            return bad(
+                format!("the public key `{file}` does not read: {why}"),
+                "give the `.pub.pem` file `tip keys new` made",
+            );
+        }
+    };
+    let Some(private) = std::env::var_os("TIP_SIGNING_KEY") else {
+        return Vec::new();
+    };
+    let private = std::path::PathBuf::from(private);
+    match std::fs::read_to_string(&private)
+        .map_err(|e| e.to_string())
+        .and_then(|t| tip_credential::Key::from_pem(&t).map_err(|e| e.to_string()))
+    {
+        Ok(key) if key.public() == public => Vec::new(),
+        Ok(_) => bad(
+            format!(
+                "TIP_SIGNING_KEY (`{}`) is not the private half of `{file}`",
+                private.display()
+            ),
+            "set TIP_SIGNING_KEY to the key made with this public key, or put the new key's public half here",
+        ),
+        Err(why) => bad(
+            format!(
+                "TIP_SIGNING_KEY (`{}`) does not read: {why}",
+                private.display()
+            ),
+            "set it to the private key file `tip keys new` made",
+        ),
+    }
 }

@@ -66,6 +66,8 @@ pub struct Dataset {
     pub(crate) completions: Vec<Completion>,
     /// Applications.
     pub(crate) applications: Vec<Application>,
+    /// The ledger of issued certificates.
+    pub(crate) certificates: Vec<Issued>,
     /// News items.
     pub(crate) news: Vec<News>,
     pub(crate) calendar: WorkingCalendar,

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use chrono::Datelike;
 use rayon::prelude::*;
 
 use crate::dataset::{Dataset, Scope};
@@ -15,7 +16,7 @@ use crate::model::{Rule, RuleKind};
 /// Run every cross-record check, adding to `diags`.
 pub(crate) fn run(data: &Dataset, diags: &mut Vec<Diagnostic>) {
     // The checks are independent: run them side by side.
-    let found: Vec<Vec<Diagnostic>> = (0..8)
+    let found: Vec<Vec<Diagnostic>> = (0..9)
         .into_par_iter()
         .map(|i| {
             let mut out = Vec::new();
@@ -33,6 +34,7 @@ pub(crate) fn run(data: &Dataset, diags: &mut Vec<Diagnostic>) {
                 5 => c.timetable(),
                 6 => c.unsatisfiable_rules(),
                 7 if everything => c.duplicate_completions(),
+                8 if everything => c.ledger(),
                 _ => {}
             }
             out
@@ -436,6 +438,75 @@ impl Checker<'_> {
                     Diagnostic::warning(Code::UnsatisfiableRule, format!("no one in the data could take `{}`: no person has a role, region and sector it allows", course.id))
                         .help("check the ids in `audience`, `regions` and the rules, and the people's records"),
                     loc,
+                );
+            }
+        }
+    }
+
+    /// The certificates ledger: numbers well formed and unique, codes
+    /// unique, and every certificate still standing on a completion.
+    fn ledger(&mut self) {
+        let data = self.data;
+        let prefix = data.programme.id.to_uppercase();
+        let mut numbers: std::collections::HashMap<&str, &Issued> = Default::default();
+        let mut codes: std::collections::HashMap<&str, &Issued> = Default::default();
+        for c in &data.certificates {
+            match Issued::sequence(&c.number, &prefix) {
+                Some((year, _)) if year == c.completed.year() => {}
+                Some((year, _)) => self.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!(
+                            "certificate `{}` is numbered in {year} but was completed in {}",
+                            c.number,
+                            c.completed.year()
+                        ),
+                    )
+                    .help("a number's year is the year of completion: correct `completed`, or revoke this certificate and print a new one"),
+                    c.number_loc,
+                ),
+                None => self.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`{}` is not a certificate number of this programme", c.number),
+                    )
+                    .help(format!("numbers are written `{prefix}-<YEAR>-<NNNNNN>`, e.g. `{prefix}-2022-000042`; `tip certify` assigns them")),
+                    c.number_loc,
+                ),
+            }
+            for (seen, key, what) in [
+                (&mut numbers, c.number.as_str(), "number"),
+                (&mut codes, c.code.as_str(), "code"),
+            ] {
+                if let Some(first) = seen.get(key) {
+                    let d = Diagnostic::error(
+                        Code::DuplicateId,
+                        format!("two certificates have the {what} `{key}`"),
+                    )
+                    .label(data.location(first.loc), "first recorded here")
+                    .help("each certificate is issued once: remove the repeated row");
+                    self.push(d, c.loc);
+                } else {
+                    seen.insert(key, c);
+                }
+            }
+            if c.revoked.is_none()
+                && !data
+                    .done
+                    .of(c.person)
+                    .iter()
+                    .any(|d| d.course == c.course && d.date == c.completed)
+            {
+                self.push(
+                    Diagnostic::error(
+                        Code::IssuedWithoutCompletion,
+                        format!(
+                            "certificate `{}` says `{}` completed `{}` on {}, but the data no longer records that completion",
+                            c.number, data[c.person].id, data[c.course].id, c.completed
+                        ),
+                    )
+                    .help("an issued certificate is never deleted: if the completion was recorded by mistake, revoke it (fill `revoked` with today's date and `reason`); otherwise restore the attendance or completion"),
+                    c.loc,
                 );
             }
         }

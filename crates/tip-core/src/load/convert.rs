@@ -817,6 +817,52 @@ pub(crate) fn application(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Op
     })
 }
 
+pub(crate) fn issued(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Option<Issued> {
+    let what = "certificate";
+    let number = ctx.required(rec, "number", what, Ctx::text);
+    let code = ctx.required(rec, "code", what, Ctx::text);
+    let person = ctx.required(rec, "person", what, |c, v| c.reference(v, &ix.people));
+    let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
+    let completed = ctx.required(rec, "completed", what, Ctx::date);
+    let issued = ctx.required(rec, "issued", what, Ctx::date);
+    let revoked = ctx.field(rec, "revoked", Ctx::date);
+    let reason = ctx.field(rec, "reason", Ctx::text);
+    // A revocation says when and why.
+    match (rec.has("revoked"), rec.has("reason")) {
+        (true, false) => {
+            let at = ctx.value_loc(rec, "revoked").unwrap_or(rec.loc);
+            ctx.error(
+                Code::MissingField,
+                at,
+                "a revoked certificate needs a `reason`",
+            )
+            .help = Some("say why it was revoked, for its page and the record".into());
+        }
+        (false, true) => {
+            let at = ctx.value_loc(rec, "reason").unwrap_or(rec.loc);
+            ctx.error(
+                Code::MissingField,
+                at,
+                "a `reason` without a `revoked` date",
+            )
+            .help = Some("give the date it was revoked in `revoked`".into());
+        }
+        _ => {}
+    }
+    Some(Issued {
+        number: number?,
+        code: code?,
+        person: person?,
+        course: course?,
+        completed: completed?,
+        issued: issued?,
+        revoked,
+        reason,
+        loc: rec.loc,
+        number_loc: ctx.value_loc(rec, "number").unwrap_or(rec.loc),
+    })
+}
+
 pub(crate) fn news(ctx: &mut Ctx<'_>, rec: &Record<'_>) -> Option<News> {
     let date = ctx.required(rec, "date", "news item", Ctx::date);
     let title = ctx.required(rec, "title", "news item", Ctx::text);
@@ -873,6 +919,8 @@ pub(crate) fn programme(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opti
         Some(url)
     });
     let site_url = ctx.field(rec, "site_url", Ctx::url);
+    let public_key = ctx.field(rec, "public_key", Ctx::text);
+    let public_key_loc = ctx.value_loc(rec, "public_key");
     let vision = ctx.field(rec, "vision", |c, v| vision(c, v, ix));
     let branding = ctx.field(rec, "branding", branding);
     Some(Programme {
@@ -886,6 +934,8 @@ pub(crate) fn programme(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opti
         working_days,
         verify_url,
         site_url,
+        public_key,
+        public_key_loc,
         vision,
         branding,
         loc: rec.loc,

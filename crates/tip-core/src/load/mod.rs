@@ -137,6 +137,11 @@ impl Dataset {
         &self.applications
     }
 
+    /// The ledger of issued certificates, in file order.
+    pub fn certificates(&self) -> &[Issued] {
+        &self.certificates
+    }
+
     /// Every news record, in file order (an [`Ix`] is an index into it).
     pub fn news(&self) -> &[News] {
         &self.news
@@ -162,6 +167,7 @@ struct Learning {
     attendance: Vec<Attendance>,
     completions: Vec<Completion>,
     applications: Vec<Application>,
+    certificates: Vec<Issued>,
     news: Vec<News>,
 }
 
@@ -544,13 +550,23 @@ fn learning(
     };
     let ((attendance, mut d1), ((completions, mut d2), (applications, mut d3))) =
         rayon::join(attendance, || rayon::join(completions, applications));
+    let (certificates, mut d4) = gather(
+        files,
+        part(parts, "certificates"),
+        TabularSection::Certificates,
+        "certificate",
+        |ctx, rec, _: &mut ()| convert::issued(ctx, rec, index),
+        keep,
+    );
     diags.append(&mut d1);
     diags.append(&mut d2);
     diags.append(&mut d3);
+    diags.append(&mut d4);
     Learning {
         attendance,
         completions,
         applications,
+        certificates,
         news: news(files, parts, diags),
     }
 }
@@ -663,6 +679,7 @@ fn assemble(
         attendance: learning.attendance,
         completions: learning.completions,
         applications: learning.applications,
+        certificates: learning.certificates,
         news: learning.news,
         calendar,
         sessions,

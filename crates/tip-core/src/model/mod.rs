@@ -105,6 +105,11 @@ pub struct Programme {
     pub verify_url: Option<String>,
     /// Where the site is published.
     pub site_url: Option<String>,
+    /// The certificates' public key (a PEM file), relative to the data
+    /// folder.
+    pub public_key: Option<String>,
+    /// Where `public_key`'s value is written.
+    pub public_key_loc: Option<Loc>,
     /// Targets: how many people trained by when.
     pub vision: Option<Vision>,
     /// Logo, colour, signatory.
@@ -694,6 +699,45 @@ pub struct Application {
     pub regions: Vec<Ix<Region>>,
     /// Where it is recorded.
     pub loc: Loc,
+}
+
+/// A certificate in the ledger (`certificates`): issued once, recorded,
+/// never renumbered.
+#[derive(Clone, Debug)]
+pub struct Issued {
+    /// `KM-TIP-2022-000042`.
+    pub number: String,
+    /// The verification code printed on it.
+    pub code: String,
+    /// Who.
+    pub person: Ix<Person>,
+    /// What.
+    pub course: Ix<Course>,
+    /// When they completed it.
+    pub completed: NaiveDate,
+    /// When it was issued.
+    pub issued: NaiveDate,
+    /// When it was revoked, if it was.
+    pub revoked: Option<NaiveDate>,
+    /// Why it was revoked.
+    pub reason: Option<String>,
+    /// Where it is recorded.
+    pub loc: Loc,
+    /// Where its `number` is written.
+    pub number_loc: Loc,
+}
+
+impl Issued {
+    /// The year and sequence of a number `<PREFIX>-<YEAR>-<NNNNNN>` with
+    /// this prefix.
+    pub fn sequence(number: &str, prefix: &str) -> Option<(i32, u32)> {
+        let rest = number.strip_prefix(prefix)?.strip_prefix('-')?;
+        let (year, seq) = rest.split_once('-')?;
+        if year.len() != 4 || seq.len() != 6 {
+            return None;
+        }
+        Some((year.parse().ok()?, seq.parse().ok()?))
+    }
 }
 
 /// A bulletin item.

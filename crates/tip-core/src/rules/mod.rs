@@ -6,9 +6,11 @@
 //! `valid_for` runs out. Every "no" carries [`Reason`]s as data.
 
 mod eligibility;
+mod plain;
 mod reason;
 
 pub use crate::dataset::{Done, Origin};
 pub(crate) use eligibility::earned;
 pub use eligibility::{Decision, attendance_completion, attended};
+pub use plain::{audience, requirement};
 pub use reason::{Met, Reason, Unmet, Unplacement};

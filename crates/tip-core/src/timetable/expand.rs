@@ -304,6 +304,8 @@ mod tests {
             ],
             verify_url: None,
             site_url: None,
+            public_key: None,
+            public_key_loc: None,
             vision: None,
             branding: None,
             loc: Loc::new(FileId(0), 1, 1, 1),

@@ -1,10 +1,12 @@
-//! Rules in plain words, for people reading the site.
+//! Rules in plain words: "Managers and Senior leaders in North Kent", "you
+//! have completed Becoming Trauma Informed". One copy, for the site's pages
+//! and for the criteria written into certificates' credentials.
 
-use tip_core::Dataset;
-use tip_core::model::Course;
-use tip_core::model::{Rule, RuleKind};
+use crate::Dataset;
+use crate::model::Course;
+use crate::model::{Rule, RuleKind};
 
-use tip_core::words::{list, plural, with_article};
+use crate::words::{list, plural, with_article};
 
 /// "Managers and Senior leaders in North Kent", or "Everyone".
 pub fn audience(data: &Dataset, course: &Course) -> String {
@@ -38,7 +40,7 @@ pub fn audience(data: &Dataset, course: &Course) -> String {
 }
 
 /// A rule as a sentence ending: "you have completed Becoming Trauma Informed".
-pub fn rule(data: &Dataset, rule: &Rule) -> String {
+pub fn requirement(data: &Dataset, rule: &Rule) -> String {
     match &rule.kind {
         RuleKind::Completed { course, within } => {
             let title = &data[*course].title;
@@ -77,12 +79,11 @@ pub fn rule(data: &Dataset, rule: &Rule) -> String {
                 "or"
             )
         ),
-        RuleKind::All(rules) => list(rules.iter().map(|r| self::rule(data, r)), "and"),
+        RuleKind::All(rules) => list(rules.iter().map(|r| requirement(data, r)), "and"),
         RuleKind::Any(rules) => format!(
             "either {}",
-            list(rules.iter().map(|r| self::rule(data, r)), "or")
+            list(rules.iter().map(|r| requirement(data, r)), "or")
         ),
-        RuleKind::Not(inner) => format!("it is not the case that {}", self::rule(data, inner)),
-        _ => "you meet the course's other requirements".to_string(),
+        RuleKind::Not(inner) => format!("it is not the case that {}", requirement(data, inner)),
     }
 }
