@@ -666,12 +666,23 @@ fn frame(s: &mut Surface<'_>, inset: f32, width: f32, colour: (u8, u8, u8)) {
 /// one-pixel-per-module greyscale image drawn without smoothing (a few
 /// hundred bytes, where a path of the modules took 4 KB).
 fn qr(s: &mut Surface<'_>, text: &str, x: f32, y: f32, size: f32) {
-    let Ok(code) = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M) else {
+    // One fixed mask, not the best of eight: choosing scores every mask
+    // and took a tenth of a certificate's time; any mask scans.
+    let ec = qrcode::EcLevel::M;
+    let Ok(bits) = qrcode::bits::encode_auto(text.as_bytes(), ec) else {
         return;
     };
-    let n = code.width();
-    let pixels: Vec<u8> = code
-        .to_colors()
+    let version = bits.version();
+    let Ok((data, check)) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, ec) else {
+        return;
+    };
+    let mut canvas = qrcode::canvas::Canvas::new(version, ec);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &check);
+    canvas.apply_mask(qrcode::canvas::MaskPattern::Checkerboard);
+    let n = version.width() as usize;
+    let pixels: Vec<u8> = canvas
+        .into_colors()
         .iter()
         .map(|c| {
             if *c == qrcode::Color::Dark {
