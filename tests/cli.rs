@@ -2372,3 +2372,212 @@ fn a_name_no_font_draws_is_refused_until_a_font_is_added() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(pdfs(&second).len(), 3);
 }
+
+/// A copy of the example with a key pair of its own: the private half
+/// outside the data folder, the public half in it.
+fn example_with_new_key() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let (tmp, data) = example_copy();
+    let key = tmp.path().join("secrets/issuer.pem");
+    fs::create_dir_all(key.parent().unwrap()).unwrap();
+    fs::remove_file(data.join("keys/issuer.pub.pem")).unwrap();
+    let (code, _, err) = tip_at(&[
+        "keys",
+        "new",
+        "-o",
+        s(&key),
+        "--public",
+        s(&data.join("keys/issuer.pub.pem")),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // A new key: the example's ledger was signed with the old one, so it
+    // starts afresh here.
+    fs::remove_file(data.join("certificates.csv")).unwrap();
+    (tmp, data, key)
+}
+
+#[test]
+fn certify_without_a_key_refuses_and_drafts_record_nothing() {
+    let (tmp, data) = example_copy();
+    let before = all_files(&data);
+    let out = tmp.path().join("certs");
+    let args = [
+        "certify",
+        s(&data),
+        "--cohort",
+        "l2-2022-10-dartford",
+        "--as-of",
+        "2022-12-01",
+        "-o",
+        s(&out),
+    ];
+    let (code, _, err) = tip_at(&args);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("TIP_SIGNING_KEY is not set") && err.contains("tip keys new"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let mut draft = args.to_vec();
+    draft.push("--draft");
+    let (code, _, err) = tip_at(&draft);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(all_files(&data), before, "a draft records nothing");
+    let pdfs: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".pdf"))
+        .collect();
+    assert!(
+        !pdfs.is_empty() && pdfs.iter().all(|n| n.starts_with("DRAFT-")),
+        "{pdfs:?}"
+    );
+    let bytes = fs::read(out.join(&pdfs[0])).unwrap();
+    let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(has("DRAFT"), "the draft says so in its title");
+    // A key inside the data folder is refused before anything is read.
+    fs::copy(example_key(), data.join("keys/oops.pem")).unwrap();
+    let (code, _, err) = tip_env(&args, &[("TIP_SIGNING_KEY", &data.join("keys/oops.pem"))]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("inside a data folder"), "{err}");
+}
+
+#[test]
+fn issued_certificates_keep_their_numbers_and_bytes_when_other_data_changes() {
+    let (tmp, data, key) = example_with_new_key();
+    let certify = |cohort: &str, out: &Path| {
+        tip_env(
+            &[
+                "certify",
+                s(&data),
+                "--cohort",
+                cohort,
+                "--as-of",
+                "2022-12-01",
+                "-o",
+                s(out),
+            ],
+            &[("TIP_SIGNING_KEY", &key)],
+        )
+    };
+    let first = tmp.path().join("first");
+    let (code, _, err) = certify("ttt-2022-02", &first);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("recorded 3 new certificates"), "{err}");
+    let ledger = fs::read_to_string(data.join("certificates.csv")).unwrap();
+    assert!(ledger.starts_with("number,code,person,course,completed,issued,revoked,reason\n"));
+    assert!(ledger.contains("\nKM-TIP-2022-000001,") && ledger.contains("\nKM-TIP-2022-000003,"));
+    assert_eq!(validate_json(&data).0, 0);
+    // Unrelated data arrives: a completion of the same year, earlier in
+    // every order the old numbering sorted by.
+    let mut completions = fs::read_to_string(data.join("completions.csv")).unwrap();
+    completions.push_str("aaron-abbott-test,becoming-ti,2022-01-01,test\n");
+    fs::write(data.join("completions.csv"), completions).unwrap();
+    fs::write(
+        data.join("people-test.csv"),
+        "id,name\naaron-abbott-test,Aaron Abbott\n",
+    )
+    .unwrap();
+    let again = tmp.path().join("again");
+    let (code, _, err) = certify("ttt-2022-02", &again);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("recorded"), "nothing new: {err}");
+    assert_eq!(
+        fs::read_to_string(data.join("certificates.csv")).unwrap(),
+        ledger
+    );
+    for (name, bytes) in all_files(&first) {
+        if name != ".tip-output" {
+            assert_eq!(fs::read(again.join(&name)).unwrap(), bytes, "{name}");
+        }
+    }
+    // Another cohort continues the sequence.
+    let (code, _, err) = certify("l2-2022-10-dartford", &tmp.path().join("dartford"));
+    assert_eq!(code, 0, "{err}");
+    let ledger = fs::read_to_string(data.join("certificates.csv")).unwrap();
+    assert!(ledger.contains("\nKM-TIP-2022-000004,"), "{ledger}");
+}
+
+#[test]
+fn a_revocation_shows_on_its_page_and_in_the_status_list() {
+    let (tmp, data, key) = example_with_new_key();
+    let certs = tmp.path().join("certs");
+    let (code, _, err) = tip_env(
+        &[
+            "certify",
+            s(&data),
+            "--cohort",
+            "ttt-2022-02",
+            "--as-of",
+            "2022-12-01",
+            "-o",
+            s(&certs),
+        ],
+        &[("TIP_SIGNING_KEY", &key)],
+    );
+    assert_eq!(code, 0, "{err}");
+    let ledger = fs::read_to_string(data.join("certificates.csv")).unwrap();
+    let row = ledger.lines().nth(2).unwrap().to_owned();
+    let code_of_row = row.split(',').nth(1).unwrap().to_owned();
+    edit(
+        &data.join("certificates.csv"),
+        &row,
+        &format!("{},2022-12-05,issued in error", row.trim_end_matches(",,")),
+    );
+    assert_eq!(validate_json(&data).0, 0);
+    let site = tmp.path().join("site");
+    let (code, _, err) = tip_env(
+        &["build", s(&data), "-o", s(&site), "--as-of", "2022-12-01"],
+        &[("TIP_SIGNING_KEY", &key)],
+    );
+    assert_eq!(code, 0, "{err}");
+    let page = fs::read_to_string(site.join(format!("verify/{code_of_row}/index.html"))).unwrap();
+    assert!(page.contains("Revoked on 5 December 2022"), "{page}");
+    let token = fs::read_to_string(site.join("status/2022.jwt")).unwrap();
+    let claims = tip_credential::claims_unverified(token.trim()).unwrap();
+    assert_eq!(
+        claims["credentialSubject"]["encodedList"],
+        tip_credential::encoded_list(&[2]).as_str()
+    );
+    let public = tip_credential::PublicKey::from_pem(
+        &fs::read_to_string(data.join("keys/issuer.pub.pem")).unwrap(),
+    )
+    .unwrap();
+    assert!(tip_credential::verify(token.trim(), &public));
+    let did = fs::read_to_string(site.join(".well-known/did.json")).unwrap();
+    assert!(
+        did.contains("did:web:tip.kent-medway.example.org#key-1"),
+        "{did}"
+    );
+    // The private key is nowhere in the site.
+    let secret = fs::read_to_string(&key).unwrap();
+    let body: String = secret.lines().filter(|l| !l.starts_with("-----")).collect();
+    for (name, bytes) in all_files(&site) {
+        assert!(!String::from_utf8_lossy(&bytes).contains(&body), "{name}");
+    }
+}
+
+#[test]
+fn keys_are_never_overwritten_nor_kept_with_the_data() {
+    let (tmp, data) = example_copy();
+    let key = tmp.path().join("issuer.pem");
+    let (code, _, err) = tip_at(&["keys", "new", "-o", s(&key)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(tmp.path().join("issuer.pub.pem").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let before = fs::read(&key).unwrap();
+    let (code, _, err) = tip_at(&["keys", "new", "-o", s(&key)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is never overwritten"), "{err}");
+    assert_eq!(fs::read(&key).unwrap(), before);
+    let (code, _, err) = tip_at(&["keys", "new", "-o", s(&data.join("keys/new.pem"))]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("inside a data folder"), "{err}");
+    assert!(!data.join("keys/new.pem").exists());
+}
