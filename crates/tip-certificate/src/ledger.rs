@@ -195,7 +195,7 @@ pub fn criteria(data: &Dataset, course: tip_core::Ix<tip_core::model::Course>) -
         CompletionRule::Sessions(n) => format!("Attend at least {n} of the course's sessions"),
         _ => "Complete the course".to_string(),
     };
-    let who = tip_core::rules::audience(data, c);
+    let who = tip_core::rules::who(data, c);
     let mut out = format!("{attend}. Open to: {who}");
     if let Some(rule) = &c.requires {
         out.push_str(&format!(

@@ -393,7 +393,7 @@ impl Renderer {
             facts.push(("Sessions", sessions_line(&c.dates)));
         }
         if let Some(h) = course.cpd_hours {
-            facts.push(("CPD", hours(h)));
+            facts.push(("CPD", tip_core::words::hours(h)));
         }
         let top = (y + 34.0).max(430.0);
         let step = 190.0;
@@ -732,17 +732,6 @@ fn hex(s: &str) -> Option<(u8, u8, u8)> {
     Some((v(1)?, v(3)?, v(5)?))
 }
 
-/// `13 hours`, `1 hour`, `1.5 hours`.
-fn hours(n: f64) -> String {
-    let s = format!("{n:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "1" {
-        "1 hour".into()
-    } else {
-        format!("{s} hours")
-    }
-}
-
 /// `18 January 2022`.
 pub(crate) fn long_date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
@@ -809,8 +798,5 @@ mod tests {
             sessions_line(&[d("2022-09-05"), d("2022-09-20"), d("2022-10-03")]),
             "3, 5 Sep to 3 Oct 2022"
         );
-        assert_eq!(hours(13.0), "13 hours");
-        assert_eq!(hours(1.0), "1 hour");
-        assert_eq!(hours(1.5), "1.5 hours");
     }
 }

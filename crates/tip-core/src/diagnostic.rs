@@ -139,6 +139,8 @@ codes! {
     IssuedWithoutCompletion = "issued-without-completion",
     /// The certificates' key is missing, unreadable, or its private and public halves do not match.
     BadKey = "bad-key",
+    /// `branding.colour` is too light to read against the site's white background (under WCAG AA's 4.5:1; warning).
+    LowContrast = "low-contrast",
     /// A template override in `templates/` does not parse.
     TemplateSyntax = "template-syntax",
     /// Courses require each other in a circle, so none can ever be taken.
@@ -189,6 +191,7 @@ impl Code {
                 | NoGlyph
                 | IssuedWithoutCompletion
                 | BadKey
+                | LowContrast
                 | PrivateFile
                 | LogoNotPng
                 | PrerequisiteCycle

@@ -30,6 +30,32 @@ pub fn or_list(items: impl IntoIterator<Item = String>) -> String {
     list(items, "or")
 }
 
+/// The WCAG contrast ratio of a `#rrggbb` colour against white (1 to 21).
+pub fn contrast_with_white(colour: &str) -> Option<f64> {
+    let hex = colour.strip_prefix('#').filter(|h| h.len() == 6)?;
+    let channel = |i: usize| -> Option<f64> {
+        let c = f64::from(u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()?) / 255.0;
+        Some(if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        })
+    };
+    let l = 0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?;
+    Some(1.05 / (l + 0.05))
+}
+
+/// `13 hours`, `1 hour`, `1.5 hours`: as people write a number of hours.
+pub fn hours(n: f64) -> String {
+    let s = format!("{n:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "1" {
+        "1 hour".into()
+    } else {
+        format!("{s} hours")
+    }
+}
+
 /// "Manager" → "Managers" (a name ending in `s` stays).
 pub fn plural(name: &str) -> String {
     if name.ends_with('s') {
@@ -51,6 +77,23 @@ pub fn with_article(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contrast_follows_wcag() {
+        let r = |c| (contrast_with_white(c).unwrap() * 100.0).round() / 100.0;
+        assert_eq!(r("#000000"), 21.0);
+        assert_eq!(r("#ffffff"), 1.0);
+        assert_eq!(r("#767676"), 4.54, "the lightest grey that passes AA");
+        assert!(contrast_with_white("#ffd700").unwrap() < 1.5, "yellow");
+        assert!(contrast_with_white("red").is_none());
+    }
+
+    #[test]
+    fn hours_as_people_write_them() {
+        assert_eq!(hours(13.0), "13 hours");
+        assert_eq!(hours(1.0), "1 hour");
+        assert_eq!(hours(1.5), "1.5 hours");
+    }
 
     #[test]
     fn lists_read_naturally() {

@@ -53,6 +53,9 @@ pub struct PublicSession {
     pub places_left: Option<u32>,
     /// Trainers' names.
     pub trainers: Vec<String>,
+    /// Why it is not on its scheduled day: `moved from Thursday 2 June
+    /// (a bank holiday)`.
+    pub moved: Option<String>,
 }
 
 /// The sessions from `from` up to `until` (inclusive), in time order.
@@ -103,6 +106,13 @@ pub fn public(data: &Dataset, ix: Ix<Cohort>, s: &Session) -> PublicSession {
             .places(ix)
             .map(|cap| cap.saturating_sub(c.enrolled.len() as u32)),
         trainers: c.trainers.iter().map(|t| data[*t].name.clone()).collect(),
+        moved: s.moved_from.map(|from| {
+            format!(
+                "moved from {} ({})",
+                from.format("%A %-d %B"),
+                data.calendar().why_closed(from, data.programme())
+            )
+        }),
     }
 }
 

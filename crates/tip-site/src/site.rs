@@ -78,6 +78,9 @@ fn webcal(data: &Dataset, path: &str) -> Option<String> {
     Some(format!("webcal://{}/{path}", base.trim_end_matches('/')))
 }
 
+/// How many past sessions a page lists under "Recent dates".
+const RECENT: usize = 8;
+
 /// Every file of the site, by path, in a fixed order.
 pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let mut site = Site {
@@ -288,7 +291,11 @@ impl Site<'_> {
                 self.opts.stamp,
             );
             let ics = tip_calendar::render(data, &filter, &feed);
-            listed.push(json!({ "name": name, "href": &path, "webcal": webcal(data, &path) }));
+            // A feed with nothing in it is published (a subscriber's link
+            // keeps working) but not offered.
+            if ics.contains("BEGIN:VEVENT") {
+                listed.push(json!({ "name": name, "href": &path, "webcal": webcal(data, &path) }));
+            }
             self.files.push((path, ics.into_bytes()));
         }
         listed
@@ -303,12 +310,26 @@ impl Site<'_> {
             .checked_add_months(Months::new(self.opts.months))
             .unwrap_or(NaiveDate::MAX);
         let upcoming = sessions_between(data, self.opts.as_of, until);
+        let since = self
+            .opts
+            .as_of
+            .checked_sub_months(Months::new(self.opts.months))
+            .unwrap_or(NaiveDate::MIN);
+        let before = self.opts.as_of.pred_opt().unwrap_or(self.opts.as_of);
+        let past = sessions_between(data, since, before);
+        let recent = &past[past.len().saturating_sub(RECENT)..];
         let mut ctx = self.base("");
+        ctx["recent"] = json!(
+            recent
+                .iter()
+                .map(|(ix, s)| public(data, *ix, s))
+                .collect::<Vec<_>>()
+        );
         ctx["tiers"] = json!(data.tiers().iter().map(|t| json!({
             "level": t.level, "name": &t.name, "description": &t.description,
             "courses": data.courses().iter().filter(|c| c.tier == t.level).map(|c| json!({
                 "id": &*c.id, "title": &c.title, "summary": &c.summary, "format": format_name(c.format),
-                "audience": tip_core::rules::audience(data, c),
+                "audience": tip_core::rules::who(data, c),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>());
         ctx["sessions"] = json!(
@@ -329,20 +350,38 @@ impl Site<'_> {
         ctx["course"] = json!({
             "id": &*course.id, "title": &course.title, "summary": &course.summary, "tier": course.tier,
             "tier_name": data.tier(course.tier).map(|t| t.name.clone()).unwrap_or_default(),
-            "format": format_name(course.format), "minutes": course.minutes, "cpd_hours": course.cpd_hours,
+            "format": format_name(course.format), "minutes": course.minutes,
+            "cpd": course.cpd_hours.map(tip_core::words::hours),
             "cost": course.cost.clone().unwrap_or_else(|| "Free".into()),
-            "audience": tip_core::rules::audience(data, course),
+            "audience": tip_core::rules::who(data, course),
             "requires": course.requires.as_ref().map(|r| tip_core::rules::requirement(data, r)),
             "prerequisites": prerequisites(data, course),
             "webcal": webcal(data, &format!("calendars/course-{}.ics", course.id)),
         });
-        let sessions: Vec<_> = data
+        let mut all: Vec<_> = data
             .cohorts_of(c)
             .flat_map(|ix| data.sessions(ix).iter().map(move |s| (ix, s)))
-            .filter(|(_, s)| s.date() >= self.opts.as_of)
-            .map(|(ix, s)| public(data, ix, s))
             .collect();
-        ctx["sessions"] = json!(sessions);
+        all.sort_by_key(|(_, s)| s.start);
+        let (past, coming): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .partition(|(_, s)| s.date() < self.opts.as_of);
+        ctx["sessions"] = json!(
+            coming
+                .iter()
+                .map(|(ix, s)| public(data, *ix, s))
+                .collect::<Vec<_>>()
+        );
+        // The most recent dates, so a course that has run is never a blank
+        // page, and when it last ran.
+        let recent = &past[past.len().saturating_sub(RECENT)..];
+        ctx["recent"] = json!(
+            recent
+                .iter()
+                .map(|(ix, s)| public(data, *ix, s))
+                .collect::<Vec<_>>()
+        );
+        ctx["last_ran"] = json!(past.last().map(|(_, s)| bulletin::long(s.date())));
         ctx["resources"] = json!(course.resources.iter().map(|r| {
             let res = &data[*r];
             let href = res.location.url();

@@ -26,7 +26,10 @@ pub(crate) fn run(data: &Dataset, diags: &mut Vec<Diagnostic>) {
             };
             let everything = data.scope() == Scope::Everything;
             match i {
-                0 => c.files(),
+                0 => {
+                    c.files();
+                    c.contrast();
+                }
                 1 => c.cohorts(),
                 2 if everything => c.attendance(),
                 3 => c.prerequisite_cycles(),
@@ -116,6 +119,30 @@ impl Checker<'_> {
             loc,
         );
         false
+    }
+
+    /// The brand colour is the site's links and headings on white: it must
+    /// reach WCAG AA's 4.5:1.
+    fn contrast(&mut self) {
+        let Some(b) = &self.data.programme.branding else {
+            return;
+        };
+        let (Some(colour), Some(at)) = (&b.colour, b.colour_loc) else {
+            return;
+        };
+        let Some(ratio) = crate::words::contrast_with_white(colour) else {
+            return;
+        };
+        if ratio < 4.5 {
+            self.push(
+                Diagnostic::warning(
+                    Code::LowContrast,
+                    format!("`{colour}` on white has a contrast ratio of {ratio:.2}:1, under the 4.5:1 that WCAG AA asks for text"),
+                )
+                .help("links and headings are drawn in this colour: choose a darker shade (e.g. `#00577a` is 7.6:1)"),
+                at,
+            );
+        }
     }
 
     /// The logo is published as a PNG: check that it is one.

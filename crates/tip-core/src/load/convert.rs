@@ -1049,6 +1049,7 @@ fn branding(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Branding> {
         fonts_locs,
         signatory,
         logo_loc: ctx.value_loc(&rec, "logo"),
+        colour_loc: ctx.value_loc(&rec, "colour"),
         font_loc: ctx.value_loc(&rec, "font"),
     })
 }

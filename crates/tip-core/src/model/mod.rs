@@ -184,6 +184,8 @@ pub struct Branding {
     pub signatory: Option<Signatory>,
     /// Where `logo:`'s value is written.
     pub logo_loc: Option<Loc>,
+    /// Where `colour:`'s value is written.
+    pub colour_loc: Option<Loc>,
     /// Where `font:`'s value is written.
     pub font_loc: Option<Loc>,
 }

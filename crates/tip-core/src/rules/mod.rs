@@ -12,5 +12,5 @@ mod reason;
 pub use crate::dataset::{Done, Origin};
 pub(crate) use eligibility::earned;
 pub use eligibility::{Decision, attendance_completion, attended};
-pub use plain::{audience, requirement};
+pub use plain::{audience, requirement, who};
 pub use reason::{Met, Reason, Unmet, Unplacement};
