@@ -2595,3 +2595,70 @@ fn keys_are_never_overwritten_nor_kept_with_the_data() {
     assert!(err.contains("inside a data folder"), "{err}");
     assert!(!data.join("keys/new.pem").exists());
 }
+
+/// A coordinator moves a session and rebuilds: that event's SEQUENCE goes
+/// up, so subscribed calendars take the change; every other event keeps
+/// its SEQUENCE. Read back with the icalendar crate's parser.
+#[test]
+fn a_changed_session_reaches_subscribers_with_a_higher_sequence() {
+    use icalendar::parser;
+    let (tmp, data) = example_copy();
+    let site = tmp.path().join("site");
+    let build = || {
+        let (code, _, err) = tip_at(&["build", s(&data), "-o", s(&site), "--as-of", "2022-06-01"]);
+        assert_eq!(code, 0, "{err}");
+        let text = fs::read_to_string(site.join("calendars/all.ics")).unwrap();
+        let unfolded = parser::unfold(&text);
+        let cal = parser::read_calendar(&unfolded).unwrap();
+        cal.components
+            .iter()
+            .filter(|c| c.name == "VEVENT")
+            .map(|c| {
+                let get = |name: &str| {
+                    c.properties
+                        .iter()
+                        .find(|p| p.name == name)
+                        .map(|p| p.val.to_string())
+                        .unwrap()
+                };
+                (get("UID"), get("SEQUENCE").parse::<u32>().unwrap())
+            })
+            .collect::<std::collections::BTreeMap<String, u32>>()
+    };
+    let first = build();
+    assert_eq!(build(), first, "nothing changed, nothing raised");
+    edit(
+        &data.join("cohorts/l2-2022.yaml"),
+        "{ start: 2022-03-29T09:30, end: 2022-03-29T16:00 }",
+        "{ start: 2022-03-29T10:00, end: 2022-03-29T16:30 }",
+    );
+    let second = build();
+    let moved = "l2-2022-03-chatham-1@tip.kent-medway.example.org";
+    assert_eq!(second[moved], first[moved] + 1);
+    for (uid, seq) in &first {
+        if uid != moved {
+            assert_eq!(second[uid], *seq, "{uid}");
+        }
+    }
+    // And `tip calendar -o FILE` does the same from its own file.
+    let ics = tmp.path().join("chatham.ics");
+    let calendar = || {
+        let (code, _, err) = tip_at(&[
+            "calendar",
+            s(&data),
+            "--cohort",
+            "l2-2022-03-chatham",
+            "-o",
+            s(&ics),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        fs::read_to_string(&ics).unwrap()
+    };
+    assert!(calendar().contains("SEQUENCE:0"));
+    edit(
+        &data.join("cohorts/l2-2022.yaml"),
+        "{ start: 2022-03-29T10:00, end: 2022-03-29T16:30 }",
+        "{ start: 2022-03-29T09:30, end: 2022-03-29T16:00 }",
+    );
+    assert!(calendar().contains("SEQUENCE:1"));
+}

@@ -31,7 +31,7 @@ pub mod vtimezone;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus, Property};
 use rayon::prelude::*;
-use tip_core::model::{Cohort, Course, Person, Place, Region, Status};
+use tip_core::model::{Cohort, Course, Person, Place, Region, Status, Vocabulary};
 use tip_core::timetable::Session;
 use tip_core::{Dataset, Ix};
 
@@ -74,7 +74,8 @@ impl Filter {
     }
 }
 
-/// The feed itself: its name and its `DTSTAMP`.
+/// The feed itself: its name, its `DTSTAMP`, and what was published
+/// before.
 #[derive(Clone, Debug)]
 pub struct Feed {
     /// The calendar's name (`NAME`, `X-WR-CALNAME`).
@@ -82,16 +83,51 @@ pub struct Feed {
     /// When the feed was made: take it from `SOURCE_DATE_EPOCH` for
     /// reproducible output.
     pub dtstamp: DateTime<Utc>,
+    /// Each event published last time (see [`published`]): an event whose
+    /// content changed since gets a higher `SEQUENCE`.
+    pub previous: Published,
 }
 
 impl Feed {
-    /// A feed called `name`, stamped `dtstamp`.
+    /// A feed called `name`, stamped `dtstamp`, published for the first
+    /// time.
     pub fn new(name: impl Into<String>, dtstamp: DateTime<Utc>) -> Self {
         Feed {
             name: name.into(),
             dtstamp,
+            previous: Published::default(),
         }
     }
+}
+
+/// What a calendar published: each event's `UID`, `SEQUENCE` and content
+/// fingerprint (`X-TIP-FINGERPRINT`). The published file is its own record,
+/// so nothing else needs keeping.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Published(pub std::collections::HashMap<String, (u32, String)>);
+
+/// Read what a calendar tip wrote before published (any other text gives
+/// nothing).
+pub fn published(ics: &str) -> Published {
+    let unfolded = ics.replace("\r\n ", "").replace("\r\n\t", "");
+    let mut out = std::collections::HashMap::new();
+    let (mut uid, mut seq, mut print) = (None, 0u32, None);
+    for line in unfolded.lines() {
+        let line = line.trim_end_matches('\r');
+        match line.split_once(':') {
+            Some(("BEGIN", "VEVENT")) => (uid, seq, print) = (None, 0, None),
+            Some(("UID", v)) => uid = Some(v.to_owned()),
+            Some(("SEQUENCE", v)) => seq = v.trim().parse().unwrap_or(0),
+            Some(("X-TIP-FINGERPRINT", v)) => print = Some(v.to_owned()),
+            Some(("END", "VEVENT")) => {
+                if let (Some(u), Some(p)) = (uid.take(), print.take()) {
+                    out.insert(u, (seq, p));
+                }
+            }
+            _ => {}
+        }
+    }
+    Published(out)
 }
 
 /// The sessions a filter selects, in time order (then cohort, then number).
@@ -253,29 +289,54 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Even
         |t| format!("Tier {}: {}", t.level, t.name),
     );
 
+    let uid = format!("{}-{}@{}", cohort.id, session.number, programme.domain);
+    // What a subscriber sees: when it changes, SEQUENCE goes up, so
+    // Outlook and Google take the update without anyone raising
+    // `revision` (a higher `revision` still wins).
+    let fingerprint = {
+        use sha2::Digest;
+        let seen = [
+            summary.as_str(),
+            &session.start.to_rfc3339(),
+            &session.end.to_rfc3339(),
+            cohort.status.as_str(),
+            &location,
+            &description.join("\n\n"),
+            link.as_deref().unwrap_or(""),
+            &tier,
+        ];
+        let digest = sha2::Sha256::digest(seen.join("\u{1f}").as_bytes());
+        digest[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let sequence = match feed.previous.0.get(&uid) {
+        Some((seq, print)) if *print == fingerprint => *seq,
+        Some((seq, _)) => seq + 1,
+        None => 0,
+    }
+    .max(cohort.revision);
     let mut e = Event::new();
-    e.uid(&format!(
-        "{}-{}@{}",
-        cohort.id, session.number, programme.domain
-    ))
-    .timestamp(feed.dtstamp)
-    .sequence(cohort.revision)
-    .status(match cohort.status {
-        Status::Planned => EventStatus::Tentative,
-        Status::Confirmed => EventStatus::Confirmed,
-        Status::Cancelled => EventStatus::Cancelled,
-        // Anything not yet confirmed is tentative.
-        _ => EventStatus::Tentative,
-    })
-    .summary(&summary)
-    .starts(CalendarDateTime::WithTimezone {
-        date_time: session.start.naive_local(),
-        tzid: tzid.clone(),
-    })
-    .ends(CalendarDateTime::WithTimezone {
-        date_time: session.end.naive_local(),
-        tzid,
-    });
+    e.uid(&uid)
+        .timestamp(feed.dtstamp)
+        .sequence(sequence)
+        .status(match cohort.status {
+            Status::Planned => EventStatus::Tentative,
+            Status::Confirmed => EventStatus::Confirmed,
+            Status::Cancelled => EventStatus::Cancelled,
+            // Anything not yet confirmed is tentative.
+            _ => EventStatus::Tentative,
+        })
+        .summary(&summary)
+        .starts(CalendarDateTime::WithTimezone {
+            date_time: session.start.naive_local(),
+            tzid: tzid.clone(),
+        })
+        .ends(CalendarDateTime::WithTimezone {
+            date_time: session.end.naive_local(),
+            tzid,
+        });
     if !location.is_empty() {
         e.location(&location);
     }
@@ -285,6 +346,7 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Even
     }
     // CATEGORIES is a list: the crate leaves its text unescaped.
     e.append_property(Property::new("CATEGORIES", escape(&clean(&tier))));
+    e.append_property(Property::new("X-TIP-FINGERPRINT", fingerprint));
     e.done()
 }
 

@@ -28,6 +28,9 @@ pub struct Options {
     /// The private key, to sign the revocation lists; without it they are
     /// not published (the pages still say what is revoked).
     pub signing_key: Option<tip_credential::Key>,
+    /// What the site's calendars published last time (its `all.ics`):
+    /// events that changed since get a higher `SEQUENCE`.
+    pub previous: tip_calendar::Published,
 }
 
 /// The programme as templates see it: name, organiser, public email only.
@@ -286,10 +289,11 @@ impl Site<'_> {
         }
         let mut listed = Vec::with_capacity(feeds.len());
         for (path, name, filter) in feeds {
-            let feed = Feed::new(
+            let mut feed = Feed::new(
                 format!("{} — {name}", data.programme().name),
                 self.opts.stamp,
             );
+            feed.previous = self.opts.previous.clone();
             let ics = tip_calendar::render(data, &filter, &feed);
             // A feed with nothing in it is published (a subscriber's link
             // keeps working) but not offered.
@@ -310,13 +314,8 @@ impl Site<'_> {
             .checked_add_months(Months::new(self.opts.months))
             .unwrap_or(NaiveDate::MAX);
         let upcoming = sessions_between(data, self.opts.as_of, until);
-        let since = self
-            .opts
-            .as_of
-            .checked_sub_months(Months::new(self.opts.months))
-            .unwrap_or(NaiveDate::MIN);
         let before = self.opts.as_of.pred_opt().unwrap_or(self.opts.as_of);
-        let past = sessions_between(data, since, before);
+        let past = sessions_between(data, NaiveDate::MIN, before);
         let recent = &past[past.len().saturating_sub(RECENT)..];
         let mut ctx = self.base("");
         ctx["recent"] = json!(

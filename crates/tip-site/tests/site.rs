@@ -45,6 +45,7 @@ fn build() -> BTreeMap<String, Vec<u8>> {
         months: 6,
         issuer: Some(issuer),
         signing_key: Some(key),
+        previous: Default::default(),
     };
     site::build(&data, &opts).unwrap().into_iter().collect()
 }

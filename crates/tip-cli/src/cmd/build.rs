@@ -40,6 +40,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         months: args.months,
         issuer,
         signing_key,
+        previous: super::calendar::previous_calendar(&args.output.join("calendars/all.ics")),
     };
     let files = match site::build(&data, &opts) {
         Ok(files) => files,

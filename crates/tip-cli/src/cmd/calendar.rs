@@ -55,7 +55,13 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         Ok(f) => f,
         Err(outcome) => return outcome,
     };
-    let ics = tip_calendar::render(&data, &filter, &Feed::new(name, crate::build_time()?));
+    let mut feed = Feed::new(name, crate::build_time()?);
+    // The file tip wrote last time says what subscribers have seen: an
+    // event that changed since gets a higher SEQUENCE.
+    if let Some(path) = &args.output {
+        feed.previous = previous_calendar(path);
+    }
+    let ics = tip_calendar::render(&data, &filter, &feed);
     match &args.output {
         Some(path) => output::Outputs::new(&args.data.dir, &data.programme().id)?.write_file(
             path,
@@ -128,4 +134,20 @@ fn filter(data: &Dataset, args: &Args) -> Result<(Filter, String), Rejected> {
         filter.person = Some(p);
     }
     Ok((filter, parts.join(" — ")))
+}
+
+/// What the calendar at `path` published, when tip wrote it (anything else
+/// there is refused later, when writing).
+pub(crate) fn previous_calendar(path: &std::path::Path) -> tip_calendar::Published {
+    use std::io::Read;
+    let mut text = String::new();
+    let read = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file() && m.len() <= tip_core::MAX_CSV_BYTES)
+        .and_then(|_| std::fs::File::open(path).ok())
+        .map(|f| f.take(tip_core::MAX_CSV_BYTES).read_to_string(&mut text));
+    match read {
+        Some(Ok(_)) if text.starts_with("BEGIN:VCALENDAR") => tip_calendar::published(&text),
+        _ => tip_calendar::Published::default(),
+    }
 }
