@@ -2662,3 +2662,64 @@ fn a_changed_session_reaches_subscribers_with_a_higher_sequence() {
     );
     assert!(calendar().contains("SEQUENCE:1"));
 }
+
+/// `GET path` from the preview server, as a browser would.
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+/// A coordinator edits the data while `tip serve` runs: the page shows the
+/// edit within two seconds, and a broken file shows its error instead of a
+/// stale site.
+#[test]
+fn serve_shows_an_edit_within_two_seconds() {
+    use std::io::BufRead;
+    let (_tmp, data) = example_copy();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tip"))
+        .args(["serve", s(&data), "--port", "0", "--as-of", "2022-06-01"])
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let port: u16 = loop {
+        let line = lines.next().expect("tip serve says where").unwrap();
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    // Keep reading its output so it never blocks.
+    std::thread::spawn(move || lines.for_each(drop));
+    let page = http_get(port, "/");
+    assert!(
+        page.contains("<h1>Kent and Medway Trauma Informed Practice</h1>"),
+        "{page}"
+    );
+    assert!(page.contains("__tip/version"), "the preview reloads itself");
+    let wait_for = |needle: &str| {
+        let start = std::time::Instant::now();
+        while start.elapsed() < std::time::Duration::from_secs(2) {
+            if http_get(port, "/").contains(needle) {
+                return start.elapsed();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("`{needle}` not shown within two seconds");
+    };
+    edit(
+        &data.join("programme.yaml"),
+        "name: Kent and Medway Trauma Informed Practice\n",
+        "name: Kent and Medway Trauma Informed Practice (draft)\n",
+    );
+    wait_for("Trauma Informed Practice (draft)</h1>");
+    fs::write(data.join("broken.yaml"), "venues:\n  - { id: hall\n").unwrap();
+    wait_for("The data has problems");
+    assert!(http_get(port, "/").contains("broken.yaml:2:5"));
+    child.kill().unwrap();
+    let _ = child.wait();
+}

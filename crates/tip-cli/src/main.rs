@@ -50,6 +50,8 @@ enum Command {
     Bulletin(cmd::bulletin::Args),
     /// The public site: the offer, course pages, calendars, packs, bulletin, progress.
     Build(cmd::build::Args),
+    /// A live preview of the site on 127.0.0.1, rebuilt on every change.
+    Serve(cmd::serve::Args),
     /// Print the JSON Schema (draft 2020-12) of a data file.
     Schema(cmd::schema::Args),
 }
@@ -122,6 +124,7 @@ fn main() -> ExitCode {
         Command::Pack(args) => cmd::pack::run(&args),
         Command::Bulletin(args) => cmd::bulletin::run(&args),
         Command::Build(args) => cmd::build::run(&args),
+        Command::Serve(args) => cmd::serve::run(&args),
         Command::Schema(args) => cmd::schema::run(&args),
     };
     match result {

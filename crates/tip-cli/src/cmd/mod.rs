@@ -10,6 +10,7 @@ pub(crate) mod keys;
 pub(crate) mod pack;
 pub(crate) mod schedule;
 pub(crate) mod schema;
+pub(crate) mod serve;
 pub(crate) mod validate;
 
 use std::io::{self, Write};

@@ -1,0 +1,293 @@
+//! `tip serve DIR [--port N] [--as-of DATE] [--months N]`: a live preview
+//! of the site for coordinators.
+//!
+//! The site is built in memory and served on 127.0.0.1 only; every change
+//! under the data folder rebuilds it. When the data is invalid the
+//! diagnostics are printed in the terminal and every page shows them
+//! instead of a stale site. Pages poll a small version counter and reload
+//! themselves after a rebuild.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use tip_site::site;
+
+use crate::{DataDir, Outcome};
+
+/// Arguments of `tip serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    data: DataDir,
+    /// The port on 127.0.0.1 (0: any free port, printed).
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    /// "Today" for upcoming dates and progress (default: today).
+    #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
+    as_of: Option<NaiveDate>,
+    /// Months of dates on the front page and in the bulletin.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    months: u32,
+}
+
+/// The site as served: its files, or the problems that stop it.
+enum Preview {
+    Site(HashMap<String, Vec<u8>>),
+    Problems(String),
+}
+
+/// What the server shares with the builder.
+struct State {
+    preview: Preview,
+    /// Raised on every rebuild: pages reload when it changes.
+    version: u64,
+}
+
+/// Serve until interrupted.
+pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
+    let dir = args.data.dir.clone();
+    if !dir.is_dir() {
+        // The same words as every other command.
+        crate::data::check(&dir, tip_core::Scope::Everything)?;
+    }
+    let server = tiny_http::Server::http(("127.0.0.1", args.port)).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::AddrInUse,
+            format!(
+                "cannot serve on 127.0.0.1:{}: {e}\n  = help: choose another port with `--port`",
+                args.port
+            ),
+        )
+    })?;
+    let state = Arc::new(Mutex::new(State {
+        preview: build(&dir, args),
+        version: 1,
+    }));
+    let port = server.server_addr().to_ip().map_or(args.port, |a| a.port());
+    let mut err = anstream::stderr();
+    writeln!(
+        err,
+        "serving {} at http://127.0.0.1:{port}/ (only this computer); rebuilt on every change; Ctrl-C stops",
+        dir.display(),
+    )?;
+
+    // Rebuild on changes, a moment after the last of a burst (an editor
+    // writes a file in several steps).
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if event.is_ok_and(|e| !e.kind.is_access()) {
+            let _ = tx.send(());
+        }
+    })
+    .map_err(io::Error::other)?;
+    notify::Watcher::watch(&mut watcher, &dir, notify::RecursiveMode::Recursive)
+        .map_err(io::Error::other)?;
+    let builder = {
+        let state = Arc::clone(&state);
+        let args = Args {
+            data: DataDir { dir: dir.clone() },
+            port: args.port,
+            as_of: args.as_of,
+            months: args.months,
+        };
+        std::thread::spawn(move || {
+            while rx.recv().is_ok() {
+                while rx.recv_timeout(Duration::from_millis(150)).is_ok() {}
+                let preview = build(&dir, &args);
+                let mut s = state.lock().expect("not poisoned");
+                s.preview = preview;
+                s.version += 1;
+            }
+        })
+    };
+
+    for request in server.incoming_requests() {
+        let response = respond(&state, request.url());
+        let _ = request.respond(response);
+    }
+    drop(watcher);
+    let _ = builder.join();
+    Ok(Outcome::Success)
+}
+
+/// Build the site in memory; print what stops it.
+fn build(dir: &Path, args: &Args) -> Preview {
+    let started = std::time::Instant::now();
+    let report = match crate::data::check(dir, tip_core::Scope::Everything) {
+        Ok(report) => report,
+        Err(e) => return problems(&format!("error: {e}\n")),
+    };
+    let diagnostics = report.diagnostics().to_vec();
+    let data = match report.into_result() {
+        Ok((data, _warnings)) => data,
+        Err(_) => {
+            let _ = write!(
+                anstream::stderr(),
+                "{}",
+                tip_report::human(&diagnostics, dir, true)
+            );
+            return Preview::Problems(tip_report::human(&diagnostics, dir, false));
+        }
+    };
+    let opts = site::Options {
+        as_of: args.as_of.unwrap_or_else(crate::today),
+        stamp: chrono::Utc::now(),
+        months: args.months,
+        issuer: None,
+        signing_key: None,
+        previous: Default::default(),
+    };
+    match site::build(&data, &opts) {
+        Ok(files) => {
+            let _ = writeln!(
+                anstream::stderr(),
+                "built {} files in {} ms",
+                files.len(),
+                started.elapsed().as_millis()
+            );
+            Preview::Site(files.into_iter().collect())
+        }
+        Err(e) => problems(&format!("error: {e}\n")),
+    }
+}
+
+fn problems(text: &str) -> Preview {
+    let _ = write!(anstream::stderr(), "{text}");
+    Preview::Problems(text.to_owned())
+}
+
+/// The page a coordinator sees when the data has problems.
+fn problems_page(text: &str) -> String {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!(
+        "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>The data has problems</title></head>\n<body style=\"font-family: system-ui, sans-serif; margin: 1rem\"><h1>The data has problems</h1><p>Fix them and save: this page reloads by itself.</p><pre style=\"white-space: pre-wrap; background: #fcecee; padding: 1rem\">{escaped}</pre>{RELOAD}</body></html>\n"
+    )
+}
+
+/// Polls the version and reloads when a rebuild happened.
+const RELOAD: &str = "<script>(function(){var v=null;setInterval(function(){fetch('/__tip/version').then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t}).catch(function(){})},500)})();</script>";
+
+fn respond(state: &Mutex<State>, url: &str) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
+    let s = state.lock().expect("not poisoned");
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    if path == "/__tip/version" {
+        return reply(200, "text/plain", s.version.to_string().into_bytes());
+    }
+    let files = match &s.preview {
+        Preview::Problems(text) => {
+            return reply(
+                200,
+                "text/html; charset=utf-8",
+                problems_page(text).into_bytes(),
+            );
+        }
+        Preview::Site(files) => files,
+    };
+    let mut rel = percent_decode(path.trim_start_matches('/'));
+    if rel.is_empty() || rel.ends_with('/') {
+        rel.push_str("index.html");
+    }
+    match files.get(&rel) {
+        Some(bytes) if rel.ends_with(".html") => {
+            // Reload after a rebuild: added to what is served, never to
+            // the site `tip build` writes.
+            let mut html = String::from_utf8_lossy(bytes).into_owned();
+            match html.rfind("</body>") {
+                Some(at) => html.insert_str(at, RELOAD),
+                None => html.push_str(RELOAD),
+            }
+            reply(200, "text/html; charset=utf-8", html.into_bytes())
+        }
+        Some(bytes) => reply(200, content_type(&rel), bytes.clone()),
+        None => reply(404, "text/plain", b"not in the site\n".to_vec()),
+    }
+}
+
+fn reply(status: u16, kind: &str, body: Vec<u8>) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
+    let header = tiny_http::Header::from_bytes(&b"Content-Type"[..], kind.as_bytes())
+        .expect("a valid header");
+    let no_cache = tiny_http::Header::from_bytes(&b"Cache-Control"[..], &b"no-store"[..])
+        .expect("a valid header");
+    tiny_http::Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header)
+        .with_header(no_cache)
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ics" => "text/calendar; charset=utf-8",
+        "json" => "application/json",
+        "md" => "text/markdown; charset=utf-8",
+        "zip" => "application/zip",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `%20` and friends, for file names with spaces; anything malformed is
+/// left as written (and then not found).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_decode_and_never_leave_the_site() {
+        assert_eq!(percent_decode("packs/a%20b.zip"), "packs/a b.zip");
+        assert_eq!(percent_decode("%zz"), "%zz");
+        let state = Mutex::new(State {
+            preview: Preview::Site(HashMap::from([(
+                "index.html".to_string(),
+                b"<body>x</body>".to_vec(),
+            )])),
+            version: 3,
+        });
+        let page = |url: &str| {
+            let mut body = Vec::new();
+            let r = respond(&state, url);
+            let code = r.status_code().0;
+            r.into_reader().read_to_end(&mut body).unwrap();
+            (code, String::from_utf8(body).unwrap())
+        };
+        use std::io::Read;
+        let (code, body) = page("/");
+        assert_eq!(code, 200);
+        assert!(body.contains("__tip/version"), "reloads itself");
+        assert_eq!(page("/__tip/version").1, "3");
+        assert_eq!(page("/../../etc/passwd").0, 404);
+        state.lock().unwrap().preview = Preview::Problems("error[x]: <bad>".into());
+        let (_, body) = page("/courses/a.html");
+        assert!(body.contains("The data has problems") && body.contains("&lt;bad&gt;"));
+    }
+}
