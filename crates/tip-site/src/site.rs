@@ -416,10 +416,22 @@ impl Site<'_> {
         let vision = self.data.programme().vision.as_ref();
         ctx["by"] = json!(vision.map(|v| bulletin::long(v.by)));
         ctx["targets"] = json!(targets);
+        let (trend, table) = over_time(self.data, self.opts.as_of, &targets)?;
+        let tiers: Vec<u32> = targets
+            .iter()
+            .filter_map(|t| t.tier)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        ctx["trend"] = json!({ "tiers": tiers, "rows": table });
         self.page("progress.html".into(), "progress.html", &ctx)?;
         if !targets.is_empty() {
             self.files
                 .push(("progress.svg".into(), chart(&targets)?.into_bytes()));
+        }
+        if !trend.is_empty() {
+            self.files
+                .push(("progress-over-time.svg".into(), trend.into_bytes()));
         }
         Ok(())
     }
@@ -470,6 +482,17 @@ pub struct Progress {
     pub people: u32,
     /// Whole per cent.
     pub percent: u64,
+    /// `56 of 20,000`.
+    pub counts: String,
+    /// `1,234`.
+    pub trained_shown: String,
+    /// `20,000`.
+    pub people_shown: String,
+    /// `0.3%`, `42%`: one decimal under 10%, whole above; `<0.1%` for a
+    /// start.
+    pub shown: String,
+    /// The tier it counts (`None`: every tier).
+    pub tier: Option<u32>,
 }
 
 /// People trained (a completion of a course of the target's tier, by
@@ -508,72 +531,220 @@ pub fn progress(data: &Dataset, as_of: NaiveDate) -> Vec<Progress> {
                 trained,
                 people: t.people,
                 percent: trained * 100 / u64::from(t.people.max(1)),
+                counts: format!(
+                    "{} of {}",
+                    tip_core::words::thousands(trained),
+                    tip_core::words::thousands(u64::from(t.people))
+                ),
+                trained_shown: tip_core::words::thousands(trained),
+                people_shown: tip_core::words::thousands(u64::from(t.people)),
+                shown: percent(trained, u64::from(t.people)),
+                tier: t.tier,
             }
         })
         .collect()
 }
 
-/// A horizontal bar chart of per cent achieved, as SVG (plotters).
+/// `0.3%`, `42%`, `<0.1%`, as people read a share.
+fn percent(part: u64, whole: u64) -> String {
+    let p = part as f64 * 100.0 / whole.max(1) as f64;
+    match p {
+        0.0 => "0%".into(),
+        p if p < 0.1 => "<0.1%".into(),
+        p if p < 10.0 => format!("{p:.1}%"),
+        p => format!("{}%", p.floor()),
+    }
+}
+
+/// The chart's width in SVG units: narrow, so that on a 390-pixel phone
+/// (330 pixels for the figure) its 20-unit text is still 15 pixels.
+const CHART_W: u32 = 420;
+const CHART_TEXT: u32 = 20;
+
+/// Progress against each target: a labelled bar a row (the label above its
+/// bar, so the bars take the whole width), as SVG (plotters).
 fn chart(targets: &[Progress]) -> Result<String, Error> {
+    let err = |e: &dyn std::fmt::Display| Error::Chart(e.to_string());
     let mut svg = String::new();
     {
-        let height = 60 + 36 * targets.len() as u32;
-        let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| Error::Chart(e.to_string()))?;
-        let max = targets
-            .iter()
-            .map(|t| t.percent)
-            .max()
-            .unwrap_or(0)
-            .max(100) as f64;
-        let n = targets.len();
-        let labels: Vec<String> = targets.iter().map(|t| t.label.clone()).collect();
-        let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(34)
-            .y_label_area_size(260)
-            .build_cartesian_2d(0.0..max, (0..n as i32 - 1).into_segmented())
-            .map_err(|e| Error::Chart(e.to_string()))?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(WHITE)
-            .y_labels(n)
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) if (0..n as i32).contains(i) => {
-                    labels[n - 1 - *i as usize].clone()
-                }
-                _ => String::new(),
-            })
-            .x_desc("% of target")
-            .label_style(("sans-serif", 13))
-            .draw()
-            .map_err(|e| Error::Chart(e.to_string()))?;
+        let row = 82;
+        let height = 16 + row * targets.len() as u32;
+        let root = SVGBackend::with_string(&mut svg, (CHART_W, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
         let accent = RGBColor(0, 87, 122);
-        chart
-            .draw_series(targets.iter().enumerate().map(|(i, t)| {
-                let y = (n - 1 - i) as i32;
-                let mut bar = Rectangle::new(
-                    [
-                        (0.0, SegmentValue::Exact(y)),
-                        (t.percent as f64, SegmentValue::Exact(y + 1)),
-                    ],
+        let track = RGBColor(0xe4, 0xe8, 0xec);
+        let ink = RGBColor(0x1a, 0x1a, 0x1a);
+        let text = ("sans-serif", CHART_TEXT).into_font().color(&ink);
+        let (left, right) = (8, CHART_W as i32 - 8);
+        let width = right - left;
+        for (k, t) in targets.iter().enumerate() {
+            let top = 8 + (k as u32 * row) as i32;
+            root.draw(&Text::new(t.label.clone(), (left, top), text.clone()))
+                .map_err(|e| err(&e))?;
+            let bar_top = top + 28;
+            root.draw(&Rectangle::new(
+                [(left, bar_top), (right, bar_top + 18)],
+                track.filled(),
+            ))
+            .map_err(|e| err(&e))?;
+            let share = (t.trained as f64 / f64::from(t.people.max(1))).min(1.0);
+            let filled = left + (share * f64::from(width)).round() as i32;
+            if filled > left {
+                root.draw(&Rectangle::new(
+                    [(left, bar_top), (filled.max(left + 2), bar_top + 18)],
                     accent.filled(),
-                );
-                bar.set_margin(6, 6, 0, 0);
-                bar
-            }))
-            .map_err(|e| Error::Chart(e.to_string()))?;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![
-                    (100.0, SegmentValue::Exact(0)),
-                    (100.0, SegmentValue::Exact(n as i32)),
-                ],
-                BLACK.stroke_width(2),
-            )))
-            .map_err(|e| Error::Chart(e.to_string()))?;
-        root.present().map_err(|e| Error::Chart(e.to_string()))?;
+                ))
+                .map_err(|e| err(&e))?;
+            }
+            let value = format!("{} · {}", t.counts, t.shown);
+            root.draw(&Text::new(value, (left, bar_top + 24), text.clone()))
+                .map_err(|e| err(&e))?;
+        }
+        root.present().map_err(|e| err(&e))?;
     }
     Ok(svg)
+}
+
+/// People trained in each tier, at the end of each year, and the tier
+/// targets: a line a tier against the target and its date (plotters).
+fn over_time(
+    data: &Dataset,
+    as_of: NaiveDate,
+    targets: &[Progress],
+) -> Result<(String, Vec<Value>), Error> {
+    let err = |e: &dyn std::fmt::Display| Error::Chart(e.to_string());
+    let Some(vision) = &data.programme().vision else {
+        return Ok((String::new(), Vec::new()));
+    };
+    // The first year anyone completed anything, to the vision's year.
+    let first = data
+        .person_ixs()
+        .flat_map(|p| data.completions_of(p).iter().map(|d| d.date))
+        .filter(|d| *d <= as_of)
+        .min()
+        .unwrap_or(as_of);
+    use chrono::Datelike;
+    let (y0, y1) = (first.year(), vision.by.year().max(as_of.year()));
+    let tiers: Vec<u32> = targets
+        .iter()
+        .filter_map(|t| t.tier)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Per tier, each person's first completion of a course of the tier.
+    let mut firsts: std::collections::BTreeMap<u32, Vec<NaiveDate>> = Default::default();
+    for p in data.person_ixs() {
+        for &tier in &tiers {
+            if let Some(d) = data
+                .completions_of(p)
+                .iter()
+                .filter(|d| data[d.course].tier == tier && d.date <= as_of)
+                .map(|d| d.date)
+                .min()
+            {
+                firsts.entry(tier).or_default().push(d);
+            }
+        }
+    }
+    for v in firsts.values_mut() {
+        v.sort_unstable();
+    }
+    let ends: Vec<NaiveDate> = (y0..=y1)
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, 12, 31))
+        .map(|d| d.min(as_of))
+        .filter(|d| *d <= as_of)
+        .collect();
+    let count = |tier: u32, on: NaiveDate| {
+        firsts
+            .get(&tier)
+            .map_or(0, |v| v.partition_point(|d| *d <= on)) as u64
+    };
+    let table: Vec<Value> = ends
+        .iter()
+        .map(|&end| {
+            json!({
+                "date": bulletin::long(end),
+                "counts": tiers.iter().map(|&t| tip_core::words::thousands(count(t, end))).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    // Each tier as a share of its own target, so a target of 150 trainers
+    // reads as clearly as one of 20,000 people.
+    let target_of = |tier: u32| {
+        targets
+            .iter()
+            .find(|t| t.tier == Some(tier) && !t.label.contains(','))
+            .or_else(|| targets.iter().find(|t| t.tier == Some(tier)))
+            .map_or(1, |t| u64::from(t.people.max(1)))
+    };
+    let share = |tier: u32, on: NaiveDate| count(tier, on) as f64 * 100.0 / target_of(tier) as f64;
+    let top = tiers
+        .iter()
+        .map(|&t| share(t, as_of))
+        .fold(100.0_f64, f64::max)
+        * 1.1;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (CHART_W, 380)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        // Time as fractional years: 2022.5 is the middle of 2022.
+        let fy = |d: NaiveDate| f64::from(d.year()) + f64::from(d.ordinal0()) / 365.25;
+        let from = NaiveDate::from_ymd_opt(y0, 1, 1).unwrap_or(first);
+        let to = vision.by.max(as_of);
+        let (x0, x1) = (fy(from), fy(to).max(fy(from) + 1.0));
+        let years = (x1 - x0).ceil() as usize + 1;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x0..x1, 0.0..top)
+            .map_err(|e| err(&e))?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .x_labels(years.min(6))
+            .x_label_formatter(&|v| format!("{}", v.round() as i32))
+            .y_labels(6)
+            .y_label_formatter(&|v| format!("{}%", v.round() as i64))
+            .label_style(("sans-serif", CHART_TEXT))
+            .draw()
+            .map_err(|e| err(&e))?;
+        let palette = [
+            RGBColor(0, 87, 122),
+            RGBColor(0xb3, 0x4a, 0x00),
+            RGBColor(0x2e, 0x7d, 0x32),
+            RGBColor(0x6a, 0x1b, 0x9a),
+        ];
+        for (k, &tier) in tiers.iter().enumerate() {
+            let colour = palette[k % palette.len()];
+            let mut points = vec![(fy(from), 0.0)];
+            points.extend(ends.iter().map(|&d| (fy(d), share(tier, d))));
+            chart
+                .draw_series(LineSeries::new(points, colour.stroke_width(3)))
+                .map_err(|e| err(&e))?
+                .label(format!("Tier {tier}"))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+                });
+        }
+        // Every target: 100% by the vision's date.
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(x0, 100.0), (fy(vision.by), 100.0)],
+                8,
+                5,
+                RGBColor(0x1a, 0x1a, 0x1a).stroke_width(2),
+            ))
+            .map_err(|e| err(&e))?;
+        chart
+            .configure_series_labels()
+            .label_font(("sans-serif", CHART_TEXT))
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(0xcc, 0xcc, 0xcc))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(|e| err(&e))?;
+        root.present().map_err(|e| err(&e))?;
+    }
+    Ok((svg, table))
 }
