@@ -9,13 +9,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-/tmp/tip-national}
+release="${CARGO_TARGET_DIR:-target}/release"
 cargo build --release -q -p tip-cli -p tip-core --example generate
-[[ -d $data ]] || ./target/release/examples/generate "$data"
+[[ -d $data ]] || "$release/examples/generate" "$data"
+# Wall time and CPU time (user + system) both: a busy machine stretches the
+# first, not the second.
 measure() {
-  /usr/bin/time -f "%e s wall, %M KB peak, %P CPU" "$@" >/dev/null 2>/tmp/tip-bench.err || true
+  /usr/bin/time -f "%e s wall, %U+%S s CPU, %M KB peak" "$@" >/dev/null 2>/tmp/tip-bench.err || true
   tail -n 1 /tmp/tip-bench.err
 }
-tip=./target/release/tip
+tip="$release/tip"
 echo "tip validate (warm-up): $(measure $tip validate "$data" --format json)"
 echo "tip validate:           $(measure $tip validate "$data" --format json)"
 echo "tip schedule:           $(measure $tip schedule "$data" --format json)"
