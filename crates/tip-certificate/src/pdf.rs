@@ -119,6 +119,9 @@ pub struct Renderer {
     logo: Option<(Image, f32, f32)>,
     colour: (u8, u8, u8),
     draft: bool,
+    /// Whether both weights draw every printable ASCII character: then a
+    /// plain ASCII name needs no look-up (most of a million names).
+    ascii: bool,
 }
 
 impl Renderer {
@@ -168,12 +171,17 @@ impl Renderer {
             .and_then(|b| b.colour.as_deref())
             .and_then(hex)
             .unwrap_or((0x00, 0x57, 0x7a));
+        let (regular, bold) = (chain(false), chain(true));
+        let printable: String = (' '..='~').collect();
+        let ascii =
+            uncovered(&regular, &printable).is_empty() && uncovered(&bold, &printable).is_empty();
         Ok(Renderer {
-            regular: chain(false),
-            bold: chain(true),
+            regular,
+            bold,
             logo,
             colour,
             draft: false,
+            ascii,
         })
     }
 
@@ -185,6 +193,9 @@ impl Renderer {
 
     /// The characters of `text` no font of the renderer draws.
     pub fn missing(&self, text: &str) -> Vec<char> {
+        if self.ascii && text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+            return Vec::new();
+        }
         let mut out = uncovered(&self.regular, text);
         for c in uncovered(&self.bold, text) {
             if !out.contains(&c) {
