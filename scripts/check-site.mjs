@@ -6,7 +6,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 
-const [site, tools, shots] = process.argv.slice(2);
+const [given, tools, shots] = process.argv.slice(2);
+const site = path.resolve(given);
 const require = createRequire(path.join(tools, "package.json"));
 const puppeteer = require("puppeteer-core");
 const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");

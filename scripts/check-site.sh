@@ -24,6 +24,7 @@ if [ -z "$site" ]; then
   site="$target/check-site/site"
   SOURCE_DATE_EPOCH=1654041600 cargo run -q --release -- build data/kent-medway -o "$site" --as-of 2022-06-01 >/dev/null
 fi
+site=$(cd "$site" && pwd)   # browsers need an absolute file:// address
 tools="$PWD/$target/check-site/tools"
 if command -v npm >/dev/null && [ ! -d "$tools/node_modules/vnu-jar" ]; then
   mkdir -p "$tools"
