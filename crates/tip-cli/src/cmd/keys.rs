@@ -71,11 +71,25 @@ pub(crate) fn inside_a_data_folder(path: &Path) -> bool {
             entries.flatten().any(|e| {
                 let name = e.file_name().to_string_lossy().to_ascii_lowercase();
                 (name.ends_with(".yaml") || name.ends_with(".yml"))
-                    && std::fs::read_to_string(e.path())
-                        .is_ok_and(|t| t.lines().any(|l| l.trim_end() == "programme:"))
+                    && e.file_type().is_ok_and(|t| t.is_file())
+                    && starts_a_programme(&e.path())
             })
         })
     })
+}
+
+/// Whether the first 64 KiB of a YAML file hold a top-level `programme:`
+/// (a look, not a parse: a big or odd file is never read whole).
+fn starts_a_programme(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64 << 10).read_to_end(&mut head))
+        .is_ok_and(|_| {
+            String::from_utf8_lossy(&head)
+                .lines()
+                .any(|l| l.starts_with("programme:"))
+        })
 }
 
 /// Write a new file, atomically, never over an existing one; a private
