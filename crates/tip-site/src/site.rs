@@ -417,13 +417,7 @@ impl Site<'_> {
         ctx["by"] = json!(vision.map(|v| bulletin::long(v.by)));
         ctx["targets"] = json!(targets);
         let (trend, table) = over_time(self.data, self.opts.as_of, &targets)?;
-        let tiers: Vec<u32> = targets
-            .iter()
-            .filter_map(|t| t.tier)
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        ctx["trend"] = json!({ "tiers": tiers, "rows": table });
+        ctx["trend"] = json!({ "tiers": target_tiers(&targets), "rows": table });
         self.page("progress.html".into(), "progress.html", &ctx)?;
         if !targets.is_empty() {
             self.files
@@ -605,6 +599,14 @@ fn chart(targets: &[Progress]) -> Result<String, Error> {
     Ok(svg)
 }
 
+/// The tiers the targets name, each once, in order.
+fn target_tiers(targets: &[Progress]) -> Vec<u32> {
+    let mut tiers: Vec<u32> = targets.iter().filter_map(|t| t.tier).collect();
+    tiers.sort_unstable();
+    tiers.dedup();
+    tiers
+}
+
 /// People trained in each tier, at the end of each year, and the tier
 /// targets: a line a tier against the target and its date (plotters).
 fn over_time(
@@ -616,44 +618,44 @@ fn over_time(
     let Some(vision) = &data.programme().vision else {
         return Ok((String::new(), Vec::new()));
     };
-    // The first year anyone completed anything, to the vision's year.
-    let first = data
-        .person_ixs()
-        .flat_map(|p| data.completions_of(p).iter().map(|d| d.date))
-        .filter(|d| *d <= as_of)
-        .min()
-        .unwrap_or(as_of);
     use chrono::Datelike;
-    let (y0, y1) = (first.year(), vision.by.year().max(as_of.year()));
-    let tiers: Vec<u32> = targets
-        .iter()
-        .filter_map(|t| t.tier)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    // Per tier, each person's first completion of a course of the tier.
+    let tiers = target_tiers(targets);
+    // Per tier, each person's first completion of a course of the tier:
+    // one pass over everyone's completions.
     let mut firsts: std::collections::BTreeMap<u32, Vec<NaiveDate>> = Default::default();
+    let mut earliest: Vec<Option<NaiveDate>> = vec![None; tiers.len()];
     for p in data.person_ixs() {
-        for &tier in &tiers {
-            if let Some(d) = data
-                .completions_of(p)
-                .iter()
-                .filter(|d| data[d.course].tier == tier && d.date <= as_of)
-                .map(|d| d.date)
-                .min()
-            {
-                firsts.entry(tier).or_default().push(d);
+        earliest.fill(None);
+        for d in data.completions_of(p).iter().filter(|d| d.date <= as_of) {
+            if let Some(k) = tiers.iter().position(|&t| t == data[d.course].tier) {
+                earliest[k] = Some(earliest[k].map_or(d.date, |e| e.min(d.date)));
+            }
+        }
+        for (k, e) in earliest.iter().enumerate() {
+            if let Some(d) = e {
+                firsts.entry(tiers[k]).or_default().push(*d);
             }
         }
     }
     for v in firsts.values_mut() {
         v.sort_unstable();
     }
-    let ends: Vec<NaiveDate> = (y0..=y1)
+    // From the first year anyone in a target's tier completed, to the
+    // vision's year.
+    let first = firsts
+        .values()
+        .filter_map(|v| v.first())
+        .min()
+        .copied()
+        .unwrap_or(as_of);
+    let (y0, y1) = (first.year(), vision.by.year().max(as_of.year()));
+    // Each year's end up to `as_of`, and `as_of` itself once (not once for
+    // every later year of the vision).
+    let mut ends: Vec<NaiveDate> = (y0..=y1)
         .filter_map(|y| NaiveDate::from_ymd_opt(y, 12, 31))
         .map(|d| d.min(as_of))
-        .filter(|d| *d <= as_of)
         .collect();
+    ends.dedup();
     let count = |tier: u32, on: NaiveDate| {
         firsts
             .get(&tier)

@@ -355,3 +355,28 @@ fn copy(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// The progress over time lists each date once: `as_of` ends its year and
+/// every later year of the vision, and was once listed for each.
+#[test]
+fn progress_over_time_lists_each_date_once() {
+    let site = build();
+    let page = String::from_utf8(site["progress.html"].clone()).unwrap();
+    let table = &page[page
+        .find("at the end of each year</caption>")
+        .expect("the table")..];
+    let dates: Vec<&str> = table
+        .split("<th scope=\"row\">")
+        .skip(1)
+        .map(|row| &row[..row.find('<').unwrap()])
+        .collect();
+    assert!(dates.len() >= 2, "{dates:?}");
+    let mut unique = dates.clone();
+    unique.dedup();
+    assert_eq!(unique, dates);
+    assert_eq!(
+        dates.last(),
+        Some(&"1 September 2022"),
+        "it ends on the day it is built for"
+    );
+}
