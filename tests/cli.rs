@@ -2453,6 +2453,17 @@ fn certify_without_a_key_refuses_and_drafts_record_nothing() {
     let (code, _, err) = tip_env(&args, &[("TIP_SIGNING_KEY", &data.join("keys/oops.pem"))]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("inside a data folder"), "{err}");
+    // `tip build` reads the same key by the same rule.
+    let site = tmp.path().join("site");
+    let (code, _, err) = tip_env(
+        &["build", s(&data), "-o", s(&site)],
+        &[("TIP_SIGNING_KEY", &data.join("keys/oops.pem"))],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("inside a data folder") && !site.exists(),
+        "{err}"
+    );
 }
 
 #[test]

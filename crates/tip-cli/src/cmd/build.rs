@@ -33,7 +33,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     };
     // Refuse a bad output before the work of building.
     let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
-    let (issuer, signing_key) = credentials(&data)?;
+    let (issuer, signing_key) = credentials(&data, &args.data.dir)?;
     let opts = site::Options {
         as_of: args.as_of.unwrap_or_else(crate::today),
         stamp: crate::build_time()?,
@@ -63,6 +63,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
 /// revocation lists).
 fn credentials(
     data: &tip_core::Dataset,
+    dir: &std::path::Path,
 ) -> io::Result<(Option<tip_credential::Issuer>, Option<tip_credential::Key>)> {
     let programme = data.programme();
     let (Some(_), Some(site)) = (&programme.public_key, &programme.site_url) else {
@@ -74,36 +75,15 @@ fn credentials(
         }
         return Ok((None, None));
     };
-    let public = super::certify::tip_credential_public(data)?;
+    let public = super::keys::public_key(data)?;
     let issuer = tip_credential::Issuer::new(site, &programme.name, public)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-    let key = match std::env::var_os("TIP_SIGNING_KEY") {
-        Some(path) => {
-            let path = std::path::PathBuf::from(path);
-            let text = std::fs::read_to_string(&path).map_err(crate::output::at(&path))?;
-            let key = tip_credential::Key::from_pem(&text).map_err(|e| {
-                io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("TIP_SIGNING_KEY (`{}`) is {e}", path.display()),
-                )
-            })?;
-            if key.public() != public {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "TIP_SIGNING_KEY is not the private half of the programme's `public_key`",
-                ));
-            }
-            Some(key)
-        }
-        None => {
-            if !data.certificates().is_empty() {
-                writeln!(
-                    anstream::stderr(),
-                    "warning: TIP_SIGNING_KEY is not set: the revocation lists (status/<year>.jwt) are not signed, so not published; the verify pages still say which certificates are revoked"
-                )?;
-            }
-            None
-        }
-    };
+    let key = super::keys::signing_key(dir, &public)?;
+    if key.is_none() && !data.certificates().is_empty() {
+        writeln!(
+            anstream::stderr(),
+            "warning: TIP_SIGNING_KEY is not set: the revocation lists (status/<year>.jwt) are not signed, so not published; the verify pages still say which certificates are revoked"
+        )?;
+    }
     Ok((Some(issuer), key))
 }

@@ -228,30 +228,13 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
 /// matching the data set's `public_key`, for `did:web` of its site.
 fn signer(data: &tip_core::Dataset, dir: &Path) -> io::Result<tip_certificate::Signer> {
     let refuse = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
-    let Some(path) = std::env::var_os("TIP_SIGNING_KEY").map(PathBuf::from) else {
+    let programme = data.programme();
+    let public = super::keys::public_key(data)?;
+    let Some(key) = super::keys::signing_key(dir, &public)? else {
         return Err(refuse(
             "certificates are signed when issued, and TIP_SIGNING_KEY is not set\n  = help: make a key once with `tip keys new -o ~/tip-keys/issuer.pem` (it says where each half goes), then `export TIP_SIGNING_KEY=~/tip-keys/issuer.pem`; or print drafts, which record nothing, with `--draft`".into(),
         ));
     };
-    let data_root = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
-    let key_path = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
-    if key_path.starts_with(&data_root) || crate::cmd::keys::inside_a_data_folder(&path) {
-        return Err(refuse(format!(
-            "TIP_SIGNING_KEY names `{}`, inside a data folder: the private key must never be kept with the data\n  = help: move it outside (e.g. ~/tip-keys/) and keep only the public key in the data folder",
-            path.display()
-        )));
-    }
-    let text = std::fs::read_to_string(&path).map_err(output::at(&path))?;
-    let key = tip_credential::Key::from_pem(&text)
-        .map_err(|e| refuse(format!("TIP_SIGNING_KEY (`{}`) is {e}", path.display())))?;
-    let programme = data.programme();
-    let public = tip_credential_public(data)?;
-    if public != key.public() {
-        return Err(refuse(format!(
-            "TIP_SIGNING_KEY (`{}`) is not the private half of the programme's `public_key`\n  = help: use the key made with that public key; a new key pair needs its public half in the data folder",
-            path.display()
-        )));
-    }
     let Some(site) = &programme.site_url else {
         return Err(refuse(
             "the programme has no `site_url`: its host names the certificates' issuer (did:web)\n  = help: add `site_url: https://…` to the programme".into(),
@@ -260,22 +243,6 @@ fn signer(data: &tip_core::Dataset, dir: &Path) -> io::Result<tip_certificate::S
     let issuer = tip_credential::Issuer::new(site, &programme.name, public)
         .map_err(|e| refuse(e.to_string()))?;
     Ok(tip_certificate::Signer { key, issuer })
-}
-
-/// The data set's public key (`programme.public_key`).
-pub(crate) fn tip_credential_public(
-    data: &tip_core::Dataset,
-) -> io::Result<tip_credential::PublicKey> {
-    let refuse = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
-    let Some(file) = &data.programme().public_key else {
-        return Err(refuse(
-            "the programme has no `public_key`\n  = help: make a key pair with `tip keys new -o ~/tip-keys/issuer.pem`, copy `issuer.pub.pem` into the data folder and set `public_key:` to its path".into(),
-        ));
-    };
-    let path = tip_core::public_file(data.root(), file)
-        .map_err(|e| refuse(format!("the public key `{file}` {e}")))?;
-    let text = std::fs::read_to_string(&path).map_err(output::at(&path))?;
-    tip_credential::PublicKey::from_pem(&text).map_err(|e| refuse(format!("`{file}` is {e}")))
 }
 
 /// Append the new rows to the ledger (the last `certificates*.csv`, or a

@@ -54,6 +54,53 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+fn invalid(why: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, why)
+}
+
+/// The data set's public key (`programme.public_key`).
+pub(crate) fn public_key(data: &tip_core::Dataset) -> io::Result<tip_credential::PublicKey> {
+    let Some(file) = &data.programme().public_key else {
+        return Err(invalid(
+            "the programme has no `public_key`\n  = help: make a key pair with `tip keys new -o ~/tip-keys/issuer.pem`, copy `issuer.pub.pem` into the data folder and set `public_key:` to its path".into(),
+        ));
+    };
+    let path = tip_core::public_file(data.root(), file)
+        .map_err(|e| invalid(format!("the public key `{file}` {e}")))?;
+    let text = std::fs::read_to_string(&path).map_err(crate::output::at(&path))?;
+    tip_credential::PublicKey::from_pem(&text).map_err(|e| invalid(format!("`{file}` is {e}")))
+}
+
+/// The private key `TIP_SIGNING_KEY` names, when set: refused when it is
+/// inside the data folder `dir` (or any data folder), unreadable, or not
+/// the private half of `public`.
+pub(crate) fn signing_key(
+    dir: &Path,
+    public: &tip_credential::PublicKey,
+) -> io::Result<Option<tip_credential::Key>> {
+    let Some(path) = std::env::var_os("TIP_SIGNING_KEY").map(PathBuf::from) else {
+        return Ok(None);
+    };
+    let data_root = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
+    let key_path = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+    if key_path.starts_with(&data_root) || inside_a_data_folder(&path) {
+        return Err(invalid(format!(
+            "TIP_SIGNING_KEY names `{}`, inside a data folder: the private key must never be kept with the data\n  = help: move it outside (e.g. ~/tip-keys/) and keep only the public key in the data folder",
+            path.display()
+        )));
+    }
+    let text = std::fs::read_to_string(&path).map_err(crate::output::at(&path))?;
+    let key = tip_credential::Key::from_pem(&text)
+        .map_err(|e| invalid(format!("TIP_SIGNING_KEY (`{}`) is {e}", path.display())))?;
+    if key.public() != *public {
+        return Err(invalid(format!(
+            "TIP_SIGNING_KEY (`{}`) is not the private half of the programme's `public_key`\n  = help: use the key made with that public key; a new key pair needs its public half in the data folder",
+            path.display()
+        )));
+    }
+    Ok(Some(key))
+}
+
 /// `issuer.pem` → `issuer.pub.pem`.
 fn public_beside(private: &Path) -> PathBuf {
     let stem = private
