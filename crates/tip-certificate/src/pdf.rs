@@ -485,36 +485,19 @@ impl Renderer {
         }
     }
 
-    /// "DRAFT — not a certificate", large and pale, across the page.
+    /// "DRAFT — not a certificate", large, across the page: a line like
+    /// any other, drawn turned about the page's centre.
     fn watermark(&self, sheet: &mut Sheet<'_, '_>) {
-        let text = "DRAFT — not a certificate";
         let size = 54.0;
-        let line = shape(&self.bold, text);
-        let width = line.width(size);
-        let s = &mut *sheet.surface;
-        s.push_transform(&Transform::from_translate(PAGE_W / 2.0, PAGE_H / 2.0));
-        s.push_transform(&Transform::from_rotate(-30.0));
-        let id = s.start_tagged(ContentTag::Span(SpanTag::empty()));
-        s.set_fill(Some(fill((0xc8, 0x1e, 0x1e))));
-        s.set_stroke(None);
-        let mut x = -width / 2.0;
-        for piece in &line.pieces {
-            s.draw_glyphs(
-                Point::from_xy(x, size / 3.0),
-                &piece.glyphs,
-                self.bold[piece.face].font.clone(),
-                &piece.text,
-                size,
-                false,
-            );
-            x += piece.width * size;
-        }
-        s.end_tagged();
-        s.pop();
-        s.pop();
-        let mut p = TagGroup::new(Tag::P);
-        p.push(id);
-        sheet.tags.push(p);
+        sheet
+            .surface
+            .push_transform(&Transform::from_translate(PAGE_W / 2.0, PAGE_H / 2.0));
+        sheet.surface.push_transform(&Transform::from_rotate(-30.0));
+        let red = (0xc8, 0x1e, 0x1e);
+        let text = "DRAFT — not a certificate";
+        self.at(sheet, true, size, text, 0.0, size / 3.0, red, Align::Centre);
+        sheet.surface.pop();
+        sheet.surface.pop();
     }
 
     /// `text` on one line at `size`, or on two (broken at a space, as evenly
