@@ -193,6 +193,19 @@ fn a_name_no_font_draws_is_refused_by_person_and_character() {
     );
 }
 
+/// The first Train the Trainer certificate as it is reprinted from the
+/// ledger: number, code, verify address and QR code included.
+fn reprinted(data: &Dataset) -> Vec<u8> {
+    let cohort = data.cohort("ttt-2022-02").unwrap();
+    let mut plan = plan(data, cohort, day("2022-12-01"), None).unwrap();
+    issue(data, &mut plan.certificates, None, day("2022-12-01")).unwrap();
+    assert!(plan.certificates[0].number.starts_with("KM-TIP-2022-"));
+    Renderer::new(data)
+        .unwrap()
+        .render(data, &plan.certificates[..1], None)
+        .unwrap()
+}
+
 /// `FontName`s of the embedded fonts.
 fn font_names(pdf: &[u8]) -> Vec<String> {
     let doc = lopdf::Document::load_mem(pdf).unwrap();
@@ -213,12 +226,7 @@ fn font_names(pdf: &[u8]) -> Vec<String> {
 #[test]
 fn fonts_are_embedded_as_subsets_and_certificates_are_small() {
     let data = data();
-    let cohort = data.cohort("ttt-2022-02").unwrap();
-    let plan = plan(&data, cohort, day("2022-12-01"), None).unwrap();
-    let pdf = Renderer::new(&data)
-        .unwrap()
-        .render(&data, &plan.certificates[..1], None)
-        .unwrap();
+    let pdf = reprinted(&data);
     assert!(pdf.len() < 30 * 1024, "{} bytes", pdf.len());
     let doc = lopdf::Document::load_mem(&pdf).unwrap();
     let mut fonts = 0;
@@ -251,12 +259,7 @@ fn fonts_are_embedded_as_subsets_and_certificates_are_small() {
 #[test]
 fn archival_and_accessible_claims_are_made_and_nothing_else() {
     let data = data();
-    let cohort = data.cohort("ttt-2022-02").unwrap();
-    let plan = plan(&data, cohort, day("2022-12-01"), None).unwrap();
-    let pdf = Renderer::new(&data)
-        .unwrap()
-        .render(&data, &plan.certificates[..1], None)
-        .unwrap();
+    let pdf = reprinted(&data);
     let doc = lopdf::Document::load_mem(&pdf).unwrap();
     let catalog = doc.catalog().unwrap();
     assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"en-GB");
