@@ -7,13 +7,13 @@
 # Needs: python3 with reportlab (pip install reportlab), /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-data=/tmp/tip-certify-bench
+work=$(mktemp -d)
+data="$work/data"
 # Outputs go to memory when it can (/dev/shm): writing 2,000 new files on
 # a disk that just deleted as many is file-system time, not ours, and it
 # varied by a second between runs.
 out=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
-trap 'rm -rf "$out"' EXIT
-rm -rf "$data"
+trap 'rm -rf "$out" "$work"' EXIT
 mkdir -p "$data"
 python3 - "$data" <<'PY'
 import sys
@@ -50,9 +50,8 @@ PY
 cargo build --release -q -p tip-cli
 tip="${CARGO_TARGET_DIR:-target}/release/tip"
 # A key of the benchmark's own, outside its data folder.
-rm -rf /tmp/tip-bench-key && mkdir -p /tmp/tip-bench-key
-"$tip" keys new -o /tmp/tip-bench-key/issuer.pem --public "$data/issuer.pub.pem" 2>/dev/null
-export TIP_SIGNING_KEY=/tmp/tip-bench-key/issuer.pem
+"$tip" keys new -o "$work/issuer.pem" --public "$data/issuer.pub.pem" 2>/dev/null
+export TIP_SIGNING_KEY="$work/issuer.pem"
 # Issuing records: the first run numbers and signs 1,000 certificates; the
 # second reprints them from the ledger (and signs again).
 for run in issue reprint; do

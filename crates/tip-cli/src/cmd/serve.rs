@@ -98,7 +98,9 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
             while rx.recv().is_ok() {
                 while rx.recv_timeout(Duration::from_millis(150)).is_ok() {}
                 let preview = build(&dir, &args);
-                let mut s = state.lock().expect("not poisoned");
+                let mut s = state
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 s.preview = preview;
                 s.version += 1;
             }
@@ -175,7 +177,9 @@ fn problems_page(text: &str) -> String {
 const RELOAD: &str = "<script>(function(){var v=null;setInterval(function(){fetch('/__tip/version').then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t}).catch(function(){})},500)})();</script>";
 
 fn respond(state: &Mutex<State>, url: &str) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
-    let s = state.lock().expect("not poisoned");
+    let s = state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let path = url.split(['?', '#']).next().unwrap_or("/");
     if path == "/__tip/version" {
         return reply(200, "text/plain", s.version.to_string().into_bytes());
