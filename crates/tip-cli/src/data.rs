@@ -30,7 +30,7 @@ pub fn load_allowing(dir: &Path, allowed: &[Code]) -> io::Result<Result<Dataset,
 /// Check a data folder: every diagnostic, and the data set. Only an
 /// unreadable folder is an error (exit 2).
 pub(crate) fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
-    let report = match Dataset::check_scope(dir, scope) {
+    let report = match Dataset::check_steps(dir, scope, &mut timings()) {
         Ok(report) => report,
         Err(LoadError::Io { path, source }) => return Err(folder_error(&path, source)),
         Err(e) => return Err(io::Error::other(e.to_string())),
@@ -47,6 +47,20 @@ pub(crate) fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
         return Err(io::Error::other(unreadable.join("\nerror: ")));
     }
     Ok(report)
+}
+
+/// With `TIP_TIMINGS` set, each step of loading prints how long it took
+/// (wall time, to standard error): the phase table of docs/performance.md.
+fn timings() -> impl FnMut(&'static str) {
+    let on = std::env::var_os("TIP_TIMINGS").is_some();
+    let mut last = std::time::Instant::now();
+    move |step| {
+        if on {
+            let now = std::time::Instant::now();
+            eprintln!("tip: {:>6.3} s  {step}", (now - last).as_secs_f64());
+            last = now;
+        }
+    }
 }
 
 fn load_scope(dir: &Path, scope: Scope, allowed: &[Code]) -> io::Result<Result<Dataset, Outcome>> {

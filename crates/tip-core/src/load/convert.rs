@@ -712,7 +712,14 @@ pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opt
 #[derive(Default)]
 pub(crate) struct CompletionFile {
     sources: Interner,
-    people: Vec<(compact_str::CompactString, crate::loc::Loc)>,
+    people: Vec<(compact_str::CompactString, Written)>,
+}
+
+/// Where a value is, its line and column worked out only if needed.
+#[derive(Clone, Copy)]
+enum Written {
+    Yaml(crate::loc::Loc),
+    Csv(crate::load::read::CellAt),
 }
 
 /// A completion whose `person` is, until [`finish_completions`], a position
@@ -726,7 +733,11 @@ pub(crate) fn completion(
     let what = "completion";
     let person = ctx.required(rec, "person", what, |c, v| {
         let id = c.str(v)?.trim();
-        file.people.push((id.into(), c.loc_of(v)));
+        let place = match v {
+            Val::Cell { at, .. } => Written::Csv(at),
+            Val::Node(_) => Written::Yaml(c.loc_of(v)),
+        };
+        file.people.push((id.into(), place));
         Some(crate::Ix::new(file.people.len() - 1))
     });
     let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
@@ -753,9 +764,13 @@ pub(crate) fn finish_completions(
 ) -> Vec<Completion> {
     let ids: Vec<&str> = file.people.iter().map(|(id, _)| id.as_str()).collect();
     let found = ix.people.get_many(&ids);
-    for ((id, loc), hit) in file.people.iter().zip(&found) {
+    for ((id, place), hit) in file.people.iter().zip(&found) {
         if hit.is_none() {
-            ctx.unknown_reference(id, *loc, &ix.people);
+            let loc = match *place {
+                Written::Yaml(loc) => loc,
+                Written::Csv(at) => ctx.cell_loc(at, id),
+            };
+            ctx.unknown_reference(id, loc, &ix.people);
         }
     }
     items.retain_mut(|c| match found[c.person.index()] {

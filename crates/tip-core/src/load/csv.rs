@@ -8,7 +8,7 @@
 use csv::{ByteRecord, ReaderBuilder};
 
 use crate::diagnostic::Code;
-use crate::load::read::{Ctx, Record, Val};
+use crate::load::read::{CellAt, Ctx, Record, Val};
 use crate::loc::Loc;
 use crate::schema::Section;
 use crate::suggest::did_you_mean;
@@ -46,7 +46,12 @@ pub(crate) fn read_rows<'s>(
 
     let filler = Val::Cell {
         text: "",
-        loc: Loc::new(file, 1, 1, 1),
+        at: CellAt {
+            line: 1,
+            row: 0,
+            index: 0,
+            offset: 0,
+        },
     };
     loop {
         match reader.read_byte_record(&mut record) {
@@ -61,15 +66,14 @@ pub(crate) fn read_rows<'s>(
         // In a CRLF file the reader's position is the `\n` ending the line
         // before: step over line ends to the record itself.
         let mut line = record.position().map_or(0, |p| p.line() as u32);
-        let mut raw = record
-            .position()
-            .and_then(|p| text.get(p.byte() as usize..))
-            .unwrap_or("");
-        while let Some(rest) = raw.strip_prefix(['\r', '\n']) {
-            if raw.starts_with('\n') {
-                line += 1;
-            }
-            raw = rest;
+        let mut row_start = record.position().map_or(0, |p| p.byte() as usize);
+        while let Some(&b) = text
+            .as_bytes()
+            .get(row_start)
+            .filter(|b| matches!(b, b'\r' | b'\n'))
+        {
+            line += u32::from(b == b'\n');
+            row_start += 1;
         }
         if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
             continue; // a blank line
@@ -91,107 +95,106 @@ pub(crate) fn read_rows<'s>(
         let Ok(all) = std::str::from_utf8(record.as_slice()) else {
             continue;
         };
-        let ascii = all.is_ascii();
-        let chars = |s: &str| if ascii { s.len() } else { s.chars().count() } as u32;
-        // With a quoted cell, columns come from the source, not the cells.
-        let first_line = &raw[..memchr::memchr(b'\n', raw.as_bytes()).unwrap_or(raw.len())];
-        let quoted = first_line
-            .contains('"')
-            .then(|| field_starts(raw, record.len()));
+        let at = |index: usize, offset: usize| CellAt {
+            line,
+            row: row_start as u32,
+            index: index as u32,
+            offset: offset as u32,
+        };
+        // One pass over the row; the cell is found only when there is one.
+        if let Some(bad) = control_character(all) {
+            let index = (0..record.len())
+                .position(|i| record.range(i).is_some_and(|r| r.contains(&bad)))
+                .unwrap_or(0);
+            let cell_start = record.range(index).map_or(0, |r| r.start);
+            let c = all[bad..].chars().next().unwrap_or('\0');
+            let loc = ctx.cell_loc(at(index, bad - cell_start), &all[bad..bad + c.len_utf8()]);
+            ctx.error(
+                Code::ControlCharacter,
+                loc,
+                format!("a cell holds the control character U+{:04X}", c as u32),
+            )
+            .help = Some(
+                "remove it: cells hold text (a spreadsheet export sometimes adds them)".into(),
+            );
+            continue;
+        }
         let mut cells = [("", filler); MAX_COLUMNS];
         let mut n = 0;
-        let mut next_col = 1u32;
-        let mut bad = false;
         for (i, range) in (0..record.len())
             .filter_map(|i| record.range(i))
             .enumerate()
         {
             let text = &all[range];
-            let (line, col) = match quoted.as_ref().and_then(|q| q.get(i)) {
-                Some(&(down, at)) => (line + down, at),
-                None => (line, next_col),
-            };
-            if let Some(at) = control_character(text) {
-                let c = text[at..].chars().next().unwrap_or('\0');
-                ctx.error(
-                    Code::ControlCharacter,
-                    Loc::new(file, line, col + chars(&text[..at]), 1),
-                    format!("a cell holds the control character U+{:04X}", c as u32),
-                )
-                .help = Some(
-                    "remove it: cells hold text (a spreadsheet export sometimes adds them)".into(),
-                );
-                bad = true;
-                break;
-            }
             let trimmed = trim(text);
             if let (Some(name), false) = (columns[i], trimmed.is_empty()) {
-                let lead = if trimmed.len() == text.len() {
-                    0
-                } else {
-                    chars(&text[..text.len() - text.trim_start().len()])
-                };
-                let loc = Loc::new(file, line, col + lead, chars(trimmed));
-                cells[n] = (name, Val::Cell { text: trimmed, loc });
+                let lead = trimmed.as_ptr() as usize - text.as_ptr() as usize;
+                cells[n] = (
+                    name,
+                    Val::Cell {
+                        text: trimmed,
+                        at: at(i, lead),
+                    },
+                );
                 n += 1;
             }
-            next_col = col + chars(text) + 1;
-        }
-        if bad {
-            continue;
         }
         let rec = Record::row(Loc::new(file, line, 1, 1), section.fields, &cells[..n]);
         row(ctx, &rec);
     }
 }
 
-/// Where each of the first `n` cells of the row starting at `raw` begins:
-/// lines below the row's first, and the 1-based character column of its
-/// text (after an opening quote). Quotes, doubled quotes inside them and
-/// line breaks inside a quoted cell are counted as the source has them.
-fn field_starts(raw: &str, n: usize) -> Vec<(u32, u32)> {
-    let mut out = Vec::with_capacity(n);
+/// Where cell `index` of the row starting at `raw` begins: lines below the
+/// row's first, the 1-based character column of its text (after an opening
+/// quote), and its byte offset in `raw`. Quotes, doubled quotes inside them
+/// and line breaks inside a quoted cell are counted as the source has them.
+pub(crate) fn cell_start(raw: &str, index: usize) -> (u32, u32, usize) {
     let (mut line, mut col) = (0u32, 1u32);
-    let mut chars = raw.chars().peekable();
-    while out.len() < n {
-        if chars.peek() == Some(&'"') {
+    let mut chars = raw.char_indices().peekable();
+    let mut cell = 0;
+    loop {
+        let quoted = matches!(chars.peek(), Some((_, '"')));
+        if quoted {
             chars.next();
             col += 1;
-            out.push((line, col));
+        }
+        if cell == index {
+            let byte = chars.peek().map_or(raw.len(), |&(b, _)| b);
+            return (line, col, byte);
+        }
+        if quoted {
             loop {
                 match chars.next() {
-                    None => return out,
-                    Some('"') if chars.peek() == Some(&'"') => {
+                    None => return (line, col, raw.len()),
+                    Some((_, '"')) if matches!(chars.peek(), Some((_, '"'))) => {
                         chars.next();
                         col += 2;
                     }
-                    Some('"') => {
+                    Some((_, '"')) => {
                         col += 1;
                         break;
                     }
-                    Some('\n') => {
+                    Some((_, '\n')) => {
                         line += 1;
                         col = 1;
                     }
                     Some(_) => col += 1,
                 }
             }
-        } else {
-            out.push((line, col));
         }
         // To the comma that ends the cell.
         loop {
             match chars.next() {
-                None | Some('\n' | '\r') => return out,
-                Some(',') => {
+                None | Some((_, '\n' | '\r')) => return (line, col, raw.len()),
+                Some((_, ',')) => {
                     col += 1;
                     break;
                 }
                 Some(_) => col += 1,
             }
         }
+        cell += 1;
     }
-    out
 }
 
 /// The byte offset of the first control character in a cell (a line
@@ -396,13 +399,22 @@ mod tests {
 
     #[test]
     fn cells_start_where_the_source_has_them() {
-        assert_eq!(field_starts("a,b,c\n", 3), [(0, 1), (0, 3), (0, 5)]);
+        let starts = |raw: &str, n: usize| -> Vec<(u32, u32)> {
+            (0..n)
+                .map(|i| cell_start(raw, i))
+                .map(|(l, c, _)| (l, c))
+                .collect()
+        };
+        assert_eq!(starts("a,b,c\n", 3), [(0, 1), (0, 3), (0, 5)]);
         // `"x, y",z`: the quoted text starts at 2, `z` at 8.
-        assert_eq!(field_starts("\"x, y\",z\n", 2), [(0, 2), (0, 8)]);
+        assert_eq!(starts("\"x, y\",z\n", 2), [(0, 2), (0, 8)]);
         // Doubled quotes count twice; the next cell starts after them.
-        assert_eq!(field_starts("\"a \"\"b\"\"\",c", 2), [(0, 2), (0, 11)]);
+        assert_eq!(starts("\"a \"\"b\"\"\",c", 2), [(0, 2), (0, 11)]);
         // A line break inside quotes moves the next cell down a line.
-        assert_eq!(field_starts("\"one\ntwo\",z", 2), [(0, 2), (1, 6)]);
-        assert_eq!(field_starts("Zoë,\"Ó'B\",x", 3), [(0, 1), (0, 6), (0, 11)]);
+        assert_eq!(starts("\"one\ntwo\",z", 2), [(0, 2), (1, 6)]);
+        assert_eq!(starts("Zoë,\"Ó'B\",x", 3), [(0, 1), (0, 6), (0, 11)]);
+        // Byte offsets point at the cell's text.
+        assert_eq!(cell_start("Zoë,\"Ó'B\",x", 1).2, 6);
+        assert_eq!(cell_start("Zoë,\"Ó'B\",x", 2).2, 12);
     }
 }

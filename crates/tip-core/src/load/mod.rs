@@ -61,8 +61,20 @@ impl Dataset {
 
     /// [`Dataset::check`], reading only what `scope` asks for.
     pub fn check_scope(root: impl AsRef<Path>, scope: Scope) -> Result<Report, LoadError> {
+        Dataset::check_steps(root, scope, &mut |_| {})
+    }
+
+    /// [`Dataset::check_scope`], calling `step` with the name of each step
+    /// of loading as it ends ("yaml", "people", "checks", …), so that a
+    /// caller can time them. (The library never reads the clock; `tip`
+    /// prints the times when `TIP_TIMINGS` is set.)
+    pub fn check_steps(
+        root: impl AsRef<Path>,
+        scope: Scope,
+        step: &mut dyn FnMut(&'static str),
+    ) -> Result<Report, LoadError> {
         let root = root.as_ref();
-        let (dataset, diagnostics) = load(root, scope).map_err(|source| LoadError::Io {
+        let (dataset, diagnostics) = load(root, scope, step).map_err(|source| LoadError::Io {
             path: root.to_owned(),
             source,
         })?;
@@ -177,17 +189,23 @@ struct Learning {
 /// read the catalogue (each section once the ids it refers to are known),
 /// the records of learning (side by side), the programme; then expand the
 /// timetable, index the completions and run the checks across records.
-pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)> {
+pub(crate) fn load(
+    root: &Path,
+    scope: Scope,
+    step: &mut dyn FnMut(&'static str),
+) -> io::Result<(Option<Dataset>, Vec<Diagnostic>)> {
     if !root.is_dir() {
         return Err(io::Error::new(io::ErrorKind::NotFound, "not a folder"));
     }
     let files = Files::discover(root)?;
     let mut diags = stray_csv(&files);
+    step("find");
     let docs = parse_yaml(&files, &mut diags);
     let parts = split_sections(&files, &docs, &mut diags);
     let mut index = Index::new();
     mark_incomplete(&files, &docs, &mut index);
-    let catalogue = catalogue(&files, &docs, &parts, &mut index, &mut diags);
+    step("yaml");
+    let catalogue = catalogue(&files, &docs, &parts, &mut index, &mut diags, step);
     let learning = match scope {
         Scope::Everything => learning(&files, &parts, &index, &mut diags),
         Scope::Timetable => Learning {
@@ -195,6 +213,7 @@ pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Ve
             ..Learning::default()
         },
     };
+    step("attendance, completions, applications");
     let programme = programme(root, &files, &parts, &index, &mut diags);
     skipped_notes(&files, &index, &mut diags);
     let dataset = programme.map(|programme| {
@@ -202,10 +221,12 @@ pub(crate) fn load(root: &Path, scope: Scope) -> io::Result<(Option<Dataset>, Ve
             root, files, index, programme, catalogue, learning, scope, &mut diags,
         )
     });
+    step("timetable and completion index");
     if let Some(data) = &dataset {
         check::run(data, &mut diags);
     }
     diagnostic::sort(&mut diags);
+    step("checks");
     Ok((dataset, diags))
 }
 
@@ -335,6 +356,7 @@ fn catalogue(
     parts: &[Vec<Part<'_>>],
     index: &mut Index,
     diags: &mut Vec<Diagnostic>,
+    step: &mut dyn FnMut(&'static str),
 ) -> Catalogue {
     let regions = named(
         files,
@@ -386,6 +408,7 @@ fn catalogue(
         diags,
     );
 
+    step("regions to venues");
     let mut people = Vec::new();
     let (results, mut d) = gather(
         files,
@@ -405,6 +428,7 @@ fn catalogue(
         diags,
     );
 
+    step("people");
     let courses = courses(files, docs, part(parts, "courses"), index, diags);
 
     let mut cohorts = Vec::new();
@@ -424,6 +448,7 @@ fn catalogue(
         "cohort",
         diags,
     );
+    step("courses and cohorts");
 
     Catalogue {
         regions,

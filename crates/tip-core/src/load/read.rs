@@ -22,7 +22,23 @@ use crate::suggest::did_you_mean;
 #[derive(Clone, Copy)]
 pub(crate) enum Val<'a> {
     Node(&'a Node),
-    Cell { text: &'a str, loc: Loc },
+    Cell { text: &'a str, at: CellAt },
+}
+
+/// Where a CSV cell's value is, kept as byte positions: its line and
+/// column are worked out from the source only when a diagnostic or a
+/// record needs them (most cells never do).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CellAt {
+    /// The row's first line.
+    pub(crate) line: u32,
+    /// Byte offset of the row in the file.
+    pub(crate) row: u32,
+    /// Which cell of the row (0-based).
+    pub(crate) index: u32,
+    /// Byte offset of the value inside the cell's text (after leading
+    /// spaces, or at a word of a list).
+    pub(crate) offset: u32,
 }
 
 /// One YAML mapping or CSV row, with the fields its section defines.
@@ -107,8 +123,28 @@ impl<'a> Ctx<'a> {
     pub(crate) fn loc_of(&self, val: Val<'_>) -> Loc {
         match val {
             Val::Node(n) => n.loc(self.file),
-            Val::Cell { loc, .. } => loc,
+            Val::Cell { text, at } => self.cell_loc(at, text),
         }
+    }
+
+    /// The line and column of a CSV value `text` at `at`, counted in the
+    /// source as written (quotes, doubled quotes and line breaks inside a
+    /// quoted cell included).
+    pub(crate) fn cell_loc(&self, at: CellAt, text: &str) -> Loc {
+        let raw = self.source.get(at.row as usize..).unwrap_or("");
+        let (down, col, byte) = crate::load::csv::cell_start(raw, at.index as usize);
+        let before = raw
+            .get(byte..)
+            .and_then(|cell| cell.get(..at.offset as usize))
+            .unwrap_or("");
+        let (line, col) = match before.rfind('\n') {
+            Some(nl) => (
+                at.line + down + before.matches('\n').count() as u32,
+                1 + before[nl + 1..].chars().count() as u32,
+            ),
+            None => (at.line + down, col + before.chars().count() as u32),
+        };
+        Loc::new(self.file, line, col, text.chars().count() as u32)
     }
 
     pub(crate) fn error(
@@ -393,18 +429,14 @@ impl<'a> Ctx<'a> {
                     None
                 }
             },
-            Val::Cell { text, loc } => {
+            Val::Cell { text, at } => {
                 let mut out = Vec::new();
                 for (start, word) in split_words(text) {
-                    let col = loc.col + text[..start].chars().count() as u32;
-                    let word_loc = Loc::new(loc.file, loc.line, col, word.chars().count() as u32);
-                    if let Some(v) = item(
-                        self,
-                        Val::Cell {
-                            text: word,
-                            loc: word_loc,
-                        },
-                    ) {
+                    let at = CellAt {
+                        offset: at.offset + start as u32,
+                        ..at
+                    };
+                    if let Some(v) = item(self, Val::Cell { text: word, at }) {
                         out.push(v);
                     }
                 }
@@ -438,9 +470,15 @@ impl<'a> Ctx<'a> {
     /// A whole number in `min..=u32::MAX`.
     pub(crate) fn int(&mut self, val: Val<'_>, min: u32) -> Option<u32> {
         let s = self.str(val)?.trim();
+        let parsed = s.parse::<u64>();
+        if let Ok(n) = parsed
+            && n >= u64::from(min)
+            && n <= u64::from(u32::MAX)
+        {
+            return Some(n as u32);
+        }
         let loc = self.loc_of(val);
-        match s.parse::<u64>() {
-            Ok(n) if n >= u64::from(min) && n <= u64::from(u32::MAX) => Some(n as u32),
+        match parsed {
             Ok(n) if n < u64::from(min) => {
                 self.error(
                     Code::InvalidNumber,
