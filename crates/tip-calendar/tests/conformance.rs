@@ -144,7 +144,7 @@ fn round_trip_every_property_matches_the_data() {
         assert!(!description.contains("\n\n\n"), "{uid}: {description:?}");
         assert!(!description.ends_with('\n'), "{uid}: {description:?}");
         for t in &cohort.trainers {
-            assert!(description.contains(&data[*t].name));
+            assert!(description.contains(data[*t].name.as_str()));
         }
         match &cohort.place {
             Some(Place::Venue(v)) => {
@@ -284,7 +284,11 @@ fn no_learner_is_named_in_a_published_feed() {
             assert!(!ics.contains(email.as_str()), "{email}");
         }
         if !trainers.contains(&ix) {
-            assert!(!ics.contains(&p.name), "learner {} is in the feed", p.name);
+            assert!(
+                !ics.contains(p.name.as_str()),
+                "learner {} is in the feed",
+                p.name
+            );
         }
     }
 }

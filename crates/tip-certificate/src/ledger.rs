@@ -163,7 +163,7 @@ pub fn award(data: &Dataset, c: &Certificate, issuer: &Issuer, issued: NaiveDate
     Award {
         id: urn_uuid(&format!("{}/{}", data.programme().id, c.number)),
         name: c.name.clone(),
-        email: person.email.clone(),
+        email: person.email.as_deref().map(String::from),
         achievement: Achievement {
             id: format!("{}courses/{}.html", issuer.site_url, course.id),
             name: course.title.clone(),

@@ -668,7 +668,7 @@ applications:
         let a = plan
             .cohorts
             .iter()
-            .find(|c| data[c.cohort].id.as_ref() == "a")
+            .find(|c| data[c.cohort].id == "a")
             .unwrap();
         let names = |list: &[Ix<Person>]| {
             list.iter()
@@ -693,7 +693,7 @@ applications:
         let p5 = plan
             .unplaced
             .iter()
-            .find(|u| data[u.person].id.as_ref() == "p5")
+            .find(|u| data[u.person].id == "p5")
             .unwrap();
         assert_eq!(
             p5.explain(&data),

@@ -105,7 +105,11 @@ pub fn public(data: &Dataset, ix: Ix<Cohort>, s: &Session) -> PublicSession {
         places_left: data
             .places(ix)
             .map(|cap| cap.saturating_sub(c.enrolled.len() as u32)),
-        trainers: c.trainers.iter().map(|t| data[*t].name.clone()).collect(),
+        trainers: c
+            .trainers
+            .iter()
+            .map(|t| data[*t].name.to_string())
+            .collect(),
         moved: s.moved_from.map(|from| {
             format!(
                 "moved from {} ({})",

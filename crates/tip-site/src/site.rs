@@ -177,7 +177,7 @@ impl Site<'_> {
                     data[c]
                         .trainers
                         .iter()
-                        .map(|t| data[*t].name.clone())
+                        .map(|t| data[*t].name.to_string())
                         .collect()
                 })
                 .unwrap_or_default();

@@ -214,7 +214,7 @@ fn no_learner_is_named_anywhere_public() {
             }
             if !trainers.contains(&p) {
                 assert!(
-                    !text.contains(&person.name),
+                    !text.contains(person.name.as_str()),
                     "learner {} in {path}",
                     person.name
                 );

@@ -137,7 +137,7 @@ fn human(
         about.push(data[r].name.clone());
     }
     if let Some(o) = &p.organisation {
-        about.push(o.clone());
+        about.push(o.to_string());
     }
     if let Some(r) = p.region {
         about.push(data[r].name.clone());

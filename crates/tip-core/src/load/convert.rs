@@ -154,9 +154,9 @@ pub(crate) fn venue(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converte
 pub(crate) fn person(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<Person> {
     let what = "person";
     let id = record_id(ctx, rec, what).ok_or(None)?;
-    let name = ctx.required(rec, "name", what, Ctx::text);
+    let name = ctx.required(rec, "name", what, Ctx::short_text);
     let email = ctx.field(rec, "email", Ctx::email);
-    let organisation = ctx.field(rec, "organisation", Ctx::text);
+    let organisation = ctx.field(rec, "organisation", Ctx::short_text);
     let sector = ctx.field(rec, "sector", |c, v| c.reference(v, &ix.sectors));
     let role = ctx.field(rec, "role", |c, v| c.reference(v, &ix.roles));
     let region = ctx.field(rec, "region", |c, v| c.reference(v, &ix.regions));
@@ -901,7 +901,10 @@ pub(crate) fn programme(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opti
         let r = c.record(node, nested("programme", &["organiser"]), "organiser")?;
         let name = c.required(&r, "name", "organiser", Ctx::text);
         let email = c.field(&r, "email", Ctx::email);
-        Some(Organiser { name: name?, email })
+        Some(Organiser {
+            name: name?,
+            email: email.map(String::from),
+        })
     });
     let holidays = ctx
         .field(rec, "holidays", Ctx::vocabulary::<HolidayCalendar>)

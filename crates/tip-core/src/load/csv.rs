@@ -8,7 +8,7 @@
 use csv::{ByteRecord, ReaderBuilder};
 
 use crate::diagnostic::Code;
-use crate::load::read::{CellAt, Ctx, Record, Val};
+use crate::load::read::{Cell, CellAt, Ctx, Record};
 use crate::loc::Loc;
 use crate::schema::Section;
 use crate::suggest::did_you_mean;
@@ -44,15 +44,14 @@ pub(crate) fn read_rows<'s>(
     };
     let width = header.len();
 
-    let filler = Val::Cell {
-        text: "",
-        at: CellAt {
-            line: 1,
-            row: 0,
-            index: 0,
-            offset: 0,
-        },
+    let empty = Cell {
+        name: "",
+        start: 0,
+        end: 0,
+        index: 0,
+        lead: 0,
     };
+    let mut cells = [empty; MAX_COLUMNS];
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -119,27 +118,33 @@ pub(crate) fn read_rows<'s>(
             );
             continue;
         }
-        let mut cells = [("", filler); MAX_COLUMNS];
         let mut n = 0;
         for (i, range) in (0..record.len())
             .filter_map(|i| record.range(i))
             .enumerate()
         {
-            let text = &all[range];
+            let text = &all[range.clone()];
             let trimmed = trim(text);
             if let (Some(name), false) = (columns[i], trimmed.is_empty()) {
                 let lead = trimmed.as_ptr() as usize - text.as_ptr() as usize;
-                cells[n] = (
+                let start = range.start + lead;
+                cells[n] = Cell {
                     name,
-                    Val::Cell {
-                        text: trimmed,
-                        at: at(i, lead),
-                    },
-                );
+                    start: start as u32,
+                    end: (start + trimmed.len()) as u32,
+                    index: i as u32,
+                    lead: lead as u32,
+                };
                 n += 1;
             }
         }
-        let rec = Record::row(Loc::new(file, line, 1, 1), section.fields, &cells[..n]);
+        let rec = Record::row(
+            Loc::new(file, line, 1, 1),
+            row_start as u32,
+            section.fields,
+            all,
+            &cells[..n],
+        );
         row(ctx, &rec);
     }
 }

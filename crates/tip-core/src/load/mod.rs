@@ -409,19 +409,32 @@ fn catalogue(
     );
 
     step("regions to venues");
+    // A million people: read straight into their final vector, the ids
+    // of broken records set aside (not a `Converted` per person, copied).
     let mut people = Vec::new();
-    let (results, mut d) = gather(
+    let broken = std::sync::Mutex::new(Vec::new());
+    let (records, mut d) = gather(
         files,
         part(parts, "people"),
         TabularSection::People,
         "person",
-        |ctx, rec, _: &mut ()| Some(convert::person(ctx, rec, index)),
+        |ctx, rec, _: &mut ()| match convert::person(ctx, rec, index) {
+            Ok(person) => Some(person),
+            Err(id) => {
+                if let Some(id) = id {
+                    broken.lock().unwrap_or_else(|e| e.into_inner()).push(id);
+                }
+                None
+            }
+        },
         keep,
     );
     diags.append(&mut d);
-    register(
+    let broken = broken.into_inner().unwrap_or_else(|e| e.into_inner());
+    register_records(
         files,
-        results,
+        records,
+        broken,
         &mut index.people,
         &mut people,
         "person",
@@ -891,34 +904,45 @@ fn gather<'d, T: Send, S: Default>(
         .ids()
         .filter(|&id| files.get(id).kind == FileKind::Csv(section))
         .collect();
-    let from_csv: Vec<(FileId, Vec<T>, Vec<Diagnostic>)> = csv_ids
-        .par_iter()
-        .map(|&id| {
-            let text = match files.read(id) {
-                Ok(text) => text,
-                Err(d) => return (id, Vec::new(), vec![d]),
-            };
-            let mut ctx = Ctx::new(files, id, &text);
-            let mut out = Vec::new();
-            let mut state = S::default();
-            csv::read_rows(&mut ctx, section.section(), |ctx, rec| {
-                out.extend(convert(ctx, rec, &mut state))
-            });
-            let out = finish(&mut ctx, state, out);
-            (id, out, ctx.diagnostics)
-        })
-        .collect();
-    for (id, out, mut d) in from_csv {
-        diags_ref.append(&mut d);
-        by_file.push((id, out));
+    // Files are read a few at a time (one per thread), and each batch is
+    // appended before the next is read: memory holds the records once,
+    // plus a batch, never every file's records and their concatenation.
+    let mut all: Vec<T> = Vec::new();
+    let mut yaml = by_file.into_iter().peekable();
+    for batch in csv_ids.chunks(rayon::current_num_threads().max(1)) {
+        let read: Vec<(FileId, Vec<T>, Vec<Diagnostic>)> = batch
+            .par_iter()
+            .map(|&id| {
+                let text = match files.read(id) {
+                    Ok(text) => text,
+                    Err(d) => return (id, Vec::new(), vec![d]),
+                };
+                let mut ctx = Ctx::new(files, id, &text);
+                // A row a line: no vector grows (and is copied) while reading.
+                let rows = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+                let mut out = Vec::with_capacity(rows);
+                let mut state = S::default();
+                csv::read_rows(&mut ctx, section.section(), |ctx, rec| {
+                    out.extend(convert(ctx, rec, &mut state))
+                });
+                let out = finish(&mut ctx, state, out);
+                (id, out, ctx.diagnostics)
+            })
+            .collect();
+        for (id, mut out, mut d) in read {
+            // YAML parts of files that sort before this one come first.
+            while let Some((_, mut v)) = yaml.next_if(|(y, _)| *y < id) {
+                all.append(&mut v);
+            }
+            diags_ref.append(&mut d);
+            if all.is_empty() {
+                all = out;
+            } else {
+                all.append(&mut out);
+            }
+        }
     }
-    by_file.sort_by_key(|(id, _)| *id);
-    let total: usize = by_file.iter().map(|(_, v)| v.len()).sum();
-    let mut files = by_file.into_iter().map(|(_, v)| v);
-    // Extend the first file's records rather than copying them all again.
-    let mut all = files.next().unwrap_or_default();
-    all.reserve(total - all.len());
-    for mut v in files {
+    for (_, mut v) in yaml {
         all.append(&mut v);
     }
     (all, diags)
@@ -963,15 +987,34 @@ fn register<T: Keyed + Sync>(
     noun: &str,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let start = out.len();
+    let mut items = Vec::with_capacity(results.len());
     let mut broken = Vec::new();
-    out.reserve(results.len());
     for result in results {
         match result {
-            Ok(item) => out.push(item),
+            Ok(item) => items.push(item),
             Err(Some(id)) => broken.push(id),
             Err(None) => {}
         }
+    }
+    register_records(files, items, broken, table, out, noun, diags);
+}
+
+/// [`register`] for records already sorted from the ids of `broken` ones
+/// (whose references are then not reported again).
+fn register_records<T: Keyed + Sync>(
+    files: &Files,
+    items: Vec<T>,
+    broken: Vec<Id>,
+    table: &mut IdTable,
+    out: &mut Vec<T>,
+    noun: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let start = out.len();
+    if out.is_empty() {
+        *out = items;
+    } else {
+        out.extend(items);
     }
     let ids: Vec<&str> = out[start..].iter().map(Keyed::key).collect();
     for (repeat, first) in table.extend(&ids, start) {

@@ -14,7 +14,7 @@ use crate::files::Files;
 use crate::ix::Ix;
 use crate::load::yaml::{Kind, Node};
 use crate::loc::{FileId, Loc};
-use crate::model::{Duration, Id};
+use crate::model::{Duration, Id, Text};
 use crate::schema::Field;
 use crate::suggest::did_you_mean;
 
@@ -55,21 +55,51 @@ pub(crate) struct Record<'a> {
 
 enum Entries<'a> {
     Map(&'a [(Node, Node)]),
-    Row(&'a [(&'static str, Val<'a>)]),
+    Row {
+        /// The row's cells, one after another (as the csv crate keeps them).
+        text: &'a str,
+        cells: &'a [Cell],
+        line: u32,
+        /// Byte offset of the row in the file.
+        row: u32,
+    },
+}
+
+/// A non-empty cell of a known column in a CSV row: plain positions, so
+/// that one buffer of them serves every row of a file.
+#[derive(Clone, Copy)]
+pub(crate) struct Cell {
+    /// The column's field.
+    pub(crate) name: &'static str,
+    /// The value (trimmed), as a byte range of the row's text.
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    /// Which cell of the row.
+    pub(crate) index: u32,
+    /// Bytes of space trimmed before the value.
+    pub(crate) lead: u32,
 }
 
 impl<'a> Record<'a> {
-    /// A CSV row: the non-empty cells of known columns.
+    /// A CSV row starting at byte `row` of its file, on line `loc.line`:
+    /// the non-empty cells of known columns, slices of `text`.
     pub(crate) fn row(
         loc: Loc,
+        row: u32,
         fields: &'static [Field],
-        cells: &'a [(&'static str, Val<'a>)],
+        text: &'a str,
+        cells: &'a [Cell],
     ) -> Self {
         Record {
             loc,
             fields,
             unknown: Vec::new(),
-            entries: Entries::Row(cells),
+            entries: Entries::Row {
+                text,
+                cells,
+                line: loc.line,
+                row,
+            },
         }
     }
 
@@ -86,13 +116,26 @@ impl<'a> Record<'a> {
                 .map(|(_, v)| v)
                 .filter(|v| !matches!(v.kind, Kind::Null))
                 .map(Val::Node),
-            Entries::Row(cells) => cells.iter().find(|(k, _)| *k == name).map(|(_, v)| *v),
+            Entries::Row {
+                text,
+                cells,
+                line,
+                row,
+            } => cells.iter().find(|c| c.name == name).map(|c| Val::Cell {
+                text: text.get(c.start as usize..c.end as usize).unwrap_or(""),
+                at: CellAt {
+                    line,
+                    row,
+                    index: c.index,
+                    offset: c.lead,
+                },
+            }),
         }
     }
 
     /// Whether this is a CSV row (else a YAML mapping).
     pub(crate) fn is_row(&self) -> bool {
-        matches!(self.entries, Entries::Row(_))
+        matches!(self.entries, Entries::Row { .. })
     }
 
     /// Whether the field is present with a value (not null or empty).
@@ -171,7 +214,7 @@ impl<'a> Ctx<'a> {
                     matches!(&k.kind, Kind::Str(s) if s == name) && !matches!(v.kind, Kind::Null)
                 })
                 .map(|(k, _)| k.loc(self.file)),
-            Entries::Row(_) => self.value_loc(rec, name),
+            Entries::Row { .. } => self.value_loc(rec, name),
         }
     }
 
@@ -314,8 +357,20 @@ impl<'a> Ctx<'a> {
 
     /// Non-empty text, trimmed of surrounding whitespace at the ends.
     pub(crate) fn text(&mut self, val: Val<'_>) -> Option<String> {
-        let s = self.str(val)?;
-        if s.trim().is_empty() {
+        self.nonempty(val).map(str::to_owned)
+    }
+
+    /// [`Ctx::text`], kept inline when short (names on a million records).
+    pub(crate) fn short_text(&mut self, val: Val<'_>) -> Option<Text> {
+        self.nonempty(val).map(Text::from)
+    }
+
+    fn nonempty<'v>(&mut self, val: Val<'v>) -> Option<&'v str>
+    where
+        'a: 'v,
+    {
+        let s = self.str(val)?.trim();
+        if s.is_empty() {
             self.error(
                 Code::MissingField,
                 self.loc_of(val),
@@ -323,7 +378,7 @@ impl<'a> Ctx<'a> {
             );
             return None;
         }
-        Some(s.trim().to_owned())
+        Some(s)
     }
 
     /// Text kept exactly as written (notes, Markdown), with CRLF as LF.
@@ -709,14 +764,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// An email address (a light check: one `@`, text on both sides, no spaces).
-    pub(crate) fn email(&mut self, val: Val<'_>) -> Option<String> {
-        let s = self.text(val)?;
-        let ok = s.split('@').count() == 2
-            && s.split('@').all(|p| !p.is_empty())
-            && s.rsplit('@').next().is_some_and(|d| d.contains('.'))
-            && !s
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || "\"(),:;<>[\\]".contains(c));
+    pub(crate) fn email(&mut self, val: Val<'_>) -> Option<Text> {
+        let s = self.nonempty(val)?;
+        let ok = s.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.contains('@') && domain.contains('.')
+        }) && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"(),:;<>[\\]".contains(c));
         if !ok {
             self.error(
                 Code::InvalidValue,
@@ -726,7 +780,7 @@ impl<'a> Ctx<'a> {
             .help = Some("write it like `name@example.org`".into());
             return None;
         }
-        Some(s)
+        Some(s.into())
     }
 
     /// A weekday: `mon`, `monday`, `Mon`.

@@ -80,7 +80,12 @@ macro_rules! vocabulary {
 pub struct UnknownWord;
 
 /// A record id as written in the data (`l2-trauma-awareness`).
-pub type Id = Box<str>;
+pub type Id = compact_str::CompactString;
+
+/// Short text kept on millions of records (a person's name, email and
+/// employer): up to 24 bytes are stored inline, with no allocation of their
+/// own. It dereferences to `str`.
+pub type Text = compact_str::CompactString;
 
 /// The training programme: one per data set.
 #[derive(Clone, Debug)]
@@ -445,11 +450,11 @@ pub struct Person {
     /// Their id.
     pub id: Id,
     /// Full name (Unicode).
-    pub name: String,
+    pub name: Text,
     /// Email (never published).
-    pub email: Option<String>,
+    pub email: Option<Text>,
     /// Employer.
-    pub organisation: Option<String>,
+    pub organisation: Option<Text>,
     /// Sector.
     pub sector: Option<Ix<Sector>>,
     /// Role.
