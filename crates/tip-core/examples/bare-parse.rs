@@ -78,7 +78,7 @@ fn main() {
         .iter()
         .filter(|(p, _)| p.extension().unwrap() != "csv")
     {
-        for event in granit_parser::Parser::new_from_str(text) {
+        for event in serde_saphyr::granit_parser::Parser::new_from_str(text) {
             event.expect("YAML");
             events += 1;
         }

@@ -10,6 +10,7 @@
 mod check;
 pub(crate) mod convert;
 pub(crate) mod csv;
+mod events;
 pub(crate) mod read;
 pub(crate) mod yaml;
 

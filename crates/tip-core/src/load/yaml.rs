@@ -23,7 +23,7 @@ pub(crate) struct Document {
 }
 
 /// A YAML value with its place in the file.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) struct Node {
     pub(crate) line: u32,
     pub(crate) col: u32,
@@ -35,7 +35,7 @@ pub(crate) struct Node {
     pub(crate) kind: Kind,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum Kind {
     /// `~`, `null` or nothing.
     Null,
@@ -94,6 +94,11 @@ pub(crate) fn parse(files: &Files, file: FileId, text: String) -> Result<Documen
             bytes: 0,
             kind: Kind::Null,
         };
+        return Ok(Document { file, text, root });
+    }
+    // Plain data files: the tree straight from the parser's events; the
+    // rest (and every error) through serde-saphyr.
+    if let Some(root) = super::events::build(&text) {
         return Ok(Document { file, text, root });
     }
     match serde_saphyr::from_str_with_options::<Node>(&text, options()) {
