@@ -147,6 +147,97 @@ pub fn sessions<'d>(data: &'d Dataset, filter: &Filter) -> Vec<(Ix<Cohort>, &'d 
 /// The iCalendar text of a feed: CRLF line ends, lines of at most 75 octets.
 pub fn render(data: &Dataset, filter: &Filter, feed: &Feed) -> String {
     let selected = sessions(data, filter);
+    let organizer = organizer(data.programme());
+    let events: Vec<String> = selected
+        .par_iter()
+        .map(|(ix, session)| event_text(data, *ix, session, feed, organizer.as_deref()))
+        .collect();
+    let mut out = header(data, feed, &selected);
+    for e in events {
+        out.push_str(&e);
+    }
+    fold("END:VCALENDAR", &mut out);
+    out
+}
+
+/// Several feeds with the same `DTSTAMP` and history (a site's calendars:
+/// all dates, each region, tier and course), each as [`render`] writes it.
+/// An event is written once however many feeds carry it.
+pub fn render_feeds(
+    data: &Dataset,
+    dtstamp: DateTime<Utc>,
+    previous: &Published,
+    feeds: &[(&str, &Filter)],
+) -> Vec<String> {
+    let feed = |name: &str| Feed {
+        name: name.to_owned(),
+        dtstamp,
+        previous: previous.clone(),
+    };
+    let selections: Vec<_> = feeds
+        .iter()
+        .map(|(_, filter)| sessions(data, filter))
+        .collect();
+    // Every session any feed shows, written once, in parallel.
+    let mut wanted: Vec<(Ix<Cohort>, u32)> = selections
+        .iter()
+        .flatten()
+        .map(|(ix, s)| (*ix, s.number))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let organizer = organizer(data.programme());
+    let shared = feed("");
+    let texts: Vec<String> = wanted
+        .par_iter()
+        .map(|&(ix, number)| {
+            let session = data
+                .sessions(ix)
+                .iter()
+                .find(|s| s.number == number)
+                .expect("a selected session");
+            event_text(data, ix, session, &shared, organizer.as_deref())
+        })
+        .collect();
+    feeds
+        .iter()
+        .zip(&selections)
+        .map(|((name, _), selected)| {
+            let mut out = header(data, &feed(name), selected);
+            for (ix, s) in selected {
+                let at = wanted
+                    .binary_search(&(*ix, s.number))
+                    .expect("written above");
+                out.push_str(&texts[at]);
+            }
+            fold("END:VCALENDAR", &mut out);
+            out
+        })
+        .collect()
+}
+
+/// One event's text, folded, with the organiser line when there is one.
+fn event_text(
+    data: &Dataset,
+    ix: Ix<Cohort>,
+    session: &Session,
+    feed: &Feed,
+    organizer: Option<&str>,
+) -> String {
+    let mut text = refold(
+        &event(data, ix, session, feed)
+            .try_into_string()
+            .expect("writing to a String cannot fail"),
+    );
+    if let Some(line) = organizer {
+        let end = text.len() - "END:VEVENT\r\n".len();
+        text.insert_str(end, line);
+    }
+    text
+}
+
+/// The calendar's properties and time zone, up to its first event.
+fn header(data: &Dataset, feed: &Feed, selected: &[(Ix<Cohort>, &Session)]) -> String {
     let programme = &data.programme();
     let tz = programme.timezone;
 
@@ -200,26 +291,6 @@ pub fn render(data: &Dataset, filter: &Filter, feed: &Feed) -> String {
     for line in vtimezone::lines(tz, start, end) {
         fold(&line, &mut out);
     }
-    let organizer = organizer(programme);
-    let events: Vec<String> = selected
-        .par_iter()
-        .map(|(ix, session)| {
-            let mut text = refold(
-                &event(data, *ix, session, feed)
-                    .try_into_string()
-                    .expect("writing to a String cannot fail"),
-            );
-            if let Some(line) = &organizer {
-                let end = text.len() - "END:VEVENT\r\n".len();
-                text.insert_str(end, line);
-            }
-            text
-        })
-        .collect();
-    for e in events {
-        out.push_str(&e);
-    }
-    fold("END:VCALENDAR", &mut out);
     out
 }
 

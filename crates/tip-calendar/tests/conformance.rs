@@ -342,3 +342,33 @@ fn same_data_and_stamp_give_the_same_bytes() {
         render(&data, &Filter::default(), &feed())
     );
 }
+
+#[test]
+fn feeds_written_together_are_the_feeds_written_one_by_one() {
+    let data = data();
+    let stamp = feed().dtstamp;
+    // A history in which one event was published before, at SEQUENCE 4.
+    let first = render(&data, &Filter::default(), &feed());
+    let mut previous = tip_calendar::published(&first);
+    let uid = previous.0.keys().min().unwrap().clone();
+    previous.0.get_mut(&uid).unwrap().0 = 4;
+    let mut filters = vec![("All", Filter::default())];
+    for c in data.course_ixs() {
+        filters.push((
+            "A course",
+            Filter {
+                course: Some(c),
+                ..Filter::default()
+            },
+        ));
+    }
+    let wanted: Vec<(&str, &Filter)> = filters.iter().map(|(n, f)| (*n, f)).collect();
+    let together = tip_calendar::render_feeds(&data, stamp, &previous, &wanted);
+    assert_eq!(together.len(), filters.len());
+    for ((name, filter), text) in filters.iter().zip(&together) {
+        let mut one = Feed::new(*name, stamp);
+        one.previous = previous.clone();
+        assert_eq!(text, &render(&data, filter, &one));
+    }
+    assert!(together[0].contains("SEQUENCE:4"));
+}

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use plotters::prelude::*;
 use serde_json::{Value, json};
-use tip_calendar::{Feed, Filter};
+use tip_calendar::Filter;
 use tip_core::model::RuleKind;
 use tip_core::model::{Course, Format, Vocabulary};
 use tip_core::{Dataset, Ix};
@@ -287,14 +287,19 @@ impl Site<'_> {
                 },
             ));
         }
+        let programme = &data.programme().name;
+        let names: Vec<String> = feeds
+            .iter()
+            .map(|(_, name, _)| format!("{programme} — {name}"))
+            .collect();
+        let wanted: Vec<(&str, &Filter)> = names
+            .iter()
+            .zip(&feeds)
+            .map(|(name, (_, _, filter))| (name.as_str(), filter))
+            .collect();
+        let texts = tip_calendar::render_feeds(data, self.opts.stamp, &self.opts.previous, &wanted);
         let mut listed = Vec::with_capacity(feeds.len());
-        for (path, name, filter) in feeds {
-            let mut feed = Feed::new(
-                format!("{} — {name}", data.programme().name),
-                self.opts.stamp,
-            );
-            feed.previous = self.opts.previous.clone();
-            let ics = tip_calendar::render(data, &filter, &feed);
+        for ((path, name, _), ics) in feeds.into_iter().zip(texts) {
             // A feed with nothing in it is published (a subscriber's link
             // keeps working) but not offered.
             if ics.contains("BEGIN:VEVENT") {
