@@ -117,6 +117,40 @@ impl Files {
     /// Read a file as UTF-8 text, without a byte-order mark. Problems become
     /// diagnostics: unreadable, too large, not UTF-8.
     pub(crate) fn read(&self, id: FileId) -> Result<String, Diagnostic> {
+        let mut bytes = Vec::new();
+        self.read_into(id, &mut bytes)?;
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            bytes.drain(..3);
+        }
+        String::from_utf8(bytes).map_err(|e| self.not_utf8(id, e.utf8_error(), e.as_bytes()))
+    }
+
+    /// [`Files::read`] into `buffer` (its memory reused from file to file:
+    /// fresh pages for every file cost more than reading them).
+    pub(crate) fn read_text<'b>(
+        &self,
+        id: FileId,
+        buffer: &'b mut Vec<u8>,
+    ) -> Result<&'b str, Diagnostic> {
+        buffer.clear();
+        self.read_into(id, buffer)?;
+        let bytes = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buffer);
+        std::str::from_utf8(bytes).map_err(|e| self.not_utf8(id, e, bytes))
+    }
+
+    fn not_utf8(&self, id: FileId, error: std::str::Utf8Error, bytes: &[u8]) -> Diagnostic {
+        let valid = error.valid_up_to();
+        let (line, col) = line_col(&bytes[..valid]);
+        Diagnostic::error(
+            Code::NotUtf8,
+            format!("`{}` is not valid UTF-8 text", self.get(id).name),
+        )
+        .at(self.location(Loc::new(id, line, col, 1)))
+        .help("save the file as UTF-8 (spreadsheets: \"CSV UTF-8\")")
+    }
+
+    /// The bytes of a file, appended to `bytes`, within its kind's limits.
+    fn read_into(&self, id: FileId, bytes: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let file = self.get(id);
         let limit = match file.kind {
             FileKind::Yaml => MAX_YAML_BYTES,
@@ -148,10 +182,16 @@ impl Files {
             .at(at())
             .help("split the file; large tabular sections belong in CSV files"));
         }
-        let mut bytes = match file.kind {
-            FileKind::Yaml => fs::read(&file.path).map_err(io_error)?,
-            FileKind::Csv(_) | FileKind::StrayCsv => match read_csv(&file.path, size) {
-                Ok(Ok(bytes)) => bytes,
+        match file.kind {
+            FileKind::Yaml => {
+                use std::io::Read;
+                bytes.reserve(size as usize + 1);
+                fs::File::open(&file.path)
+                    .and_then(|mut f| f.read_to_end(bytes))
+                    .map_err(io_error)?;
+            }
+            FileKind::Csv(_) | FileKind::StrayCsv => match read_csv(&file.path, size, bytes) {
+                Ok(Ok(())) => {}
                 Ok(Err(line)) => {
                     return Err(Diagnostic::error(
                         Code::CsvSyntax,
@@ -166,21 +206,8 @@ impl Files {
                 }
                 Err(e) => return Err(io_error(e)),
             },
-        };
-        if bytes.starts_with(b"\xEF\xBB\xBF") {
-            bytes.drain(..3);
         }
-        String::from_utf8(bytes).map_err(|e| {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.as_bytes();
-            let (line, col) = line_col(&bytes[..valid]);
-            Diagnostic::error(
-                Code::NotUtf8,
-                format!("`{}` is not valid UTF-8 text", file.name),
-            )
-            .at(self.location(Loc::new(id, line, col, 1)))
-            .help("save the file as UTF-8 (spreadsheets: \"CSV UTF-8\")")
-        })
+        Ok(())
     }
 }
 
@@ -190,15 +217,15 @@ pub const MAX_CSV_LINE: usize = 1 << 20;
 /// Read a CSV file, stopping at the first line longer than
 /// [`MAX_CSV_LINE`] (its 1-based number is the `Err`): memory stays
 /// bounded by what came before it, never by the line itself.
-fn read_csv(path: &Path, size: u64) -> io::Result<Result<Vec<u8>, u32>> {
+fn read_csv(path: &Path, size: u64, bytes: &mut Vec<u8>) -> io::Result<Result<(), u32>> {
     use std::io::Read;
     let mut file = fs::File::open(path)?;
-    let mut bytes = Vec::with_capacity(size as usize + 1);
+    bytes.reserve(size as usize + 1);
     let mut line_start = 0usize;
     loop {
         // Straight into the buffer, a megabyte at a time (no copy).
         let from = bytes.len();
-        let n = (&mut file).take(1 << 20).read_to_end(&mut bytes)?;
+        let n = (&mut file).take(1 << 20).read_to_end(bytes)?;
         if n == 0 {
             break;
         }
@@ -214,7 +241,7 @@ fn read_csv(path: &Path, size: u64) -> io::Result<Result<Vec<u8>, u32>> {
             return Ok(Err(line as u32));
         }
     }
-    Ok(Ok(bytes))
+    Ok(Ok(()))
 }
 
 /// 1-based line and character column just after `text`.

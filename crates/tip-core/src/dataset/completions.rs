@@ -87,7 +87,9 @@ impl CompletionIndex {
             entries[*slot as usize] = done;
             *slot += 1;
         }
-        // Each person's few completions, by course then date.
+        // Each person's few completions, by course then date (records
+        // before attendance, each in file order: a repeated record follows
+        // the one it repeats).
         let mut rest = entries.as_mut_slice();
         let mut slices = Vec::with_capacity(n);
         for i in 0..n {
@@ -95,9 +97,15 @@ impl CompletionIndex {
             slices.push(mine);
             rest = tail;
         }
-        slices
-            .par_iter_mut()
-            .for_each(|s| s.sort_unstable_by_key(|d| (d.course, d.date)));
+        slices.par_iter_mut().for_each(|s| {
+            s.sort_unstable_by_key(|d| {
+                let origin = match d.origin {
+                    Origin::Record(i) => (0, i.index()),
+                    Origin::Cohort(c) => (1, c.index()),
+                };
+                (d.course, d.date, origin)
+            })
+        });
         CompletionIndex { offsets, entries }
     }
 }

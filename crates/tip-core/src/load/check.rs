@@ -540,39 +540,44 @@ impl Checker<'_> {
     }
 
     /// The same completion exported twice is harmless but worth a warning.
+    /// Each person's completions are already sorted by course, date and
+    /// record (the completion index): a repeat is next to the record it
+    /// repeats.
     fn duplicate_completions(&mut self) {
+        use crate::dataset::Origin;
         let data = self.data;
-        let mut keys: Vec<(u32, u32, chrono::NaiveDate, u32)> = data
-            .completions
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                (
-                    c.person.index() as u32,
-                    c.course.index() as u32,
-                    c.date,
-                    i as u32,
-                )
+        let repeats: Vec<(usize, usize)> = (0..data.people.len())
+            .into_par_iter()
+            .flat_map_iter(|p| {
+                data.done
+                    .of(Ix::new(p))
+                    .windows(2)
+                    .filter_map(|w| match (w[0].origin, w[1].origin) {
+                        (Origin::Record(a), Origin::Record(b))
+                            if w[0].course == w[1].course && w[0].date == w[1].date =>
+                        {
+                            Some((b.index(), a.index()))
+                        }
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect();
-        keys.par_sort_unstable();
-        for w in keys.windows(2) {
-            if w[0].0 == w[1].0 && w[0].1 == w[1].1 && w[0].2 == w[1].2 {
-                let c = &data.completions[w[1].3 as usize];
-                let first = data.location(data.completions[w[0].3 as usize].loc);
-                self.push(
-                    Diagnostic::warning(
-                        Code::DuplicateRecord,
-                        format!(
-                            "`{}` completing `{}` on {} is recorded twice",
-                            data[c.person].id, data[c.course].id, c.date
-                        ),
-                    )
-                    .label(first, "first recorded here")
-                    .help("remove one of the two rows"),
-                    c.loc,
-                );
-            }
+        for (repeat, first) in repeats {
+            let c = &data.completions[repeat];
+            let first = data.location(data.completions[first].loc);
+            self.push(
+                Diagnostic::warning(
+                    Code::DuplicateRecord,
+                    format!(
+                        "`{}` completing `{}` on {} is recorded twice",
+                        data[c.person].id, data[c.course].id, c.date
+                    ),
+                )
+                .label(first, "first recorded here")
+                .help("remove one of the two rows"),
+                c.loc,
+            );
         }
     }
 }

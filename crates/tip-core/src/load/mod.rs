@@ -214,6 +214,14 @@ pub(crate) fn load(
             ..Learning::default()
         },
     };
+    // The threads' file buffers are not kept once the files are read.
+    rayon::broadcast(|_| {
+        BUFFER.with(|cell| {
+            if let Ok(mut buffer) = cell.try_borrow_mut() {
+                *buffer = Vec::new();
+            }
+        })
+    });
     step("attendance, completions, applications");
     let programme = programme(root, &files, &parts, &index, &mut diags);
     skipped_notes(&files, &index, &mut diags);
@@ -914,20 +922,15 @@ fn gather<'d, T: Send, S: Default>(
         let read: Vec<(FileId, Vec<T>, Vec<Diagnostic>)> = batch
             .par_iter()
             .map(|&id| {
-                let text = match files.read(id) {
-                    Ok(text) => text,
-                    Err(d) => return (id, Vec::new(), vec![d]),
+                let read = |buffer: &mut Vec<u8>| match files.read_text(id, buffer) {
+                    Ok(text) => read_csv_file(files, id, text, section, &convert, &finish),
+                    Err(d) => (id, Vec::new(), vec![d]),
                 };
-                let mut ctx = Ctx::new(files, id, &text);
-                // A row a line: no vector grows (and is copied) while reading.
-                let rows = memchr::memchr_iter(b'\n', text.as_bytes()).count();
-                let mut out = Vec::with_capacity(rows);
-                let mut state = S::default();
-                csv::read_rows(&mut ctx, section.section(), |ctx, rec| {
-                    out.extend(convert(ctx, rec, &mut state))
-                });
-                let out = finish(&mut ctx, state, out);
-                (id, out, ctx.diagnostics)
+                BUFFER.with(|cell| match cell.try_borrow_mut() {
+                    Ok(mut buffer) => read(&mut buffer),
+                    // Only if a thread ever nests two reads.
+                    Err(_) => read(&mut Vec::new()),
+                })
             })
             .collect();
         for (id, mut out, mut d) in read {
@@ -947,6 +950,33 @@ fn gather<'d, T: Send, S: Default>(
         all.append(&mut v);
     }
     (all, diags)
+}
+
+thread_local! {
+    /// Each thread's buffer for the CSV file it is reading: its memory is
+    /// reused from file to file.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The records of one CSV file of a tabular section, and its diagnostics.
+fn read_csv_file<T, S: Default>(
+    files: &Files,
+    id: FileId,
+    text: &str,
+    section: TabularSection,
+    convert: &(impl Fn(&mut Ctx<'_>, &Record<'_>, &mut S) -> Option<T> + Sync),
+    finish: &(impl Fn(&mut Ctx<'_>, S, Vec<T>) -> Vec<T> + Sync),
+) -> (FileId, Vec<T>, Vec<Diagnostic>) {
+    let mut ctx = Ctx::new(files, id, text);
+    // A row a line: no vector grows (and is copied) while reading.
+    let rows = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let mut out = Vec::with_capacity(rows);
+    let mut state = S::default();
+    csv::read_rows(&mut ctx, section.section(), |ctx, rec| {
+        out.extend(convert(ctx, rec, &mut state))
+    });
+    let out = finish(&mut ctx, state, out);
+    (id, out, ctx.diagnostics)
 }
 
 /// The `finish` of [`gather`] for sections that need none.

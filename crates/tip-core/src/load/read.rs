@@ -121,15 +121,18 @@ impl<'a> Record<'a> {
                 cells,
                 line,
                 row,
-            } => cells.iter().find(|c| c.name == name).map(|c| Val::Cell {
-                text: text.get(c.start as usize..c.end as usize).unwrap_or(""),
-                at: CellAt {
-                    line,
-                    row,
-                    index: c.index,
-                    offset: c.lead,
-                },
-            }),
+            } => cells
+                .iter()
+                .find(|c| same_name(c.name, name))
+                .map(|c| Val::Cell {
+                    text: text.get(c.start as usize..c.end as usize).unwrap_or(""),
+                    at: CellAt {
+                        line,
+                        row,
+                        index: c.index,
+                        offset: c.lead,
+                    },
+                }),
         }
     }
 
@@ -142,6 +145,15 @@ impl<'a> Record<'a> {
     pub(crate) fn has(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
+}
+
+/// Whether two field names are the same: millions of rows look fields up
+/// by name, and the names are usually the very same constant, so the
+/// addresses are compared before the bytes.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && (std::ptr::eq(a.as_ptr(), b.as_ptr())
+            || (a.as_bytes().first() == b.as_bytes().first() && a == b))
 }
 
 /// Reading context for one file: where diagnostics go, and the text YAML
