@@ -64,6 +64,8 @@ pub struct Dataset {
     pub(crate) attendance: Vec<Attendance>,
     /// Completion records from elsewhere.
     pub(crate) completions: Vec<Completion>,
+    /// The texts of the completions' sources.
+    pub(crate) sources: Vec<Box<str>>,
     /// Applications.
     pub(crate) applications: Vec<Application>,
     /// The ledger of issued certificates.

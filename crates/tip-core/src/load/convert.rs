@@ -744,7 +744,7 @@ pub(crate) fn completion(
     let date = ctx.required(rec, "date", what, Ctx::date);
     let source = ctx
         .field(rec, "source", |c, v| c.str(v))
-        .map(|s| file.sources.intern(s.trim()));
+        .map(|s| Source::new(file.sources.intern(s.trim())));
     Some(Completion {
         person: person?,
         course: course?,
@@ -761,7 +761,17 @@ pub(crate) fn finish_completions(
     file: CompletionFile,
     mut items: Vec<Completion>,
     ix: &Index,
+    sources: &std::sync::Mutex<Interner>,
 ) -> Vec<Completion> {
+    // The file's sources, numbered for the whole data set.
+    let global: Vec<Source> = {
+        let mut all = sources.lock().unwrap_or_else(|e| e.into_inner());
+        file.sources
+            .texts
+            .iter()
+            .map(|t| Source::new(all.intern(t)))
+            .collect()
+    };
     let ids: Vec<&str> = file.people.iter().map(|(id, _)| id.as_str()).collect();
     let found = ix.people.get_many(&ids);
     for ((id, place), hit) in file.people.iter().zip(&found) {
@@ -776,6 +786,7 @@ pub(crate) fn finish_completions(
     items.retain_mut(|c| match found[c.person.index()] {
         Some(p) => {
             c.person = crate::Ix::new(p as usize);
+            c.source = c.source.map(|s| global[s.index()]);
             true
         }
         None => false,
@@ -783,31 +794,31 @@ pub(crate) fn finish_completions(
     items
 }
 
-/// Shares one allocation among repeated strings (a completion's `source`).
+/// Numbers distinct strings (a completion's `source`) in order of first
+/// appearance.
 #[derive(Default)]
 pub(crate) struct Interner {
-    all: rustc_hash::FxHashMap<Box<str>, std::sync::Arc<str>>,
-    /// The last string: exports repeat one source row after row.
-    last: Option<std::sync::Arc<str>>,
+    ids: rustc_hash::FxHashMap<Box<str>, usize>,
+    pub(crate) texts: Vec<Box<str>>,
+    /// The last string's number: exports repeat one source row after row.
+    last: Option<usize>,
 }
 
 impl Interner {
-    fn intern(&mut self, s: &str) -> std::sync::Arc<str> {
-        if let Some(last) = self.last.as_ref().filter(|l| &***l == s) {
-            return last.clone();
+    pub(crate) fn intern(&mut self, s: &str) -> usize {
+        if let Some(last) = self.last.filter(|&l| &*self.texts[l] == s) {
+            return last;
         }
-        let a = self.lookup(s);
-        self.last = Some(a.clone());
-        a
-    }
-
-    fn lookup(&mut self, s: &str) -> std::sync::Arc<str> {
-        if let Some(a) = self.all.get(s) {
-            return a.clone();
-        }
-        let a: std::sync::Arc<str> = s.into();
-        self.all.insert(s.into(), a.clone());
-        a
+        let id = match self.ids.get(s) {
+            Some(&id) => id,
+            None => {
+                self.texts.push(s.into());
+                self.ids.insert(s.into(), self.texts.len() - 1);
+                self.texts.len() - 1
+            }
+        };
+        self.last = Some(id);
+        id
     }
 }
 
@@ -1084,5 +1095,29 @@ mod tests {
         assert_eq!(parse_day("32"), None);
         assert_eq!(parse_day("tuesday"), Some(Day::Weekday(Weekday::Tue)));
         assert_eq!(parse_day("6th tuesday"), None);
+    }
+
+    #[test]
+    fn completion_sources_are_named_once_and_read_back() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/kent-medway");
+        let (data, _) = crate::Dataset::load(root).unwrap();
+        let mut seen: Vec<&str> = data
+            .completions()
+            .iter()
+            .filter_map(|c| c.source.map(|s| data.source(s)))
+            .collect();
+        let rows = seen.len();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(
+            seen,
+            [
+                "2020–21 pilot register",
+                "Kent e-learning export",
+                "Partner provider register"
+            ]
+        );
+        assert!(rows > 50, "{rows} completions have a source");
+        assert_eq!(std::mem::size_of::<crate::model::Completion>(), 32);
     }
 }

@@ -145,6 +145,11 @@ impl Dataset {
         &self.completions
     }
 
+    /// The text of a completion's source ("e-learning export").
+    pub fn source(&self, source: Source) -> &str {
+        self.sources.get(source.index()).map_or("", |s| s)
+    }
+
     /// Every application record, in file order (an [`Ix`] is an index into it).
     pub fn applications(&self) -> &[Application] {
         &self.applications
@@ -182,6 +187,8 @@ struct Learning {
     applications: Vec<Application>,
     certificates: Vec<Issued>,
     news: Vec<News>,
+    /// The texts of the completions' sources.
+    sources: Vec<Box<str>>,
 }
 
 /// Load and check; `None` only when there is no usable programme.
@@ -207,13 +214,33 @@ pub(crate) fn load(
     mark_incomplete(&files, &docs, &mut index);
     step("yaml");
     let catalogue = catalogue(&files, &docs, &parts, &mut index, &mut diags, step);
-    let learning = match scope {
-        Scope::Everything => learning(&files, &parts, &index, &mut diags),
-        Scope::Timetable => Learning {
+    let programme = programme(root, &files, &parts, &index, &mut diags);
+    let env = LearningEnv {
+        index: &index,
+        sources: std::sync::Mutex::default(),
+    };
+    let yaml = match scope {
+        Scope::Everything => learning_yaml(&files, &parts, &env, &mut diags),
+        Scope::Timetable => LearningYaml {
             news: news(&files, &parts, &mut diags),
+            ..LearningYaml::default()
+        },
+    };
+    // The YAML trees are done with: their memory is free for the CSV files.
+    drop(parts);
+    drop(docs);
+    let mut learning = match scope {
+        Scope::Everything => learning(&files, yaml, &env, &mut diags),
+        Scope::Timetable => Learning {
+            news: yaml.news,
             ..Learning::default()
         },
     };
+    learning.sources = env
+        .sources
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .texts;
     // The threads' file buffers are not kept once the files are read.
     rayon::broadcast(|_| {
         BUFFER.with(|cell| {
@@ -223,7 +250,6 @@ pub(crate) fn load(
         })
     });
     step("attendance, completions, applications");
-    let programme = programme(root, &files, &parts, &index, &mut diags);
     skipped_notes(&files, &index, &mut diags);
     let dataset = programme.map(|programme| {
         assemble(
@@ -421,13 +447,12 @@ fn catalogue(
     // A million people: read straight into their final vector, the ids
     // of broken records set aside (not a `Converted` per person, copied).
     let mut people = Vec::new();
-    let broken = std::sync::Mutex::new(Vec::new());
-    let (records, mut d) = gather(
-        files,
-        part(parts, "people"),
-        TabularSection::People,
-        "person",
-        |ctx, rec, _: &mut ()| match convert::person(ctx, rec, index) {
+    let env = (&*index, std::sync::Mutex::new(Vec::new()));
+    let reader = Reader {
+        section: TabularSection::People,
+        what: "person",
+        env: &env,
+        convert: |(index, broken), ctx, rec, _: &mut ()| match convert::person(ctx, rec, index) {
             Ok(person) => Some(person),
             Err(id) => {
                 if let Some(id) = id {
@@ -436,10 +461,11 @@ fn catalogue(
                 None
             }
         },
-        keep,
-    );
+        finish: keep,
+    };
+    let (records, mut d) = gather(files, part(parts, "people"), &reader);
     diags.append(&mut d);
-    let broken = broken.into_inner().unwrap_or_else(|e| e.into_inner());
+    let broken = env.1.into_inner().unwrap_or_else(|e| e.into_inner());
     register_records(
         files,
         records,
@@ -557,54 +583,117 @@ fn courses(
     courses
 }
 
-/// The big tabular sections: they only read the index, so they load side
-/// by side. Then the news.
-fn learning(
+/// What reading the records of learning needs: the ids they refer to, and
+/// the completions' sources, numbered across files.
+struct LearningEnv<'a> {
+    index: &'a Index,
+    sources: std::sync::Mutex<convert::Interner>,
+}
+
+impl LearningEnv<'_> {
+    fn attendance(&self) -> Reader<'_, Self, Attendance, ()> {
+        Reader {
+            section: TabularSection::Attendance,
+            what: "attendance record",
+            env: self,
+            convert: |env, ctx, rec, _| convert::attendance(ctx, rec, env.index),
+            finish: keep,
+        }
+    }
+
+    fn completions(&self) -> Reader<'_, Self, Completion, CompletionFile> {
+        Reader {
+            section: TabularSection::Completions,
+            what: "completion",
+            env: self,
+            convert: |env, ctx, rec, file| convert::completion(ctx, rec, env.index, file),
+            finish: |env, ctx, file, items| {
+                convert::finish_completions(ctx, file, items, env.index, &env.sources)
+            },
+        }
+    }
+
+    fn applications(&self) -> Reader<'_, Self, Application, ()> {
+        Reader {
+            section: TabularSection::Applications,
+            what: "application",
+            env: self,
+            convert: |env, ctx, rec, _| convert::application(ctx, rec, env.index),
+            finish: keep,
+        }
+    }
+
+    fn certificates(&self) -> Reader<'_, Self, Issued, ()> {
+        Reader {
+            section: TabularSection::Certificates,
+            what: "certificate",
+            env: self,
+            convert: |env, ctx, rec, _| convert::issued(ctx, rec, env.index),
+            finish: keep,
+        }
+    }
+}
+
+/// The records of learning written in YAML, and the news: everything that
+/// needs the YAML trees, which can be dropped after it.
+#[derive(Default)]
+struct LearningYaml {
+    attendance: FromYaml<Attendance>,
+    completions: FromYaml<Completion>,
+    applications: FromYaml<Application>,
+    certificates: FromYaml<Issued>,
+    news: Vec<News>,
+}
+
+impl<T> Default for FromYaml<T> {
+    fn default() -> Self {
+        FromYaml {
+            by_file: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
+fn learning_yaml(
     files: &Files,
     parts: &[Vec<Part<'_>>],
-    index: &Index,
+    env: &LearningEnv<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> LearningYaml {
+    LearningYaml {
+        attendance: gather_yaml(files, part(parts, "attendance"), &env.attendance()),
+        completions: gather_yaml(files, part(parts, "completions"), &env.completions()),
+        applications: gather_yaml(files, part(parts, "applications"), &env.applications()),
+        certificates: gather_yaml(files, part(parts, "certificates"), &env.certificates()),
+        news: news(files, parts, diags),
+    }
+}
+
+/// The big tabular sections' CSV files: they only read the index, so they
+/// load side by side.
+fn learning(
+    files: &Files,
+    yaml: LearningYaml,
+    env: &LearningEnv<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> Learning {
-    let attendance = || {
-        gather(
-            files,
-            part(parts, "attendance"),
-            TabularSection::Attendance,
-            "attendance record",
-            |ctx, rec, _: &mut ()| convert::attendance(ctx, rec, index),
-            keep,
-        )
-    };
-    let completions = || {
-        gather(
-            files,
-            part(parts, "completions"),
-            TabularSection::Completions,
-            "completion",
-            |ctx, rec, file: &mut CompletionFile| convert::completion(ctx, rec, index, file),
-            |ctx, file, items| convert::finish_completions(ctx, file, items, index),
-        )
-    };
-    let applications = || {
-        gather(
-            files,
-            part(parts, "applications"),
-            TabularSection::Applications,
-            "application",
-            |ctx, rec, _: &mut ()| convert::application(ctx, rec, index),
-            keep,
-        )
-    };
-    let ((attendance, mut d1), ((completions, mut d2), (applications, mut d3))) =
-        rayon::join(attendance, || rayon::join(completions, applications));
-    let (certificates, mut d4) = gather(
-        files,
-        part(parts, "certificates"),
-        TabularSection::Certificates,
-        "certificate",
-        |ctx, rec, _: &mut ()| convert::issued(ctx, rec, index),
-        keep,
+    let LearningYaml {
+        attendance,
+        completions,
+        applications,
+        certificates,
+        news,
+    } = yaml;
+    let ((attendance, mut d1), ((completions, mut d2), (applications, mut d3))) = rayon::join(
+        || gather_csv(files, attendance, &env.attendance()),
+        || {
+            rayon::join(
+                || gather_csv(files, completions, &env.completions()),
+                || gather_csv(files, applications, &env.applications()),
+            )
+        },
     );
+    let (certificates, mut d4) = gather_csv(files, certificates, &env.certificates());
     diags.append(&mut d1);
     diags.append(&mut d2);
     diags.append(&mut d3);
@@ -614,7 +703,8 @@ fn learning(
         completions,
         applications,
         certificates,
-        news: news(files, parts, diags),
+        news,
+        sources: Vec::new(),
     }
 }
 
@@ -725,6 +815,7 @@ fn assemble(
         cohorts,
         attendance: learning.attendance,
         completions: learning.completions,
+        sources: learning.sources,
         applications: learning.applications,
         certificates: learning.certificates,
         news: learning.news,
@@ -881,37 +972,77 @@ fn each_record<'d>(
     }
 }
 
-/// Records of a tabular section from YAML parts and CSV files (in parallel),
-/// in file order. `S` is per-file state (an interner).
-fn gather<'d, T: Send, S: Default>(
-    files: &'d Files,
-    parts: &[Part<'d>],
+/// How to read the records of one tabular section: its converter (given
+/// the shared `env`, the file, the record and per-file state `S`, such as
+/// an interner) and what to do with a file's records at its end.
+struct Reader<'e, E, T, S> {
     section: TabularSection,
-    what: &str,
-    convert: impl Fn(&mut Ctx<'_>, &Record<'_>, &mut S) -> Option<T> + Sync,
-    finish: impl Fn(&mut Ctx<'_>, S, Vec<T>) -> Vec<T> + Sync,
+    /// The record, in messages ("completion").
+    what: &'static str,
+    env: &'e E,
+    convert: fn(&E, &mut Ctx<'_>, &Record<'_>, &mut S) -> Option<T>,
+    finish: fn(&E, &mut Ctx<'_>, S, Vec<T>) -> Vec<T>,
+}
+
+/// A section's records from YAML files, by file, waiting for its CSV files.
+struct FromYaml<T> {
+    by_file: Vec<(FileId, Vec<T>)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Records of a tabular section from YAML parts and CSV files (in parallel),
+/// in file order.
+fn gather<E: Sync, T: Send, S: Default>(
+    files: &Files,
+    parts: &[Part<'_>],
+    reader: &Reader<'_, E, T, S>,
 ) -> (Vec<T>, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let diags_ref = &mut diags;
-    let mut by_file: Vec<(FileId, Vec<T>)> = Vec::new();
+    gather_csv(files, gather_yaml(files, parts, reader), reader)
+}
+
+/// The YAML half of [`gather`]: after it, the YAML trees may be dropped.
+fn gather_yaml<E, T, S: Default>(
+    files: &Files,
+    parts: &[Part<'_>],
+    reader: &Reader<'_, E, T, S>,
+) -> FromYaml<T> {
+    let mut diagnostics = Vec::new();
+    let mut by_file = Vec::new();
     for part in parts {
         let mut out = Vec::new();
         let mut state = S::default();
         each_record(
             files,
             std::slice::from_ref(part),
-            what,
-            diags_ref,
-            |ctx, rec| out.extend(convert(ctx, rec, &mut state)),
+            reader.what,
+            &mut diagnostics,
+            |ctx, rec| out.extend((reader.convert)(reader.env, ctx, rec, &mut state)),
         );
         let mut ctx = Ctx::new(files, part.doc.file, &part.doc.text);
-        let out = finish(&mut ctx, state, out);
-        diags_ref.append(&mut ctx.diagnostics);
+        let out = (reader.finish)(reader.env, &mut ctx, state, out);
+        diagnostics.append(&mut ctx.diagnostics);
         by_file.push((part.doc.file, out));
     }
+    FromYaml {
+        by_file,
+        diagnostics,
+    }
+}
+
+/// The CSV half of [`gather`]: every file of the section, merged in file
+/// order with the records from YAML.
+fn gather_csv<E: Sync, T: Send, S: Default>(
+    files: &Files,
+    yaml: FromYaml<T>,
+    reader: &Reader<'_, E, T, S>,
+) -> (Vec<T>, Vec<Diagnostic>) {
+    let FromYaml {
+        by_file,
+        diagnostics: mut diags,
+    } = yaml;
     let csv_ids: Vec<FileId> = files
         .ids()
-        .filter(|&id| files.get(id).kind == FileKind::Csv(section))
+        .filter(|&id| files.get(id).kind == FileKind::Csv(reader.section))
         .collect();
     // Files are read a few at a time (one per thread), and each batch is
     // appended before the next is read: memory holds the records once,
@@ -923,7 +1054,7 @@ fn gather<'d, T: Send, S: Default>(
             .par_iter()
             .map(|&id| {
                 let read = |buffer: &mut Vec<u8>| match files.read_text(id, buffer) {
-                    Ok(text) => read_csv_file(files, id, text, section, &convert, &finish),
+                    Ok(text) => read_csv_file(files, id, text, reader),
                     Err(d) => (id, Vec::new(), vec![d]),
                 };
                 BUFFER.with(|cell| match cell.try_borrow_mut() {
@@ -938,7 +1069,7 @@ fn gather<'d, T: Send, S: Default>(
             while let Some((_, mut v)) = yaml.next_if(|(y, _)| *y < id) {
                 all.append(&mut v);
             }
-            diags_ref.append(&mut d);
+            diags.append(&mut d);
             if all.is_empty() {
                 all = out;
             } else {
@@ -959,28 +1090,26 @@ thread_local! {
 }
 
 /// The records of one CSV file of a tabular section, and its diagnostics.
-fn read_csv_file<T, S: Default>(
+fn read_csv_file<E, T, S: Default>(
     files: &Files,
     id: FileId,
     text: &str,
-    section: TabularSection,
-    convert: &(impl Fn(&mut Ctx<'_>, &Record<'_>, &mut S) -> Option<T> + Sync),
-    finish: &(impl Fn(&mut Ctx<'_>, S, Vec<T>) -> Vec<T> + Sync),
+    reader: &Reader<'_, E, T, S>,
 ) -> (FileId, Vec<T>, Vec<Diagnostic>) {
     let mut ctx = Ctx::new(files, id, text);
     // A row a line: no vector grows (and is copied) while reading.
     let rows = memchr::memchr_iter(b'\n', text.as_bytes()).count();
     let mut out = Vec::with_capacity(rows);
     let mut state = S::default();
-    csv::read_rows(&mut ctx, section.section(), |ctx, rec| {
-        out.extend(convert(ctx, rec, &mut state))
+    csv::read_rows(&mut ctx, reader.section.section(), |ctx, rec| {
+        out.extend((reader.convert)(reader.env, ctx, rec, &mut state))
     });
-    let out = finish(&mut ctx, state, out);
+    let out = (reader.finish)(reader.env, &mut ctx, state, out);
     (id, out, ctx.diagnostics)
 }
 
 /// The `finish` of [`gather`] for sections that need none.
-fn keep<T>(_: &mut Ctx<'_>, _: (), items: Vec<T>) -> Vec<T> {
+fn keep<E, T>(_: &E, _: &mut Ctx<'_>, _: (), items: Vec<T>) -> Vec<T> {
     items
 }
 

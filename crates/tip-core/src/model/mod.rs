@@ -9,7 +9,6 @@ pub use rule::{Rule, RuleKind};
 
 use chrono::{Months, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use chrono_tz::Tz;
-use std::sync::Arc;
 
 use crate::ix::Ix;
 use crate::loc::Loc;
@@ -685,10 +684,29 @@ pub struct Completion {
     pub course: Ix<Course>,
     /// When.
     pub date: NaiveDate,
-    /// Where the record came from.
-    pub source: Option<Arc<str>>,
+    /// Where the record came from (its text: [`crate::Dataset::source`]).
+    pub source: Option<Source>,
     /// Where it is recorded.
     pub loc: Loc,
+}
+
+/// Where a completion was recorded ("e-learning export"): one of the few
+/// sources of a data set, named once, not on each of millions of records.
+/// [`crate::Dataset::source`] gives its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Source(std::num::NonZeroU32);
+
+impl Source {
+    /// The `i`th source (0-based).
+    pub(crate) fn new(i: usize) -> Source {
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        Source(std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN))
+    }
+
+    /// Its position in the data set's list of sources (0-based).
+    pub(crate) fn index(self) -> usize {
+        self.0.get() as usize - 1
+    }
 }
 
 /// An expression of interest.
