@@ -2734,3 +2734,31 @@ fn serve_shows_an_edit_within_two_seconds() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// Completions keep their people's ids as places in the file, not copies;
+/// an unknown one is still reported at its cell, with or without quotes,
+/// after Unicode text, in a CRLF file, and beyond an escaped quote.
+#[test]
+fn unknown_people_in_completions_are_placed_at_their_cell() {
+    let dir = fixture("duplicate-record");
+    fs::write(
+        dir.path().join("completions.csv"),
+        "course,date,source,person\r\n\
+         intro,2022-01-10,Zoë's export,nobody\r\n\
+         intro,2022-01-11,\"an \"\"odd\"\" one\",\"nemo\"\r\n\
+         intro,2022-01-12,x,ann\r\n\
+         intro,2022-01-13,\"a, b\",  ghost\r\n",
+    )
+    .unwrap();
+    let (code, report) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    has(&report, "unknown-reference", "completions.csv", 2, 31);
+    has(&report, "unknown-reference", "completions.csv", 3, 36);
+    has(&report, "unknown-reference", "completions.csv", 5, 27);
+    let unknown = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "unknown-reference")
+        .count();
+    assert_eq!(unknown, 3, "{:#?}", report.diagnostics);
+}

@@ -244,6 +244,25 @@ fn read_csv(path: &Path, size: u64, bytes: &mut Vec<u8>) -> io::Result<Result<()
     Ok(Ok(()))
 }
 
+/// Where each line of a text starts, to place many byte offsets quickly.
+pub(crate) struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineStarts(starts)
+    }
+
+    /// The place of `value`, written at byte `at` of `text`.
+    pub(crate) fn loc(&self, file: FileId, text: &str, at: usize, value: &str) -> Loc {
+        let line = self.0.partition_point(|&s| s <= at);
+        let start = self.0[line - 1];
+        let col = text.get(start..at).map_or(0, |s| s.chars().count()) + 1;
+        Loc::new(file, line as u32, col as u32, value.chars().count() as u32)
+    }
+}
+
 /// 1-based line and character column just after `text`.
 pub(crate) fn line_col(text: &[u8]) -> (u32, u32) {
     let line = text.iter().filter(|&&b| b == b'\n').count() + 1;

@@ -712,7 +712,19 @@ pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opt
 #[derive(Default)]
 pub(crate) struct CompletionFile {
     sources: Interner,
-    people: Vec<(compact_str::CompactString, Written)>,
+    /// Each completion's person, in order: where the id is in the file
+    /// (no copy), or for ids written with quotes or escapes, a position in
+    /// `written`.
+    people: Vec<PersonAt>,
+    written: Vec<(compact_str::CompactString, Written)>,
+}
+
+/// Where a completion's person id is: bytes `start..start + len` of the
+/// file, or (`len == u32::MAX`) entry `start` of [`CompletionFile::written`].
+#[derive(Clone, Copy)]
+struct PersonAt {
+    start: u32,
+    len: u32,
 }
 
 /// Where a value is, its line and column worked out only if needed.
@@ -733,11 +745,21 @@ pub(crate) fn completion(
     let what = "completion";
     let person = ctx.required(rec, "person", what, |c, v| {
         let id = c.str(v)?.trim();
-        let place = match v {
-            Val::Cell { at, .. } => Written::Csv(at),
-            Val::Node(_) => Written::Yaml(c.loc_of(v)),
+        let at = match c.source_range(v, id) {
+            Some((start, len)) => PersonAt { start, len },
+            None => {
+                let place = match v {
+                    Val::Cell { at, .. } => Written::Csv(at),
+                    Val::Node(_) => Written::Yaml(c.loc_of(v)),
+                };
+                file.written.push((id.into(), place));
+                PersonAt {
+                    start: (file.written.len() - 1) as u32,
+                    len: u32::MAX,
+                }
+            }
         };
-        file.people.push((id.into(), place));
+        file.people.push(at);
         Some(crate::Ix::new(file.people.len() - 1))
     });
     let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
@@ -772,16 +794,32 @@ pub(crate) fn finish_completions(
             .map(|t| Source::new(all.intern(t)))
             .collect()
     };
-    let ids: Vec<&str> = file.people.iter().map(|(id, _)| id.as_str()).collect();
+    let source = ctx.source;
+    let ids: Vec<&str> = file
+        .people
+        .iter()
+        .map(|p| match p.len {
+            u32::MAX => file.written[p.start as usize].0.as_str(),
+            len => &source[p.start as usize..(p.start + len) as usize],
+        })
+        .collect();
     let found = ix.people.get_many(&ids);
-    for ((id, place), hit) in file.people.iter().zip(&found) {
-        if hit.is_none() {
-            let loc = match *place {
+    let mut lines = None;
+    for ((p, id), hit) in file.people.iter().zip(&ids).zip(&found) {
+        if hit.is_some() {
+            continue;
+        }
+        let loc = match p.len {
+            u32::MAX => match file.written[p.start as usize].1 {
                 Written::Yaml(loc) => loc,
                 Written::Csv(at) => ctx.cell_loc(at, id),
-            };
-            ctx.unknown_reference(id, loc, &ix.people);
-        }
+            },
+            _ => {
+                let lines = lines.get_or_insert_with(|| crate::files::LineStarts::new(source));
+                lines.loc(ctx.file, source, p.start as usize, id)
+            }
+        };
+        ctx.unknown_reference(id, loc, &ix.people);
     }
     items.retain_mut(|c| match found[c.person.index()] {
         Some(p) => {

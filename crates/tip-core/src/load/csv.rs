@@ -99,6 +99,7 @@ pub(crate) fn read_rows<'s>(
             row: row_start as u32,
             index: index as u32,
             offset: offset as u32,
+            source: u32::MAX,
         };
         // One pass over the row; the cell is found only when there is one.
         if let Some(bad) = control_character(all) {
@@ -138,9 +139,15 @@ pub(crate) fn read_rows<'s>(
                 n += 1;
             }
         }
+        // A row with no quote is its cells with a comma between each.
+        let written = row_start..row_start + all.len() + record.len() - 1;
+        let verbatim = text
+            .as_bytes()
+            .get(written)
+            .is_some_and(|raw| memchr::memchr(b'"', raw).is_none());
         let rec = Record::row(
             Loc::new(file, line, 1, 1),
-            row_start as u32,
+            (row_start as u32, verbatim),
             section.fields,
             all,
             &cells[..n],

@@ -39,6 +39,10 @@ pub(crate) struct CellAt {
     /// Byte offset of the value inside the cell's text (after leading
     /// spaces, or at a word of a list).
     pub(crate) offset: u32,
+    /// Byte offset of the value in the file when the row is written
+    /// without quotes (the value is then a slice of the file); else
+    /// `u32::MAX`.
+    pub(crate) source: u32,
 }
 
 /// One YAML mapping or CSV row, with the fields its section defines.
@@ -62,6 +66,9 @@ enum Entries<'a> {
         line: u32,
         /// Byte offset of the row in the file.
         row: u32,
+        /// Whether the row has no quotes: its cells are then slices of the
+        /// file, each a comma after the one before.
+        verbatim: bool,
     },
 }
 
@@ -82,10 +89,11 @@ pub(crate) struct Cell {
 
 impl<'a> Record<'a> {
     /// A CSV row starting at byte `row` of its file, on line `loc.line`:
-    /// the non-empty cells of known columns, slices of `text`.
+    /// the non-empty cells of known columns, slices of `text`; `verbatim`
+    /// when the row has no quotes.
     pub(crate) fn row(
         loc: Loc,
-        row: u32,
+        (row, verbatim): (u32, bool),
         fields: &'static [Field],
         text: &'a str,
         cells: &'a [Cell],
@@ -99,6 +107,7 @@ impl<'a> Record<'a> {
                 cells,
                 line: loc.line,
                 row,
+                verbatim,
             },
         }
     }
@@ -121,6 +130,7 @@ impl<'a> Record<'a> {
                 cells,
                 line,
                 row,
+                verbatim,
             } => cells
                 .iter()
                 .find(|c| same_name(c.name, name))
@@ -131,6 +141,11 @@ impl<'a> Record<'a> {
                         row,
                         index: c.index,
                         offset: c.lead,
+                        source: if verbatim {
+                            row.saturating_add(c.start).saturating_add(c.index)
+                        } else {
+                            u32::MAX
+                        },
                     },
                 }),
         }
@@ -180,6 +195,20 @@ impl<'a> Ctx<'a> {
             Val::Node(n) => n.loc(self.file),
             Val::Cell { text, at } => self.cell_loc(at, text),
         }
+    }
+
+    /// Where `val` is in the file, as a byte range, when its text is
+    /// written there as it is (no quotes or escapes): it can then be kept as
+    /// the range, not copied.
+    pub(crate) fn source_range(&self, val: Val<'_>, text: &str) -> Option<(u32, u32)> {
+        let start = match val {
+            Val::Cell { at, .. } if at.source != u32::MAX => at.source,
+            Val::Node(n) if matches!(n.kind, Kind::Typed(_)) => n.offset,
+            _ => return None,
+        };
+        let len = u32::try_from(text.len()).ok()?;
+        let range = start as usize..start as usize + len as usize;
+        (self.source.get(range) == Some(text)).then_some((start, len))
     }
 
     /// The line and column of a CSV value `text` at `at`, counted in the
@@ -501,6 +530,7 @@ impl<'a> Ctx<'a> {
                 for (start, word) in split_words(text) {
                     let at = CellAt {
                         offset: at.offset + start as u32,
+                        source: at.source.saturating_add(start as u32),
                         ..at
                     };
                     if let Some(v) = item(self, Val::Cell { text: word, at }) {
