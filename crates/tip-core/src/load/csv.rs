@@ -5,8 +5,6 @@
 //! spaces between items. Rows are read into one reused buffer: no per-row
 //! allocation.
 
-use csv::{ByteRecord, ReaderBuilder};
-
 use crate::diagnostic::Code;
 use crate::load::read::{Cell, CellAt, Ctx, Record};
 use crate::loc::Loc;
@@ -26,23 +24,22 @@ pub(crate) fn read_rows<'s>(
     mut row: impl FnMut(&mut Ctx<'s>, &Record<'_>),
 ) {
     let text = ctx.source;
-    let mut reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut record = ByteRecord::new();
     let file = ctx.file;
+    let mut rows = Rows::new(text);
 
     // The header: which field each column holds.
-    let header = match reader.read_byte_record(&mut record) {
-        Ok(true) => record.clone(),
-        Ok(false) => return,
-        Err(e) => return csv_error(ctx, &e),
-    };
-    let Some(columns) = header_columns(ctx, section, &header) else {
+    let Some(header) = rows.next() else {
         return;
     };
-    let width = header.len();
+    let names: Vec<&str> = header
+        .cells
+        .iter()
+        .map(|&(a, b)| &header.text[a..b])
+        .collect();
+    let Some(columns) = header_columns(ctx, section, &names) else {
+        return;
+    };
+    let width = names.len();
 
     let empty = Cell {
         name: "",
@@ -52,48 +49,30 @@ pub(crate) fn read_rows<'s>(
         lead: 0,
     };
     let mut cells = [empty; MAX_COLUMNS];
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                csv_error(ctx, &e);
-                // The csv reader cannot resynchronise inside a broken quote.
-                break;
-            }
-        }
-        // In a CRLF file the reader's position is the `\n` ending the line
-        // before: step over line ends to the record itself.
-        let mut line = record.position().map_or(0, |p| p.line() as u32);
-        let mut row_start = record.position().map_or(0, |p| p.byte() as usize);
-        while let Some(&b) = text
-            .as_bytes()
-            .get(row_start)
-            .filter(|b| matches!(b, b'\r' | b'\n'))
-        {
-            line += u32::from(b == b'\n');
-            row_start += 1;
-        }
-        if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+    while let Some(found) = rows.next() {
+        let Row {
+            line,
+            start: row_start,
+            text: all,
+            verbatim,
+            cells: ranges,
+        } = found;
+        if ranges.len() == 1 && all.bytes().all(|b| b.is_ascii_whitespace()) {
             continue; // a blank line
         }
-        if record.len() != width {
+        if ranges.len() != width {
             ctx.error(
                 Code::CsvSyntax,
                 Loc::new(file, line, 1, 1),
                 format!(
                     "expected {width} cells as in the header, found {}",
-                    record.len()
+                    ranges.len()
                 ),
             )
             .help =
                 Some("check for a missing or extra comma; quote cells that contain commas".into());
             continue;
         }
-        // The whole file is UTF-8; check the row once and slice its cells.
-        let Ok(all) = std::str::from_utf8(record.as_slice()) else {
-            continue;
-        };
         let at = |index: usize, offset: usize| CellAt {
             line,
             row: row_start as u32,
@@ -102,13 +81,14 @@ pub(crate) fn read_rows<'s>(
             source: u32::MAX,
         };
         // One pass over the row; the cell is found only when there is one.
-        if let Some(bad) = control_character(all) {
-            let index = (0..record.len())
-                .position(|i| record.range(i).is_some_and(|r| r.contains(&bad)))
+        if let Some(bad) = control_character(all.as_bytes()) {
+            let index = ranges
+                .iter()
+                .position(|&(a, b)| (a..b).contains(&bad))
                 .unwrap_or(0);
-            let cell_start = record.range(index).map_or(0, |r| r.start);
+            let cell_start = ranges.get(index).map_or(0, |r| r.0);
             let c = all[bad..].chars().next().unwrap_or('\0');
-            let loc = ctx.cell_loc(at(index, bad - cell_start), &all[bad..bad + c.len_utf8()]);
+            let loc = ctx.cell_loc(at(index, bad - cell_start), c.encode_utf8(&mut [0; 4]));
             ctx.error(
                 Code::ControlCharacter,
                 loc,
@@ -120,15 +100,12 @@ pub(crate) fn read_rows<'s>(
             continue;
         }
         let mut n = 0;
-        for (i, range) in (0..record.len())
-            .filter_map(|i| record.range(i))
-            .enumerate()
-        {
-            let text = &all[range.clone()];
-            let trimmed = trim(text);
+        for (i, &(a, b)) in ranges.iter().enumerate() {
+            let cell = &all[a..b];
+            let trimmed = trim(cell);
             if let (Some(name), false) = (columns[i], trimmed.is_empty()) {
-                let lead = trimmed.as_ptr() as usize - text.as_ptr() as usize;
-                let start = range.start + lead;
+                let lead = trimmed.as_ptr() as usize - cell.as_ptr() as usize;
+                let start = a + lead;
                 cells[n] = Cell {
                     name,
                     start: start as u32,
@@ -139,12 +116,6 @@ pub(crate) fn read_rows<'s>(
                 n += 1;
             }
         }
-        // A row with no quote is its cells with a comma between each.
-        let written = row_start..row_start + all.len() + record.len() - 1;
-        let verbatim = text
-            .as_bytes()
-            .get(written)
-            .is_some_and(|raw| memchr::memchr(b'"', raw).is_none());
         let rec = Record::row(
             Loc::new(file, line, 1, 1),
             (row_start as u32, verbatim),
@@ -153,6 +124,143 @@ pub(crate) fn read_rows<'s>(
             &cells[..n],
         );
         row(ctx, &rec);
+    }
+}
+
+/// The rows of a CSV text, one at a time. A row with no quote is split at
+/// its commas where it lies: its cells are slices of the file. A row with
+/// quotes goes through csv-core, which unquotes its cells into a buffer
+/// (and reads a line break inside quotes as part of the cell).
+struct Rows<'t> {
+    text: &'t str,
+    /// Where the next row starts, and its line.
+    pos: usize,
+    line: u32,
+    core: csv_core::Reader,
+    /// csv-core's output: the unquoted cells, and where each ends.
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    /// The current row's cells, as byte ranges of its text.
+    cells: Vec<(usize, usize)>,
+}
+
+/// One row: where it starts, its text, and its cells as ranges of it.
+struct Row<'r> {
+    line: u32,
+    /// Byte offset of the row in the file.
+    start: usize,
+    /// The row as written (`verbatim`) or its unquoted cells one after
+    /// another.
+    text: &'r str,
+    verbatim: bool,
+    cells: &'r [(usize, usize)],
+}
+
+impl<'t> Rows<'t> {
+    fn new(text: &'t str) -> Self {
+        Rows {
+            text,
+            pos: 0,
+            line: 1,
+            core: csv_core::Reader::new(),
+            out: vec![0; 1024],
+            ends: vec![0; MAX_COLUMNS],
+            cells: Vec::with_capacity(MAX_COLUMNS),
+        }
+    }
+
+    fn next(&mut self) -> Option<Row<'_>> {
+        let bytes = self.text.as_bytes();
+        // Empty lines are no rows (as csv-core reads them).
+        while let Some(&b) = bytes.get(self.pos).filter(|b| matches!(b, b'\r' | b'\n')) {
+            self.line += u32::from(b == b'\n');
+            self.pos += 1;
+        }
+        if self.pos >= bytes.len() {
+            return None;
+        }
+        let (start, line) = (self.pos, self.line);
+        let rest = &bytes[start..];
+        let newline = memchr::memchr(b'\n', rest);
+        let mut end = newline.unwrap_or(rest.len());
+        if end > 0 && rest[end - 1] == b'\r' {
+            end -= 1;
+        }
+        self.cells.clear();
+        if memchr::memchr2(b'"', b'\r', &rest[..end]).is_none() {
+            let mut from = 0;
+            for comma in memchr::memchr_iter(b',', &rest[..end]) {
+                self.cells.push((from, comma));
+                from = comma + 1;
+            }
+            self.cells.push((from, end));
+            self.pos = newline.map_or(bytes.len(), |n| start + n + 1);
+            self.line += u32::from(newline.is_some());
+            return Some(Row {
+                line,
+                start,
+                text: &self.text[start..start + end],
+                verbatim: true,
+                cells: &self.cells,
+            });
+        }
+        let (used, fields) = self.quoted(rest);
+        self.pos = start + used;
+        self.line += memchr::memchr_iter(b'\n', &rest[..used]).count() as u32;
+        let text =
+            std::str::from_utf8(&self.out[..self.ends[..fields].last().copied().unwrap_or(0)])
+                .unwrap_or("");
+        let mut from = 0;
+        for &to in &self.ends[..fields] {
+            self.cells.push((from, to.min(text.len())));
+            from = to.min(text.len());
+        }
+        Some(Row {
+            line,
+            start,
+            text,
+            verbatim: false,
+            cells: &self.cells,
+        })
+    }
+
+    /// One row through csv-core: the bytes it used (its line end too) and
+    /// its number of cells.
+    fn quoted(&mut self, input: &[u8]) -> (usize, usize) {
+        use csv_core::ReadRecordResult as R;
+        self.core.reset();
+        let (mut used, mut written, mut fields) = (0, 0, 0);
+        loop {
+            let (result, i, o, e) = self.core.read_record(
+                &input[used..],
+                &mut self.out[written..],
+                &mut self.ends[fields..],
+            );
+            (used, written, fields) = (used + i, written + o, fields + e);
+            match result {
+                R::InputEmpty if used < input.len() => {}
+                // The end of the file ends the row.
+                R::InputEmpty => {
+                    if fields + 1 >= self.ends.len() {
+                        self.ends.resize(self.ends.len() * 2, 0);
+                    }
+                    let (_, _, _, e) = self.core.read_record(
+                        &[],
+                        &mut self.out[written..],
+                        &mut self.ends[fields..],
+                    );
+                    return (used, fields + e);
+                }
+                R::OutputFull => self.out.resize(self.out.len() * 2, 0),
+                R::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                R::Record | R::End => break,
+            }
+        }
+        // A row ended by `\r` owns the `\n` after it.
+        if input[..used].ends_with(b"\r") && input.get(used) == Some(&b'\n') {
+            used += 1;
+        }
+        (used, fields)
     }
 }
 
@@ -211,8 +319,7 @@ pub(crate) fn cell_start(raw: &str, index: usize) -> (u32, u32, usize) {
 
 /// The byte offset of the first control character in a cell (a line
 /// break or tab is text; NUL, escape, DEL and the C1 controls are not).
-fn control_character(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
+fn control_character(bytes: &[u8]) -> Option<usize> {
     bytes.iter().enumerate().position(|(i, &b)| {
         (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
             || b == 0x7f
@@ -229,19 +336,6 @@ fn trim(s: &str) -> &str {
     } else {
         s
     }
-}
-
-fn csv_error(ctx: &mut Ctx<'_>, e: &csv::Error) {
-    let line = e.position().map_or(1, |p| p.line() as u32);
-    let file = ctx.file;
-    ctx.error(
-        Code::CsvSyntax,
-        Loc::new(file, line, 1, 1),
-        format!("malformed CSV: {e}"),
-    )
-    .help = Some(
-        "a quoted cell must end with a closing `\"`; double a quote inside a quoted cell".into(),
-    );
 }
 
 /// Report the required columns the header lacks; `false` if any.
@@ -340,7 +434,7 @@ fn unknown_columns(
 fn header_columns(
     ctx: &mut Ctx<'_>,
     section: &'static Section,
-    header: &ByteRecord,
+    header: &[&str],
 ) -> Option<Vec<Option<&'static str>>> {
     let file = ctx.file;
     let mut columns = Vec::with_capacity(header.len());
@@ -351,11 +445,10 @@ fn header_columns(
     let mut unknown: Vec<(String, Loc)> = Vec::new();
     let mut unknown_count = 0usize;
     let mut col = 1u32;
-    for raw in header.iter() {
-        let name = String::from_utf8_lossy(raw);
-        let name = name.trim();
+    for raw in header {
+        let name = raw.trim();
         let loc = Loc::new(file, 1, col, name.chars().count() as u32);
-        col = col.saturating_add(String::from_utf8_lossy(raw).chars().count() as u32 + 1);
+        col = col.saturating_add(raw.chars().count() as u32 + 1);
         let field = section
             .fields
             .iter()
@@ -408,6 +501,89 @@ fn header_columns(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Every row as (line, cells), read by [`Rows`].
+    fn ours(text: &str) -> Vec<(u32, Vec<String>)> {
+        let mut rows = Rows::new(text);
+        let mut out = Vec::new();
+        while let Some(row) = rows.next() {
+            // A row's line is the line its first byte is on.
+            let before = &text.as_bytes()[..row.start];
+            assert_eq!(
+                row.line as usize,
+                1 + before.iter().filter(|&&b| b == b'\n').count()
+            );
+            if row.verbatim {
+                assert!(text[row.start..].starts_with(row.text));
+            }
+            let cells = row
+                .cells
+                .iter()
+                .map(|&(a, b)| row.text[a..b].to_owned())
+                .collect();
+            out.push((row.line, cells));
+        }
+        out
+    }
+
+    /// Every row's cells as the csv crate reads them.
+    fn theirs(text: &str) -> Vec<Vec<String>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut record = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            out.push(
+                record
+                    .iter()
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect(),
+            );
+        }
+        out
+    }
+
+    fn agree(text: &str) {
+        let cells: Vec<Vec<String>> = ours(text).into_iter().map(|(_, c)| c).collect();
+        assert_eq!(cells, theirs(text), "{text:?}");
+    }
+
+    #[test]
+    fn rows_are_read_as_the_csv_crate_reads_them() {
+        for text in [
+            "",
+            "a,b,c\n1,2,3\n",
+            "a,b\r\n1,2\r\n\r\n3,4",
+            "a,\"b, c\",d\n\"x \"\"y\"\"\",z,\n",
+            "\"multi\nline\",x\r\nnext,row\n",
+            "\n\n a , b \n,\n",
+            "name,\"Zoë Ó'Brien\"\n\"unclosed,all\n",
+            "a\"b,c\n\"q\"tail,d\n",
+            "lone\rreturn,x\n",
+            "\"\"\n\"\",\n",
+        ] {
+            agree(text);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn random_csv_is_read_as_the_csv_crate_reads_it(
+            pieces in prop::collection::vec(
+                prop::sample::select(vec![
+                    "a", "bb", "Zoë", " ", ",", "\"", "\"\"", "\n", "\r\n", "\r", "x y", "2022-01-18",
+                ]),
+                0..40,
+            )
+        ) {
+            agree(&pieces.concat());
+        }
+    }
 
     #[test]
     fn cells_start_where_the_source_has_them() {

@@ -60,7 +60,8 @@ pub(crate) struct Record<'a> {
 enum Entries<'a> {
     Map(&'a [(Node, Node)]),
     Row {
-        /// The row's cells, one after another (as the csv crate keeps them).
+        /// The row as written (`verbatim`), or its cells one after another
+        /// as the csv reader unquoted them.
         text: &'a str,
         cells: &'a [Cell],
         line: u32,
@@ -142,7 +143,7 @@ impl<'a> Record<'a> {
                         index: c.index,
                         offset: c.lead,
                         source: if verbatim {
-                            row.saturating_add(c.start).saturating_add(c.index)
+                            row.saturating_add(c.start)
                         } else {
                             u32::MAX
                         },
@@ -166,9 +167,9 @@ impl<'a> Record<'a> {
 /// by name, and the names are usually the very same constant, so the
 /// addresses are compared before the bytes.
 fn same_name(a: &str, b: &str) -> bool {
+    // Byte by byte, not a call to `memcmp`: names are a few bytes long.
     a.len() == b.len()
-        && (std::ptr::eq(a.as_ptr(), b.as_ptr())
-            || (a.as_bytes().first() == b.as_bytes().first() && a == b))
+        && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a.bytes().zip(b.bytes()).all(|(x, y)| x == y))
 }
 
 /// Reading context for one file: where diagnostics go, and the text YAML
@@ -888,7 +889,8 @@ pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
     if !shaped {
         return Err(format!("expected a date `YYYY-MM-DD`, found `{s}`"));
     }
-    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().expect("digits");
+    // Digits, checked above: read them as they are.
+    let num = |r: std::ops::Range<usize>| b[r].iter().fold(0, |n, c| n * 10 + u32::from(c - b'0'));
     let (y, m, d) = (num(0..4) as i32, num(5..7), num(8..10));
     if !(1900..=2200).contains(&y) {
         return Err(format!("the date `{s}` is outside the years 1900 to 2200"));
