@@ -1,8 +1,11 @@
 //! The public site: the offer, a page per course, calendars to subscribe
 //! to, resource packs, the bulletin, and progress against the vision.
 
+use std::sync::Mutex;
+
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use plotters::prelude::*;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use tip_calendar::Filter;
 use tip_core::model::RuleKind;
@@ -92,21 +95,40 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, E
         env: crate::templates::environment(data.root())?,
         built: opts.stamp.format("%-d %B %Y").to_string(),
         logo: None,
-        files: Vec::new(),
+        files: Mutex::new(Vec::new()),
     };
     site.logo()?;
     let calendars = site.calendars();
-    site.index(calendars)?;
-    for c in data.course_ixs() {
-        site.course(c)?;
-    }
-    site.bulletin()?;
-    site.progress()?;
-    site.credentials()?;
-    site.style()?;
-    let mut files = site.files;
+    // The pages do not depend on each other: they are made side by side.
+    let mut parts = vec![
+        Part::Index,
+        Part::Bulletin,
+        Part::Progress,
+        Part::Credentials,
+        Part::Style,
+    ];
+    parts.extend(data.course_ixs().map(Part::Course));
+    parts.par_iter().try_for_each(|part| match part {
+        Part::Index => site.index(&calendars),
+        Part::Course(c) => site.course(*c),
+        Part::Bulletin => site.bulletin(),
+        Part::Progress => site.progress(),
+        Part::Credentials => site.credentials(),
+        Part::Style => site.style(),
+    })?;
+    let mut files = site.files.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(files)
+}
+
+/// A part of the site, made on its own.
+enum Part {
+    Index,
+    Course(Ix<Course>),
+    Bulletin,
+    Progress,
+    Credentials,
+    Style,
 }
 
 /// A site being built: what every page shares, and the files so far.
@@ -118,7 +140,7 @@ struct Site<'a> {
     built: String,
     /// The logo's path in the site, once copied.
     logo: Option<String>,
-    files: Vec<(String, Vec<u8>)>,
+    files: Mutex<Vec<(String, Vec<u8>)>>,
 }
 
 impl Site<'_> {
@@ -132,17 +154,25 @@ impl Site<'_> {
         })
     }
 
-    fn page(&mut self, path: String, template: &str, ctx: &Value) -> Result<(), Error> {
+    fn page(&self, path: String, template: &str, ctx: &Value) -> Result<(), Error> {
         let html = crate::templates::render(&self.env, template, ctx)?;
-        self.files.push((path, html.into_bytes()));
+        self.add(path, html.into_bytes());
         Ok(())
+    }
+
+    /// Add a file to the site.
+    fn add(&self, path: String, bytes: Vec<u8>) {
+        self.files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path, bytes));
     }
 
     /// Everything a verifier needs, with no server of ours: the issuer's
     /// DID document and profile, a page per issued certificate at
     /// `verify/<code>/` (no name, no email: initials), and each year's
     /// signed revocation list.
-    fn credentials(&mut self) -> Result<(), Error> {
+    fn credentials(&self) -> Result<(), Error> {
         let data = self.data;
         let Some(issuer) = self.opts.issuer.clone() else {
             return Ok(());
@@ -152,15 +182,13 @@ impl Site<'_> {
             s.push('\n');
             s.into_bytes()
         };
-        self.files
-            .push((issuer.did_path.clone(), pretty(&issuer.did_document())));
+        self.add(issuer.did_path.clone(), pretty(&issuer.did_document()));
         let email = data
             .programme()
             .organiser
             .as_ref()
             .and_then(|o| o.email.as_deref());
-        self.files
-            .push(("issuer.json".into(), pretty(&issuer.profile(email))));
+        self.add("issuer.json".into(), pretty(&issuer.profile(email)));
         let prefix = data.programme().id.to_uppercase();
         let mut years: std::collections::BTreeMap<i32, Vec<u32>> = Default::default();
         for cert in data.certificates() {
@@ -217,10 +245,10 @@ impl Site<'_> {
                 let token = issuer
                     .status_list(key, year, &revoked, self.opts.stamp.date_naive())
                     .map_err(|e| Error::Credential(e.to_string()))?;
-                self.files.push((
+                self.add(
                     format!("status/{year}.jwt"),
                     format!("{token}\n").into_bytes(),
-                ));
+                );
             }
         }
         Ok(())
@@ -242,14 +270,14 @@ impl Site<'_> {
             return Err(Error::LogoNotPng(l.clone()));
         }
         let path = "images/logo.png".to_string();
-        self.files.push((path.clone(), bytes));
+        self.add(path.clone(), bytes);
         self.logo = Some(path);
         Ok(())
     }
 
     /// Calendars to subscribe to: all dates, and per region, tier and
     /// course. Returns the list the front page shows.
-    fn calendars(&mut self) -> Vec<Value> {
+    fn calendars(&self) -> Vec<Value> {
         let data = self.data;
         let mut feeds = vec![(
             "calendars/all.ics".to_string(),
@@ -305,13 +333,13 @@ impl Site<'_> {
             if ics.contains("BEGIN:VEVENT") {
                 listed.push(json!({ "name": name, "href": &path, "webcal": webcal(data, &path) }));
             }
-            self.files.push((path, ics.into_bytes()));
+            self.add(path, ics.into_bytes());
         }
         listed
     }
 
     /// The front page: the offer by tier, the coming dates, the calendars.
-    fn index(&mut self, calendars: Vec<Value>) -> Result<(), Error> {
+    fn index(&self, calendars: &[Value]) -> Result<(), Error> {
         let data = self.data;
         let until = self
             .opts
@@ -347,7 +375,7 @@ impl Site<'_> {
     }
 
     /// A course's page, and its resource pack.
-    fn course(&mut self, c: Ix<Course>) -> Result<(), Error> {
+    fn course(&self, c: Ix<Course>) -> Result<(), Error> {
         let data = self.data;
         let course = &data[c];
         let mut ctx = self.base("../");
@@ -395,13 +423,13 @@ impl Site<'_> {
         if !course.resources.is_empty() {
             let p = pack::for_course(data, c);
             let zip = pack::zip(&pack::files(data, &p)?);
-            self.files.push((format!("packs/{}.zip", course.id), zip));
+            self.add(format!("packs/{}.zip", course.id), zip);
         }
         Ok(())
     }
 
     /// The bulletin, as a page and as Markdown.
-    fn bulletin(&mut self) -> Result<(), Error> {
+    fn bulletin(&self) -> Result<(), Error> {
         let window = Window {
             from: self.opts.as_of,
             months: self.opts.months,
@@ -409,12 +437,15 @@ impl Site<'_> {
         let mut ctx = bulletin::context(self.data, window);
         ctx["built"] = json!(&self.built);
         ctx["logo"] = json!(&self.logo);
-        self.page("bulletin.html".into(), "bulletin.html", &ctx)?;
-        self.page("bulletin.md".into(), "bulletin.md", &ctx)
+        let (html, markdown) = rayon::join(
+            || self.page("bulletin.html".into(), "bulletin.html", &ctx),
+            || self.page("bulletin.md".into(), "bulletin.md", &ctx),
+        );
+        html.and(markdown)
     }
 
     /// Progress against the vision: a page and its chart.
-    fn progress(&mut self) -> Result<(), Error> {
+    fn progress(&self) -> Result<(), Error> {
         let targets = progress(self.data, self.opts.as_of);
         let mut ctx = self.base("");
         ctx["as_of"] = json!(bulletin::long(self.opts.as_of));
@@ -425,18 +456,16 @@ impl Site<'_> {
         ctx["trend"] = json!({ "tiers": target_tiers(&targets), "rows": table });
         self.page("progress.html".into(), "progress.html", &ctx)?;
         if !targets.is_empty() {
-            self.files
-                .push(("progress.svg".into(), chart(&targets)?.into_bytes()));
+            self.add("progress.svg".into(), chart(&targets)?.into_bytes());
         }
         if !trend.is_empty() {
-            self.files
-                .push(("progress-over-time.svg".into(), trend.into_bytes()));
+            self.add("progress-over-time.svg".into(), trend.into_bytes());
         }
         Ok(())
     }
 
     /// The stylesheet, in the programme's colour.
-    fn style(&mut self) -> Result<(), Error> {
+    fn style(&self) -> Result<(), Error> {
         let colour = self
             .data
             .programme()
