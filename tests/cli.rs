@@ -2762,3 +2762,35 @@ fn unknown_people_in_completions_are_placed_at_their_cell() {
         .count();
     assert_eq!(unknown, 3, "{:#?}", report.diagnostics);
 }
+
+/// `TIP_TIMINGS` prints each step of loading to standard error and
+/// changes nothing else.
+#[test]
+fn timings_go_to_stderr_and_change_no_output() {
+    let data = repo().join("data/kent-medway");
+    let args = ["validate", data.to_str().unwrap(), "--format", "json"];
+    let (code, plain, quiet) = tip_env(&args, &[]);
+    let (timed_code, timed, err) = tip_env(&args, &[("TIP_TIMINGS", Path::new("1"))]);
+    assert_eq!((code, timed_code), (0, 0));
+    assert_eq!(plain, timed);
+    assert!(!quiet.contains("tip: "), "{quiet}");
+    let steps: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("tip: "))
+        .map(|l| l.split_once(" s  ").map_or("", |(_, step)| step))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "find",
+            "yaml",
+            "regions to venues",
+            "people",
+            "courses and cohorts",
+            "attendance, completions, applications",
+            "timetable and completion index",
+            "checks"
+        ],
+        "{err}"
+    );
+}
