@@ -1158,4 +1158,19 @@ mod tests {
         assert!(rows > 50, "{rows} completions have a source");
         assert_eq!(std::mem::size_of::<crate::model::Completion>(), 32);
     }
+
+    /// An embedder may load data sets from rayon's own threads, several at
+    /// once: the per-thread CSV buffers and their release must not get in
+    /// the way (no deadlock, no borrow panic), and each load is whole.
+    #[test]
+    fn loads_inside_rayon_threads_side_by_side_are_whole() {
+        use rayon::prelude::*;
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/kent-medway");
+        let alone = crate::Dataset::load(root).unwrap().0.completions().len();
+        let counts: Vec<usize> = (0..4)
+            .into_par_iter()
+            .map(|_| crate::Dataset::load(root).unwrap().0.completions().len())
+            .collect();
+        assert_eq!(counts, [alone; 4]);
+    }
 }
