@@ -2735,11 +2735,11 @@ fn serve_shows_an_edit_within_two_seconds() {
     let _ = child.wait();
 }
 
-/// Completions keep their people's ids as places in the file, not copies;
+/// Completions and applications keep their people's ids as places in the file;
 /// an unknown one is still reported at its cell, with or without quotes,
 /// after Unicode text, in a CRLF file, and beyond an escaped quote.
 #[test]
-fn unknown_people_in_completions_are_placed_at_their_cell() {
+fn unknown_people_in_tabular_records_are_placed_at_their_cell() {
     let dir = fixture("duplicate-record");
     fs::write(
         dir.path().join("completions.csv"),
@@ -2761,6 +2761,24 @@ fn unknown_people_in_completions_are_placed_at_their_cell() {
         .filter(|d| d.code == "unknown-reference")
         .count();
     assert_eq!(unknown, 3, "{:#?}", report.diagnostics);
+    // Applications resolve their people the same way.
+    fs::write(
+        dir.path().join("applications.csv"),
+        "person,course,applied\nann,intro,2022-01-10\n\"zoë\",intro,2022-01-11\nbod,intro,2022-01-12\n",
+    )
+    .unwrap();
+    let (_, report) = validate_json(dir.path());
+    has(&report, "unknown-reference", "applications.csv", 3, 2);
+    has(&report, "unknown-reference", "applications.csv", 4, 1);
+    let bod = report
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("`bod`"))
+        .expect("bod is unknown");
+    assert!(
+        bod.help.as_deref().is_some_and(|h| h.contains("`bob`")),
+        "{bod:?}"
+    );
 }
 
 /// `TIP_TIMINGS` prints each step of loading to standard error and

@@ -656,10 +656,15 @@ pub(crate) fn parse_day(s: &str) -> Option<Day> {
     Some(Day::Nth(nth, weekday))
 }
 
-pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Option<Attendance> {
+pub(crate) fn attendance(
+    ctx: &mut Ctx<'_>,
+    rec: &Record<'_>,
+    ix: &Index,
+    people: &mut PeopleNamed,
+) -> Option<Attendance> {
     let what = "attendance record";
     let cohort = ctx.required(rec, "cohort", what, |c, v| c.reference(v, &ix.cohorts));
-    let person = ctx.required(rec, "person", what, |c, v| c.reference(v, &ix.people));
+    let person = people.required(ctx, rec, what);
     // The register says who came: never assumed. In CSV an empty cell is
     // a row with nothing ticked; in YAML the field must be written.
     let mut number_locs = Vec::new();
@@ -712,11 +717,99 @@ pub(crate) fn attendance(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opt
 #[derive(Default)]
 pub(crate) struct CompletionFile {
     sources: Interner,
-    /// Each completion's person, in order: where the id is in the file
-    /// (no copy), or for ids written with quotes or escapes, a position in
-    /// `written`.
-    people: Vec<PersonAt>,
+    people: PeopleNamed,
+}
+
+/// The people a file's records name, resolved together at the end of the
+/// file (one batch, grouped by shard: a partitioned hash join), not one
+/// random probe of a million ids per row. Until then a record's `person`
+/// is a position in this list.
+#[derive(Default)]
+pub(crate) struct PeopleNamed {
+    /// Where each id is in the file (no copy), or for ids written with
+    /// quotes or escapes, a position in `written`.
+    at: Vec<PersonAt>,
     written: Vec<(compact_str::CompactString, Written)>,
+}
+
+impl PeopleNamed {
+    /// The record's required `person`, as a placeholder (see
+    /// [`PeopleNamed::keep_known`]).
+    fn required(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        rec: &Record<'_>,
+        what: &str,
+    ) -> Option<crate::Ix<Person>> {
+        ctx.required(rec, "person", what, |c, v| {
+            let id = c.str(v)?.trim();
+            let at = match c.source_range(v, id) {
+                Some((start, len)) => PersonAt { start, len },
+                None => {
+                    let place = match v {
+                        Val::Cell { at, .. } => Written::Csv(at),
+                        Val::Node(_) => Written::Yaml(c.loc_of(v)),
+                    };
+                    self.written.push((id.into(), place));
+                    PersonAt {
+                        start: (self.written.len() - 1) as u32,
+                        len: u32::MAX,
+                    }
+                }
+            };
+            self.at.push(at);
+            Some(crate::Ix::new(self.at.len() - 1))
+        })
+    }
+
+    /// Resolve every person named, reporting the unknown ones at their
+    /// place, and keep the records whose person is known, each with its
+    /// person's real index.
+    fn keep_known<T>(
+        &self,
+        ctx: &mut Ctx<'_>,
+        ix: &Index,
+        items: &mut Vec<T>,
+        person: impl Fn(&mut T) -> &mut crate::Ix<Person>,
+    ) {
+        let source = ctx.source;
+        let ids: Vec<&str> = self
+            .at
+            .iter()
+            .map(|p| match p.len {
+                u32::MAX => self.written[p.start as usize].0.as_str(),
+                len => &source[p.start as usize..(p.start + len) as usize],
+            })
+            .collect();
+        let found = ix.people.get_many(&ids);
+        let mut lines = None;
+        for ((p, id), hit) in self.at.iter().zip(&ids).zip(&found) {
+            if hit.is_some() {
+                continue;
+            }
+            let loc = match p.len {
+                u32::MAX => match self.written[p.start as usize].1 {
+                    Written::Yaml(loc) => loc,
+                    Written::Csv(at) => ctx.cell_loc(at, id),
+                },
+                _ => {
+                    let lines = lines.get_or_insert_with(|| crate::files::LineStarts::new(source));
+                    lines.loc(ctx.file, source, p.start as usize, id)
+                }
+            };
+            ctx.unknown_reference(id, loc, &ix.people);
+        }
+        items.retain_mut(|item| {
+            let p = person(item);
+            match found[p.index()] {
+                Some(real) => {
+                    *p = crate::Ix::new(real as usize);
+                    true
+                }
+                None => false,
+            }
+        });
+    }
 }
 
 /// Where a completion's person id is: bytes `start..start + len` of the
@@ -743,25 +836,7 @@ pub(crate) fn completion(
     file: &mut CompletionFile,
 ) -> Option<Completion> {
     let what = "completion";
-    let person = ctx.required(rec, "person", what, |c, v| {
-        let id = c.str(v)?.trim();
-        let at = match c.source_range(v, id) {
-            Some((start, len)) => PersonAt { start, len },
-            None => {
-                let place = match v {
-                    Val::Cell { at, .. } => Written::Csv(at),
-                    Val::Node(_) => Written::Yaml(c.loc_of(v)),
-                };
-                file.written.push((id.into(), place));
-                PersonAt {
-                    start: (file.written.len() - 1) as u32,
-                    len: u32::MAX,
-                }
-            }
-        };
-        file.people.push(at);
-        Some(crate::Ix::new(file.people.len() - 1))
-    });
+    let person = file.people.required(ctx, rec, what);
     let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
     let date = ctx.required(rec, "date", what, Ctx::date);
     let source = ctx
@@ -794,41 +869,23 @@ pub(crate) fn finish_completions(
             .map(|t| Source::new(all.intern(t)))
             .collect()
     };
-    let source = ctx.source;
-    let ids: Vec<&str> = file
-        .people
-        .iter()
-        .map(|p| match p.len {
-            u32::MAX => file.written[p.start as usize].0.as_str(),
-            len => &source[p.start as usize..(p.start + len) as usize],
-        })
-        .collect();
-    let found = ix.people.get_many(&ids);
-    let mut lines = None;
-    for ((p, id), hit) in file.people.iter().zip(&ids).zip(&found) {
-        if hit.is_some() {
-            continue;
-        }
-        let loc = match p.len {
-            u32::MAX => match file.written[p.start as usize].1 {
-                Written::Yaml(loc) => loc,
-                Written::Csv(at) => ctx.cell_loc(at, id),
-            },
-            _ => {
-                let lines = lines.get_or_insert_with(|| crate::files::LineStarts::new(source));
-                lines.loc(ctx.file, source, p.start as usize, id)
-            }
-        };
-        ctx.unknown_reference(id, loc, &ix.people);
+    file.people
+        .keep_known(ctx, ix, &mut items, |c: &mut Completion| &mut c.person);
+    for c in &mut items {
+        c.source = c.source.map(|s| global[s.index()]);
     }
-    items.retain_mut(|c| match found[c.person.index()] {
-        Some(p) => {
-            c.person = crate::Ix::new(p as usize);
-            c.source = c.source.map(|s| global[s.index()]);
-            true
-        }
-        None => false,
-    });
+    items
+}
+
+/// The `finish` of a section whose records name a person: resolve them.
+pub(crate) fn finish_people<T>(
+    ctx: &mut Ctx<'_>,
+    people: PeopleNamed,
+    mut items: Vec<T>,
+    ix: &Index,
+    person: impl Fn(&mut T) -> &mut crate::Ix<Person>,
+) -> Vec<T> {
+    people.keep_known(ctx, ix, &mut items, person);
     items
 }
 
@@ -860,9 +917,14 @@ impl Interner {
     }
 }
 
-pub(crate) fn application(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Option<Application> {
+pub(crate) fn application(
+    ctx: &mut Ctx<'_>,
+    rec: &Record<'_>,
+    ix: &Index,
+    people: &mut PeopleNamed,
+) -> Option<Application> {
     let what = "application";
-    let person = ctx.required(rec, "person", what, |c, v| c.reference(v, &ix.people));
+    let person = people.required(ctx, rec, what);
     let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
     let applied = ctx.required(rec, "applied", what, Ctx::date);
     let prefer = ctx

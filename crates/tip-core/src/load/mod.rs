@@ -32,7 +32,7 @@ use crate::model::*;
 use crate::schema::{self, Section, TabularSection};
 use crate::suggest::did_you_mean;
 use crate::timetable::{self, ExpandProblem, WorkingCalendar};
-use convert::{CompletionFile, Converted};
+use convert::{CompletionFile, Converted, PeopleNamed};
 use read::{Ctx, Record};
 use yaml::{Document, Kind, Node};
 
@@ -604,13 +604,17 @@ struct LearningEnv<'a> {
 }
 
 impl LearningEnv<'_> {
-    fn attendance(&self) -> Reader<'_, Self, Attendance, ()> {
+    fn attendance(&self) -> Reader<'_, Self, Attendance, PeopleNamed> {
         Reader {
             section: TabularSection::Attendance,
             what: "attendance record",
             env: self,
-            convert: |env, ctx, rec, _| convert::attendance(ctx, rec, env.index),
-            finish: keep,
+            convert: |env, ctx, rec, people| convert::attendance(ctx, rec, env.index, people),
+            finish: |env, ctx, people, items| {
+                convert::finish_people(ctx, people, items, env.index, |a: &mut Attendance| {
+                    &mut a.person
+                })
+            },
         }
     }
 
@@ -626,13 +630,17 @@ impl LearningEnv<'_> {
         }
     }
 
-    fn applications(&self) -> Reader<'_, Self, Application, ()> {
+    fn applications(&self) -> Reader<'_, Self, Application, PeopleNamed> {
         Reader {
             section: TabularSection::Applications,
             what: "application",
             env: self,
-            convert: |env, ctx, rec, _| convert::application(ctx, rec, env.index),
-            finish: keep,
+            convert: |env, ctx, rec, people| convert::application(ctx, rec, env.index, people),
+            finish: |env, ctx, people, items| {
+                convert::finish_people(ctx, people, items, env.index, |a: &mut Application| {
+                    &mut a.person
+                })
+            },
         }
     }
 
