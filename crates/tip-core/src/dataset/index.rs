@@ -76,9 +76,8 @@ pub(crate) struct IdTable {
     /// The singular, for messages (`course`).
     pub(crate) noun: &'static str,
     /// Id → position, split into shards by hash so that a million ids are
-    /// indexed in parallel, each shard small enough to stay in cache. Keys
-    /// are stored inline (ids are short): one cache line per lookup.
-    shards: Vec<HashTable<(CompactString, u32)>>,
+    /// indexed in parallel, each shard small enough to stay in cache.
+    shards: Vec<Shard>,
     /// Ids of records too broken to load: references to them are not
     /// reported again.
     pub(crate) broken: FxHashSet<Id>,
@@ -90,6 +89,28 @@ pub(crate) struct IdTable {
 }
 
 const SHARD_BITS: u32 = 6;
+
+/// One shard: its ids in the order they came, each with its record's
+/// position (ids are short: stored inline), and a hash table of 4-byte
+/// slots into them. A table of a million ids is 38 MB, not the 69 MB of
+/// half-empty power-of-two tables of whole entries.
+#[derive(Default)]
+struct Shard {
+    entries: Vec<(CompactString, u32)>,
+    slots: HashTable<u32>,
+}
+
+impl Shard {
+    fn find(&self, hash: u64, id: &str) -> Option<u32> {
+        self.slots
+            .find(hash, |&i| self.entries[i as usize].0 == id)
+            .map(|&i| self.entries[i as usize].1)
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
 
 /// The hash of an id, and its shard (from other bits than the table uses).
 fn hash_of(id: &str) -> (u64, usize) {
@@ -103,16 +124,12 @@ fn hash_of(id: &str) -> (u64, usize) {
     )
 }
 
-fn rehash(entry: &(CompactString, u32)) -> u64 {
-    hash_of(&entry.0).0
-}
-
 impl IdTable {
     pub(crate) fn new(section: &'static str, noun: &'static str) -> Self {
         IdTable {
             section,
             noun,
-            shards: (0..1 << SHARD_BITS).map(|_| HashTable::new()).collect(),
+            shards: (0..1 << SHARD_BITS).map(|_| Shard::default()).collect(),
             broken: FxHashSet::default(),
             incomplete: None,
             skipped: std::sync::atomic::AtomicU32::new(0),
@@ -122,8 +139,8 @@ impl IdTable {
     pub(crate) fn get<T>(&self, id: &str) -> Option<Ix<T>> {
         let (hash, shard) = hash_of(id);
         self.shards[shard]
-            .find(hash, |(k, _)| k == id)
-            .map(|&(_, i)| Ix::new(i as usize))
+            .find(hash, id)
+            .map(|i| Ix::new(i as usize))
     }
 
     /// Look up many ids at once: grouped by shard, so that each shard is
@@ -147,9 +164,7 @@ impl IdTable {
         for i in order {
             let i = i as usize;
             let (hash, shard) = hashes[i];
-            found[i] = self.shards[shard]
-                .find(hash, |(k, _)| k == ids[i])
-                .map(|&(_, p)| p);
+            found[i] = self.shards[shard].find(hash, ids[i]);
         }
         found
     }
@@ -173,15 +188,27 @@ impl IdTable {
             .par_iter_mut()
             .zip(buckets)
             .flat_map_iter(|(shard, positions)| {
-                shard.reserve(positions.len(), rehash);
+                let Shard { entries, slots } = shard;
+                let rehash = |&i: &u32| hash_of(&entries[i as usize].0).0;
+                slots.reserve(positions.len(), rehash);
+                entries.reserve_exact(positions.len());
                 let mut repeats = Vec::new();
                 for i in positions {
                     let position = first + i as usize;
                     let id = ids[i as usize];
-                    match shard.entry(hashes[i as usize].0, |(k, _)| k == id, rehash) {
-                        Entry::Occupied(o) => repeats.push((position, o.get().1 as usize)),
+                    let hash = hashes[i as usize].0;
+                    let slot = slots.entry(
+                        hash,
+                        |&e| entries[e as usize].0 == id,
+                        |&e| hash_of(&entries[e as usize].0).0,
+                    );
+                    match slot {
+                        Entry::Occupied(o) => {
+                            repeats.push((position, entries[*o.get() as usize].1 as usize))
+                        }
                         Entry::Vacant(v) => {
-                            v.insert((CompactString::from(id), position as u32));
+                            v.insert(entries.len() as u32);
+                            entries.push((CompactString::from(id), position as u32));
                         }
                     }
                 }
@@ -204,7 +231,7 @@ impl IdTable {
             id,
             self.shards
                 .iter()
-                .flat_map(|s| s.iter().map(|(k, _)| k.as_str()))
+                .flat_map(|s| s.entries.iter().map(|(k, _)| k.as_str()))
                 .chain(self.broken.iter().map(|b| &**b)),
         )
     }
