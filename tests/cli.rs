@@ -2334,21 +2334,7 @@ fn a_name_no_font_draws_is_refused_until_a_font_is_added() {
     assert_eq!(code, 0, "a warning: {r:#?}");
     has(&r, "no-glyph", "people.csv", 18, 1);
     let key = example_key();
-    let certify = |out: &Path| {
-        tip_env(
-            &[
-                "certify",
-                s(&data),
-                "--cohort",
-                "ttt-2022-02",
-                "--as-of",
-                "2022-12-01",
-                "-o",
-                s(out),
-            ],
-            &[("TIP_SIGNING_KEY", &key)],
-        )
-    };
+    let certify = |out: &Path| certify_signed(&data, "ttt-2022-02", out, &key);
     let first = tmp.path().join("first");
     let (code, _, err) = certify(&first);
     assert_eq!(code, 1, "{err}");
@@ -2407,6 +2393,24 @@ fn example_with_new_key() -> (tempfile::TempDir, PathBuf, PathBuf) {
     // starts afresh here.
     fs::remove_file(data.join("certificates.csv")).unwrap();
     (tmp, data, key)
+}
+
+/// `tip certify DATA --cohort COHORT --as-of 2022-12-01 -o OUT`, signed
+/// with `key`: (exit code, stdout, stderr).
+fn certify_signed(data: &Path, cohort: &str, out: &Path, key: &Path) -> (i32, String, String) {
+    tip_env(
+        &[
+            "certify",
+            s(data),
+            "--cohort",
+            cohort,
+            "--as-of",
+            "2022-12-01",
+            "-o",
+            s(out),
+        ],
+        &[("TIP_SIGNING_KEY", key)],
+    )
 }
 
 #[test]
@@ -2469,21 +2473,7 @@ fn certify_without_a_key_refuses_and_drafts_record_nothing() {
 #[test]
 fn issued_certificates_keep_their_numbers_and_bytes_when_other_data_changes() {
     let (tmp, data, key) = example_with_new_key();
-    let certify = |cohort: &str, out: &Path| {
-        tip_env(
-            &[
-                "certify",
-                s(&data),
-                "--cohort",
-                cohort,
-                "--as-of",
-                "2022-12-01",
-                "-o",
-                s(out),
-            ],
-            &[("TIP_SIGNING_KEY", &key)],
-        )
-    };
+    let certify = |cohort: &str, out: &Path| certify_signed(&data, cohort, out, &key);
     let first = tmp.path().join("first");
     let (code, _, err) = certify("ttt-2022-02", &first);
     assert_eq!(code, 0, "{err}");
@@ -2526,19 +2516,7 @@ fn issued_certificates_keep_their_numbers_and_bytes_when_other_data_changes() {
 fn a_revocation_shows_on_its_page_and_in_the_status_list() {
     let (tmp, data, key) = example_with_new_key();
     let certs = tmp.path().join("certs");
-    let (code, _, err) = tip_env(
-        &[
-            "certify",
-            s(&data),
-            "--cohort",
-            "ttt-2022-02",
-            "--as-of",
-            "2022-12-01",
-            "-o",
-            s(&certs),
-        ],
-        &[("TIP_SIGNING_KEY", &key)],
-    );
+    let (code, _, err) = certify_signed(&data, "ttt-2022-02", &certs, &key);
     assert_eq!(code, 0, "{err}");
     let ledger = fs::read_to_string(data.join("certificates.csv")).unwrap();
     let row = ledger.lines().nth(2).unwrap().to_owned();

@@ -238,8 +238,7 @@ impl<'t> Rows<'t> {
             );
             (used, written, fields) = (used + i, written + o, fields + e);
             match result {
-                R::InputEmpty if used < input.len() => {}
-                // The end of the file ends the row.
+                // All the input was read: the end of the file ends the row.
                 R::InputEmpty => {
                     if fields + 1 >= self.ends.len() {
                         self.ends.resize(self.ends.len() * 2, 0);
@@ -249,7 +248,8 @@ impl<'t> Rows<'t> {
                         &mut self.out[written..],
                         &mut self.ends[fields..],
                     );
-                    return (used, fields + e);
+                    fields += e;
+                    break;
                 }
                 R::OutputFull => self.out.resize(self.out.len() * 2, 0),
                 R::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
@@ -260,7 +260,8 @@ impl<'t> Rows<'t> {
         if input[..used].ends_with(b"\r") && input.get(used) == Some(&b'\n') {
             used += 1;
         }
-        (used, fields)
+        // Always a step forward, whatever the input.
+        (used.max(1), fields)
     }
 }
 

@@ -3,6 +3,8 @@
 //! serde-saphyr parses (with its duplicate-key, depth and alias-bomb
 //! protection); we keep the result as a small tree of [`Node`]s, each with its
 //! line and column, so that every later check can point at the exact value.
+//! Plain files are built into the same tree straight from the parser's
+//! events, which is faster (`super::events`); serde-saphyr reads the rest.
 //! Scalars that YAML would read as numbers or booleans keep their original
 //! spelling, so `id: 007` or `name: No` mean what the author wrote.
 

@@ -127,33 +127,15 @@ pub fn requirement(data: &Dataset, rule: &Rule) -> String {
         }
         RuleKind::Role(roles) => format!(
             "you are {}",
-            list(
-                roles
-                    .iter()
-                    .map(|r| with_article(&data[*r].name))
-                    .collect::<Vec<_>>(),
-                "or"
-            )
+            list(roles.iter().map(|r| with_article(&data[*r].name)), "or")
         ),
         RuleKind::Region(regions) => format!(
             "you work in {}",
-            list(
-                regions
-                    .iter()
-                    .map(|r| data[*r].name.clone())
-                    .collect::<Vec<_>>(),
-                "or"
-            )
+            list(regions.iter().map(|r| data[*r].name.clone()), "or")
         ),
         RuleKind::Sector(sectors) => format!(
             "you work in {}",
-            list(
-                sectors
-                    .iter()
-                    .map(|s| data[*s].name.clone())
-                    .collect::<Vec<_>>(),
-                "or"
-            )
+            list(sectors.iter().map(|s| data[*s].name.clone()), "or")
         ),
         RuleKind::All(rules) => list(rules.iter().map(|r| requirement(data, r)), "and"),
         RuleKind::Any(rules) => format!(
