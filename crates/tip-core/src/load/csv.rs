@@ -127,10 +127,11 @@ pub(crate) fn read_rows<'s>(
     }
 }
 
-/// The rows of a CSV text, one at a time. A row with no quote is split at
-/// its commas where it lies: its cells are slices of the file. A row with
-/// quotes goes through csv-core, which unquotes its cells into a buffer
-/// (and reads a line break inside quotes as part of the cell).
+/// The rows of a CSV text, one at a time. A row written plainly (see
+/// [`split_plain`]) is split where it lies: its cells are slices of the
+/// file. Any other row goes through csv-core, which unquotes its cells
+/// into a buffer (and reads a line break inside quotes as part of the
+/// cell).
 struct Rows<'t> {
     text: &'t str,
     /// Where the next row starts, and its line.
@@ -187,13 +188,7 @@ impl<'t> Rows<'t> {
             end -= 1;
         }
         self.cells.clear();
-        if memchr::memchr2(b'"', b'\r', &rest[..end]).is_none() {
-            let mut from = 0;
-            for comma in memchr::memchr_iter(b',', &rest[..end]) {
-                self.cells.push((from, comma));
-                from = comma + 1;
-            }
-            self.cells.push((from, end));
+        if split_plain(&rest[..end], &mut self.cells) {
             self.pos = newline.map_or(bytes.len(), |n| start + n + 1);
             self.line += u32::from(newline.is_some());
             return Some(Row {
@@ -204,6 +199,7 @@ impl<'t> Rows<'t> {
                 cells: &self.cells,
             });
         }
+        self.cells.clear();
         let (used, fields) = self.quoted(rest);
         self.pos = start + used;
         self.line += memchr::memchr_iter(b'\n', &rest[..used]).count() as u32;
@@ -265,6 +261,42 @@ impl<'t> Rows<'t> {
     }
 }
 
+/// Split a row written plainly into its cells, as ranges of `row`:
+/// cells without quotes, and quoted cells with no quote inside (the
+/// usual spreadsheet export: `p1,"Ó Súilleabháin, Tomás",…`), whose
+/// text is then the slice between the quotes. `false` (cells left
+/// partial) for anything else — a doubled quote, a quote inside a cell,
+/// text after a closing quote, a carriage return outside quotes, a quote
+/// left open to the line's end — which csv-core reads instead.
+fn split_plain(row: &[u8], cells: &mut Vec<(usize, usize)>) -> bool {
+    let mut at = 0;
+    loop {
+        if row.get(at) == Some(&b'"') {
+            let Some(close) = memchr::memchr(b'"', &row[at + 1..]).map(|q| at + 1 + q) else {
+                return false;
+            };
+            cells.push((at + 1, close));
+            match row.get(close + 1) {
+                None => return true,
+                Some(b',') => at = close + 2,
+                Some(_) => return false,
+            }
+        } else {
+            match memchr::memchr3(b',', b'"', b'\r', &row[at..]) {
+                None => {
+                    cells.push((at, row.len()));
+                    return true;
+                }
+                Some(i) if row[at + i] == b',' => {
+                    cells.push((at, at + i));
+                    at += i + 1;
+                }
+                Some(_) => return false,
+            }
+        }
+    }
+}
+
 /// Where cell `index` of the row starting at `raw` begins: lines below the
 /// row's first, the 1-based character column of its text (after an opening
 /// quote), and its byte offset in `raw`. Quotes, doubled quotes inside them
@@ -321,6 +353,16 @@ pub(crate) fn cell_start(raw: &str, index: usize) -> (u32, u32, usize) {
 /// The byte offset of the first control character in a cell (a line
 /// break or tab is text; NUL, escape, DEL and the C1 controls are not).
 fn control_character(bytes: &[u8]) -> Option<usize> {
+    // First a pass that the compiler vectorizes (no early exit): almost
+    // every row has none of the bytes a control character starts with.
+    let suspect =
+        |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) | (b == 0x7f) | (b == 0xc2);
+    if !bytes
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |any, &b| any | suspect(b)))
+    {
+        return None;
+    }
     bytes.iter().enumerate().position(|(i, &b)| {
         (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
             || b == 0x7f
@@ -565,6 +607,9 @@ mod tests {
             "a\"b,c\n\"q\"tail,d\n",
             "lone\rreturn,x\n",
             "\"\"\n\"\",\n",
+            // Quoted cells read where they lie, and the rows that are not.
+            "p1,\"Ó Súilleabháin, Tomás\",x@y.org\r\n\"a\",\"\",b,\"\"\n",
+            "\"a\"\"b\",c\n\"a\" ,b\n a,\"b\"\n\"in\rside\",x\n\"open,\r\n",
         ] {
             agree(text);
         }
@@ -583,6 +628,26 @@ mod tests {
             )
         ) {
             agree(&pieces.concat());
+        }
+    }
+
+    #[test]
+    fn control_characters_are_found_wherever_they_are() {
+        let long = "x".repeat(100);
+        for (text, at) in [
+            ("plain, text\twith tab\r\n", None),
+            ("£5 and © 2022", None),
+            ("a\0b", Some(1)),
+            ("esc\x1b", Some(3)),
+            ("del\x7f", Some(3)),
+            ("next line \u{85}", Some(10)),
+            ("£\u{9f}", Some(2)),
+        ] {
+            assert_eq!(control_character(text.as_bytes()), at, "{text:?}");
+            // The same past the first block of 64 bytes.
+            let far = format!("{long}{text}");
+            let want = at.map(|a| a + long.len());
+            assert_eq!(control_character(far.as_bytes()), want, "{far:?}");
         }
     }
 

@@ -67,8 +67,8 @@ enum Entries<'a> {
         line: u32,
         /// Byte offset of the row in the file.
         row: u32,
-        /// Whether the row has no quotes: its cells are then slices of the
-        /// file, each a comma after the one before.
+        /// Whether the row is read where it lies: its cells are then
+        /// slices of the file.
         verbatim: bool,
     },
 }
@@ -91,7 +91,7 @@ pub(crate) struct Cell {
 impl<'a> Record<'a> {
     /// A CSV row starting at byte `row` of its file, on line `loc.line`:
     /// the non-empty cells of known columns, slices of `text`; `verbatim`
-    /// when the row has no quotes.
+    /// when `text` is the row as written (its cells slices of the file).
     pub(crate) fn row(
         loc: Loc,
         (row, verbatim): (u32, bool),
@@ -809,23 +809,7 @@ impl<'a> Ctx<'a> {
     /// An email address (a light check: one `@`, text on both sides, no spaces).
     pub(crate) fn email(&mut self, val: Val<'_>) -> Option<Text> {
         let s = self.nonempty(val)?;
-        // ASCII by bytes (a million emails), other characters by their class.
-        let forbidden = |c: char| {
-            c.is_whitespace()
-                || c.is_control()
-                || matches!(
-                    c,
-                    '"' | '(' | ')' | ',' | ':' | ';' | '<' | '>' | '[' | '\\' | ']'
-                )
-        };
-        let ok = s.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && !domain.contains('@') && domain.contains('.')
-        }) && !if s.is_ascii() {
-            s.bytes().any(|b| forbidden(char::from(b)))
-        } else {
-            s.chars().any(forbidden)
-        };
-        if !ok {
+        if !is_email(s) {
             self.error(
                 Code::InvalidValue,
                 self.loc_of(val),
@@ -853,6 +837,40 @@ impl<'a> Ctx<'a> {
             }
         }
     }
+}
+
+/// The light check of an email address: one `@` with text before it and a
+/// dot after it, and no whitespace, control character or
+/// `"(),:;<>[\]`.
+fn is_email(s: &str) -> bool {
+    if !s.is_ascii() {
+        return is_email_by_chars(s);
+    }
+    // By bytes (a million emails): in ASCII the whitespace and control
+    // characters are the bytes up to space, and DEL.
+    let b = s.as_bytes();
+    b.iter().position(|&c| c == b'@').is_some_and(|at| {
+        let domain = &b[at + 1..];
+        at > 0 && !domain.contains(&b'@') && domain.contains(&b'.')
+    }) && !b
+        .iter()
+        .any(|&c| c <= b' ' || c == 0x7f || email_punctuation(char::from(c)))
+}
+
+/// [`is_email`] by characters, for any text.
+fn is_email_by_chars(s: &str) -> bool {
+    s.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && !domain.contains('@') && domain.contains('.')
+    }) && !s
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || email_punctuation(c))
+}
+
+fn email_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '(' | ')' | ',' | ':' | ';' | '<' | '>' | '[' | '\\' | ']'
+    )
 }
 
 /// Whether `s` is a valid id.
@@ -986,6 +1004,44 @@ pub(crate) fn parse_weekday(s: &str) -> Option<Weekday> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn emails_are_checked_lightly() {
+        for ok in [
+            "a@b.org",
+            "p0000000@example.org",
+            "zoë@exämple.org",
+            "a.b@c.d",
+        ] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "@b.org",
+            "a@b",
+            "a@@b.org",
+            "a@b@c.org",
+            "a b@c.org",
+            "a@b.org\t",
+            "a\u{7f}@b.org",
+            "a@b.org\u{85}",
+            "a@b.org\u{a0}",
+            "<a@b.org>",
+            "a,b@c.org",
+            "a@[1.2.3.4]",
+        ] {
+            assert!(!is_email(bad), "{bad:?}");
+        }
+    }
+
+    proptest! {
+        /// The byte-wise check of ASCII addresses is the character-wise one.
+        #[test]
+        fn ascii_emails_are_judged_as_by_characters(s in "[ -~\\t\\x00-\\x1f\\x7f@.a]{0,12}") {
+            prop_assert_eq!(is_email(&s), is_email_by_chars(&s));
+        }
+    }
 
     #[test]
     fn dates_must_exist() {
