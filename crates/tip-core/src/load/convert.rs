@@ -264,7 +264,7 @@ fn course_fields(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<C
 }
 
 fn attendance_rule(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<CompletionRule> {
-    let s = ctx.str(val)?.trim();
+    let s = ctx.trimmed(val)?;
     if s.ends_with('%') {
         ctx.percentage(val).map(CompletionRule::Percent)
     } else {
@@ -742,7 +742,7 @@ impl PeopleNamed {
         what: &str,
     ) -> Option<crate::Ix<Person>> {
         ctx.required(rec, "person", what, |c, v| {
-            let id = c.str(v)?.trim();
+            let id = c.trimmed(v)?;
             let at = match c.source_range(v, id) {
                 Some((start, len)) => PersonAt { start, len },
                 None => {
@@ -840,8 +840,8 @@ pub(crate) fn completion(
     let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
     let date = ctx.required(rec, "date", what, Ctx::date);
     let source = ctx
-        .field(rec, "source", |c, v| c.str(v))
-        .map(|s| Source::new(file.sources.intern(s.trim())));
+        .field(rec, "source", |c, v| c.trimmed(v))
+        .map(|s| Source::new(file.sources.intern(s)));
     Some(Completion {
         person: person?,
         course: course?,
@@ -1082,7 +1082,7 @@ fn default_working_days() -> Vec<Weekday> {
 }
 
 fn timezone(ctx: &mut Ctx<'_>, val: Val<'_>) -> Option<Tz> {
-    let s = ctx.str(val)?.trim();
+    let s = ctx.trimmed(val)?;
     match Tz::from_str(s) {
         Ok(tz) => Some(tz),
         Err(_) => {

@@ -6,12 +6,12 @@
 //! allocation.
 
 use crate::diagnostic::Code;
-use crate::load::read::{Cell, CellAt, Ctx, Record};
+use crate::load::read::{Cell, CellAt, Ctx, FieldMemo, Record, trim};
 use crate::loc::Loc;
 use crate::schema::Section;
 use crate::suggest::did_you_mean;
 
-/// The most columns a row may have that we keep (every tabular section has fewer).
+/// The most columns a file may have (every tabular section has fewer).
 const MAX_COLUMNS: usize = 16;
 
 /// Read every row of `ctx.source` as a record of `section`, calling `row`
@@ -41,14 +41,9 @@ pub(crate) fn read_rows<'s>(
     };
     let width = names.len();
 
-    let empty = Cell {
-        name: "",
-        start: 0,
-        end: 0,
-        index: 0,
-        lead: 0,
-    };
-    let mut cells = [empty; MAX_COLUMNS];
+    // One cell per field of the section, filled from its column.
+    let mut cells = vec![Cell::ABSENT; section.fields.len()];
+    let memo = FieldMemo::default();
     while let Some(found) = rows.next() {
         let Row {
             line,
@@ -99,29 +94,29 @@ pub(crate) fn read_rows<'s>(
             );
             continue;
         }
-        let mut n = 0;
-        for (i, &(a, b)) in ranges.iter().enumerate() {
+        for (i, (&(a, b), &field)) in ranges.iter().zip(&columns).enumerate() {
+            let Some(field) = field else { continue };
             let cell = &all[a..b];
             let trimmed = trim(cell);
-            if let (Some(name), false) = (columns[i], trimmed.is_empty()) {
+            cells[field] = if trimmed.is_empty() {
+                Cell::ABSENT
+            } else {
                 let lead = trimmed.as_ptr() as usize - cell.as_ptr() as usize;
                 let start = a + lead;
-                cells[n] = Cell {
-                    name,
+                Cell {
                     start: start as u32,
                     end: (start + trimmed.len()) as u32,
                     index: i as u32,
                     lead: lead as u32,
-                };
-                n += 1;
-            }
+                }
+            };
         }
         let rec = Record::row(
             Loc::new(file, line, 1, 1),
             (row_start as u32, verbatim),
             section.fields,
             all,
-            &cells[..n],
+            (&cells, &memo),
         );
         row(ctx, &rec);
     }
@@ -370,28 +365,19 @@ fn control_character(bytes: &[u8]) -> Option<usize> {
     })
 }
 
-/// `str::trim`, without its cost when there is nothing to trim (the
-/// common case).
-fn trim(s: &str) -> &str {
-    let untrimmed = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_whitespace() || !b.is_ascii());
-    if untrimmed(s.as_bytes().first()) || untrimmed(s.as_bytes().last()) {
-        s.trim()
-    } else {
-        s
-    }
-}
-
 /// Report the required columns the header lacks; `false` if any.
 fn required_columns(
     ctx: &mut Ctx<'_>,
     section: &'static Section,
-    columns: &[Option<&'static str>],
+    columns: &[Option<usize>],
 ) -> bool {
     let file = ctx.file;
     let missing: Vec<_> = section
         .fields
         .iter()
-        .filter(|f| f.required && !columns.contains(&Some(f.name)))
+        .enumerate()
+        .filter(|&(i, f)| f.required && !columns.contains(&Some(i)))
+        .map(|(_, f)| f)
         .map(|f| f.name)
         .collect();
     if !missing.is_empty() {
@@ -472,19 +458,20 @@ fn unknown_columns(
     }
 }
 
-/// Map header cells to field names; report unknown, repeated and missing
-/// required columns. `None` when rows cannot be read at all.
+/// Map header cells to the positions of their fields in the section;
+/// report unknown, repeated and missing required columns. `None` when rows
+/// cannot be read at all.
 fn header_columns(
     ctx: &mut Ctx<'_>,
     section: &'static Section,
     header: &[&str],
-) -> Option<Vec<Option<&'static str>>> {
+) -> Option<Vec<Option<usize>>> {
     let file = ctx.file;
     let mut columns = Vec::with_capacity(header.len());
-    // Fields already seen, and the unknown columns: both checked in
-    // constant time per column, so a header of a million cells is linear.
-    let mut seen: Vec<&'static str> = Vec::new();
-    let mut repeated: Vec<&'static str> = Vec::new();
+    // Fields already seen and repeated (a section has a few), and the
+    // first unknown columns: a header of a million cells is linear.
+    let mut seen = vec![false; section.fields.len()];
+    let mut repeated = vec![false; section.fields.len()];
     let mut unknown: Vec<(String, Loc)> = Vec::new();
     let mut unknown_count = 0usize;
     let mut col = 1u32;
@@ -492,15 +479,10 @@ fn header_columns(
         let name = raw.trim();
         let loc = Loc::new(file, 1, col, name.chars().count() as u32);
         col = col.saturating_add(raw.chars().count() as u32 + 1);
-        let field = section
-            .fields
-            .iter()
-            .find(|f| f.name == name)
-            .map(|f| f.name);
-        match field {
-            Some(f) if seen.contains(&f) => {
-                if !repeated.contains(&f) {
-                    repeated.push(f);
+        match section.fields.iter().position(|f| f.name == name) {
+            Some(f) if seen[f] => {
+                if !repeated[f] {
+                    repeated[f] = true;
                     ctx.error(
                         Code::CsvSyntax,
                         loc,
@@ -511,7 +493,7 @@ fn header_columns(
                 columns.push(None);
             }
             Some(f) => {
-                seen.push(f);
+                seen[f] = true;
                 columns.push(Some(f));
             }
             None => {

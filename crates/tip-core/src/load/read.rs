@@ -63,7 +63,9 @@ enum Entries<'a> {
         /// The row as written (`verbatim`), or its cells one after another
         /// as the csv reader unquoted them.
         text: &'a str,
+        /// One per field of the record's section.
         cells: &'a [Cell],
+        memo: &'a FieldMemo,
         line: u32,
         /// Byte offset of the row in the file.
         row: u32,
@@ -73,12 +75,11 @@ enum Entries<'a> {
     },
 }
 
-/// A non-empty cell of a known column in a CSV row: plain positions, so
-/// that one buffer of them serves every row of a file.
+/// A CSV row's cell for one field of its section ([`Cell::ABSENT`] when
+/// the header has no such column or the cell is empty): plain positions,
+/// so that one buffer of them serves every row of a file.
 #[derive(Clone, Copy)]
 pub(crate) struct Cell {
-    /// The column's field.
-    pub(crate) name: &'static str,
     /// The value (trimmed), as a byte range of the row's text.
     pub(crate) start: u32,
     pub(crate) end: u32,
@@ -88,16 +89,26 @@ pub(crate) struct Cell {
     pub(crate) lead: u32,
 }
 
+impl Cell {
+    /// No value for the field.
+    pub(crate) const ABSENT: Cell = Cell {
+        start: 0,
+        end: 0,
+        index: u32::MAX,
+        lead: 0,
+    };
+}
+
 impl<'a> Record<'a> {
     /// A CSV row starting at byte `row` of its file, on line `loc.line`:
-    /// the non-empty cells of known columns, slices of `text`; `verbatim`
+    /// `cells[i]` is field `i` of `fields`, a slice of `text`; `verbatim`
     /// when `text` is the row as written (its cells slices of the file).
     pub(crate) fn row(
         loc: Loc,
         (row, verbatim): (u32, bool),
         fields: &'static [Field],
         text: &'a str,
-        cells: &'a [Cell],
+        (cells, memo): (&'a [Cell], &'a FieldMemo),
     ) -> Self {
         Record {
             loc,
@@ -106,6 +117,7 @@ impl<'a> Record<'a> {
             entries: Entries::Row {
                 text,
                 cells,
+                memo,
                 line: loc.line,
                 row,
                 verbatim,
@@ -132,9 +144,11 @@ impl<'a> Record<'a> {
                 line,
                 row,
                 verbatim,
-            } => cells
-                .iter()
-                .find(|c| same_name(c.name, name))
+                memo,
+            } => memo
+                .field(self.fields, name)
+                .and_then(|field| cells.get(field))
+                .filter(|c| c.index != u32::MAX)
                 .map(|c| Val::Cell {
                     text: text.get(c.start as usize..c.end as usize).unwrap_or(""),
                     at: CellAt {
@@ -163,13 +177,30 @@ impl<'a> Record<'a> {
     }
 }
 
-/// Whether two field names are the same: millions of rows look fields up
-/// by name, and the names are usually the very same constant, so the
-/// addresses are compared before the bytes.
-fn same_name(a: &str, b: &str) -> bool {
-    // Byte by byte, not a call to `memcmp`: names are a few bytes long.
-    a.len() == b.len()
-        && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a.bytes().zip(b.bytes()).all(|(x, y)| x == y))
+/// Which field of a section a name asked for is, remembered by the name's
+/// address: the loader asks for fields with the same few string constants
+/// on every row of a file, so from the second row on, finding one is a
+/// comparison of addresses rather than a search by name.
+#[derive(Default)]
+pub(crate) struct FieldMemo([std::cell::Cell<(usize, usize, u32)>; 8]);
+
+impl FieldMemo {
+    /// The position of `name` in `fields`.
+    fn field(&self, fields: &[Field], name: &str) -> Option<usize> {
+        let key = (name.as_ptr() as usize, name.len());
+        for slot in &self.0 {
+            let (address, len, field) = slot.get();
+            if (address, len) == key {
+                return Some(field as usize);
+            }
+            if address == 0 {
+                let field = fields.iter().position(|f| f.name == name)?;
+                slot.set((key.0, key.1, field as u32));
+                return Some(field);
+            }
+        }
+        fields.iter().position(|f| f.name == name)
+    }
 }
 
 /// Reading context for one file: where diagnostics go, and the text YAML
@@ -209,7 +240,9 @@ impl<'a> Ctx<'a> {
         };
         let len = u32::try_from(text.len()).ok()?;
         let range = start as usize..start as usize + len as usize;
-        (self.source.get(range) == Some(text)).then_some((start, len))
+        // A CSV value is usually that very slice of the file.
+        let written = self.source.get(range)?;
+        (std::ptr::eq(written, text) || written == text).then_some((start, len))
     }
 
     /// The line and column of a CSV value `text` at `at`, counted in the
@@ -397,6 +430,14 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The text of a scalar without whitespace at its ends.
+    pub(crate) fn trimmed<'v>(&mut self, val: Val<'v>) -> Option<&'v str>
+    where
+        'a: 'v,
+    {
+        self.str(val).map(trim)
+    }
+
     /// Non-empty text, trimmed of surrounding whitespace at the ends.
     pub(crate) fn text(&mut self, val: Val<'_>) -> Option<String> {
         self.nonempty(val).map(str::to_owned)
@@ -411,7 +452,7 @@ impl<'a> Ctx<'a> {
     where
         'a: 'v,
     {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         if s.is_empty() {
             self.error(
                 Code::MissingField,
@@ -431,7 +472,7 @@ impl<'a> Ctx<'a> {
     /// An id: lowercase `[a-z0-9][a-z0-9-]*`. A malformed id is reported
     /// but kept, so that references to it still resolve.
     pub(crate) fn id(&mut self, val: Val<'_>) -> Option<Id> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         if s.is_empty() {
             self.error(
                 Code::MissingField,
@@ -456,7 +497,7 @@ impl<'a> Ctx<'a> {
 
     /// A reference to a record of `table`.
     pub(crate) fn reference<T>(&mut self, val: Val<'_>, table: &IdTable) -> Option<Ix<T>> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         if let Some(ix) = table.get(s) {
             return Some(ix);
         }
@@ -567,7 +608,7 @@ impl<'a> Ctx<'a> {
 
     /// A whole number in `min..=u32::MAX`.
     pub(crate) fn int(&mut self, val: Val<'_>, min: u32) -> Option<u32> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         let parsed = s.parse::<u64>();
         if let Ok(n) = parsed
             && n >= u64::from(min)
@@ -609,7 +650,7 @@ impl<'a> Ctx<'a> {
 
     /// A decimal number ≥ 0.
     pub(crate) fn decimal(&mut self, val: Val<'_>) -> Option<f64> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         match s.parse::<f64>() {
             Ok(n) if n.is_finite() && n >= 0.0 => Some(n),
             _ => {
@@ -626,7 +667,7 @@ impl<'a> Ctx<'a> {
 
     /// `true` or `false`.
     pub(crate) fn bool(&mut self, val: Val<'_>) -> Option<bool> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         match s {
             "true" | "True" | "TRUE" => Some(true),
             "false" | "False" | "FALSE" => Some(false),
@@ -649,7 +690,7 @@ impl<'a> Ctx<'a> {
 
     /// One of `words`; returns its position.
     pub(crate) fn word(&mut self, val: Val<'_>, words: &[&str]) -> Option<usize> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         if let Some(i) = words.iter().position(|w| *w == s) {
             return Some(i);
         }
@@ -674,7 +715,7 @@ impl<'a> Ctx<'a> {
 
     /// `YYYY-MM-DD`.
     pub(crate) fn date(&mut self, val: Val<'_>) -> Option<NaiveDate> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         match parse_date(s) {
             Ok(d) => Some(d),
             Err(why) => {
@@ -687,7 +728,7 @@ impl<'a> Ctx<'a> {
 
     /// `YYYY-MM-DDTHH:MM[:SS]` (a space may stand for `T`).
     pub(crate) fn datetime(&mut self, val: Val<'_>) -> Option<NaiveDateTime> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         match parse_datetime(s) {
             Ok(dt) => Some(dt),
             Err(why) => {
@@ -701,7 +742,7 @@ impl<'a> Ctx<'a> {
 
     /// `HH:MM-HH:MM`.
     pub(crate) fn time_range(&mut self, val: Val<'_>) -> Option<(NaiveTime, NaiveTime)> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         let loc = self.loc_of(val);
         let parsed = s
             .split_once(['-', '–'])
@@ -729,7 +770,7 @@ impl<'a> Ctx<'a> {
 
     /// `3 years`, `18 months`, `6 weeks`, `10 days` (`1 year` too).
     pub(crate) fn duration(&mut self, val: Val<'_>) -> Option<Duration> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         match parse_duration(s) {
             Some(d) => Some(d),
             None => {
@@ -742,7 +783,7 @@ impl<'a> Ctx<'a> {
 
     /// A percentage `0%`–`100%`.
     pub(crate) fn percentage(&mut self, val: Val<'_>) -> Option<f64> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         let n = s
             .strip_suffix('%')
             .and_then(|n| n.trim().parse::<f64>().ok());
@@ -823,7 +864,7 @@ impl<'a> Ctx<'a> {
 
     /// A weekday: `mon`, `monday`, `Mon`.
     pub(crate) fn weekday(&mut self, val: Val<'_>) -> Option<Weekday> {
-        let s = self.str(val)?.trim();
+        let s = self.trimmed(val)?;
         match parse_weekday(s) {
             Some(d) => Some(d),
             None => {
@@ -871,6 +912,17 @@ fn email_punctuation(c: char) -> bool {
         c,
         '"' | '(' | ')' | ',' | ':' | ';' | '<' | '>' | '[' | '\\' | ']'
     )
+}
+
+/// `str::trim`, without its cost when there is nothing to trim (the
+/// common case: a million cells are trimmed).
+pub(crate) fn trim(s: &str) -> &str {
+    let untrimmed = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_whitespace() || !b.is_ascii());
+    if untrimmed(s.as_bytes().first()) || untrimmed(s.as_bytes().last()) {
+        s.trim()
+    } else {
+        s
+    }
 }
 
 /// Whether `s` is a valid id.
@@ -1005,6 +1057,28 @@ pub(crate) fn parse_weekday(s: &str) -> Option<Weekday> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn fields_are_found_by_name_whatever_the_address() {
+        let fields = crate::schema::section("completions").unwrap().fields;
+        let memo = FieldMemo::default();
+        let date = String::from("date");
+        for _ in 0..3 {
+            assert_eq!(memo.field(fields, "person"), Some(0));
+            assert_eq!(memo.field(fields, "source"), Some(3));
+            // The same name at another address, and a longer one at the
+            // same address.
+            assert_eq!(memo.field(fields, &date), Some(2));
+            assert_eq!(memo.field(fields, &"course-x"[..6]), Some(1));
+            assert_eq!(memo.field(fields, "courses"), None);
+        }
+        // Past the memo's size, names are still found.
+        let names: Vec<String> = (0..10).map(|i| format!("person{i}")).collect();
+        for name in &names {
+            assert_eq!(memo.field(fields, name), None);
+            assert_eq!(memo.field(fields, &name[..6]), Some(0));
+        }
+    }
 
     #[test]
     fn emails_are_checked_lightly() {
