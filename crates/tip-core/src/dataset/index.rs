@@ -139,8 +139,8 @@ impl Shard {
 
     /// Add `id` (hash `hash`) at `position`, unless it is already there:
     /// then its first position.
-    fn insert(&mut self, hash: u64, id: &str, position: u32) -> Option<u32> {
-        if let Some(first) = self.find(hash, id) {
+    fn insert(&mut self, hash: u64, id: CompactString, position: u32) -> Option<u32> {
+        if let Some(first) = self.find(hash, &id) {
             return Some(first);
         }
         if (self.entries.len() + 1) * 2 > self.slots.len() {
@@ -151,7 +151,7 @@ impl Shard {
         while self.slots[at] != 0 {
             at = (at + 1) & mask;
         }
-        self.entries.push((CompactString::from(id), position));
+        self.entries.push((id, position));
         self.slots[at] = tag(hash) | self.entries.len() as u64;
         None
     }
@@ -260,25 +260,45 @@ impl IdTable {
     /// known keeps its first position; returns `(position, first position)`
     /// of each repeat, in order.
     pub(crate) fn extend(&mut self, ids: &[&str], first: usize) -> Vec<(usize, usize)> {
-        let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); self.shards.len()];
-        let hashes: Vec<(u64, usize)> = ids.par_iter().map(|id| hash_of(id)).collect();
-        for (i, &(_, s)) in hashes.iter().enumerate() {
-            buckets[s].push(i as u32);
+        // Each thread's share of the ids, dealt to the shards with their
+        // hashes and positions: a shard then reads only its own, one after
+        // another, rather than picking them out of all the records.
+        let shards = self.shards.len();
+        let share = ids.len().div_ceil(rayon::current_num_threads()).max(1);
+        let dealt: Vec<Vec<Vec<(u64, CompactString, u32)>>> = ids
+            .par_chunks(share)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let mut hands = vec![Vec::with_capacity(chunk.len() / shards * 5 / 4); shards];
+                for (k, id) in chunk.iter().enumerate() {
+                    let (hash, shard) = hash_of(id);
+                    let position = (first + n * share + k) as u32;
+                    hands[shard].push((hash, CompactString::from(*id), position));
+                }
+                hands
+            })
+            .collect();
+        let mut by_shard: Vec<Vec<Vec<_>>> = (0..shards).map(|_| Vec::new()).collect();
+        for hands in dealt {
+            for (shard, hand) in by_shard.iter_mut().zip(hands) {
+                shard.push(hand);
+            }
         }
         let mut repeats: Vec<(usize, usize)> = self
             .shards
             .par_iter_mut()
-            .zip(buckets)
-            .flat_map_iter(|(shard, positions)| {
-                shard.grow(shard.len() + positions.len());
-                shard.entries.reserve_exact(positions.len());
-                positions
+            .zip(by_shard)
+            .flat_map_iter(|(shard, hands)| {
+                let added: usize = hands.iter().map(Vec::len).sum();
+                shard.grow(shard.len() + added);
+                shard.entries.reserve_exact(added);
+                hands
                     .into_iter()
-                    .filter_map(|i| {
-                        let position = first + i as usize;
+                    .flatten()
+                    .filter_map(|(hash, id, position)| {
                         shard
-                            .insert(hashes[i as usize].0, ids[i as usize], position as u32)
-                            .map(|earlier| (position, earlier as usize))
+                            .insert(hash, id, position)
+                            .map(|earlier| (position as usize, earlier as usize))
                     })
                     .collect::<Vec<_>>()
             })
