@@ -177,15 +177,10 @@ impl<'t> Rows<'t> {
         }
         let (start, line) = (self.pos, self.line);
         let rest = &bytes[start..];
-        let newline = memchr::memchr(b'\n', rest);
-        let mut end = newline.unwrap_or(rest.len());
-        if end > 0 && rest[end - 1] == b'\r' {
-            end -= 1;
-        }
         self.cells.clear();
-        if split_plain(&rest[..end], &mut self.cells) {
-            self.pos = newline.map_or(bytes.len(), |n| start + n + 1);
-            self.line += u32::from(newline.is_some());
+        if let Some((end, used)) = split_plain(rest, &mut self.cells) {
+            self.pos = start + used;
+            self.line += u32::from(used > end);
             return Some(Row {
                 line,
                 start,
@@ -256,40 +251,115 @@ impl<'t> Rows<'t> {
     }
 }
 
-/// Split a row written plainly into its cells, as ranges of `row`:
-/// cells without quotes, and quoted cells with no quote inside (the
-/// usual spreadsheet export: `p1,"Ó Súilleabháin, Tomás",…`), whose
-/// text is then the slice between the quotes. `false` (cells left
-/// partial) for anything else — a doubled quote, a quote inside a cell,
-/// text after a closing quote, a carriage return outside quotes, a quote
-/// left open to the line's end — which csv-core reads instead.
-fn split_plain(row: &[u8], cells: &mut Vec<(usize, usize)>) -> bool {
-    let mut at = 0;
+/// Split the row at the start of `text`, if it is written plainly, into
+/// its cells, as ranges of `text`: cells without quotes, and quoted cells
+/// with no quote or line break inside (the usual spreadsheet export:
+/// `p1,"Ó Súilleabháin, Tomás",…`), whose text is then the slice between
+/// the quotes. Returns where the row's text ends and where the next row
+/// starts (after its line break). `None` (cells left partial) for anything
+/// else — a doubled quote, a quote inside a cell, text after a closing
+/// quote, a carriage return not before a line feed, a line break inside
+/// quotes, a quote left open — which csv-core reads instead.
+fn split_plain(text: &[u8], cells: &mut Vec<(usize, usize)>) -> Option<(usize, usize)> {
+    let mut specials = Specials::new(text);
+    // Where the row's text ends, given the line break found at `at`.
+    let row_end = |at: usize| match text[at] {
+        b'\n' => Some((at, at + 1)),
+        b'\r' if text.get(at + 1) == Some(&b'\n') => Some((at, at + 2)),
+        _ => None,
+    };
+    let mut cell = 0;
     loop {
-        if row.get(at) == Some(&b'"') {
-            let Some(close) = memchr::memchr(b'"', &row[at + 1..]).map(|q| at + 1 + q) else {
-                return false;
+        if text.get(cell) == Some(&b'"') {
+            let close = loop {
+                let at = specials.next()?;
+                match text[at] {
+                    b'"' if at > cell => break at,
+                    b'\n' => return None,
+                    _ => {}
+                }
             };
-            cells.push((at + 1, close));
-            match row.get(close + 1) {
-                None => return true,
-                Some(b',') => at = close + 2,
-                Some(_) => return false,
+            cells.push((cell + 1, close));
+            match text.get(close + 1) {
+                None => return Some((close + 1, close + 1)),
+                Some(b',') => {
+                    specials.next();
+                    cell = close + 2;
+                }
+                Some(_) => return row_end(close + 1),
             }
         } else {
-            match memchr::memchr3(b',', b'"', b'\r', &row[at..]) {
+            match specials.next() {
                 None => {
-                    cells.push((at, row.len()));
-                    return true;
+                    cells.push((cell, text.len()));
+                    return Some((text.len(), text.len()));
                 }
-                Some(i) if row[at + i] == b',' => {
-                    cells.push((at, at + i));
-                    at += i + 1;
+                Some(at) if text[at] == b',' => {
+                    cells.push((cell, at));
+                    cell = at + 1;
                 }
-                Some(_) => return false,
+                Some(at) => {
+                    cells.push((cell, at));
+                    return row_end(at);
+                }
             }
         }
     }
+}
+
+/// The positions of the bytes that matter to CSV — comma, quote, carriage
+/// return, line feed — in order, found eight bytes at a time (a row's cells
+/// are short: one search per cell would cost more than the search).
+struct Specials<'b> {
+    bytes: &'b [u8],
+    /// Where the next word starts.
+    next: usize,
+    /// The high bit of each special byte of the word before `next`.
+    found: u64,
+}
+
+impl<'b> Specials<'b> {
+    fn new(bytes: &'b [u8]) -> Self {
+        Specials {
+            bytes,
+            next: 0,
+            found: 0,
+        }
+    }
+}
+
+impl Iterator for Specials<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.found == 0 {
+            let rest = self.bytes.get(self.next..).filter(|r| !r.is_empty())?;
+            let word = match rest.first_chunk::<8>() {
+                Some(word) => u64::from_le_bytes(*word),
+                // The file's last bytes, padded with zeros (not special).
+                None => rest
+                    .iter()
+                    .rev()
+                    .fold(0, |word, &b| word << 8 | u64::from(b)),
+            };
+            self.found = [b',', b'"', b'\r', b'\n']
+                .iter()
+                .fold(0, |found, &c| found | bytes_equal(word, c));
+            self.next += 8;
+        }
+        let at = self.next - 8 + (self.found.trailing_zeros() / 8) as usize;
+        self.found &= self.found - 1;
+        Some(at)
+    }
+}
+
+/// The high bit of each byte of `word` that equals `c` (exactly: no false
+/// hits from carries).
+fn bytes_equal(word: u64, c: u8) -> u64 {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_where_equal = word ^ (LOW * u64::from(c));
+    !(((zero_where_equal & !HIGH).wrapping_add(!HIGH)) | zero_where_equal) & HIGH
 }
 
 /// Where cell `index` of the row starting at `raw` begins: lines below the
@@ -610,6 +680,25 @@ mod tests {
             )
         ) {
             agree(&pieces.concat());
+        }
+    }
+
+    #[test]
+    fn bytes_equal_finds_exactly_the_equal_bytes() {
+        for c in 0..=255u8 {
+            for b in 0..=255u8 {
+                for neighbour in [0x00, 0x7f, 0x80, 0xff, c.wrapping_sub(1), c.wrapping_add(1)] {
+                    let mut word = [neighbour; 8];
+                    word[3] = b;
+                    let found = bytes_equal(u64::from_le_bytes(word), c);
+                    let want = word
+                        .iter()
+                        .enumerate()
+                        .filter(|&(_, &x)| x == c)
+                        .fold(0u64, |m, (i, _)| m | 0x80 << (8 * i));
+                    assert_eq!(found, want, "{word:?} {c}");
+                }
+            }
         }
     }
 
