@@ -2773,7 +2773,7 @@ fn timings_go_to_stderr_and_change_no_output() {
     let steps: Vec<&str> = err
         .lines()
         .filter_map(|l| l.strip_prefix("tip: "))
-        .map(|l| l.split_once(" s  ").map_or("", |(_, step)| step))
+        .map(|l| l.rsplit_once("  ").map_or("", |(_, step)| step))
         .collect();
     assert_eq!(
         steps,

@@ -50,17 +50,27 @@ pub(crate) fn check(dir: &Path, scope: Scope) -> io::Result<Report> {
 }
 
 /// With `TIP_TIMINGS` set, each step of loading prints how long it took
-/// (wall time, to standard error): the phase table of docs/performance.md.
+/// (wall time, to standard error) and, where the system says, the peak
+/// memory so far: the phase table of docs/performance.md.
 fn timings() -> impl FnMut(&'static str) {
     let on = std::env::var_os("TIP_TIMINGS").is_some();
     let mut last = std::time::Instant::now();
     move |step| {
         if on {
             let now = std::time::Instant::now();
-            eprintln!("tip: {:>6.3} s  {step}", (now - last).as_secs_f64());
+            let peak =
+                peak_memory().map_or(String::new(), |kb| format!("{:>5} MB peak", kb / 1000));
+            eprintln!("tip: {:>6.3} s  {peak}  {step}", (now - last).as_secs_f64());
             last = now;
         }
     }
+}
+
+/// The process's peak resident memory in kB (Linux: `VmHWM`).
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn load_scope(dir: &Path, scope: Scope, allowed: &[Code]) -> io::Result<Result<Dataset, Outcome>> {

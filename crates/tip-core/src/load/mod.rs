@@ -1066,25 +1066,11 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
         .filter(|&id| files.get(id).kind == FileKind::Csv(reader.section))
         .collect();
     // Files are read a few at a time (one per thread), and each batch is
-    // appended before the next is read: memory holds the records once,
-    // plus a batch, never every file's records and their concatenation.
+    // appended while the next is read: memory holds the records once, plus
+    // two batches, never every file's records and their concatenation.
     let mut all: Vec<T> = Vec::new();
     let mut yaml = by_file.into_iter().peekable();
-    for batch in csv_ids.chunks(rayon::current_num_threads().max(1)) {
-        let read: Vec<(FileId, Vec<T>, Vec<Diagnostic>)> = batch
-            .par_iter()
-            .map(|&id| {
-                let read = |buffer: &mut Vec<u8>| match files.read_text(id, buffer) {
-                    Ok(text) => read_csv_file(files, id, text, reader),
-                    Err(d) => (id, Vec::new(), vec![d]),
-                };
-                BUFFER.with(|cell| match cell.try_borrow_mut() {
-                    Ok(mut buffer) => read(&mut buffer),
-                    // Only if a thread ever nests two reads.
-                    Err(_) => read(&mut Vec::new()),
-                })
-            })
-            .collect();
+    let mut append = |read: Vec<(FileId, Vec<T>, Vec<Diagnostic>)>| {
         for (id, mut out, mut d) in read {
             // YAML parts of files that sort before this one come first.
             while let Some((_, mut v)) = yaml.next_if(|(y, _)| *y < id) {
@@ -1097,7 +1083,29 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
                 all.append(&mut out);
             }
         }
+    };
+    let mut pending = Vec::new();
+    for batch in csv_ids.chunks(rayon::current_num_threads().max(1)) {
+        let read_batch = || {
+            batch
+                .par_iter()
+                .map(|&id| {
+                    let read = |buffer: &mut Vec<u8>| match files.read_text(id, buffer) {
+                        Ok(text) => read_csv_file(files, id, text, reader),
+                        Err(d) => (id, Vec::new(), vec![d]),
+                    };
+                    BUFFER.with(|cell| match cell.try_borrow_mut() {
+                        Ok(mut buffer) => read(&mut buffer),
+                        // Only if a thread ever nests two reads.
+                        Err(_) => read(&mut Vec::new()),
+                    })
+                })
+                .collect()
+        };
+        let previous = std::mem::take(&mut pending);
+        pending = rayon::join(|| append(previous), read_batch).1;
     }
+    append(pending);
     for (_, mut v) in yaml {
         all.append(&mut v);
     }
