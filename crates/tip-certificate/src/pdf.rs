@@ -45,19 +45,36 @@ const LOGO_MAX_HEIGHT: f32 = 56.0;
 const INK: (u8, u8, u8) = (0x1a, 0x1a, 0x1a);
 const MUTED: (u8, u8, u8) = (0x50, 0x50, 0x50);
 
+/// A font of `fonts/`, deflated by `build.rs`.
+macro_rules! deflated_font {
+    ($name:literal) => {
+        include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".z"))
+    };
+}
+
 /// The fonts built in, tried in order: DejaVu Sans (Latin, Greek,
 /// Cyrillic, Vietnamese), Noto Sans Arabic, Noto Sans Hebrew. Licences in
-/// `fonts/`.
+/// `fonts/`. Kept deflated (half the size in the binary).
 const REGULAR: [&[u8]; 3] = [
-    include_bytes!("../fonts/DejaVuSans.ttf"),
-    include_bytes!("../fonts/NotoSansArabic-Regular.ttf"),
-    include_bytes!("../fonts/NotoSansHebrew-Regular.ttf"),
+    deflated_font!("DejaVuSans.ttf"),
+    deflated_font!("NotoSansArabic-Regular.ttf"),
+    deflated_font!("NotoSansHebrew-Regular.ttf"),
 ];
 const BOLD: [&[u8]; 3] = [
-    include_bytes!("../fonts/DejaVuSans-Bold.ttf"),
-    include_bytes!("../fonts/NotoSansArabic-Bold.ttf"),
-    include_bytes!("../fonts/NotoSansHebrew-Bold.ttf"),
+    deflated_font!("DejaVuSans-Bold.ttf"),
+    deflated_font!("NotoSansArabic-Bold.ttf"),
+    deflated_font!("NotoSansHebrew-Bold.ttf"),
 ];
+
+/// A built-in font, inflated.
+fn inflate(deflated: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut font = Vec::new();
+    flate2::read::ZlibDecoder::new(deflated)
+        .read_to_end(&mut font)
+        .expect("a built-in font inflates");
+    font
+}
 
 /// The blocks of Hebrew and Arabic (with their presentation forms).
 const ARABIC_AND_HEBREW: [std::ops::RangeInclusive<u32>; 6] = [
@@ -76,7 +93,7 @@ pub(crate) fn bundled(bold: bool) -> Vec<Face> {
         let read = |set: [&[u8]; 3]| {
             let mut faces: Vec<Face> = set
                 .iter()
-                .map(|bytes| Face::new(bytes.to_vec()).expect("a built-in font reads"))
+                .map(|deflated| Face::new(inflate(deflated)).expect("a built-in font reads"))
                 .collect();
             // DejaVu has Arabic and Hebrew letters too, but the Noto faces
             // are drawn for them: they set those scripts.
