@@ -6,13 +6,15 @@
 //! allocation.
 
 use crate::diagnostic::Code;
-use crate::load::read::{Cell, CellAt, Ctx, FieldMemo, Record, trim};
+use crate::load::read::{CellAt, Ctx, FieldMemo, Record, Val, trim};
 use crate::loc::Loc;
 use crate::schema::Section;
 use crate::suggest::did_you_mean;
 
 /// The most columns a file may have (every tabular section has fewer).
 const MAX_COLUMNS: usize = 16;
+/// The most fields a tabular section has (a test checks each).
+const MAX_FIELDS: usize = 16;
 
 /// Read every row of `ctx.source` as a record of `section`, calling `row`
 /// on each. Problems with the header or a row's shape become diagnostics.
@@ -41,8 +43,6 @@ pub(crate) fn read_rows<'s>(
     };
     let width = names.len();
 
-    // One cell per field of the section, filled from its column.
-    let mut cells = vec![Cell::ABSENT; section.fields.len()];
     let memo = FieldMemo::default();
     while let Some(found) = rows.next() {
         let Row {
@@ -94,30 +94,32 @@ pub(crate) fn read_rows<'s>(
             );
             continue;
         }
+        // The value of each field of the section, from its column.
+        let mut values = [None; MAX_FIELDS];
         for (i, (&(a, b), &field)) in ranges.iter().zip(&columns).enumerate() {
-            let Some(field) = field else { continue };
-            let cell = &all[a..b];
-            let trimmed = trim(cell);
-            cells[field] = if trimmed.is_empty() {
-                Cell::ABSENT
-            } else {
-                let lead = trimmed.as_ptr() as usize - cell.as_ptr() as usize;
-                let start = a + lead;
-                Cell {
-                    start: start as u32,
-                    end: (start + trimmed.len()) as u32,
-                    index: i as u32,
-                    lead: lead as u32,
-                }
+            let Some(value) = field.and_then(|f| values.get_mut(f)) else {
+                continue;
             };
+            let cell = &all[a..b];
+            let text = trim(cell);
+            if !text.is_empty() {
+                let lead = text.as_ptr() as usize - cell.as_ptr() as usize;
+                *value = Some(Val::Cell {
+                    text,
+                    at: CellAt {
+                        source: if verbatim {
+                            (row_start + a + lead) as u32
+                        } else {
+                            u32::MAX
+                        },
+                        ..at(i, lead)
+                    },
+                });
+            }
         }
-        let rec = Record::row(
-            Loc::new(file, line, 1, 1),
-            (row_start as u32, verbatim),
-            section.fields,
-            all,
-            (&cells, &memo),
-        );
+        let fields = section.fields;
+        let values = &values[..fields.len().min(MAX_FIELDS)];
+        let rec = Record::row(Loc::new(file, line, 1, 1), fields, values, &memo);
         row(ctx, &rec);
     }
 }
@@ -680,6 +682,13 @@ mod tests {
             )
         ) {
             agree(&pieces.concat());
+        }
+    }
+
+    #[test]
+    fn every_tabular_section_fits_a_row() {
+        for section in crate::schema::TabularSection::ALL {
+            assert!(section.section().fields.len() <= MAX_FIELDS, "{section:?}");
         }
     }
 

@@ -60,68 +60,26 @@ pub(crate) struct Record<'a> {
 enum Entries<'a> {
     Map(&'a [(Node, Node)]),
     Row {
-        /// The row as written (`verbatim`), or its cells one after another
-        /// as the csv reader unquoted them.
-        text: &'a str,
-        /// One per field of the record's section.
-        cells: &'a [Cell],
+        /// One value per field of the record's section (`None`: no such
+        /// column, or an empty cell), made as the row was split.
+        values: &'a [Option<Val<'a>>],
         memo: &'a FieldMemo,
-        line: u32,
-        /// Byte offset of the row in the file.
-        row: u32,
-        /// Whether the row is read where it lies: its cells are then
-        /// slices of the file.
-        verbatim: bool,
     },
 }
 
-/// A CSV row's cell for one field of its section ([`Cell::ABSENT`] when
-/// the header has no such column or the cell is empty): plain positions,
-/// so that one buffer of them serves every row of a file.
-#[derive(Clone, Copy)]
-pub(crate) struct Cell {
-    /// The value (trimmed), as a byte range of the row's text.
-    pub(crate) start: u32,
-    pub(crate) end: u32,
-    /// Which cell of the row.
-    pub(crate) index: u32,
-    /// Bytes of space trimmed before the value.
-    pub(crate) lead: u32,
-}
-
-impl Cell {
-    /// No value for the field.
-    pub(crate) const ABSENT: Cell = Cell {
-        start: 0,
-        end: 0,
-        index: u32::MAX,
-        lead: 0,
-    };
-}
-
 impl<'a> Record<'a> {
-    /// A CSV row starting at byte `row` of its file, on line `loc.line`:
-    /// `cells[i]` is field `i` of `fields`, a slice of `text`; `verbatim`
-    /// when `text` is the row as written (its cells slices of the file).
+    /// A CSV row on line `loc.line`: `values[i]` is field `i` of `fields`.
     pub(crate) fn row(
         loc: Loc,
-        (row, verbatim): (u32, bool),
         fields: &'static [Field],
-        text: &'a str,
-        (cells, memo): (&'a [Cell], &'a FieldMemo),
+        values: &'a [Option<Val<'a>>],
+        memo: &'a FieldMemo,
     ) -> Self {
         Record {
             loc,
             fields,
             unknown: Vec::new(),
-            entries: Entries::Row {
-                text,
-                cells,
-                memo,
-                line: loc.line,
-                row,
-                verbatim,
-            },
+            entries: Entries::Row { values, memo },
         }
     }
 
@@ -138,31 +96,7 @@ impl<'a> Record<'a> {
                 .map(|(_, v)| v)
                 .filter(|v| !matches!(v.kind, Kind::Null))
                 .map(Val::Node),
-            Entries::Row {
-                text,
-                cells,
-                line,
-                row,
-                verbatim,
-                memo,
-            } => memo
-                .field(self.fields, name)
-                .and_then(|field| cells.get(field))
-                .filter(|c| c.index != u32::MAX)
-                .map(|c| Val::Cell {
-                    text: text.get(c.start as usize..c.end as usize).unwrap_or(""),
-                    at: CellAt {
-                        line,
-                        row,
-                        index: c.index,
-                        offset: c.lead,
-                        source: if verbatim {
-                            row.saturating_add(c.start)
-                        } else {
-                            u32::MAX
-                        },
-                    },
-                }),
+            Entries::Row { values, memo } => *values.get(memo.field(self.fields, name)?)?,
         }
     }
 
