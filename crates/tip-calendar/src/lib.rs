@@ -175,7 +175,7 @@ pub fn render_feeds(
         previous: previous.clone(),
     };
     let selections: Vec<_> = feeds
-        .iter()
+        .par_iter()
         .map(|(_, filter)| sessions(data, filter))
         .collect();
     // Every session any feed shows, written once, in parallel.
@@ -199,8 +199,9 @@ pub fn render_feeds(
             event_text(data, ix, session, &shared, organizer.as_deref())
         })
         .collect();
+    // Each feed put together from them, side by side.
     feeds
-        .iter()
+        .par_iter()
         .zip(&selections)
         .map(|((name, _), selected)| {
             let mut out = header(data, &feed(name), selected);

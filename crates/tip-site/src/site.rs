@@ -1,15 +1,17 @@
 //! The public site: the offer, a page per course, calendars to subscribe
 //! to, resource packs, the bulletin, and progress against the vision.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use plotters::prelude::*;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use tip_calendar::Filter;
+use tip_core::model::Cohort;
 use tip_core::model::RuleKind;
 use tip_core::model::{Course, Format, Vocabulary};
+use tip_core::timetable::Session;
 use tip_core::{Dataset, Ix};
 
 use crate::bulletin::{self, Window};
@@ -96,6 +98,10 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, E
         built: opts.stamp.format("%-d %B %Y").to_string(),
         logo: None,
         files: Mutex::new(Vec::new()),
+        rows: data
+            .cohort_ixs()
+            .map(|(ix, _)| data.sessions(ix).iter().map(|_| OnceLock::new()).collect())
+            .collect(),
     };
     site.logo()?;
     let calendars = site.calendars();
@@ -121,6 +127,9 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, E
     Ok(files)
 }
 
+/// A session of a cohort.
+type Dated<'d> = (Ix<Cohort>, &'d Session);
+
 /// A part of the site, made on its own.
 enum Part {
     Index,
@@ -141,6 +150,10 @@ struct Site<'a> {
     /// The logo's path in the site, once copied.
     logo: Option<String>,
     files: Mutex<Vec<(String, Vec<u8>)>>,
+    /// Each session's row for the templates, by cohort and place in the
+    /// cohort, made when a page first shows it (the front page and the
+    /// course's page show the same rows).
+    rows: Vec<Vec<OnceLock<minijinja::Value>>>,
 }
 
 impl Site<'_> {
@@ -158,6 +171,51 @@ impl Site<'_> {
         let html = crate::templates::render(&self.env, template, ctx)?;
         self.add(path, html.into_bytes());
         Ok(())
+    }
+
+    /// [`Site::page`] with lists of sessions, by name, beside `ctx`.
+    fn page_with_sessions(
+        &self,
+        path: String,
+        template: &str,
+        ctx: &Value,
+        lists: &[(&str, &[Dated<'_>])],
+    ) -> Result<(), Error> {
+        let lists: std::collections::BTreeMap<String, minijinja::Value> = lists
+            .iter()
+            .map(|(name, sessions)| (name.to_string(), self.session_rows(sessions)))
+            .collect();
+        let lists = minijinja::Value::from_object(lists);
+        let ctx = minijinja::value::merge_maps([
+            lists,
+            minijinja::Value::from(minijinja::value::Serde(ctx)),
+        ]);
+        let html = crate::templates::render_value(&self.env, template, ctx)?;
+        self.add(path, html.into_bytes());
+        Ok(())
+    }
+
+    /// The template rows of `sessions` ([`public`]), each made once.
+    fn session_rows(&self, sessions: &[Dated<'_>]) -> minijinja::Value {
+        let data = self.data;
+        sessions
+            .iter()
+            .map(|&(ix, s)| {
+                let place = data
+                    .sessions(ix)
+                    .iter()
+                    .position(|x| std::ptr::eq(x, s))
+                    .and_then(|i| self.rows.get(ix.index())?.get(i));
+                match place {
+                    Some(row) => row
+                        .get_or_init(|| {
+                            minijinja::Value::from(minijinja::value::Serde(public(data, ix, s)))
+                        })
+                        .clone(),
+                    None => minijinja::Value::from(minijinja::value::Serde(public(data, ix, s))),
+                }
+            })
+            .collect()
     }
 
     /// Add a file to the site.
@@ -351,12 +409,6 @@ impl Site<'_> {
         let past = sessions_between(data, NaiveDate::MIN, before);
         let recent = &past[past.len().saturating_sub(RECENT)..];
         let mut ctx = self.base("");
-        ctx["recent"] = json!(
-            recent
-                .iter()
-                .map(|(ix, s)| public(data, *ix, s))
-                .collect::<Vec<_>>()
-        );
         ctx["tiers"] = json!(data.tiers().iter().map(|t| json!({
             "level": t.level, "name": &t.name, "description": &t.description,
             "courses": data.courses().iter().filter(|c| c.tier == t.level).map(|c| json!({
@@ -364,14 +416,13 @@ impl Site<'_> {
                 "audience": tip_core::rules::who(data, c),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>());
-        ctx["sessions"] = json!(
-            upcoming
-                .iter()
-                .map(|(ix, s)| public(data, *ix, s))
-                .collect::<Vec<_>>()
-        );
         ctx["calendars"] = json!(calendars);
-        self.page("index.html".into(), "index.html", &ctx)
+        self.page_with_sessions(
+            "index.html".into(),
+            "index.html",
+            &ctx,
+            &[("sessions", &upcoming), ("recent", recent)],
+        )
     }
 
     /// A course's page, and its resource pack.
@@ -398,28 +449,21 @@ impl Site<'_> {
         let (past, coming): (Vec<_>, Vec<_>) = all
             .into_iter()
             .partition(|(_, s)| s.date() < self.opts.as_of);
-        ctx["sessions"] = json!(
-            coming
-                .iter()
-                .map(|(ix, s)| public(data, *ix, s))
-                .collect::<Vec<_>>()
-        );
         // The most recent dates, so a course that has run is never a blank
         // page, and when it last ran.
         let recent = &past[past.len().saturating_sub(RECENT)..];
-        ctx["recent"] = json!(
-            recent
-                .iter()
-                .map(|(ix, s)| public(data, *ix, s))
-                .collect::<Vec<_>>()
-        );
         ctx["last_ran"] = json!(past.last().map(|(_, s)| bulletin::long(s.date())));
         ctx["resources"] = json!(course.resources.iter().map(|r| {
             let res = &data[*r];
             let href = res.location.url();
             json!({ "title": &res.title, "kind": crate::words_kind(res.kind), "minutes": res.minutes, "description": &res.description, "href": href })
         }).collect::<Vec<_>>());
-        self.page(format!("courses/{}.html", course.id), "course.html", &ctx)?;
+        self.page_with_sessions(
+            format!("courses/{}.html", course.id),
+            "course.html",
+            &ctx,
+            &[("sessions", &coming), ("recent", recent)],
+        )?;
         if !course.resources.is_empty() {
             let p = pack::for_course(data, c);
             let zip = pack::zip(&pack::files(data, &p)?);

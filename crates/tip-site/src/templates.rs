@@ -115,8 +115,22 @@ pub(crate) fn render(
     name: &str,
     ctx: &serde_json::Value,
 ) -> Result<String, Error> {
+    render_value(
+        env,
+        name,
+        minijinja::Value::from(minijinja::value::Serde(ctx)),
+    )
+}
+
+/// [`render`] with a context already made of template values (long lists
+/// shared between pages are made once, not converted page by page).
+pub(crate) fn render_value(
+    env: &Environment<'_>,
+    name: &str,
+    ctx: minijinja::Value,
+) -> Result<String, Error> {
     env.get_template(name)
-        .and_then(|t| t.render(minijinja::value::Serde(ctx)))
+        .and_then(|t| t.render(ctx))
         .map_err(|e| Error::template(name, e))
 }
 
