@@ -84,7 +84,7 @@ impl<'a> Record<'a> {
     }
 
     /// The value of a field, if present and not null.
-    pub(crate) fn get(&self, name: &str) -> Option<Val<'a>> {
+    pub(crate) fn get(&self, name: &'static str) -> Option<Val<'a>> {
         debug_assert!(
             self.fields.iter().any(|f| f.name == name),
             "the loader reads `{name}`, which schema.rs does not declare here"
@@ -106,7 +106,7 @@ impl<'a> Record<'a> {
     }
 
     /// Whether the field is present with a value (not null or empty).
-    pub(crate) fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &'static str) -> bool {
         self.get(name).is_some()
     }
 }
@@ -114,13 +114,14 @@ impl<'a> Record<'a> {
 /// Which field of a section a name asked for is, remembered by the name's
 /// address: the loader asks for fields with the same few string constants
 /// on every row of a file, so from the second row on, finding one is a
-/// comparison of addresses rather than a search by name.
+/// comparison of addresses rather than a search by name. Names are
+/// `&'static str`, so an address never comes back with another name.
 #[derive(Default)]
 pub(crate) struct FieldMemo([std::cell::Cell<(usize, usize, u32)>; 8]);
 
 impl FieldMemo {
     /// The position of `name` in `fields`.
-    fn field(&self, fields: &[Field], name: &str) -> Option<usize> {
+    fn field(&self, fields: &[Field], name: &'static str) -> Option<usize> {
         let key = (name.as_ptr() as usize, name.len());
         for slot in &self.0 {
             let (address, len, field) = slot.get();
@@ -215,7 +216,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Where a field's key is written (a CSV cell: the cell), if present.
-    pub(crate) fn key_loc(&self, rec: &Record<'_>, name: &str) -> Option<Loc> {
+    pub(crate) fn key_loc(&self, rec: &Record<'_>, name: &'static str) -> Option<Loc> {
         match rec.entries {
             Entries::Map(entries) => entries
                 .iter()
@@ -232,7 +233,7 @@ impl<'a> Ctx<'a> {
     pub(crate) fn conflict(
         &mut self,
         rec: &Record<'_>,
-        [a, b]: [&str; 2],
+        [a, b]: [&'static str; 2],
         message: impl Into<String>,
         help: &str,
     ) {
@@ -302,7 +303,7 @@ impl<'a> Ctx<'a> {
     pub(crate) fn require<'r>(
         &mut self,
         record: &Record<'r>,
-        name: &str,
+        name: &'static str,
         what: &str,
     ) -> Option<Val<'r>> {
         let val = record.get(name);
@@ -325,7 +326,7 @@ impl<'a> Ctx<'a> {
     pub(crate) fn field<'r, T>(
         &mut self,
         record: &Record<'r>,
-        name: &str,
+        name: &'static str,
         read: impl FnOnce(&mut Self, Val<'r>) -> Option<T>,
     ) -> Option<T> {
         record.get(name).and_then(|v| read(self, v))
@@ -335,7 +336,7 @@ impl<'a> Ctx<'a> {
     pub(crate) fn required<'r, T>(
         &mut self,
         record: &Record<'r>,
-        name: &str,
+        name: &'static str,
         what: &str,
         read: impl FnOnce(&mut Self, Val<'r>) -> Option<T>,
     ) -> Option<T> {
@@ -531,7 +532,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Where a field's value is written, if present.
-    pub(crate) fn value_loc(&self, rec: &Record<'_>, name: &str) -> Option<Loc> {
+    pub(crate) fn value_loc(&self, rec: &Record<'_>, name: &'static str) -> Option<Loc> {
         rec.get(name).map(|v| self.loc_of(v))
     }
 
@@ -996,19 +997,21 @@ mod tests {
     fn fields_are_found_by_name_whatever_the_address() {
         let fields = crate::schema::section("completions").unwrap().fields;
         let memo = FieldMemo::default();
-        let date = String::from("date");
+        let date: &'static str = String::from("date").leak();
         for _ in 0..3 {
             assert_eq!(memo.field(fields, "person"), Some(0));
             assert_eq!(memo.field(fields, "source"), Some(3));
             // The same name at another address, and a longer one at the
             // same address.
-            assert_eq!(memo.field(fields, &date), Some(2));
+            assert_eq!(memo.field(fields, date), Some(2));
             assert_eq!(memo.field(fields, &"course-x"[..6]), Some(1));
             assert_eq!(memo.field(fields, "courses"), None);
         }
         // Past the memo's size, names are still found.
-        let names: Vec<String> = (0..10).map(|i| format!("person{i}")).collect();
-        for name in &names {
+        let names: Vec<&'static str> = (0..10)
+            .map(|i| format!("person{i}").leak() as &str)
+            .collect();
+        for name in names {
             assert_eq!(memo.field(fields, name), None);
             assert_eq!(memo.field(fields, &name[..6]), Some(0));
         }
