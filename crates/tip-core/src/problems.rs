@@ -205,42 +205,48 @@ struct Booking {
 
 /// Two overlapping bookings of one person or venue.
 fn clashes(data: &Dataset) -> Vec<Problem> {
-    let mut bookings: Vec<Booking> = data
+    // Counted first, then written into one vector of that size: a million
+    // bookings are made once, not gathered in pieces and copied (this is
+    // where `validate` reaches its peak memory).
+    let booked = |(_, c): &(Ix<Cohort>, &Cohort)| c.status != Status::Cancelled;
+    let total: usize = data
         .cohort_ixs()
-        .filter(|(_, c)| c.status != Status::Cancelled)
-        .par_bridge()
-        .flat_map_iter(|(ix, c)| {
-            let sessions = data.sessions(ix);
-            let venue = match &c.place {
-                Some(Place::Venue(v)) => Some(Who::Venue(v.index() as u32)),
-                _ => None,
-            };
-            let people = c
-                .trainers
-                .iter()
-                .map(|p| (*p, true))
-                .chain(c.enrolled.iter().map(|p| (*p, false)));
-            let whos: Vec<(Who, bool)> = venue
-                .map(|v| (v, false))
-                .into_iter()
-                .chain(people.map(|(p, t)| (Who::Person(p.index() as u32), t)))
-                .collect();
-            sessions
-                .iter()
-                .flat_map(move |s| {
-                    let whos = whos.clone();
-                    whos.into_iter().map(move |(who, trainer)| Booking {
-                        who,
-                        trainer,
-                        start: s.start.timestamp(),
-                        end: s.end.timestamp(),
-                        cohort: ix.index() as u32,
-                        session: s.number,
-                    })
-                })
-                .collect::<Vec<_>>()
+        .filter(booked)
+        .map(|(ix, c)| {
+            let venue = usize::from(matches!(c.place, Some(Place::Venue(_))));
+            data.sessions(ix).len() * (venue + c.trainers.len() + c.enrolled.len())
         })
-        .collect();
+        .sum();
+    let mut bookings: Vec<Booking> = Vec::with_capacity(total);
+    bookings.extend(data.cohort_ixs().filter(booked).flat_map(|(ix, c)| {
+        let sessions = data.sessions(ix);
+        let venue = match &c.place {
+            Some(Place::Venue(v)) => Some(Who::Venue(v.index() as u32)),
+            _ => None,
+        };
+        let people = c
+            .trainers
+            .iter()
+            .map(|p| (*p, true))
+            .chain(c.enrolled.iter().map(|p| (*p, false)));
+        let whos: Vec<(Who, bool)> = venue
+            .map(|v| (v, false))
+            .into_iter()
+            .chain(people.map(|(p, t)| (Who::Person(p.index() as u32), t)))
+            .collect();
+        sessions.iter().flat_map(move |s| {
+            let whos = whos.clone();
+            whos.into_iter().map(move |(who, trainer)| Booking {
+                who,
+                trainer,
+                start: s.start.timestamp(),
+                end: s.end.timestamp(),
+                cohort: ix.index() as u32,
+                session: s.number,
+            })
+        })
+    }));
+    debug_assert_eq!(bookings.len(), total, "bookings counted as made");
     bookings.par_sort_unstable_by_key(|b| (b.who, b.start, b.end, b.cohort, b.session, b.trainer));
 
     let mut out = Vec::new();
