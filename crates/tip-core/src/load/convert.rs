@@ -721,9 +721,9 @@ pub(crate) struct CompletionFile {
 }
 
 /// The people a file's records name, resolved together at the end of the
-/// file (one batch, grouped by shard: a partitioned hash join), not one
-/// random probe of a million ids per row. Until then a record's `person`
-/// is a position in this list.
+/// file in one batch ([`IdTable::get_many`]: lookups overlap their waits
+/// for memory), not one probe of a million ids per row. Until then a
+/// record's `person` is a position in this list.
 #[derive(Default)]
 pub(crate) struct PeopleNamed {
     /// Where each id is in the file (no copy), or for ids written with
@@ -765,13 +765,7 @@ impl PeopleNamed {
     /// Resolve every person named, reporting the unknown ones at their
     /// place, and keep the records whose person is known, each with its
     /// person's real index.
-    fn keep_known<T>(
-        &self,
-        ctx: &mut Ctx<'_>,
-        ix: &Index,
-        items: &mut Vec<T>,
-        person: impl Fn(&mut T) -> &mut crate::Ix<Person>,
-    ) {
+    fn keep_known<T: NamesPerson>(&self, ctx: &mut Ctx<'_>, ix: &Index, items: &mut Vec<T>) {
         let source = ctx.source;
         let ids: Vec<&str> = self
             .at
@@ -800,7 +794,7 @@ impl PeopleNamed {
             ctx.unknown_reference(id, loc, &ix.people);
         }
         items.retain_mut(|item| {
-            let p = person(item);
+            let p = item.person_mut();
             match found[p.index()] {
                 Some(real) => {
                     *p = crate::Ix::new(real as usize);
@@ -812,8 +806,8 @@ impl PeopleNamed {
     }
 }
 
-/// Where a completion's person id is: bytes `start..start + len` of the
-/// file, or (`len == u32::MAX`) entry `start` of [`CompletionFile::written`].
+/// Where a record's person id is: bytes `start..start + len` of the file,
+/// or (`len == u32::MAX`) entry `start` of [`PeopleNamed::written`].
 #[derive(Clone, Copy)]
 struct PersonAt {
     start: u32,
@@ -869,8 +863,7 @@ pub(crate) fn finish_completions(
             .map(|t| Source::new(all.intern(t)))
             .collect()
     };
-    file.people
-        .keep_known(ctx, ix, &mut items, |c: &mut Completion| &mut c.person);
+    file.people.keep_known(ctx, ix, &mut items);
     for c in &mut items {
         c.source = c.source.map(|s| global[s.index()]);
     }
@@ -878,16 +871,33 @@ pub(crate) fn finish_completions(
 }
 
 /// The `finish` of a section whose records name a person: resolve them.
-pub(crate) fn finish_people<T>(
+pub(crate) fn finish_people<T: NamesPerson>(
     ctx: &mut Ctx<'_>,
     people: PeopleNamed,
     mut items: Vec<T>,
     ix: &Index,
-    person: impl Fn(&mut T) -> &mut crate::Ix<Person>,
 ) -> Vec<T> {
-    people.keep_known(ctx, ix, &mut items, person);
+    people.keep_known(ctx, ix, &mut items);
     items
 }
+
+/// A record whose `person` is, until its file is finished, a position in
+/// the file's [`PeopleNamed`].
+pub(crate) trait NamesPerson {
+    fn person_mut(&mut self) -> &mut crate::Ix<Person>;
+}
+
+macro_rules! names_person {
+    ($($record:ty),*) => {
+        $(impl NamesPerson for $record {
+            fn person_mut(&mut self) -> &mut crate::Ix<Person> {
+                &mut self.person
+            }
+        })*
+    };
+}
+
+names_person!(Attendance, Completion, Application);
 
 /// Numbers distinct strings (a completion's `source`) in order of first
 /// appearance.

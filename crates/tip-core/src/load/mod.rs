@@ -605,17 +605,11 @@ struct LearningEnv<'a> {
 
 impl LearningEnv<'_> {
     fn attendance(&self) -> Reader<'_, Self, Attendance, PeopleNamed> {
-        Reader {
-            section: TabularSection::Attendance,
-            what: "attendance record",
-            env: self,
-            convert: |env, ctx, rec, people| convert::attendance(ctx, rec, env.index, people),
-            finish: |env, ctx, people, items| {
-                convert::finish_people(ctx, people, items, env.index, |a: &mut Attendance| {
-                    &mut a.person
-                })
-            },
-        }
+        self.naming_people(
+            TabularSection::Attendance,
+            "attendance record",
+            |env, ctx, rec, people| convert::attendance(ctx, rec, env.index, people),
+        )
     }
 
     fn completions(&self) -> Reader<'_, Self, Completion, CompletionFile> {
@@ -631,16 +625,27 @@ impl LearningEnv<'_> {
     }
 
     fn applications(&self) -> Reader<'_, Self, Application, PeopleNamed> {
+        self.naming_people(
+            TabularSection::Applications,
+            "application",
+            |env, ctx, rec, people| convert::application(ctx, rec, env.index, people),
+        )
+    }
+
+    /// The reader of a section whose records name a person, resolved for
+    /// each file once it is read.
+    fn naming_people<T: convert::NamesPerson>(
+        &self,
+        section: TabularSection,
+        what: &'static str,
+        read: fn(&Self, &mut Ctx<'_>, &Record<'_>, &mut PeopleNamed) -> Option<T>,
+    ) -> Reader<'_, Self, T, PeopleNamed> {
         Reader {
-            section: TabularSection::Applications,
-            what: "application",
+            section,
+            what,
             env: self,
-            convert: |env, ctx, rec, people| convert::application(ctx, rec, env.index, people),
-            finish: |env, ctx, people, items| {
-                convert::finish_people(ctx, people, items, env.index, |a: &mut Application| {
-                    &mut a.person
-                })
-            },
+            convert: read,
+            finish: |env, ctx, people, items| convert::finish_people(ctx, people, items, env.index),
         }
     }
 
