@@ -108,6 +108,17 @@ fn tag(hash: u64) -> u64 {
     hash & !u64::from(u32::MAX)
 }
 
+/// Fill the first empty slot from `hash`'s home with entry `place` (1 +
+/// its index). There is always one: a table is at most half full.
+fn put(slots: &mut [u64], hash: u64, place: usize) {
+    let mask = slots.len() - 1;
+    let mut at = hash as usize & mask;
+    while slots[at] != 0 {
+        at = (at + 1) & mask;
+    }
+    slots[at] = tag(hash) | place as u64;
+}
+
 impl Shard {
     fn find(&self, hash: u64, id: &str) -> Option<u32> {
         let first = self.slots.get(self.home(hash)).copied().unwrap_or(0);
@@ -146,13 +157,8 @@ impl Shard {
         if (self.entries.len() + 1) * 2 > self.slots.len() {
             self.grow(self.entries.len() + 1);
         }
-        let mask = self.slots.len() - 1;
-        let mut at = self.home(hash);
-        while self.slots[at] != 0 {
-            at = (at + 1) & mask;
-        }
         self.entries.push((id, position));
-        self.slots[at] = tag(hash) | self.entries.len() as u64;
+        put(&mut self.slots, hash, self.entries.len());
         None
     }
 
@@ -163,14 +169,8 @@ impl Shard {
             return;
         }
         self.slots = vec![0; size];
-        let mask = size - 1;
         for (i, (key, _)) in self.entries.iter().enumerate() {
-            let hash = hash_of(key).0;
-            let mut at = hash as usize & mask;
-            while self.slots[at] != 0 {
-                at = (at + 1) & mask;
-            }
-            self.slots[at] = tag(hash) | (i as u64 + 1);
+            put(&mut self.slots, hash_of(key).0, i + 1);
         }
     }
 
