@@ -203,6 +203,20 @@ struct Booking {
     session: u32,
 }
 
+/// Who each session of a cohort books: its venue, its trainers (`true`),
+/// its learners.
+fn whos(c: &Cohort) -> impl Iterator<Item = (Who, bool)> + Clone + '_ {
+    let venue = match &c.place {
+        Some(Place::Venue(v)) => Some((Who::Venue(v.index() as u32), false)),
+        _ => None,
+    };
+    let person = |p: &Ix<Person>| Who::Person(p.index() as u32);
+    venue
+        .into_iter()
+        .chain(c.trainers.iter().map(move |p| (person(p), true)))
+        .chain(c.enrolled.iter().map(move |p| (person(p), false)))
+}
+
 /// Two overlapping bookings of one person or venue.
 fn clashes(data: &Dataset) -> Vec<Problem> {
     // Counted first, then written into one vector of that size: a million
@@ -212,31 +226,12 @@ fn clashes(data: &Dataset) -> Vec<Problem> {
     let total: usize = data
         .cohort_ixs()
         .filter(booked)
-        .map(|(ix, c)| {
-            let venue = usize::from(matches!(c.place, Some(Place::Venue(_))));
-            data.sessions(ix).len() * (venue + c.trainers.len() + c.enrolled.len())
-        })
+        .map(|(ix, c)| data.sessions(ix).len() * whos(c).count())
         .sum();
     let mut bookings: Vec<Booking> = Vec::with_capacity(total);
     bookings.extend(data.cohort_ixs().filter(booked).flat_map(|(ix, c)| {
-        let sessions = data.sessions(ix);
-        let venue = match &c.place {
-            Some(Place::Venue(v)) => Some(Who::Venue(v.index() as u32)),
-            _ => None,
-        };
-        let people = c
-            .trainers
-            .iter()
-            .map(|p| (*p, true))
-            .chain(c.enrolled.iter().map(|p| (*p, false)));
-        let whos: Vec<(Who, bool)> = venue
-            .map(|v| (v, false))
-            .into_iter()
-            .chain(people.map(|(p, t)| (Who::Person(p.index() as u32), t)))
-            .collect();
-        sessions.iter().flat_map(move |s| {
-            let whos = whos.clone();
-            whos.into_iter().map(move |(who, trainer)| Booking {
+        data.sessions(ix).iter().flat_map(move |s| {
+            whos(c).map(move |(who, trainer)| Booking {
                 who,
                 trainer,
                 start: s.start.timestamp(),
