@@ -206,13 +206,11 @@ impl Site<'_> {
                     .iter()
                     .position(|x| std::ptr::eq(x, s))
                     .and_then(|i| self.rows.get(ix.index())?.get(i));
+                let make = || minijinja::Value::from(minijinja::value::Serde(public(data, ix, s)));
                 match place {
-                    Some(row) => row
-                        .get_or_init(|| {
-                            minijinja::Value::from(minijinja::value::Serde(public(data, ix, s)))
-                        })
-                        .clone(),
-                    None => minijinja::Value::from(minijinja::value::Serde(public(data, ix, s))),
+                    Some(row) => row.get_or_init(make).clone(),
+                    // Not a session of the data set's own: made for this page.
+                    None => make(),
                 }
             })
             .collect()
