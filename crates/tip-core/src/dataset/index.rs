@@ -217,38 +217,60 @@ impl IdTable {
     /// of each is read before any entry, and the entries those slots name
     /// before any is compared, so that their cache misses overlap. Several
     /// times faster than one lookup after another on a table of a million
-    /// ids.
+    /// ids. An id repeated on consecutive places (a file sorted by person
+    /// names each person on rows one after another) is looked up once.
     pub(crate) fn get_many(&self, ids: &[&str]) -> Vec<Option<u32>> {
-        let mut found = Vec::with_capacity(ids.len());
-        for batch in ids.chunks(IN_FLIGHT) {
-            let hashes: [(u64, usize); IN_FLIGHT] =
-                std::array::from_fn(|k| batch.get(k).map_or((0, 0), |id| hash_of(id)));
-            let first: [u64; IN_FLIGHT] = std::array::from_fn(|k| {
-                let (hash, shard) = hashes[k];
-                let shard = &self.shards[shard];
-                shard.slots.get(shard.home(hash)).copied().unwrap_or(0)
-            });
-            // The entry each first slot names, when its tag matches, with
-            // the length of its id (which reads it).
-            let entries: [Option<(&(CompactString, u32), usize)>; IN_FLIGHT] =
-                std::array::from_fn(|k| {
-                    let (hash, shard) = hashes[k];
-                    (first[k] != 0 && tag(first[k]) == tag(hash)).then(|| {
-                        let entry = &self.shards[shard].entries[(first[k] as u32 - 1) as usize];
-                        (entry, entry.0.len())
-                    })
-                });
-            for (k, id) in batch.iter().enumerate() {
-                found.push(match entries[k] {
-                    Some(((key, position), len)) if len == id.len() && key == id => Some(*position),
-                    _ => {
-                        let (hash, shard) = hashes[k];
-                        self.shards[shard].find_from(first[k], hash, id)
-                    }
-                });
+        let mut found: Vec<Option<u32>> = Vec::with_capacity(ids.len());
+        let mut batch: [&str; IN_FLIGHT] = [""; IN_FLIGHT];
+        // How many places each id of the batch stands for.
+        let mut runs = [0usize; IN_FLIGHT];
+        let mut n = 0;
+        let mut rest = ids;
+        while let Some((&id, _)) = rest.split_first() {
+            let run = 1 + rest[1..].iter().take_while(|&&next| next == id).count();
+            (batch[n], runs[n]) = (id, run);
+            n += 1;
+            rest = &rest[run..];
+            if n == IN_FLIGHT || rest.is_empty() {
+                let hits = self.get_batch(&batch[..n]);
+                for (hit, &run) in hits.iter().zip(&runs).take(n) {
+                    found.extend(std::iter::repeat_n(*hit, run));
+                }
+                n = 0;
             }
         }
         found
+    }
+
+    /// Up to [`IN_FLIGHT`] lookups side by side (see [`IdTable::get_many`]).
+    fn get_batch(&self, batch: &[&str]) -> [Option<u32>; IN_FLIGHT] {
+        let hashes: [(u64, usize); IN_FLIGHT] =
+            std::array::from_fn(|k| batch.get(k).map_or((0, 0), |id| hash_of(id)));
+        let first: [u64; IN_FLIGHT] = std::array::from_fn(|k| {
+            let (hash, shard) = hashes[k];
+            let shard = &self.shards[shard];
+            shard.slots.get(shard.home(hash)).copied().unwrap_or(0)
+        });
+        // The entry each first slot names, when its tag matches, with the
+        // length of its id (which reads it).
+        let entries: [Option<(&(CompactString, u32), usize)>; IN_FLIGHT] =
+            std::array::from_fn(|k| {
+                let (hash, shard) = hashes[k];
+                (first[k] != 0 && tag(first[k]) == tag(hash)).then(|| {
+                    let entry = &self.shards[shard].entries[(first[k] as u32 - 1) as usize];
+                    (entry, entry.0.len())
+                })
+            });
+        std::array::from_fn(|k| {
+            let id = batch.get(k)?;
+            match entries[k] {
+                Some(((key, position), len)) if len == id.len() && key == id => Some(*position),
+                _ => {
+                    let (hash, shard) = hashes[k];
+                    self.shards[shard].find_from(first[k], hash, id)
+                }
+            }
+        })
     }
 
     /// How many ids.
@@ -363,9 +385,11 @@ mod tests {
                 position += ids.len();
             }
             prop_assert_eq!(table.len(), model.len());
+            // Each probe a few times over (runs are looked up once).
             let all: Vec<&str> = probes
                 .iter()
-                .map(String::as_str)
+                .enumerate()
+                .flat_map(|(i, p)| std::iter::repeat_n(p.as_str(), 1 + i % 3))
                 .chain(model.keys().copied())
                 .collect();
             let many = table.get_many(&all);
