@@ -82,15 +82,14 @@ impl CompletionIndex {
             .par_iter()
             .map(|range| {
                 let mut count = vec![0u32; range.len()];
-                for (p, _) in records() {
-                    if let Some(n) = p
-                        .index()
-                        .checked_sub(range.start)
-                        .and_then(|i| count.get_mut(i))
-                    {
+                let mut add = |p: Ix<Person>| {
+                    // Below the range, the difference wraps past its end.
+                    if let Some(n) = count.get_mut(p.index().wrapping_sub(range.start)) {
                         *n += 1;
                     }
-                }
+                };
+                completions.iter().for_each(|c| add(c.person));
+                from_attendance.iter().for_each(|(p, _)| add(*p));
                 count
             })
             .collect();
@@ -121,11 +120,7 @@ impl CompletionIndex {
             let base = offsets[range.start];
             let mut next: Vec<u32> = offsets[range.clone()].iter().map(|o| o - base).collect();
             for (p, done) in records() {
-                if let Some(slot) = p
-                    .index()
-                    .checked_sub(range.start)
-                    .and_then(|i| next.get_mut(i))
-                {
+                if let Some(slot) = next.get_mut(p.index().wrapping_sub(range.start)) {
                     part[*slot as usize] = done;
                     *slot += 1;
                 }

@@ -150,14 +150,14 @@ impl Shard {
 
     /// Add `id` (hash `hash`) at `position`, unless it is already there:
     /// then its first position.
-    fn insert(&mut self, hash: u64, id: CompactString, position: u32) -> Option<u32> {
-        if let Some(first) = self.find(hash, &id) {
+    fn insert(&mut self, hash: u64, id: &str, position: u32) -> Option<u32> {
+        if let Some(first) = self.find(hash, id) {
             return Some(first);
         }
         if (self.entries.len() + 1) * 2 > self.slots.len() {
             self.grow(self.entries.len() + 1);
         }
-        self.entries.push((id, position));
+        self.entries.push((CompactString::from(id), position));
         put(&mut self.slots, hash, self.entries.len());
         None
     }
@@ -217,60 +217,38 @@ impl IdTable {
     /// of each is read before any entry, and the entries those slots name
     /// before any is compared, so that their cache misses overlap. Several
     /// times faster than one lookup after another on a table of a million
-    /// ids. An id repeated on consecutive places (a file sorted by person
-    /// names each person on rows one after another) is looked up once.
+    /// ids.
     pub(crate) fn get_many(&self, ids: &[&str]) -> Vec<Option<u32>> {
-        let mut found: Vec<Option<u32>> = Vec::with_capacity(ids.len());
-        let mut batch: [&str; IN_FLIGHT] = [""; IN_FLIGHT];
-        // How many places each id of the batch stands for.
-        let mut runs = [0usize; IN_FLIGHT];
-        let mut n = 0;
-        let mut rest = ids;
-        while let Some((&id, _)) = rest.split_first() {
-            let run = 1 + rest[1..].iter().take_while(|&&next| next == id).count();
-            (batch[n], runs[n]) = (id, run);
-            n += 1;
-            rest = &rest[run..];
-            if n == IN_FLIGHT || rest.is_empty() {
-                let hits = self.get_batch(&batch[..n]);
-                for (hit, &run) in hits.iter().zip(&runs).take(n) {
-                    found.extend(std::iter::repeat_n(*hit, run));
-                }
-                n = 0;
+        let mut found = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(IN_FLIGHT) {
+            let hashes: [(u64, usize); IN_FLIGHT] =
+                std::array::from_fn(|k| batch.get(k).map_or((0, 0), |id| hash_of(id)));
+            let first: [u64; IN_FLIGHT] = std::array::from_fn(|k| {
+                let (hash, shard) = hashes[k];
+                let shard = &self.shards[shard];
+                shard.slots.get(shard.home(hash)).copied().unwrap_or(0)
+            });
+            // The entry each first slot names, when its tag matches, with
+            // the length of its id (which reads it).
+            let entries: [Option<(&(CompactString, u32), usize)>; IN_FLIGHT] =
+                std::array::from_fn(|k| {
+                    let (hash, shard) = hashes[k];
+                    (first[k] != 0 && tag(first[k]) == tag(hash)).then(|| {
+                        let entry = &self.shards[shard].entries[(first[k] as u32 - 1) as usize];
+                        (entry, entry.0.len())
+                    })
+                });
+            for (k, id) in batch.iter().enumerate() {
+                found.push(match entries[k] {
+                    Some(((key, position), len)) if len == id.len() && key == id => Some(*position),
+                    _ => {
+                        let (hash, shard) = hashes[k];
+                        self.shards[shard].find_from(first[k], hash, id)
+                    }
+                });
             }
         }
         found
-    }
-
-    /// Up to [`IN_FLIGHT`] lookups side by side (see [`IdTable::get_many`]).
-    fn get_batch(&self, batch: &[&str]) -> [Option<u32>; IN_FLIGHT] {
-        let hashes: [(u64, usize); IN_FLIGHT] =
-            std::array::from_fn(|k| batch.get(k).map_or((0, 0), |id| hash_of(id)));
-        let first: [u64; IN_FLIGHT] = std::array::from_fn(|k| {
-            let (hash, shard) = hashes[k];
-            let shard = &self.shards[shard];
-            shard.slots.get(shard.home(hash)).copied().unwrap_or(0)
-        });
-        // The entry each first slot names, when its tag matches, with the
-        // length of its id (which reads it).
-        let entries: [Option<(&(CompactString, u32), usize)>; IN_FLIGHT] =
-            std::array::from_fn(|k| {
-                let (hash, shard) = hashes[k];
-                (first[k] != 0 && tag(first[k]) == tag(hash)).then(|| {
-                    let entry = &self.shards[shard].entries[(first[k] as u32 - 1) as usize];
-                    (entry, entry.0.len())
-                })
-            });
-        std::array::from_fn(|k| {
-            let id = batch.get(k)?;
-            match entries[k] {
-                Some(((key, position), len)) if len == id.len() && key == id => Some(*position),
-                _ => {
-                    let (hash, shard) = hashes[k];
-                    self.shards[shard].find_from(first[k], hash, id)
-                }
-            }
-        })
     }
 
     /// How many ids.
@@ -287,15 +265,14 @@ impl IdTable {
         // another, rather than picking them out of all the records.
         let shards = self.shards.len();
         let share = ids.len().div_ceil(rayon::current_num_threads()).max(1);
-        let dealt: Vec<Vec<Vec<(u64, CompactString, u32)>>> = ids
+        let dealt: Vec<Vec<Vec<(u64, u32)>>> = ids
             .par_chunks(share)
             .enumerate()
             .map(|(n, chunk)| {
                 let mut hands = vec![Vec::with_capacity(chunk.len() / shards * 5 / 4); shards];
                 for (k, id) in chunk.iter().enumerate() {
                     let (hash, shard) = hash_of(id);
-                    let position = (first + n * share + k) as u32;
-                    hands[shard].push((hash, CompactString::from(*id), position));
+                    hands[shard].push((hash, (n * share + k) as u32));
                 }
                 hands
             })
@@ -317,10 +294,11 @@ impl IdTable {
                 hands
                     .into_iter()
                     .flatten()
-                    .filter_map(|(hash, id, position)| {
+                    .filter_map(|(hash, k)| {
+                        let position = first + k as usize;
                         shard
-                            .insert(hash, id, position)
-                            .map(|earlier| (position as usize, earlier as usize))
+                            .insert(hash, ids[k as usize], position as u32)
+                            .map(|earlier| (position, earlier as usize))
                     })
                     .collect::<Vec<_>>()
             })

@@ -1076,7 +1076,7 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
     let mut all: Vec<T> = Vec::new();
     let mut yaml = by_file.into_iter().peekable();
     let mut append = |read: Vec<(FileId, Vec<T>, Vec<Diagnostic>)>| {
-        for (id, mut out, mut d) in read {
+        for (id, out, mut d) in read {
             // YAML parts of files that sort before this one come first.
             while let Some((_, mut v)) = yaml.next_if(|(y, _)| *y < id) {
                 all.append(&mut v);
@@ -1085,7 +1085,9 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
             if all.is_empty() {
                 all = out;
             } else {
-                all.append(&mut out);
+                // Copied by every idle thread, a part each: the last
+                // batch's copy is not hidden behind a read.
+                all.par_extend(out);
             }
         }
     };
