@@ -150,14 +150,14 @@ impl Shard {
 
     /// Add `id` (hash `hash`) at `position`, unless it is already there:
     /// then its first position.
-    fn insert(&mut self, hash: u64, id: &str, position: u32) -> Option<u32> {
-        if let Some(first) = self.find(hash, id) {
+    fn insert(&mut self, hash: u64, id: CompactString, position: u32) -> Option<u32> {
+        if let Some(first) = self.find(hash, &id) {
             return Some(first);
         }
         if (self.entries.len() + 1) * 2 > self.slots.len() {
             self.grow(self.entries.len() + 1);
         }
-        self.entries.push((CompactString::from(id), position));
+        self.entries.push((id, position));
         put(&mut self.slots, hash, self.entries.len());
         None
     }
@@ -265,14 +265,15 @@ impl IdTable {
         // another, rather than picking them out of all the records.
         let shards = self.shards.len();
         let share = ids.len().div_ceil(rayon::current_num_threads()).max(1);
-        let dealt: Vec<Vec<Vec<(u64, u32)>>> = ids
+        let dealt: Vec<Vec<Vec<(u64, CompactString, u32)>>> = ids
             .par_chunks(share)
             .enumerate()
             .map(|(n, chunk)| {
                 let mut hands = vec![Vec::with_capacity(chunk.len() / shards * 5 / 4); shards];
                 for (k, id) in chunk.iter().enumerate() {
                     let (hash, shard) = hash_of(id);
-                    hands[shard].push((hash, (n * share + k) as u32));
+                    let position = (first + n * share + k) as u32;
+                    hands[shard].push((hash, CompactString::from(*id), position));
                 }
                 hands
             })
@@ -294,11 +295,10 @@ impl IdTable {
                 hands
                     .into_iter()
                     .flatten()
-                    .filter_map(|(hash, k)| {
-                        let position = first + k as usize;
+                    .filter_map(|(hash, id, position)| {
                         shard
-                            .insert(hash, ids[k as usize], position as u32)
-                            .map(|earlier| (position, earlier as usize))
+                            .insert(hash, id, position)
+                            .map(|earlier| (position as usize, earlier as usize))
                     })
                     .collect::<Vec<_>>()
             })
