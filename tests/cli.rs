@@ -2790,3 +2790,52 @@ fn timings_go_to_stderr_and_change_no_output() {
         "{err}"
     );
 }
+
+/// People and completions are read a whole row at a time when every
+/// required cell is there, field by field when one is not: both ways give
+/// every problem of the row at its cell, in CSV and in YAML alike. A
+/// person with neither id nor name is told of both.
+#[test]
+fn rows_missing_required_cells_report_each_at_its_place() {
+    let (_tmp, data) = example_copy();
+    let mut people = fs::read_to_string(data.join("people.csv")).unwrap();
+    let first = people.lines().count() as u32 + 1;
+    people.push_str(",,x@example.org,Org,health,front-line,medway\n");
+    people.push_str("Bad Id,,y@example.org,,,,\n");
+    people.push_str("fine-person,Fine Person,not-an-email,,nowhere,,\n");
+    fs::write(data.join("people.csv"), people).unwrap();
+    let mut completions = fs::read_to_string(data.join("completions.csv")).unwrap();
+    let done = completions.lines().count() as u32 + 1;
+    completions.push_str("sian-llewelyn,,2022-01-01,\n");
+    completions.push_str("nobody-here,nope,2022-02-30,x\n");
+    fs::write(data.join("completions.csv"), completions).unwrap();
+    fs::write(
+        data.join("more-people.yaml"),
+        "people:\n  - email: q@example.org\n  - id: yaml-person\n    sector: nowhere\n",
+    )
+    .unwrap();
+    let (code, r) = validate_json(&data);
+    assert_eq!(code, 1);
+    let at = |code: &str, file: &str, line: u32, column: u32| has(&r, code, file, line, column);
+    at("missing-field", "people.csv", first, 1);
+    assert_eq!(
+        r.diagnostics
+            .iter()
+            .filter(|d| d.line == Some(first) && d.code == "missing-field")
+            .count(),
+        2,
+        "missing id and missing name: {:#?}",
+        r.diagnostics
+    );
+    at("invalid-id", "people.csv", first + 1, 1);
+    at("missing-field", "people.csv", first + 1, 1);
+    at("invalid-value", "people.csv", first + 2, 25);
+    at("unknown-reference", "people.csv", first + 2, 39);
+    at("missing-field", "completions.csv", done, 1);
+    at("unknown-reference", "completions.csv", done + 1, 1);
+    at("unknown-reference", "completions.csv", done + 1, 13);
+    at("invalid-date", "completions.csv", done + 1, 18);
+    at("missing-field", "more-people.yaml", 2, 5);
+    at("missing-field", "more-people.yaml", 3, 5);
+    at("unknown-reference", "more-people.yaml", 4, 13);
+}

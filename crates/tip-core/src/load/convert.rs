@@ -153,13 +153,23 @@ pub(crate) fn venue(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converte
 
 pub(crate) fn person(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<Person> {
     let what = "person";
-    let id = record_id(ctx, rec, what).ok_or(None)?;
-    let name = ctx.required(rec, "name", what, Ctx::short_text);
-    let email = ctx.field(rec, "email", Ctx::email);
-    let organisation = ctx.field(rec, "organisation", Ctx::short_text);
-    let sector = ctx.field(rec, "sector", |c, v| c.reference(v, &ix.sectors));
-    let role = ctx.field(rec, "role", |c, v| c.reference(v, &ix.roles));
-    let region = ctx.field(rec, "region", |c, v| c.reference(v, &ix.regions));
+    let fields = [
+        "id",
+        "name",
+        "email",
+        "organisation",
+        "sector",
+        "role",
+        "region",
+    ];
+    let [id, name, email, organisation, sector, role, region] = ctx.values(rec, fields, what);
+    let id = id.and_then(|v| ctx.id(v)).ok_or(None)?;
+    let name = name.and_then(|v| ctx.short_text(v));
+    let email = email.and_then(|v| ctx.email(v));
+    let organisation = organisation.and_then(|v| ctx.short_text(v));
+    let sector = sector.and_then(|v| ctx.reference(v, &ix.sectors));
+    let role = role.and_then(|v| ctx.reference(v, &ix.roles));
+    let region = region.and_then(|v| ctx.reference(v, &ix.regions));
     all_or_broken!(Some(id); name);
     Ok(Person {
         id,
@@ -741,25 +751,29 @@ impl PeopleNamed {
         rec: &Record<'_>,
         what: &str,
     ) -> Option<crate::Ix<Person>> {
-        ctx.required(rec, "person", what, |c, v| {
-            let id = c.trimmed(v)?;
-            let at = match c.source_range(v, id) {
-                Some((start, len)) => PersonAt { start, len },
-                None => {
-                    let place = match v {
-                        Val::Cell { at, .. } => Written::Csv(at),
-                        Val::Node(_) => Written::Yaml(c.loc_of(v)),
-                    };
-                    self.written.push((id.into(), place));
-                    PersonAt {
-                        start: (self.written.len() - 1) as u32,
-                        len: u32::MAX,
-                    }
+        ctx.required(rec, "person", what, |c, v| self.person(c, v))
+    }
+
+    /// The placeholder for the person `v` names (see
+    /// [`PeopleNamed::keep_known`]).
+    fn person(&mut self, c: &mut Ctx<'_>, v: Val<'_>) -> Option<crate::Ix<Person>> {
+        let id = c.trimmed(v)?;
+        let at = match c.source_range(v, id) {
+            Some((start, len)) => PersonAt { start, len },
+            None => {
+                let place = match v {
+                    Val::Cell { at, .. } => Written::Csv(at),
+                    Val::Node(_) => Written::Yaml(c.loc_of(v)),
+                };
+                self.written.push((id.into(), place));
+                PersonAt {
+                    start: (self.written.len() - 1) as u32,
+                    len: u32::MAX,
                 }
-            };
-            self.at.push(at);
-            Some(crate::Ix::new(self.at.len() - 1))
-        })
+            }
+        };
+        self.at.push(at);
+        Some(crate::Ix::new(self.at.len() - 1))
     }
 
     /// Resolve every person named, reporting the unknown ones at their
@@ -830,11 +844,13 @@ pub(crate) fn completion(
     file: &mut CompletionFile,
 ) -> Option<Completion> {
     let what = "completion";
-    let person = file.people.required(ctx, rec, what);
-    let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
-    let date = ctx.required(rec, "date", what, Ctx::date);
-    let source = ctx
-        .field(rec, "source", |c, v| c.trimmed(v))
+    let [person, course, date, source] =
+        ctx.values(rec, ["person", "course", "date", "source"], what);
+    let person = person.and_then(|v| file.people.person(ctx, v));
+    let course = course.and_then(|v| ctx.reference(v, &ix.courses));
+    let date = date.and_then(|v| ctx.date(v));
+    let source = source
+        .and_then(|v| ctx.trimmed(v))
         .map(|s| Source::new(file.sources.intern(s)));
     Some(Completion {
         person: person?,
