@@ -106,7 +106,9 @@ impl CompletionIndex {
             counts_from: NaiveDate::MIN,
             origin: Origin::Record(Ix::new(0)),
         };
-        let mut entries = vec![placeholder; total as usize];
+        // Filled in parallel: the first touch of each page is the costly part.
+        let mut entries = Vec::with_capacity(total as usize);
+        entries.par_extend(rayon::iter::repeat_n(placeholder, total as usize));
         // Each range's part of `entries`.
         let mut parts = Vec::with_capacity(ranges.len());
         let mut rest = entries.as_mut_slice();

@@ -219,7 +219,20 @@ impl IdTable {
     /// times faster than one lookup after another on a table of a million
     /// ids.
     pub(crate) fn get_many(&self, ids: &[&str]) -> Vec<Option<u32>> {
-        let mut found = Vec::with_capacity(ids.len());
+        // In parts an idle thread can take: a file's lookups come at its
+        // end, when the other threads may have finished their files.
+        const PART: usize = 1 << 14;
+        let mut found = vec![None; ids.len()];
+        found
+            .par_chunks_mut(PART)
+            .zip(ids.par_chunks(PART))
+            .for_each(|(found, ids)| self.get_part(ids, found));
+        found
+    }
+
+    /// [`IdTable::get_many`] of one part, into `found`.
+    fn get_part(&self, ids: &[&str], found: &mut [Option<u32>]) {
+        let mut out = found.iter_mut();
         for batch in ids.chunks(IN_FLIGHT) {
             let hashes: [(u64, usize); IN_FLIGHT] =
                 std::array::from_fn(|k| batch.get(k).map_or((0, 0), |id| hash_of(id)));
@@ -238,17 +251,16 @@ impl IdTable {
                         (entry, entry.0.len())
                     })
                 });
-            for (k, id) in batch.iter().enumerate() {
-                found.push(match entries[k] {
+            for ((k, id), slot) in batch.iter().enumerate().zip(&mut out) {
+                *slot = match entries[k] {
                     Some(((key, position), len)) if len == id.len() && key == id => Some(*position),
                     _ => {
                         let (hash, shard) = hashes[k];
                         self.shards[shard].find_from(first[k], hash, id)
                     }
-                });
+                };
             }
         }
-        found
     }
 
     /// How many ids.
@@ -330,6 +342,30 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::HashMap;
+
+    /// Lookups of more ids than one part of [`IdTable::get_many`] (split
+    /// among threads) come back in the order asked.
+    #[test]
+    fn many_lookups_in_parts_keep_their_order() {
+        let ids: Vec<String> = (0..50_000).map(|n| format!("p{n:07}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut table = IdTable::new("people", "person");
+        assert!(table.extend(&refs, 0).is_empty());
+        // Every id from the last back, with an unknown one every seventh.
+        let probes: Vec<String> = (0..60_000)
+            .map(|k| match k % 7 {
+                6 => format!("nobody-{k}"),
+                _ => ids[(7 * 50_000 - 1 - k) % 50_000].clone(),
+            })
+            .collect();
+        let asked: Vec<&str> = probes.iter().map(String::as_str).collect();
+        let found = table.get_many(&asked);
+        assert_eq!(found.len(), asked.len());
+        for (id, got) in asked.iter().zip(found) {
+            let want = id.strip_prefix('p').and_then(|n| n.parse::<u32>().ok());
+            assert_eq!(got, want, "{id}");
+        }
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
