@@ -1066,59 +1066,97 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
 ) -> (Vec<T>, Vec<Diagnostic>) {
     let FromYaml {
         by_file,
-        diagnostics: mut diags,
+        diagnostics: diags,
     } = yaml;
     let csv_ids: Vec<FileId> = files
         .ids()
         .filter(|&id| files.get(id).kind == FileKind::Csv(reader.section))
         .collect();
-    // Files are read a few at a time (one per thread), and each batch is
-    // appended while the next is read: memory holds the records once, plus
-    // two batches, never every file's records and their concatenation.
-    let mut all: Vec<T> = Vec::new();
-    let mut yaml = by_file.into_iter().peekable();
-    let mut append = |read: Vec<(FileId, Vec<T>, Vec<Diagnostic>)>| {
-        for (id, out, mut d) in read {
-            // YAML parts of files that sort before this one come first.
-            while let Some((_, mut v)) = yaml.next_if(|(y, _)| *y < id) {
-                all.append(&mut v);
-            }
-            diags.append(&mut d);
-            if all.is_empty() {
-                all = out;
-            } else {
-                // Copied by every idle thread, a part each: the last
-                // batch's copy is not hidden behind a read.
-                all.par_extend(out);
-            }
+    // Every thread takes the next file in order until none is left; a
+    // file's records are appended as soon as those of the files before it
+    // are, by the thread that read it, while the others read on. Memory
+    // holds the records once, plus the files being read and any finished
+    // ahead of their turn — never every file's records and their
+    // concatenation — and no thread waits for a batch to finish.
+    let merge = std::sync::Mutex::new(Merge {
+        all: Vec::new(),
+        diags,
+        yaml: by_file.into_iter().peekable(),
+        next: 0,
+        ahead: std::collections::BTreeMap::new(),
+    });
+    let taken = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let k = taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&id) = csv_ids.get(k) else {
+                break;
+            };
+            let read = |buffer: &mut Vec<u8>| match files.read_text(id, buffer) {
+                Ok(text) => read_csv_file(files, id, text, reader),
+                Err(d) => (id, Vec::new(), vec![d]),
+            };
+            let done = BUFFER.with(|cell| match cell.try_borrow_mut() {
+                Ok(mut buffer) => read(&mut buffer),
+                // Only if a thread ever nests two reads.
+                Err(_) => read(&mut Vec::new()),
+            });
+            // Nothing parallel happens while the lock is held.
+            merge
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .arrive(k, done);
         }
     };
-    let mut pending = Vec::new();
-    for batch in csv_ids.chunks(rayon::current_num_threads().max(1)) {
-        let read_batch = || {
-            batch
-                .par_iter()
-                .map(|&id| {
-                    let read = |buffer: &mut Vec<u8>| match files.read_text(id, buffer) {
-                        Ok(text) => read_csv_file(files, id, text, reader),
-                        Err(d) => (id, Vec::new(), vec![d]),
-                    };
-                    BUFFER.with(|cell| match cell.try_borrow_mut() {
-                        Ok(mut buffer) => read(&mut buffer),
-                        // Only if a thread ever nests two reads.
-                        Err(_) => read(&mut Vec::new()),
-                    })
-                })
-                .collect()
-        };
-        let previous = std::mem::take(&mut pending);
-        pending = rayon::join(|| append(previous), read_batch).1;
-    }
-    append(pending);
+    rayon::scope(|s| {
+        for _ in 1..rayon::current_num_threads() {
+            s.spawn(|_| work());
+        }
+        work();
+    });
+    let Merge {
+        mut all,
+        diags,
+        yaml,
+        ..
+    } = merge.into_inner().unwrap_or_else(|e| e.into_inner());
     for (_, mut v) in yaml {
         all.append(&mut v);
     }
     (all, diags)
+}
+
+/// A section's records as [`gather_csv`] puts them together: the CSV files
+/// read so far appended in file order, the YAML parts merged between them.
+struct Merge<T> {
+    all: Vec<T>,
+    diags: Vec<Diagnostic>,
+    yaml: std::iter::Peekable<std::vec::IntoIter<(FileId, Vec<T>)>>,
+    /// The place in the list of CSV files of the next to append.
+    next: usize,
+    /// Files read before their turn, by place.
+    ahead: std::collections::BTreeMap<usize, (FileId, Vec<T>, Vec<Diagnostic>)>,
+}
+
+impl<T> Merge<T> {
+    /// The `k`th CSV file has been read: append it, and any read ahead of
+    /// their turn that may now follow.
+    fn arrive(&mut self, k: usize, done: (FileId, Vec<T>, Vec<Diagnostic>)) {
+        self.ahead.insert(k, done);
+        while let Some((id, mut out, mut d)) = self.ahead.remove(&self.next) {
+            // YAML parts of files that sort before this one come first.
+            while let Some((_, mut v)) = self.yaml.next_if(|(y, _)| *y < id) {
+                self.all.append(&mut v);
+            }
+            self.diags.append(&mut d);
+            if self.all.is_empty() {
+                self.all = out;
+            } else {
+                self.all.append(&mut out);
+            }
+            self.next += 1;
+        }
+    }
 }
 
 thread_local! {
@@ -1248,4 +1286,37 @@ fn named<K>(
     let mut out = Vec::new();
     register(files, results, table, &mut out, noun, diags);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files read in any order are appended in file order, each YAML part
+    /// before the first CSV file that sorts after it, the diagnostics in
+    /// the same order.
+    #[test]
+    fn files_read_out_of_turn_are_appended_in_file_order() {
+        let d = |n: u32| Diagnostic::error(Code::CsvSyntax, format!("file {n}"));
+        let yaml = vec![(FileId(0), vec![0]), (FileId(2), vec![2, 2]), (FileId(9), vec![9])];
+        let csv = [(FileId(1), vec![1, 1]), (FileId(3), vec![3]), (FileId(4), vec![])];
+        for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
+            let mut merge = Merge {
+                all: Vec::new(),
+                diags: Vec::new(),
+                yaml: yaml.clone().into_iter().peekable(),
+                next: 0,
+                ahead: std::collections::BTreeMap::new(),
+            };
+            for k in order {
+                let (id, records) = csv[k].clone();
+                merge.arrive(k, (id, records, vec![d(id.0)]));
+            }
+            let rest: Vec<i32> = merge.yaml.flat_map(|(_, v)| v).collect();
+            assert_eq!(merge.all, [0, 1, 1, 2, 2, 3], "order {order:?}");
+            assert_eq!(rest, [9]);
+            let said: Vec<&str> = merge.diags.iter().map(|d| d.message.as_str()).collect();
+            assert_eq!(said, ["file 1", "file 3", "file 4"], "order {order:?}");
+        }
+    }
 }
