@@ -1252,7 +1252,7 @@ fn register_records<T: Keyed + Sync>(
     } else {
         out.extend(items);
     }
-    let ids: Vec<&str> = out[start..].iter().map(Keyed::key).collect();
+    let ids: Vec<&str> = out[start..].par_iter().map(Keyed::key).collect();
     for (repeat, first) in table.extend(&ids, start) {
         let at = files.location(out[first].loc());
         diags.push(
