@@ -1298,8 +1298,16 @@ mod tests {
     #[test]
     fn files_read_out_of_turn_are_appended_in_file_order() {
         let d = |n: u32| Diagnostic::error(Code::CsvSyntax, format!("file {n}"));
-        let yaml = vec![(FileId(0), vec![0]), (FileId(2), vec![2, 2]), (FileId(9), vec![9])];
-        let csv = [(FileId(1), vec![1, 1]), (FileId(3), vec![3]), (FileId(4), vec![])];
+        let yaml = vec![
+            (FileId(0), vec![0]),
+            (FileId(2), vec![2, 2]),
+            (FileId(9), vec![9]),
+        ];
+        let csv = [
+            (FileId(1), vec![1, 1]),
+            (FileId(3), vec![3]),
+            (FileId(4), vec![]),
+        ];
         for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
             let mut merge = Merge {
                 all: Vec::new(),
