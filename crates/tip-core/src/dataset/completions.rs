@@ -69,6 +69,7 @@ impl CompletionIndex {
                 })
                 .chain(from_attendance.iter().copied())
         };
+        // At most eight ranges: each reads every record.
         let share = people
             .div_ceil(rayon::current_num_threads().clamp(1, 8))
             .max(1);
