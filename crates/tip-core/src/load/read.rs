@@ -358,13 +358,11 @@ impl<'a> Ctx<'a> {
         {
             return *row;
         }
-        let mut i = 0;
-        names.map(|name| {
-            i += 1;
-            if required(i - 1) {
-                self.require(record, name, what)
+        std::array::from_fn(|i| {
+            if required(i) {
+                self.require(record, names[i], what)
             } else {
-                record.get(name)
+                record.get(names[i])
             }
         })
     }
