@@ -399,7 +399,8 @@ mod tests {
                 position += ids.len();
             }
             prop_assert_eq!(table.len(), model.len());
-            // Each probe a few times over (runs are looked up once).
+            // Each probe a few times in a row, as a file sorted by person
+            // asks for them.
             let all: Vec<&str> = probes
                 .iter()
                 .enumerate()

@@ -1086,27 +1086,25 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
         ahead: std::collections::BTreeMap::new(),
     });
     let taken = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        loop {
-            let k = taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(&id) = csv_ids.get(k) else {
-                break;
-            };
-            let read = |buffer: &mut Vec<u8>| match files.read_text(id, buffer) {
-                Ok(text) => read_csv_file(files, id, text, reader),
-                Err(d) => (id, Vec::new(), vec![d]),
-            };
-            let done = BUFFER.with(|cell| match cell.try_borrow_mut() {
-                Ok(mut buffer) => read(&mut buffer),
-                // Only if a thread ever nests two reads.
-                Err(_) => read(&mut Vec::new()),
-            });
-            // Nothing parallel happens while the lock is held.
-            merge
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .arrive(k, done);
-        }
+    let work = || loop {
+        let k = taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some(&id) = csv_ids.get(k) else {
+            break;
+        };
+        let read = |buffer: &mut Vec<u8>| match files.read_text(id, buffer) {
+            Ok(text) => read_csv_file(files, id, text, reader),
+            Err(d) => (id, Vec::new(), vec![d]),
+        };
+        let done = BUFFER.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buffer) => read(&mut buffer),
+            // Only if a thread ever nests two reads.
+            Err(_) => read(&mut Vec::new()),
+        });
+        // Nothing parallel happens while the lock is held.
+        merge
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .arrive(k, done);
     };
     rayon::scope(|s| {
         for _ in 1..rayon::current_num_threads() {
