@@ -2795,6 +2795,80 @@ fn timings_go_to_stderr_and_change_no_output() {
 /// required cell is there, field by field when one is not: both ways give
 /// every problem of the row at its cell, in CSV and in YAML alike. A
 /// person with neither id nor name is told of both.
+/// Big CSV files are read in parts side by side: every row is read once,
+/// in its part or across a line break inside quotes, and every problem is
+/// reported at its own line and column — none lost or repeated where
+/// parts meet.
+#[test]
+fn big_files_read_in_parts_report_every_problem_at_its_place() {
+    let (_tmp, data) = example_copy();
+    let mut people = fs::read_to_string(data.join("people.csv")).unwrap();
+    let mut completions = fs::read_to_string(data.join("completions.csv")).unwrap();
+    let mut line = people.lines().count() as u32;
+    let mut done = completions.lines().count() as u32;
+    let (mut bad_sectors, mut unknown_people) = (Vec::new(), Vec::new());
+    // About 3 MB of each: several parts, whatever the part size.
+    for n in 0..40_000u32 {
+        let sector = if n % 9_000 == 4_500 {
+            "nowhere"
+        } else {
+            "health"
+        };
+        // Every so often a name with a line break inside its quotes.
+        let name = if n % 7_777 == 0 {
+            format!("\"Zoë Ó'Brien, {n}\nsecond line\"")
+        } else {
+            format!("\"Nguyễn Thị Minh, {n}\"")
+        };
+        // A quote inside a cell is text: it opens nothing.
+        let org = if n % 3_000 == 0 { "5\" Screens" } else { "Org" };
+        line += 1;
+        if sector == "nowhere" {
+            let row = format!("p{n:06},{name},p{n}@example.org,{org},");
+            bad_sectors.push((line, row.chars().count() as u32 + 1));
+        }
+        people.push_str(&format!(
+            "p{n:06},{name},p{n}@example.org,{org},{sector},front-line,medway\n"
+        ));
+        line += u32::from(n % 7_777 == 0);
+        // A person from any part of the other file; now and then one who
+        // is nowhere.
+        let person = if n % 11_000 == 5_500 {
+            format!("q{n:06}")
+        } else {
+            format!("p{n:06}")
+        };
+        done += 1;
+        if person.starts_with('q') {
+            unknown_people.push(done);
+        }
+        completions.push_str(&format!(
+            "{person},becoming-ti,2022-01-18,\"export, {n}\"\n"
+        ));
+    }
+    assert!(people.len() > 3_000_000 && completions.len() > 1_500_000);
+    fs::write(data.join("people.csv"), people).unwrap();
+    fs::write(data.join("completions.csv"), completions).unwrap();
+    let (code, r) = validate_json(&data);
+    assert_eq!(code, 1);
+    for &(line, column) in &bad_sectors {
+        has(&r, "unknown-reference", "people.csv", line, column);
+    }
+    for &line in &unknown_people {
+        has(&r, "unknown-reference", "completions.csv", line, 1);
+    }
+    let said: Vec<_> = r
+        .diagnostics
+        .iter()
+        .map(|d| (&d.code, &d.file, d.line))
+        .collect();
+    assert_eq!(
+        said.len(),
+        bad_sectors.len() + unknown_people.len(),
+        "nothing else, nothing twice: {said:#?}"
+    );
+}
+
 #[test]
 fn rows_missing_required_cells_report_each_at_its_place() {
     let (_tmp, data) = example_copy();

@@ -16,32 +16,143 @@ const MAX_COLUMNS: usize = 16;
 /// The most fields a tabular section has (a test checks each).
 const MAX_FIELDS: usize = 16;
 
-/// Read every row of `ctx.source` as a record of `section`, calling `row`
-/// on each. Problems with the header or a row's shape become diagnostics.
-// Long: the hot loop over millions of rows is kept in one piece, with
-// its buffers, so nothing is allocated per row (docs/performance.md).
-pub(crate) fn read_rows<'s>(
-    ctx: &mut Ctx<'s>,
-    section: &'static crate::schema::Section,
-    mut row: impl FnMut(&mut Ctx<'s>, &Record<'_>),
-) {
-    let text = ctx.source;
-    let file = ctx.file;
-    let mut rows = Rows::new(text);
+/// A file's header, read: which field each column holds, and where the
+/// rows after it start.
+pub(crate) struct Header {
+    columns: Vec<Option<usize>>,
+    /// The first byte after the header, and its line.
+    pub(crate) body: usize,
+    line: u32,
+}
 
-    // The header: which field each column holds.
-    let Some(header) = rows.next() else {
-        return;
-    };
+/// Read the header of `ctx.source` as one of `section`. `None` when there
+/// is none, or no row can be read with it (problems are diagnostics).
+pub(crate) fn read_header(ctx: &mut Ctx<'_>, section: &'static Section) -> Option<Header> {
+    let mut rows = Rows::new(ctx.source);
+    let header = rows.next()?;
     let names: Vec<&str> = header
         .cells
         .iter()
         .map(|&(a, b)| &header.text[a..b])
         .collect();
-    let Some(columns) = header_columns(ctx, section, &names) else {
-        return;
+    let columns = header_columns(ctx, section, &names)?;
+    Some(Header {
+        columns,
+        body: rows.pos,
+        line: rows.line,
+    })
+}
+
+/// A stretch of a file's rows read on its own (so that the rows of a big
+/// file are read side by side): from a row's start to the next part's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Part {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// The line `start` is on.
+    line: u32,
+}
+
+impl Part {
+    /// Every row after `header`.
+    pub(crate) fn all(text: &str, header: &Header) -> Part {
+        Part {
+            start: header.body,
+            end: text.len(),
+            line: header.line,
+        }
+    }
+}
+
+/// The rows of `text` after `header` in parts of about `every` bytes, each
+/// starting where csv-core, reading the whole file, would start a row.
+pub(crate) fn parts(text: &str, header: &Header, every: usize) -> Vec<Part> {
+    let bytes = text.as_bytes();
+    let mut parts = Vec::new();
+    let mut part = Part::all(text, header);
+    for start in row_starts(bytes, header.body, every) {
+        let line = part.line + memchr::memchr_iter(b'\n', &bytes[part.start..start]).count() as u32;
+        parts.push(Part { end: start, ..part });
+        part = Part {
+            start,
+            end: text.len(),
+            line,
+        };
+    }
+    parts.push(part);
+    parts
+}
+
+/// Where rows start in `bytes` about every `every` bytes after `from` (a
+/// row's start), as csv-core reads a file: after a line feed outside
+/// quotes. A quote opens a quoted cell only where a cell starts (after a
+/// comma or a line break); in one, two quotes are a quote and one quote
+/// closes it; anywhere else a quote is text. One pass over the quotes (a
+/// file without any is split at once).
+fn row_starts(bytes: &[u8], from: usize, every: usize) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut target = from.saturating_add(every.max(1));
+    // Line feeds before `scanned` have been looked at.
+    let mut scanned = from;
+    let mut quotes = memchr::memchr_iter(b'"', &bytes[from..]).map(|q| q + from);
+    let mut quoted = false;
+    loop {
+        let quote = quotes.next();
+        if !quoted {
+            // Outside quotes up to the next quote: each line feed ends a row.
+            let end = quote.unwrap_or(bytes.len());
+            while target < end {
+                let lo = target.max(scanned);
+                let Some(nl) = memchr::memchr(b'\n', &bytes[lo..end]) else {
+                    break;
+                };
+                let start = lo + nl + 1;
+                if start >= bytes.len() {
+                    return starts;
+                }
+                starts.push(start);
+                target = start.saturating_add(every.max(1));
+            }
+            scanned = scanned.max(end);
+        }
+        let Some(q) = quote else {
+            return starts;
+        };
+        if quoted {
+            if bytes.get(q + 1) == Some(&b'"') {
+                quotes.next(); // an escaped quote
+            } else {
+                quoted = false;
+                scanned = q + 1;
+            }
+        } else if q == 0 || matches!(bytes[q - 1], b',' | b'\n' | b'\r') {
+            quoted = true;
+        }
+    }
+}
+
+/// Read the rows of `part` of `ctx.source` (after `header`) as records of
+/// `section`, calling `row` on each. Problems with a row's shape become
+/// diagnostics.
+// Long: the hot loop over millions of rows is kept in one piece, with
+// its buffers, so nothing is allocated per row (docs/performance.md).
+pub(crate) fn read_part<'s>(
+    ctx: &mut Ctx<'s>,
+    section: &'static Section,
+    header: &Header,
+    part: &Part,
+    mut row: impl FnMut(&mut Ctx<'s>, &Record<'_>),
+) {
+    let text = ctx.source;
+    let file = ctx.file;
+    // Rows stop where the next part starts: it starts a row.
+    let mut rows = Rows {
+        pos: part.start,
+        line: part.line,
+        ..Rows::new(&text[..part.end])
     };
-    let width = names.len();
+    let columns = &header.columns;
+    let width = columns.len();
 
     let memo = FieldMemo::default();
     while let Some(found) = rows.next() {
@@ -96,7 +207,7 @@ pub(crate) fn read_rows<'s>(
         }
         // The value of each field of the section, from its column.
         let mut values = [None; MAX_FIELDS];
-        for (i, (&(a, b), &field)) in ranges.iter().zip(&columns).enumerate() {
+        for (i, (&(a, b), &field)) in ranges.iter().zip(columns).enumerate() {
             let Some(value) = field.and_then(|f| values.get_mut(f)) else {
                 continue;
             };
@@ -682,6 +793,76 @@ mod tests {
             )
         ) {
             agree(&pieces.concat());
+        }
+    }
+
+    /// Every row as (line, cells), read part by part as [`parts`] splits
+    /// the text after its first row, the first row read whole.
+    fn in_parts(text: &str, every: usize) -> Vec<(u32, Vec<String>)> {
+        let mut rows = Rows::new(text);
+        let Some(first) = rows.next() else {
+            return Vec::new();
+        };
+        let mut out = vec![(first.line, cells_of(&first))];
+        let header = Header {
+            columns: Vec::new(),
+            body: rows.pos,
+            line: rows.line,
+        };
+        let parts = parts(text, &header, every);
+        for pair in parts.windows(2) {
+            assert!(pair[0].end == pair[1].start && pair[0].start < pair[0].end);
+        }
+        for part in parts {
+            let mut rows = Rows {
+                pos: part.start,
+                line: part.line,
+                ..Rows::new(&text[..part.end])
+            };
+            while let Some(row) = rows.next() {
+                out.push((row.line, cells_of(&row)));
+            }
+        }
+        out
+    }
+
+    fn cells_of(row: &Row<'_>) -> Vec<String> {
+        row.cells
+            .iter()
+            .map(|&(a, b)| row.text[a..b].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn parts_start_where_rows_start() {
+        for text in [
+            "h\n\"a\nb\",c\nd\n\"\"\"\n\"\ne\n",
+            "h\nx\"y\nz\n\"q\"\"\n\n\"\nw\n",
+            "h\r\n\"a\"b\"\nc\"\n\rd,\"\n\"\n\n\nlast",
+        ] {
+            for every in 1..text.len() + 2 {
+                assert_eq!(in_parts(text, every), ours(text), "{text:?} every {every}");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Read in parts of any size, any text gives the rows (and lines)
+        /// it gives read whole: each part starts where a row starts.
+        #[test]
+        fn random_csv_read_in_parts_is_read_as_a_whole(
+            pieces in prop::collection::vec(
+                prop::sample::select(vec![
+                    "a", "bb", "Zoë", " ", ",", "\"", "\"\"", "\n", "\r\n", "\r", "x y",
+                ]),
+                0..60,
+            ),
+            every in 1usize..24,
+        ) {
+            let text = pieces.concat();
+            prop_assert_eq!(in_parts(&text, every), ours(&text));
         }
     }
 

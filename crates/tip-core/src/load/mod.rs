@@ -1072,7 +1072,8 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
         .ids()
         .filter(|&id| files.get(id).kind == FileKind::Csv(reader.section))
         .collect();
-    // Every thread takes the next file in order until none is left; a
+    // Every thread takes the next file in order until none is left (and
+    // reads its parts, which idle threads share: see `read_csv_file`); a
     // file's records are appended as soon as those of the files before it
     // are, by the thread that read it, while the others read on. Memory
     // holds the records once, plus the files being read and any finished
@@ -1124,6 +1125,10 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
     (all, diags)
 }
 
+/// A CSV file read: its records part by part (see [`PART_BYTES`]), and its
+/// diagnostics.
+type FileRead<T> = (FileId, Vec<Vec<T>>, Vec<Diagnostic>);
+
 /// A section's records as [`gather_csv`] puts them together: the CSV files
 /// read so far appended in file order, the YAML parts merged between them.
 struct Merge<T> {
@@ -1133,24 +1138,26 @@ struct Merge<T> {
     /// The place in the list of CSV files of the next to append.
     next: usize,
     /// Files read before their turn, by place.
-    ahead: std::collections::BTreeMap<usize, (FileId, Vec<T>, Vec<Diagnostic>)>,
+    ahead: std::collections::BTreeMap<usize, FileRead<T>>,
 }
 
 impl<T> Merge<T> {
     /// The `k`th CSV file has been read: append it, and any read ahead of
     /// their turn that may now follow.
-    fn arrive(&mut self, k: usize, done: (FileId, Vec<T>, Vec<Diagnostic>)) {
+    fn arrive(&mut self, k: usize, done: FileRead<T>) {
         self.ahead.insert(k, done);
-        while let Some((id, mut out, mut d)) = self.ahead.remove(&self.next) {
+        while let Some((id, parts, mut d)) = self.ahead.remove(&self.next) {
             // YAML parts of files that sort before this one come first.
             while let Some((_, mut v)) = self.yaml.next_if(|(y, _)| *y < id) {
                 self.all.append(&mut v);
             }
             self.diags.append(&mut d);
-            if self.all.is_empty() {
-                self.all = out;
-            } else {
-                self.all.append(&mut out);
+            for mut out in parts {
+                if self.all.is_empty() {
+                    self.all = out;
+                } else {
+                    self.all.append(&mut out);
+                }
             }
             self.next += 1;
         }
@@ -1163,23 +1170,42 @@ thread_local! {
     static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The records of one CSV file of a tabular section, and its diagnostics.
-fn read_csv_file<E, T, S: Default>(
+/// How many bytes of rows are read as one part: a big file is read by
+/// every thread, so that no thread reads the end of a file alone while the
+/// others wait. Small enough that the last part is quickly read; big
+/// enough that each part's own work (a vector, its lookups) is nothing.
+const PART_BYTES: usize = 1 << 20;
+
+/// The records of one CSV file of a tabular section, part by part (see
+/// [`PART_BYTES`]), and its diagnostics.
+fn read_csv_file<E: Sync, T: Send, S: Default>(
     files: &Files,
     id: FileId,
     text: &str,
     reader: &Reader<'_, E, T, S>,
-) -> (FileId, Vec<T>, Vec<Diagnostic>) {
+) -> FileRead<T> {
+    let section = reader.section.section();
     let mut ctx = Ctx::new(files, id, text);
-    // A row a line: no vector grows (and is copied) while reading.
-    let rows = memchr::memchr_iter(b'\n', text.as_bytes()).count();
-    let mut out = Vec::with_capacity(rows);
-    let mut state = S::default();
-    csv::read_rows(&mut ctx, reader.section.section(), |ctx, rec| {
-        out.extend((reader.convert)(reader.env, ctx, rec, &mut state))
-    });
-    let out = (reader.finish)(reader.env, &mut ctx, state, out);
-    (id, out, ctx.diagnostics)
+    let Some(header) = csv::read_header(&mut ctx, section) else {
+        return (id, Vec::new(), ctx.diagnostics);
+    };
+    let read = |part: &csv::Part| {
+        let mut ctx = Ctx::new(files, id, text);
+        // A row a line: no vector grows (and is copied) while reading.
+        let rows = memchr::memchr_iter(b'\n', &text.as_bytes()[part.start..part.end]);
+        let mut out = Vec::with_capacity(rows.count() + 1);
+        let mut state = S::default();
+        csv::read_part(&mut ctx, section, &header, part, |ctx, rec| {
+            out.extend((reader.convert)(reader.env, ctx, rec, &mut state))
+        });
+        let out = (reader.finish)(reader.env, &mut ctx, state, out);
+        (out, ctx.diagnostics)
+    };
+    let parts = csv::parts(text, &header, PART_BYTES);
+    let (records, diagnostics): (Vec<Vec<T>>, Vec<Vec<Diagnostic>>) =
+        parts.par_iter().map(read).unzip();
+    ctx.diagnostics.extend(diagnostics.into_iter().flatten());
+    (id, records, ctx.diagnostics)
 }
 
 /// The `finish` of [`gather`] for sections that need none.
@@ -1290,9 +1316,9 @@ fn named<K>(
 mod tests {
     use super::*;
 
-    /// Files read in any order are appended in file order, each YAML part
-    /// before the first CSV file that sorts after it, the diagnostics in
-    /// the same order.
+    /// Files read in any order are appended in file order (each file's
+    /// parts in order), each YAML part before the first CSV file that sorts
+    /// after it, the diagnostics in the same order.
     #[test]
     fn files_read_out_of_turn_are_appended_in_file_order() {
         let d = |n: u32| Diagnostic::error(Code::CsvSyntax, format!("file {n}"));
@@ -1301,9 +1327,10 @@ mod tests {
             (FileId(2), vec![2, 2]),
             (FileId(9), vec![9]),
         ];
+        // A file's records come in its parts.
         let csv = [
-            (FileId(1), vec![1, 1]),
-            (FileId(3), vec![3]),
+            (FileId(1), vec![vec![1], vec![1, 1]]),
+            (FileId(3), vec![vec![3]]),
             (FileId(4), vec![]),
         ];
         for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
@@ -1319,7 +1346,7 @@ mod tests {
                 merge.arrive(k, (id, records, vec![d(id.0)]));
             }
             let rest: Vec<i32> = merge.yaml.flat_map(|(_, v)| v).collect();
-            assert_eq!(merge.all, [0, 1, 1, 2, 2, 3], "order {order:?}");
+            assert_eq!(merge.all, [0, 1, 1, 1, 2, 2, 3], "order {order:?}");
             assert_eq!(rest, [9]);
             let said: Vec<&str> = merge.diags.iter().map(|d| d.message.as_str()).collect();
             assert_eq!(said, ["file 1", "file 3", "file 4"], "order {order:?}");
