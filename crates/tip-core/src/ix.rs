@@ -3,6 +3,7 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
+use std::num::NonZeroU32;
 
 /// The position of a `T` in its [`Dataset`](crate::Dataset) list.
 ///
@@ -11,21 +12,27 @@ use std::marker::PhantomData;
 /// [`Dataset::person`](crate::Dataset::person) and friends, or from another
 /// record's fields.
 pub struct Ix<T> {
-    raw: u32,
+    /// One more than the position: never zero, so that an `Option<Ix<T>>`
+    /// takes no more room than an `Ix<T>` (a million people each have
+    /// three).
+    raw: NonZeroU32,
     _kind: PhantomData<fn() -> T>,
 }
 
 impl<T> Ix<T> {
-    pub(crate) fn new(raw: usize) -> Self {
+    pub(crate) fn new(index: usize) -> Self {
         Ix {
-            raw: u32::try_from(raw).expect("fewer than 4 billion records"),
+            raw: u32::try_from(index + 1)
+                .ok()
+                .and_then(NonZeroU32::new)
+                .expect("fewer than 4 billion records"),
             _kind: PhantomData,
         }
     }
 
     /// The position in the list.
     pub fn index(self) -> usize {
-        self.raw as usize
+        self.raw.get() as usize - 1
     }
 }
 
@@ -53,11 +60,12 @@ impl<T> Ord for Ix<T> {
 }
 impl<T> Hash for Ix<T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.raw.hash(state);
+        // As the position (u32) hashes: tables keyed by index keep their order.
+        (self.raw.get() - 1).hash(state);
     }
 }
 impl<T> fmt::Debug for Ix<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.raw)
+        write!(f, "#{}", self.index())
     }
 }

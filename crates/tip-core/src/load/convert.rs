@@ -1246,7 +1246,7 @@ mod tests {
         assert!(rows > 50, "{rows} completions have a source");
         // Millions of each at national scale (docs/performance.md).
         assert_eq!(std::mem::size_of::<crate::model::Completion>(), 32);
-        assert_eq!(std::mem::size_of::<crate::model::Person>(), 136);
+        assert_eq!(std::mem::size_of::<crate::model::Person>(), 128);
         assert_eq!(std::mem::size_of::<crate::dataset::Done>(), 20);
     }
 

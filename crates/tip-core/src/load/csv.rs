@@ -47,39 +47,31 @@ pub(crate) fn read_header(ctx: &mut Ctx<'_>, section: &'static Section) -> Optio
 /// file are read side by side): from a row's start to the next part's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Part {
-    pub(crate) start: usize,
-    pub(crate) end: usize,
+    start: usize,
+    end: usize,
     /// The line `start` is on.
     line: u32,
-}
-
-impl Part {
-    /// Every row after `header`.
-    pub(crate) fn all(text: &str, header: &Header) -> Part {
-        Part {
-            start: header.body,
-            end: text.len(),
-            line: header.line,
-        }
-    }
+    /// The line feeds in the part: at most that many rows, and one more.
+    pub(crate) lines: u32,
 }
 
 /// The rows of `text` after `header` in parts of about `every` bytes, each
 /// starting where csv-core, reading the whole file, would start a row.
 pub(crate) fn parts(text: &str, header: &Header, every: usize) -> Vec<Part> {
     let bytes = text.as_bytes();
-    let mut parts = Vec::new();
-    let mut part = Part::all(text, header);
-    for start in row_starts(bytes, header.body, every) {
-        let line = part.line + memchr::memchr_iter(b'\n', &bytes[part.start..start]).count() as u32;
-        parts.push(Part { end: start, ..part });
-        part = Part {
+    let (mut start, mut line) = (header.body, header.line);
+    let ends = row_starts(bytes, header.body, every);
+    let mut parts = Vec::with_capacity(ends.len() + 1);
+    for end in ends.into_iter().chain([bytes.len()]) {
+        let lines = memchr::memchr_iter(b'\n', &bytes[start..end]).count() as u32;
+        parts.push(Part {
             start,
-            end: text.len(),
+            end,
             line,
-        };
+            lines,
+        });
+        (start, line) = (end, line + lines);
     }
-    parts.push(part);
     parts
 }
 

@@ -1192,8 +1192,7 @@ fn read_csv_file<E: Sync, T: Send, S: Default>(
     let read = |part: &csv::Part| {
         let mut ctx = Ctx::new(files, id, text);
         // A row a line: no vector grows (and is copied) while reading.
-        let rows = memchr::memchr_iter(b'\n', &text.as_bytes()[part.start..part.end]);
-        let mut out = Vec::with_capacity(rows.count() + 1);
+        let mut out = Vec::with_capacity(part.lines as usize + 1);
         let mut state = S::default();
         csv::read_part(&mut ctx, section, &header, part, |ctx, rec| {
             out.extend((reader.convert)(reader.env, ctx, rec, &mut state))
