@@ -89,40 +89,38 @@ pub(crate) struct IdTable {
 
 const SHARD_BITS: u32 = 6;
 
-/// One shard: its ids in the order they came, each with its record's
-/// position (ids are short: stored inline), and an open-addressing table
-/// of them: linear probing over 8-byte slots, each the top half of the
-/// id's hash and 1 + the entry's place (0 is an empty slot), at most half
-/// full. A lookup reads a slot and then its entry; [`IdTable::get_many`]
-/// reads the slots of many lookups before their entries, so that the
-/// processor fetches them from memory side by side rather than one after
-/// another (a million-id table does not fit in any cache).
+/// One shard: an open-addressing table of its ids, linear probing over
+/// 32-byte slots, at most half full. A slot holds the id itself (inline:
+/// ids are short), its record's position and part of its hash, in one
+/// cache line: a lookup reads memory once, not a slot and then an entry
+/// elsewhere (a million-id table does not fit in any cache), and
+/// [`IdTable::get_many`] starts the reads of many lookups before it
+/// compares any, so that the processor fetches them side by side.
 #[derive(Default)]
 struct Shard {
-    entries: Vec<(CompactString, u32)>,
-    slots: Vec<u64>,
+    slots: Vec<Slot>,
+    len: usize,
 }
 
-/// The part of a hash kept in a slot, beside the entry's place.
-fn tag(hash: u64) -> u64 {
-    hash & !u64::from(u32::MAX)
+#[derive(Clone, Default)]
+#[repr(align(32))]
+struct Slot {
+    id: CompactString,
+    /// 1 + the record's position; 0 is an empty slot.
+    place: u32,
+    /// The top half of the id's hash: most other ids are told apart by it
+    /// without comparing text.
+    tag: u32,
 }
 
-/// Fill the first empty slot from `hash`'s home with entry `place` (1 +
-/// its index). There is always one: a table is at most half full.
-fn put(slots: &mut [u64], hash: u64, place: usize) {
-    let mask = slots.len() - 1;
-    let mut at = hash as usize & mask;
-    while slots[at] != 0 {
-        at = (at + 1) & mask;
-    }
-    slots[at] = tag(hash) | place as u64;
+/// The part of a hash kept in a slot.
+fn tag(hash: u64) -> u32 {
+    (hash >> 32) as u32
 }
 
 impl Shard {
     fn find(&self, hash: u64, id: &str) -> Option<u32> {
-        let first = self.slots.get(self.home(hash)).copied().unwrap_or(0);
-        self.find_from(first, hash, id)
+        self.find_from(self.home(hash), hash, id)
     }
 
     /// The slot a hash probes first.
@@ -130,20 +128,14 @@ impl Shard {
         hash as usize & self.slots.len().wrapping_sub(1)
     }
 
-    /// [`Shard::find`], given the content of the first slot it probes.
-    fn find_from(&self, first: u64, hash: u64, id: &str) -> Option<u32> {
+    /// [`Shard::find`], probing from slot `at`.
+    fn find_from(&self, mut at: usize, hash: u64, id: &str) -> Option<u32> {
         let mask = self.slots.len().wrapping_sub(1);
-        let mut at = self.home(hash);
-        let mut slot = first;
-        while slot != 0 {
-            if tag(slot) == tag(hash) {
-                let (key, position) = &self.entries[(slot as u32 - 1) as usize];
-                if key.as_str() == id {
-                    return Some(*position);
-                }
+        while let Some(slot) = self.slots.get(at).filter(|s| s.place != 0) {
+            if slot.tag == tag(hash) && slot.id == id {
+                return Some(slot.place - 1);
             }
             at = (at + 1) & mask;
-            slot = self.slots[at];
         }
         None
     }
@@ -151,31 +143,52 @@ impl Shard {
     /// Add `id` (hash `hash`) at `position`, unless it is already there:
     /// then its first position.
     fn insert(&mut self, hash: u64, id: CompactString, position: u32) -> Option<u32> {
-        if let Some(first) = self.find(hash, &id) {
-            return Some(first);
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow(self.len + 1);
         }
-        if (self.entries.len() + 1) * 2 > self.slots.len() {
-            self.grow(self.entries.len() + 1);
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(hash);
+        loop {
+            let slot = &mut self.slots[at];
+            if slot.place == 0 {
+                *slot = Slot {
+                    id,
+                    place: position + 1,
+                    tag: tag(hash),
+                };
+                self.len += 1;
+                return None;
+            }
+            if slot.tag == tag(hash) && slot.id == id {
+                return Some(slot.place - 1);
+            }
+            at = (at + 1) & mask;
         }
-        self.entries.push((id, position));
-        put(&mut self.slots, hash, self.entries.len());
-        None
     }
 
-    /// Room for `len` entries at most half full.
+    /// Room for `len` ids at most half full.
     fn grow(&mut self, len: usize) {
         let size = (len * 2).next_power_of_two().max(8);
         if size <= self.slots.len() {
             return;
         }
-        self.slots = vec![0; size];
-        for (i, (key, _)) in self.entries.iter().enumerate() {
-            put(&mut self.slots, hash_of(key).0, i + 1);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        self.len = 0;
+        for slot in old.into_iter().filter(|s| s.place != 0) {
+            let hash = hash_of(&slot.id).0;
+            self.insert(hash, slot.id, slot.place - 1);
         }
     }
 
     fn len(&self) -> usize {
-        self.entries.len()
+        self.len
+    }
+
+    /// The ids in the order they came (their positions').
+    fn ids(&self) -> impl Iterator<Item = &str> {
+        let mut taken: Vec<&Slot> = self.slots.iter().filter(|s| s.place != 0).collect();
+        taken.sort_unstable_by_key(|s| s.place);
+        taken.into_iter().map(|s| s.id.as_str())
     }
 }
 
@@ -214,10 +227,9 @@ impl IdTable {
     }
 
     /// Look up many ids at once, [`IN_FLIGHT`] at a time: the first slot
-    /// of each is read before any entry, and the entries those slots name
-    /// before any is compared, so that their cache misses overlap. Several
-    /// times faster than one lookup after another on a table of a million
-    /// ids.
+    /// of each is read before any is compared, so that their cache misses
+    /// overlap. Several times faster than one lookup after another on a
+    /// table of a million ids.
     pub(crate) fn get_many(&self, ids: &[&str]) -> Vec<Option<u32>> {
         // In parts an idle thread can take: a file's lookups come at its
         // end, when the other threads may have finished their files.
@@ -236,28 +248,24 @@ impl IdTable {
         for batch in ids.chunks(IN_FLIGHT) {
             let hashes: [(u64, usize); IN_FLIGHT] =
                 std::array::from_fn(|k| batch.get(k).map_or((0, 0), |id| hash_of(id)));
-            let first: [u64; IN_FLIGHT] = std::array::from_fn(|k| {
+            // Each lookup's first slot read before any is compared.
+            let first: [Option<&Slot>; IN_FLIGHT] = std::array::from_fn(|k| {
                 let (hash, shard) = hashes[k];
                 let shard = &self.shards[shard];
-                shard.slots.get(shard.home(hash)).copied().unwrap_or(0)
+                shard.slots.get(shard.home(hash))
             });
-            // The entry each first slot names, when its tag matches, with
-            // the length of its id (which reads it).
-            let entries: [Option<(&(CompactString, u32), usize)>; IN_FLIGHT] =
-                std::array::from_fn(|k| {
-                    let (hash, shard) = hashes[k];
-                    (first[k] != 0 && tag(first[k]) == tag(hash)).then(|| {
-                        let entry = &self.shards[shard].entries[(first[k] as u32 - 1) as usize];
-                        (entry, entry.0.len())
-                    })
-                });
+            let places: [u32; IN_FLIGHT] = std::array::from_fn(|k| first[k].map_or(0, |s| s.place));
             for ((k, id), slot) in batch.iter().enumerate().zip(&mut out) {
-                *slot = match entries[k] {
-                    Some(((key, position), len)) if len == id.len() && key == id => Some(*position),
-                    _ => {
-                        let (hash, shard) = hashes[k];
-                        self.shards[shard].find_from(first[k], hash, id)
+                let (hash, shard) = hashes[k];
+                *slot = match first[k] {
+                    Some(s) if places[k] != 0 && s.tag == tag(hash) && s.id == *id => {
+                        Some(places[k] - 1)
                     }
+                    Some(_) if places[k] != 0 => {
+                        let shard = &self.shards[shard];
+                        shard.find_from((shard.home(hash) + 1) & (shard.slots.len() - 1), hash, id)
+                    }
+                    _ => None,
                 };
             }
         }
@@ -303,7 +311,6 @@ impl IdTable {
             .flat_map_iter(|(shard, hands)| {
                 let added: usize = hands.iter().map(Vec::len).sum();
                 shard.grow(shard.len() + added);
-                shard.entries.reserve_exact(added);
                 hands
                     .into_iter()
                     .flatten()
@@ -331,7 +338,7 @@ impl IdTable {
             id,
             self.shards
                 .iter()
-                .flat_map(|s| s.entries.iter().map(|(k, _)| k.as_str()))
+                .flat_map(Shard::ids)
                 .chain(self.broken.iter().map(|b| &**b)),
         )
     }
