@@ -941,6 +941,30 @@ impl Interner {
         self.last = Some(id);
         id
     }
+
+    /// The texts in sorted order, every completion's `source` renumbered
+    /// to match: files and their parts are read side by side, so the order
+    /// of first appearance is not the same from one run to the next, and a
+    /// data set's numbers must be.
+    pub(crate) fn into_sorted(self, completions: &mut [Completion]) -> Vec<Box<str>> {
+        let mut order: Vec<usize> = (0..self.texts.len()).collect();
+        order.sort_unstable_by(|&a, &b| self.texts[a].cmp(&self.texts[b]));
+        let mut renumbered = vec![Source::new(0); order.len()];
+        for (to, &from) in order.iter().enumerate() {
+            renumbered[from] = Source::new(to);
+        }
+        if order.iter().enumerate().any(|(to, &from)| to != from) {
+            use rayon::prelude::*;
+            completions
+                .par_iter_mut()
+                .for_each(|c| c.source = c.source.map(|s| renumbered[s.index()]));
+        }
+        let mut texts: Vec<Option<Box<str>>> = self.texts.into_iter().map(Some).collect();
+        order
+            .into_iter()
+            .map(|from| texts[from].take().unwrap_or_default())
+            .collect()
+    }
 }
 
 pub(crate) fn application(
@@ -1248,6 +1272,41 @@ mod tests {
         assert_eq!(std::mem::size_of::<crate::model::Completion>(), 32);
         assert_eq!(std::mem::size_of::<crate::model::Person>(), 128);
         assert_eq!(std::mem::size_of::<crate::dataset::Done>(), 20);
+    }
+
+    /// Sources are numbered in the order of their texts, whatever order
+    /// the files' threads met them in; each completion keeps its text.
+    #[test]
+    fn sources_are_numbered_in_order_of_their_texts() {
+        let mut interner = Interner::default();
+        let met = ["register", "export", "register", "archive", "export"];
+        let mut completions: Vec<Completion> = met
+            .iter()
+            .map(|t| Completion {
+                person: crate::Ix::new(0),
+                course: crate::Ix::new(0),
+                date: chrono::NaiveDate::MIN,
+                source: Some(Source::new(interner.intern(t))),
+                loc: Loc::new(crate::loc::FileId(0), 1, 1, 1),
+            })
+            .collect();
+        completions[1].source = None;
+        let texts = interner.into_sorted(&mut completions);
+        assert_eq!(&*texts, ["archive", "export", "register"].map(Box::from));
+        let read: Vec<Option<&str>> = completions
+            .iter()
+            .map(|c| c.source.map(|s| &*texts[s.index()]))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                Some("register"),
+                None,
+                Some("register"),
+                Some("archive"),
+                Some("export")
+            ]
+        );
     }
 
     /// An embedder may load data sets from rayon's own threads, several at

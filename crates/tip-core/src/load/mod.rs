@@ -242,7 +242,7 @@ pub(crate) fn load(
         .sources
         .into_inner()
         .unwrap_or_else(|e| e.into_inner())
-        .texts;
+        .into_sorted(&mut learning.completions);
     // The threads' file buffers are not kept once the files are read.
     rayon::broadcast(|_| {
         BUFFER.with(|cell| {
