@@ -954,10 +954,9 @@ impl Interner {
             renumbered[from] = Source::new(to);
         }
         if order.iter().enumerate().any(|(to, &from)| to != from) {
-            use rayon::prelude::*;
-            completions
-                .par_iter_mut()
-                .for_each(|c| c.source = c.source.map(|s| renumbered[s.index()]));
+            for c in completions {
+                c.source = c.source.map(|s| renumbered[s.index()]);
+            }
         }
         let mut texts: Vec<Option<Box<str>>> = self.texts.into_iter().map(Some).collect();
         order

@@ -1201,10 +1201,31 @@ fn read_csv_file<E: Sync, T: Send, S: Default>(
         (out, ctx.diagnostics)
     };
     let parts = csv::parts(text, &header, PART_BYTES);
-    let (records, diagnostics): (Vec<Vec<T>>, Vec<Vec<Diagnostic>>) =
-        parts.par_iter().map(read).unzip();
-    ctx.diagnostics.extend(diagnostics.into_iter().flatten());
+    let read = each_in_parallel(parts.len(), |k| read(&parts[k]));
+    let mut records = Vec::with_capacity(read.len());
+    for (part, mut d) in read {
+        records.push(part);
+        ctx.diagnostics.append(&mut d);
+    }
     (id, records, ctx.diagnostics)
+}
+
+/// `work(k)` for every `k` below `count`, side by side, the results in
+/// order. The threads are run by one function for every kind of result:
+/// rayon's machinery is not built again for each section's records.
+fn each_in_parallel<R: Send>(count: usize, work: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    fn run(count: usize, each: &(dyn Fn(usize) + Sync)) {
+        (0..count).into_par_iter().for_each(each);
+    }
+    let done: Vec<std::sync::Mutex<Option<R>>> = (0..count).map(|_| Default::default()).collect();
+    run(count, &|k| {
+        let r = work(k);
+        *done[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+    });
+    done.into_iter()
+        .map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .map(|r| r.expect("`run` returns when every `work` has"))
+        .collect()
 }
 
 /// The `finish` of [`gather`] for sections that need none.
@@ -1275,7 +1296,14 @@ fn register_records<T: Keyed + Sync>(
     } else {
         out.extend(items);
     }
-    let ids: Vec<&str> = out[start..].par_iter().map(Keyed::key).collect();
+    // The new records' ids, in parts side by side (a million people).
+    const PART: usize = 1 << 16;
+    let new = &out[start..];
+    let ids: Vec<&str> = each_in_parallel(new.len().div_ceil(PART), |k| {
+        let part = &new[k * PART..new.len().min((k + 1) * PART)];
+        part.iter().map(Keyed::key).collect::<Vec<_>>()
+    })
+    .concat();
     for (repeat, first) in table.extend(&ids, start) {
         let at = files.location(out[first].loc());
         diags.push(
