@@ -21,7 +21,7 @@ const MAX_FIELDS: usize = 16;
 pub(crate) struct Header {
     columns: Vec<Option<usize>>,
     /// The first byte after the header, and its line.
-    pub(crate) body: usize,
+    body: usize,
     line: u32,
 }
 
@@ -137,12 +137,7 @@ pub(crate) fn read_part<'s>(
 ) {
     let text = ctx.source;
     let file = ctx.file;
-    // Rows stop where the next part starts: it starts a row.
-    let mut rows = Rows {
-        pos: part.start,
-        line: part.line,
-        ..Rows::new(&text[..part.end])
-    };
+    let mut rows = Rows::of_part(text, part);
     let columns = &header.columns;
     let width = columns.len();
 
@@ -267,6 +262,16 @@ impl<'t> Rows<'t> {
             out: vec![0; 1024],
             ends: vec![0; MAX_COLUMNS],
             cells: Vec::with_capacity(MAX_COLUMNS),
+        }
+    }
+
+    /// The rows of `part` of `text`: they stop where the next part starts
+    /// (which starts a row).
+    fn of_part(text: &'t str, part: &Part) -> Self {
+        Rows {
+            pos: part.start,
+            line: part.line,
+            ..Rows::new(&text[..part.end])
         }
     }
 
@@ -806,11 +811,7 @@ mod tests {
             assert!(pair[0].end == pair[1].start && pair[0].start < pair[0].end);
         }
         for part in parts {
-            let mut rows = Rows {
-                pos: part.start,
-                line: part.line,
-                ..Rows::new(&text[..part.end])
-            };
+            let mut rows = Rows::of_part(text, &part);
             while let Some(row) = rows.next() {
                 out.push((row.line, cells_of(&row)));
             }
