@@ -693,19 +693,21 @@ pub(crate) fn attendance(
         }
         Some(v) => {
             let word = match v {
-                Val::Cell { text, .. } => Some(text.trim().to_ascii_lowercase()),
-                Val::Node(n) => n.text(ctx.source).map(|t| t.trim().to_ascii_lowercase()),
+                Val::Cell { text, .. } => Some(text.trim()),
+                Val::Node(n) => n.text(ctx.source).map(str::trim),
             };
-            match word.as_deref() {
-                Some("all") => Some(SessionSet::All),
-                Some("none") => Some(SessionSet::Numbers(Vec::new())),
-                _ => ctx
-                    .list(v, |c, item| Some((c.int(item, 1)?, c.loc_of(item))))
+            let is = |w: &str| word.is_some_and(|word| word.eq_ignore_ascii_case(w));
+            if is("all") {
+                Some(SessionSet::All)
+            } else if is("none") {
+                Some(SessionSet::Numbers(Vec::new()))
+            } else {
+                ctx.list(v, |c, item| Some((c.int(item, 1)?, c.loc_of(item))))
                     .map(|numbers| {
                         let (numbers, locs) = numbers.into_iter().unzip();
                         number_locs = locs;
                         SessionSet::Numbers(numbers)
-                    }),
+                    })
             }
         }
     };

@@ -193,6 +193,30 @@ impl<'a> Ctx<'a> {
     /// source as written (quotes, doubled quotes and line breaks inside a
     /// quoted cell included).
     pub(crate) fn cell_loc(&self, at: CellAt, text: &str) -> Loc {
+        // A value written as it lies (no quotes around a line break or
+        // doubled quotes before it): on the row's line, its column the
+        // characters before it. Most rows' places are asked for this way
+        // (an attendance record keeps two).
+        if let Some(before) = self.source.get(at.row as usize..at.source as usize) {
+            let col = if before.is_ascii() {
+                before.len()
+            } else {
+                before.chars().count()
+            };
+            let loc = Loc::new(
+                self.file,
+                at.line,
+                col as u32 + 1,
+                text.chars().count() as u32,
+            );
+            debug_assert_eq!(loc, self.cell_loc_by_cells(at, text), "{at:?} {text:?}");
+            return loc;
+        }
+        self.cell_loc_by_cells(at, text)
+    }
+
+    /// [`Ctx::cell_loc`] by going through the row's cells.
+    fn cell_loc_by_cells(&self, at: CellAt, text: &str) -> Loc {
         let raw = self.source.get(at.row as usize..).unwrap_or("");
         let (down, col, byte) = crate::load::csv::cell_start(raw, at.index as usize);
         let before = raw
