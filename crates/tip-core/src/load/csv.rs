@@ -232,7 +232,9 @@ struct Rows<'t> {
     /// Where the next row starts, and its line.
     pos: usize,
     line: u32,
-    core: csv_core::Reader,
+    /// Made for the first row that needs it (most files' rows are plain:
+    /// making one costs as much as reading a few hundred rows).
+    core: Option<csv_core::Reader>,
     /// csv-core's output: the unquoted cells, and where each ends.
     out: Vec<u8>,
     ends: Vec<usize>,
@@ -258,7 +260,7 @@ impl<'t> Rows<'t> {
             text,
             pos: 0,
             line: 1,
-            core: csv_core::Reader::new(),
+            core: None,
             out: vec![0; 1024],
             ends: vec![0; MAX_COLUMNS],
             cells: Vec::with_capacity(MAX_COLUMNS),
@@ -324,10 +326,11 @@ impl<'t> Rows<'t> {
     /// its number of cells.
     fn quoted(&mut self, input: &[u8]) -> (usize, usize) {
         use csv_core::ReadRecordResult as R;
-        self.core.reset();
+        let core = self.core.get_or_insert_with(csv_core::Reader::new);
+        core.reset();
         let (mut used, mut written, mut fields) = (0, 0, 0);
         loop {
-            let (result, i, o, e) = self.core.read_record(
+            let (result, i, o, e) = core.read_record(
                 &input[used..],
                 &mut self.out[written..],
                 &mut self.ends[fields..],
@@ -339,11 +342,8 @@ impl<'t> Rows<'t> {
                     if fields + 1 >= self.ends.len() {
                         self.ends.resize(self.ends.len() * 2, 0);
                     }
-                    let (_, _, _, e) = self.core.read_record(
-                        &[],
-                        &mut self.out[written..],
-                        &mut self.ends[fields..],
-                    );
+                    let (_, _, _, e) =
+                        core.read_record(&[], &mut self.out[written..], &mut self.ends[fields..]);
                     fields += e;
                     break;
                 }
