@@ -187,20 +187,52 @@ fn closed_days(data: &Dataset, ix: Ix<Cohort>, cohort: &Cohort, out: &mut Vec<Pr
 }
 
 /// Who a booking is for.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Who {
     Person(u32),
     Venue(u32),
 }
 
+impl Who {
+    /// In four bytes, ordered as `Who` is (people before venues): a venue
+    /// has the top bit set.
+    fn key(self) -> u32 {
+        match self {
+            Who::Person(p) => p & !VENUE,
+            Who::Venue(v) => v | VENUE,
+        }
+    }
+
+    fn of_key(key: u32) -> Who {
+        if key & VENUE == 0 {
+            Who::Person(key)
+        } else {
+            Who::Venue(key & !VENUE)
+        }
+    }
+}
+
+const VENUE: u32 = 1 << 31;
+
+/// A session's booking of someone or somewhere: 24 bytes, since a national
+/// timetable makes a million or more (`validate`'s peak memory).
 #[derive(Clone, Copy)]
 struct Booking {
-    who: Who,
-    trainer: bool,
     start: i64,
-    end: i64,
+    /// [`Who::key`].
+    who: u32,
+    /// Seconds from start to end (negative for a session that ends before
+    /// it starts, which is reported elsewhere).
+    length: i32,
     cohort: u32,
-    session: u32,
+    session: u16,
+    trainer: bool,
+}
+
+impl Booking {
+    fn end(&self) -> i64 {
+        self.start + i64::from(self.length)
+    }
 }
 
 /// Who each session of a cohort books: its venue, its trainers (`true`),
@@ -231,28 +263,33 @@ fn clashes(data: &Dataset) -> Vec<Problem> {
     let mut bookings: Vec<Booking> = Vec::with_capacity(total);
     bookings.extend(data.cohort_ixs().filter(booked).flat_map(|(ix, c)| {
         data.sessions(ix).iter().flat_map(move |s| {
+            let length = (s.end.timestamp() - s.start.timestamp())
+                .clamp(i32::MIN.into(), i32::MAX.into()) as i32;
             whos(c).map(move |(who, trainer)| Booking {
-                who,
-                trainer,
                 start: s.start.timestamp(),
-                end: s.end.timestamp(),
+                who: who.key(),
+                length,
                 cohort: ix.index() as u32,
-                session: s.number,
+                // At most `MAX_SESSIONS` (1,000) a cohort.
+                session: s.number as u16,
+                trainer,
             })
         })
     }));
     debug_assert_eq!(bookings.len(), total, "bookings counted as made");
-    bookings.par_sort_unstable_by_key(|b| (b.who, b.start, b.end, b.cohort, b.session, b.trainer));
+    // By who, then start and end (the length orders ends of one start).
+    bookings
+        .par_sort_unstable_by_key(|b| (b.who, b.start, b.length, b.cohort, b.session, b.trainer));
 
     let mut out = Vec::new();
     let mut open: Option<Booking> = None; // the booking of this `who` ending last so far
     for b in bookings {
         match open {
             Some(o) if o.who == b.who => {
-                if b.start < o.end && b.cohort != o.cohort {
+                if b.start < o.end() && b.cohort != o.cohort {
                     out.push(clash(data, &o, &b));
                 }
-                if b.end > o.end {
+                if b.end() > o.end() {
                     open = Some(b);
                 }
             }
@@ -278,7 +315,7 @@ fn clash(data: &Dataset, a: &Booking, b: &Booking) -> Problem {
         b.session,
         span(sb)
     );
-    let (code, message, people, help) = match b.who {
+    let (code, message, people, help) = match Who::of_key(b.who) {
         Who::Venue(v) => {
             let venue = &data.venues[v as usize];
             let mut people = data[ca].trainers.clone();
@@ -318,7 +355,7 @@ fn clash(data: &Dataset, a: &Booking, b: &Booking) -> Problem {
         message,
         help: help.into(),
         cohort: Some(cb),
-        number: Some(b.session),
+        number: Some(b.session.into()),
         people,
         loc: sb.loc,
         labels: vec![(
@@ -350,4 +387,38 @@ pub(crate) fn ended(data: &Dataset, cohort: Ix<Cohort>, on: NaiveDate) -> bool {
     data.sessions(cohort)
         .last()
         .is_some_and(|s| s.end.date_naive() < on)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A booking's key keeps who it is, and orders people before venues,
+    /// each by index; a booking is 24 bytes.
+    #[test]
+    fn bookings_are_small_and_keep_who_they_are() {
+        let whos = [
+            Who::Person(0),
+            Who::Person(7),
+            Who::Person(VENUE - 1),
+            Who::Venue(0),
+            Who::Venue(3),
+        ];
+        for pair in whos.windows(2) {
+            assert!(pair[0].key() < pair[1].key(), "{pair:?}");
+        }
+        for who in whos {
+            assert_eq!(Who::of_key(who.key()), who);
+        }
+        assert_eq!(std::mem::size_of::<Booking>(), 24);
+        let b = Booking {
+            start: 1_700_000_000,
+            who: 0,
+            length: -60,
+            cohort: 0,
+            session: 1,
+            trainer: false,
+        };
+        assert_eq!(b.end(), 1_699_999_940);
+    }
 }
