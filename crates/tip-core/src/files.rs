@@ -229,12 +229,13 @@ fn read_csv(path: &Path, size: u64, bytes: &mut Vec<u8>) -> io::Result<Result<()
         if n == 0 {
             break;
         }
-        for nl in memchr::memchr_iter(b'\n', &bytes[from..]) {
-            let at = from + nl;
-            if at - line_start > MAX_CSV_LINE {
-                break;
-            }
-            line_start = at + 1;
+        // A line wholly in the chunk is shorter than the chunk: only the
+        // line its first line feed ends (begun before it) can be too long.
+        let chunk = &bytes[from..];
+        if let Some(first) = memchr::memchr(b'\n', chunk)
+            && from + first - line_start <= MAX_CSV_LINE
+        {
+            line_start = from + memchr::memrchr(b'\n', chunk).unwrap_or(first) + 1;
         }
         if bytes.len() - line_start > MAX_CSV_LINE {
             let line = memchr::memchr_iter(b'\n', &bytes[..line_start]).count() + 1;
@@ -361,6 +362,31 @@ pub fn public_file(root: &Path, rel: &str) -> Result<PathBuf, FileRefusal> {
 
 #[cfg(test)]
 mod tests {
+    /// A line of up to [`MAX_CSV_LINE`] bytes is read, one byte more is
+    /// refused at its line, wherever the reads of a megabyte fall.
+    #[test]
+    fn csv_lines_longer_than_the_limit_are_refused_at_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("people.csv");
+        let read = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            let mut bytes = Vec::new();
+            let result = super::read_csv(&path, text.len() as u64, &mut bytes).unwrap();
+            (result, bytes.len())
+        };
+        let max = super::MAX_CSV_LINE;
+        for lead in [0, 1, 7, max - 3, max] {
+            let head = "a\n".repeat(lead / 2);
+            let lines = u32::try_from(lead / 2).unwrap();
+            let ok = format!("{head}{}\nb\n{}\n", "x".repeat(max), "y".repeat(max));
+            assert_eq!(read(&ok), (Ok(()), ok.len()), "lead {lead}");
+            let long = format!("{head}b\n{}\nc\n", "x".repeat(max + 1));
+            assert_eq!(read(&long).0, Err(lines + 2), "lead {lead}");
+            let last = format!("{head}{}", "x".repeat(max + 1));
+            assert_eq!(read(&last).0, Err(lines + 1), "lead {lead}");
+        }
+    }
+
     use super::*;
 
     #[test]
