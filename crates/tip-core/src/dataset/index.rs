@@ -238,12 +238,13 @@ impl IdTable {
         found
             .par_chunks_mut(PART)
             .zip(ids.par_chunks(PART))
-            .for_each(|(found, ids)| self.get_part(ids, found));
+            .for_each(|(found, ids)| self.get_batch(ids, found));
         found
     }
 
-    /// [`IdTable::get_many`] of one part, into `found`.
-    fn get_part(&self, ids: &[&str], found: &mut [Option<u32>]) {
+    /// [`IdTable::get_many`] on this thread, into `found` (as long as
+    /// `ids`): for a few ids at a time.
+    pub(crate) fn get_batch(&self, ids: &[&str], found: &mut [Option<u32>]) {
         let mut out = found.iter_mut();
         for batch in ids.chunks(IN_FLIGHT) {
             let hashes: [(u64, usize); IN_FLIGHT] =
