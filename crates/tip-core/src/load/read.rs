@@ -413,6 +413,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// The text of a scalar.
+    // Inline, the problem out of line: every value of every row comes here.
+    #[inline]
     pub(crate) fn str<'v>(&mut self, val: Val<'v>) -> Option<&'v str>
     where
         'a: 'v,
@@ -422,16 +424,21 @@ impl<'a> Ctx<'a> {
             Val::Node(node) => match node.text(self.source) {
                 Some(text) => Some(text),
                 None => {
-                    let found = node.describe();
-                    self.error(
-                        Code::WrongType,
-                        node.loc(self.file),
-                        format!("expected text, found {found}"),
-                    );
+                    self.not_text(node);
                     None
                 }
             },
         }
+    }
+
+    #[cold]
+    fn not_text(&mut self, node: &Node) {
+        let found = node.describe();
+        self.error(
+            Code::WrongType,
+            node.loc(self.file),
+            format!("expected text, found {found}"),
+        );
     }
 
     /// The text of a scalar without whitespace at its ends.
