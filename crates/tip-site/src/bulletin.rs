@@ -35,6 +35,19 @@ pub fn context(data: &Dataset, window: Window) -> Value {
         .collect();
     news.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
     let sessions = sessions_between(data, window.from, until);
+    // Each session's row made side by side (a national bulletin lists
+    // thousands), then put under its course, in order.
+    let rows: Vec<(usize, Value)> = {
+        use rayon::prelude::*;
+        sessions
+            .par_iter()
+            .map(|(ix, s)| (data[*ix].course.index(), json!(public(data, *ix, s))))
+            .collect()
+    };
+    let mut by_course: Vec<Vec<Value>> = vec![Vec::new(); data.courses().len()];
+    for (ci, row) in rows {
+        by_course[ci].push(row);
+    }
     let mut tiers = Vec::new();
     for tier in data.tiers() {
         let mut courses = Vec::new();
@@ -44,18 +57,17 @@ pub fn context(data: &Dataset, window: Window) -> Value {
             .enumerate()
             .filter(|(_, c)| c.tier == tier.level)
         {
-            let list: Vec<_> = sessions
-                .iter()
-                .filter(|(ix, _)| data[*ix].course.index() == ci)
-                .map(|(ix, s)| public(data, *ix, s))
-                .collect();
+            let list = std::mem::take(&mut by_course[ci]);
             if !list.is_empty() {
-                courses
-                    .push(json!({ "id": &*course.id, "title": &course.title, "sessions": list }));
+                let mut entry = json!({ "id": &*course.id, "title": &course.title });
+                entry["sessions"] = Value::Array(list);
+                courses.push(entry);
             }
         }
         if !courses.is_empty() {
-            tiers.push(json!({ "level": tier.level, "name": &tier.name, "courses": courses }));
+            let mut entry = json!({ "level": tier.level, "name": &tier.name });
+            entry["courses"] = Value::Array(courses);
+            tiers.push(entry);
         }
     }
     let resources: Vec<Value> = data
@@ -66,7 +78,7 @@ pub fn context(data: &Dataset, window: Window) -> Value {
             json!({ "title": &r.title, "kind": crate::words_kind(r.kind), "url": url, "description": &r.description })
         })
         .collect();
-    json!({
+    let mut ctx = json!({
         "programme": crate::site::programme_context(data),
         "window": format!("{} to {}", long(window.from), long(until)),
         "news": news.iter().map(|n| json!({
@@ -75,10 +87,13 @@ pub fn context(data: &Dataset, window: Window) -> Value {
             "body": markdown::sanitize(n.body.as_deref().unwrap_or("").trim_end()),
             "html": markdown::to_html(n.body.as_deref().unwrap_or("")),
         })).collect::<Vec<_>>(),
-        "tiers": tiers,
-        "resources": resources,
         "root": "",
-    })
+    });
+    // Moved in, not written through `json!` (which would copy every
+    // session's row once more).
+    ctx["tiers"] = Value::Array(tiers);
+    ctx["resources"] = Value::Array(resources);
+    ctx
 }
 
 /// `18 January 2022`.

@@ -195,11 +195,12 @@ impl Site<'_> {
         Ok(())
     }
 
-    /// The template rows of `sessions` ([`public`]), each made once.
+    /// The template rows of `sessions` ([`public`]), each made once, side
+    /// by side (the front page of a national timetable lists thousands).
     fn session_rows(&self, sessions: &[Dated<'_>]) -> minijinja::Value {
         let data = self.data;
-        sessions
-            .iter()
+        let rows: Vec<minijinja::Value> = sessions
+            .par_iter()
             .map(|&(ix, s)| {
                 let place = data
                     .sessions(ix)
@@ -213,7 +214,8 @@ impl Site<'_> {
                     None => make(),
                 }
             })
-            .collect()
+            .collect();
+        minijinja::Value::from(rows)
     }
 
     /// Add a file to the site.
@@ -479,9 +481,16 @@ impl Site<'_> {
         let mut ctx = bulletin::context(self.data, window);
         ctx["built"] = json!(&self.built);
         ctx["logo"] = json!(&self.logo);
+        // Made into template values once for both pages.
+        let ctx = minijinja::Value::from(minijinja::value::Serde(&ctx));
+        let page = |path: &str, template: &str| {
+            let text = crate::templates::render_value(&self.env, template, ctx.clone())?;
+            self.add(path.into(), text.into_bytes());
+            Ok(())
+        };
         let (html, markdown) = rayon::join(
-            || self.page("bulletin.html".into(), "bulletin.html", &ctx),
-            || self.page("bulletin.md".into(), "bulletin.md", &ctx),
+            || page("bulletin.html", "bulletin.html"),
+            || page("bulletin.md", "bulletin.md"),
         );
         html.and(markdown)
     }
