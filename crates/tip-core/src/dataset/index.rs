@@ -249,12 +249,12 @@ impl IdTable {
         for batch in ids.chunks(IN_FLIGHT) {
             let hashes: [(u64, usize); IN_FLIGHT] =
                 std::array::from_fn(|k| batch.get(k).map_or((0, 0), |id| hash_of(id)));
-            // Each lookup's first slot read before any is compared.
             let first: [Option<&Slot>; IN_FLIGHT] = std::array::from_fn(|k| {
                 let (hash, shard) = hashes[k];
                 let shard = &self.shards[shard];
                 shard.slots.get(shard.home(hash))
             });
+            // Each lookup's first slot read before any is compared.
             let places: [u32; IN_FLIGHT] = std::array::from_fn(|k| first[k].map_or(0, |s| s.place));
             for ((k, id), slot) in batch.iter().enumerate().zip(&mut out) {
                 let (hash, shard) = hashes[k];
@@ -262,11 +262,8 @@ impl IdTable {
                     Some(s) if places[k] != 0 && s.tag == tag(hash) && s.id == *id => {
                         Some(places[k] - 1)
                     }
-                    Some(_) if places[k] != 0 => {
-                        let shard = &self.shards[shard];
-                        shard.find_from((shard.home(hash) + 1) & (shard.slots.len() - 1), hash, id)
-                    }
-                    _ => None,
+                    // Elsewhere in its run of slots, or nowhere.
+                    _ => self.shards[shard].find(hash, id),
                 };
             }
         }

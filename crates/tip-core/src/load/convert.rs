@@ -949,22 +949,19 @@ impl Interner {
     /// of first appearance is not the same from one run to the next, and a
     /// data set's numbers must be.
     pub(crate) fn into_sorted(self, completions: &mut [Completion]) -> Vec<Box<str>> {
-        let mut order: Vec<usize> = (0..self.texts.len()).collect();
-        order.sort_unstable_by(|&a, &b| self.texts[a].cmp(&self.texts[b]));
-        let mut renumbered = vec![Source::new(0); order.len()];
-        for (to, &from) in order.iter().enumerate() {
+        // Each text with its number so far (the texts are distinct).
+        let mut texts: Vec<(Box<str>, usize)> = self.texts.into_iter().zip(0..).collect();
+        texts.sort_unstable();
+        let mut renumbered = vec![Source::new(0); texts.len()];
+        for (to, &(_, from)) in texts.iter().enumerate() {
             renumbered[from] = Source::new(to);
         }
-        if order.iter().enumerate().any(|(to, &from)| to != from) {
+        if texts.iter().enumerate().any(|(to, &(_, from))| to != from) {
             for c in completions {
                 c.source = c.source.map(|s| renumbered[s.index()]);
             }
         }
-        let mut texts: Vec<Option<Box<str>>> = self.texts.into_iter().map(Some).collect();
-        order
-            .into_iter()
-            .map(|from| texts[from].take().unwrap_or_default())
-            .collect()
+        texts.into_iter().map(|(text, _)| text).collect()
     }
 }
 
