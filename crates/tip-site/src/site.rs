@@ -168,8 +168,17 @@ impl Site<'_> {
     }
 
     fn page(&self, path: String, template: &str, ctx: &Value) -> Result<(), Error> {
-        let html = crate::templates::render(&self.env, template, ctx)?;
-        self.add(path, html.into_bytes());
+        self.add(
+            path,
+            crate::templates::render(&self.env, template, ctx)?.into_bytes(),
+        );
+        Ok(())
+    }
+
+    /// [`Site::page`] with a context already made of template values.
+    fn page_value(&self, path: String, template: &str, ctx: minijinja::Value) -> Result<(), Error> {
+        let text = crate::templates::render_value(&self.env, template, ctx)?;
+        self.add(path, text.into_bytes());
         Ok(())
     }
 
@@ -190,9 +199,7 @@ impl Site<'_> {
             lists,
             minijinja::Value::from(minijinja::value::Serde(ctx)),
         ]);
-        let html = crate::templates::render_value(&self.env, template, ctx)?;
-        self.add(path, html.into_bytes());
-        Ok(())
+        self.page_value(path, template, ctx)
     }
 
     /// The template rows of `sessions` ([`public`]), each made once, side
@@ -483,14 +490,9 @@ impl Site<'_> {
         ctx["logo"] = json!(&self.logo);
         // Made into template values once for both pages.
         let ctx = minijinja::Value::from(minijinja::value::Serde(&ctx));
-        let page = |path: &str, template: &str| {
-            let text = crate::templates::render_value(&self.env, template, ctx.clone())?;
-            self.add(path.into(), text.into_bytes());
-            Ok(())
-        };
         let (html, markdown) = rayon::join(
-            || page("bulletin.html", "bulletin.html"),
-            || page("bulletin.md", "bulletin.md"),
+            || self.page_value("bulletin.html".into(), "bulletin.html", ctx.clone()),
+            || self.page_value("bulletin.md".into(), "bulletin.md", ctx.clone()),
         );
         html.and(markdown)
     }
