@@ -148,6 +148,7 @@ pub(crate) fn read_part<'s>(
             start: row_start,
             text: all,
             verbatim,
+            suspect,
             cells: ranges,
         } = found;
         if ranges.len() == 1 && all.bytes().all(|b| b.is_ascii_whitespace()) {
@@ -173,8 +174,9 @@ pub(crate) fn read_part<'s>(
             offset: offset as u32,
             source: u32::MAX,
         };
-        // One pass over the row; the cell is found only when there is one.
-        if let Some(bad) = control_character(all.as_bytes()) {
+        // Only a row with a byte a control character starts with is looked
+        // at again; the cell is found only when there is one.
+        if suspect && let Some(bad) = control_character(all.as_bytes()) {
             let index = ranges
                 .iter()
                 .position(|&(a, b)| (a..b).contains(&bad))
@@ -232,6 +234,8 @@ struct Rows<'t> {
     /// Where the next row starts, and its line.
     pos: usize,
     line: u32,
+    /// The bytes that matter, found ahead of the rows that need them.
+    specials: Specials<'t>,
     /// Made for the first row that needs it (most files' rows are plain:
     /// making one costs as much as reading a few hundred rows).
     core: Option<csv_core::Reader>,
@@ -251,6 +255,9 @@ struct Row<'r> {
     /// another.
     text: &'r str,
     verbatim: bool,
+    /// Whether the row has a byte a control character starts with (so
+    /// that the others are not looked at again).
+    suspect: bool,
     cells: &'r [(usize, usize)],
 }
 
@@ -260,6 +267,7 @@ impl<'t> Rows<'t> {
             text,
             pos: 0,
             line: 1,
+            specials: Specials::new(text.as_bytes()),
             core: None,
             out: vec![0; 1024],
             ends: vec![0; MAX_COLUMNS],
@@ -288,20 +296,22 @@ impl<'t> Rows<'t> {
             return None;
         }
         let (start, line) = (self.pos, self.line);
-        let rest = &bytes[start..];
         self.cells.clear();
-        if let Some((end, used)) = split_plain(rest, &mut self.cells) {
-            self.pos = start + used;
-            self.line += u32::from(used > end);
+        self.specials.seek(start);
+        if let Some(plain) = split_plain(bytes, start, &mut self.specials, &mut self.cells) {
+            self.pos = plain.next;
+            self.line += u32::from(plain.next > plain.end);
             return Some(Row {
                 line,
                 start,
-                text: &self.text[start..start + end],
+                text: &self.text[start..plain.end],
                 verbatim: true,
+                suspect: plain.suspect,
                 cells: &self.cells,
             });
         }
         self.cells.clear();
+        let rest = &bytes[start..];
         let (used, fields) = self.quoted(rest);
         self.pos = start + used;
         self.line += memchr::memchr_iter(b'\n', &rest[..used]).count() as u32;
@@ -318,6 +328,7 @@ impl<'t> Rows<'t> {
             start,
             text,
             verbatim: false,
+            suspect: true,
             cells: &self.cells,
         })
     }
@@ -361,24 +372,45 @@ impl<'t> Rows<'t> {
     }
 }
 
-/// Split the row at the start of `text`, if it is written plainly, into
-/// its cells, as ranges of `text`: cells without quotes, and quoted cells
-/// with no quote or line break inside (the usual spreadsheet export:
+/// A row written plainly, split by [`split_plain`].
+struct Plain {
+    /// Where the row's text ends, and where the next row starts (after
+    /// its line break).
+    end: usize,
+    next: usize,
+    /// Whether it has a byte a control character starts with.
+    suspect: bool,
+}
+
+/// Split the row starting at `start` of `text`, if it is written plainly,
+/// into its cells, as ranges of the row: cells without quotes, and quoted
+/// cells with no quote or line break inside (the usual spreadsheet export:
 /// `p1,"Ó Súilleabháin, Tomás",…`), whose text is then the slice between
-/// the quotes. Returns where the row's text ends and where the next row
-/// starts (after its line break). `None` (cells left partial) for anything
-/// else — a doubled quote, a quote inside a cell, text after a closing
-/// quote, a carriage return not before a line feed, a line break inside
-/// quotes, a quote left open — which csv-core reads instead.
-fn split_plain(text: &[u8], cells: &mut Vec<(usize, usize)>) -> Option<(usize, usize)> {
-    let mut specials = Specials::new(text);
-    // Where the row's text ends, given the line break found at `at`.
-    let row_end = |at: usize| match text[at] {
-        b'\n' => Some((at, at + 1)),
-        b'\r' if text.get(at + 1) == Some(&b'\n') => Some((at, at + 2)),
-        _ => None,
+/// the quotes. `specials` must be at `start`. `None` (cells left partial)
+/// for anything else — a doubled quote, a quote inside a cell, text after
+/// a closing quote, a carriage return not before a line feed, a line
+/// break inside quotes, a quote left open — which csv-core reads instead.
+fn split_plain(
+    text: &[u8],
+    start: usize,
+    specials: &mut Specials<'_>,
+    cells: &mut Vec<(usize, usize)>,
+) -> Option<Plain> {
+    let mut suspect = false;
+    // The row, given the line break found at `at`.
+    let row_end = |at: usize, suspect: bool| {
+        let next = match text[at] {
+            b'\n' => at + 1,
+            b'\r' if text.get(at + 1) == Some(&b'\n') => at + 2,
+            _ => return None,
+        };
+        Some(Plain {
+            end: at,
+            next,
+            suspect,
+        })
     };
-    let mut cell = 0;
+    let mut cell = start;
     loop {
         if text.get(cell) == Some(&b'"') {
             let close = loop {
@@ -386,45 +418,67 @@ fn split_plain(text: &[u8], cells: &mut Vec<(usize, usize)>) -> Option<(usize, u
                 match text[at] {
                     b'"' if at > cell => break at,
                     b'\n' => return None,
-                    _ => {}
+                    b'"' | b',' | b'\r' => {}
+                    _ => suspect = true,
                 }
             };
-            cells.push((cell + 1, close));
+            cells.push((cell + 1 - start, close - start));
             match text.get(close + 1) {
-                None => return Some((close + 1, close + 1)),
+                None => {
+                    let end = close + 1;
+                    return Some(Plain {
+                        end,
+                        next: end,
+                        suspect,
+                    });
+                }
                 Some(b',') => {
                     specials.next();
                     cell = close + 2;
                 }
-                Some(_) => return row_end(close + 1),
+                Some(_) => return row_end(close + 1, suspect),
             }
         } else {
-            match specials.next() {
+            let at = loop {
+                match specials.next() {
+                    Some(at) if !matches!(text[at], b',' | b'"' | b'\r' | b'\n') => suspect = true,
+                    found => break found,
+                }
+            };
+            match at {
                 None => {
-                    cells.push((cell, text.len()));
-                    return Some((text.len(), text.len()));
+                    cells.push((cell - start, text.len() - start));
+                    let end = text.len();
+                    return Some(Plain {
+                        end,
+                        next: end,
+                        suspect,
+                    });
                 }
                 Some(at) if text[at] == b',' => {
-                    cells.push((cell, at));
+                    cells.push((cell - start, at - start));
                     cell = at + 1;
                 }
                 Some(at) => {
-                    cells.push((cell, at));
-                    return row_end(at);
+                    cells.push((cell - start, at - start));
+                    return row_end(at, suspect);
                 }
             }
         }
     }
 }
 
-/// The positions of the bytes that matter to CSV — comma, quote, carriage
-/// return, line feed — in order, found eight bytes at a time (a row's cells
-/// are short: one search per cell would cost more than the search).
+/// The positions of the bytes that matter to a row — comma, quote,
+/// carriage return, line feed, and the bytes a control character starts
+/// with — in order, from where it was put ([`Specials::seek`]). Sixty-four
+/// bytes are looked at side by side into a mask of one bit each (the
+/// compiler makes vector compares of [`special_bytes`]); a row's cells are
+/// short, so one search per cell would cost more than the search.
 struct Specials<'b> {
     bytes: &'b [u8],
-    /// Where the next word starts.
-    next: usize,
-    /// The high bit of each special byte of the word before `next`.
+    /// Where the block of `found` starts.
+    base: usize,
+    /// One bit for each special byte of the block not yet taken.
     found: u64,
 }
 
@@ -432,9 +486,22 @@ impl<'b> Specials<'b> {
     fn new(bytes: &'b [u8]) -> Self {
         Specials {
             bytes,
-            next: 0,
-            found: 0,
+            base: 0,
+            found: special_bytes(bytes),
         }
+    }
+
+    /// Go on from `at`: the special bytes before it are passed over.
+    fn seek(&mut self, at: usize) {
+        match at.checked_sub(self.base) {
+            Some(ahead) if ahead < 64 => self.found &= u64::MAX << ahead,
+            _ => self.load(at),
+        }
+    }
+
+    fn load(&mut self, at: usize) {
+        self.base = at;
+        self.found = special_bytes(self.bytes.get(at..).unwrap_or_default());
     }
 }
 
@@ -443,33 +510,42 @@ impl Iterator for Specials<'_> {
 
     fn next(&mut self) -> Option<usize> {
         while self.found == 0 {
-            let rest = self.bytes.get(self.next..).filter(|r| !r.is_empty())?;
-            let word = match rest.first_chunk::<8>() {
-                Some(word) => u64::from_le_bytes(*word),
-                // The file's last bytes, padded with zeros (not special).
-                None => rest
-                    .iter()
-                    .rev()
-                    .fold(0, |word, &b| word << 8 | u64::from(b)),
-            };
-            self.found = [b',', b'"', b'\r', b'\n']
-                .iter()
-                .fold(0, |found, &c| found | bytes_equal(word, c));
-            self.next += 8;
+            let next = self.base + 64;
+            if next >= self.bytes.len() {
+                return None;
+            }
+            self.load(next);
         }
-        let at = self.next - 8 + (self.found.trailing_zeros() / 8) as usize;
+        let at = self.base + self.found.trailing_zeros() as usize;
         self.found &= self.found - 1;
         Some(at)
     }
 }
 
-/// The high bit of each byte of `word` that equals `c` (exactly: no false
-/// hits from carries).
-fn bytes_equal(word: u64, c: u8) -> u64 {
-    const LOW: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_where_equal = word ^ (LOW * u64::from(c));
-    !(((zero_where_equal & !HIGH).wrapping_add(!HIGH)) | zero_where_equal) & HIGH
+/// Which of the first 64 bytes of `bytes` matter to a row (see
+/// [`Specials`]): bit `i` for byte `i`.
+fn special_bytes(bytes: &[u8]) -> u64 {
+    let block = match bytes.first_chunk::<64>() {
+        Some(block) => *block,
+        // The last bytes, padded with spaces (which do not matter).
+        None => {
+            let mut block = [b' '; 64];
+            block[..bytes.len()].copy_from_slice(bytes);
+            block
+        }
+    };
+    let hits: [u8; 64] = std::array::from_fn(|i| {
+        let b = block[i];
+        u8::from(b == b',' || b == b'"' || (b < 0x20 && b != b'\t') || b == 0x7f || b == 0xc2)
+    });
+    // Eight 0-or-1 bytes to eight bits by one multiplication: byte `i`
+    // lands on bit 56 + `i`, and no two products overlap.
+    let mut mask = 0;
+    for (k, eight) in hits.chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+        mask |= (word.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    mask
 }
 
 /// Where cell `index` of the row starting at `raw` begins: lines below the
@@ -722,6 +798,10 @@ mod tests {
             if row.verbatim {
                 assert!(text[row.start..].starts_with(row.text));
             }
+            // A row with a control character is never passed over.
+            if control_character(row.text.as_bytes()).is_some() {
+                assert!(row.suspect, "{text:?}");
+            }
             out.push((row.line, cells_of(&row)));
         }
         out
@@ -762,6 +842,10 @@ mod tests {
             "\r",
             "x y",
             "2022-01-18",
+            "\t",
+            "\u{1b}",
+            "\u{85}",
+            "£",
         ]);
         prop::collection::vec(piece, 0..pieces).prop_map(|p| p.concat())
     }
@@ -869,19 +953,21 @@ mod tests {
     }
 
     #[test]
-    fn bytes_equal_finds_exactly_the_equal_bytes() {
-        for c in 0..=255u8 {
-            for b in 0..=255u8 {
-                for neighbour in [0x00, 0x7f, 0x80, 0xff, c.wrapping_sub(1), c.wrapping_add(1)] {
-                    let mut word = [neighbour; 8];
-                    word[3] = b;
-                    let found = bytes_equal(u64::from_le_bytes(word), c);
-                    let want = word
-                        .iter()
-                        .enumerate()
-                        .filter(|&(_, &x)| x == c)
-                        .fold(0u64, |m, (i, _)| m | 0x80 << (8 * i));
-                    assert_eq!(found, want, "{word:?} {c}");
+    fn special_bytes_are_found_exactly() {
+        let matters = |b: u8| {
+            matches!(b, b',' | b'"' | 0x7f | 0xc2) || (b < 0x20 && b != b'\t')
+        };
+        for b in 0..=255u8 {
+            for len in [1, 7, 8, 9, 63, 64, 100] {
+                for at in [0, len / 2, len - 1] {
+                    for fill in [b'a', 0x80, 0xff, b.wrapping_add(1), b.wrapping_sub(1)] {
+                        let mut bytes = vec![fill; len];
+                        bytes[at] = b;
+                        let want = (0..len.min(64))
+                            .filter(|&i| matters(bytes[i]))
+                            .fold(0u64, |m, i| m | 1 << i);
+                        assert_eq!(special_bytes(&bytes), want, "{bytes:?}");
+                    }
                 }
             }
         }
