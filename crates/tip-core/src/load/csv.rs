@@ -954,9 +954,7 @@ mod tests {
 
     #[test]
     fn special_bytes_are_found_exactly() {
-        let matters = |b: u8| {
-            matches!(b, b',' | b'"' | 0x7f | 0xc2) || (b < 0x20 && b != b'\t')
-        };
+        let matters = |b: u8| matches!(b, b',' | b'"' | 0x7f | 0xc2) || (b < 0x20 && b != b'\t');
         for b in 0..=255u8 {
             for len in [1, 7, 8, 9, 63, 64, 100] {
                 for at in [0, len / 2, len - 1] {
