@@ -418,8 +418,8 @@ fn split_plain(
                 match text[at] {
                     b'"' if at > cell => break at,
                     b'\n' => return None,
-                    b'"' | b',' | b'\r' => {}
-                    _ => suspect = true,
+                    b if !csv_byte(b) => suspect = true,
+                    _ => {}
                 }
             };
             cells.push((cell + 1 - start, close - start));
@@ -441,7 +441,7 @@ fn split_plain(
         } else {
             let at = loop {
                 match specials.next() {
-                    Some(at) if !matches!(text[at], b',' | b'"' | b'\r' | b'\n') => suspect = true,
+                    Some(at) if !csv_byte(text[at]) => suspect = true,
                     found => break found,
                 }
             };
@@ -466,6 +466,12 @@ fn split_plain(
             }
         }
     }
+}
+
+/// Whether a byte [`Specials`] finds is one CSV itself uses (the others
+/// may start a control character).
+fn csv_byte(b: u8) -> bool {
+    matches!(b, b',' | b'"' | b'\r' | b'\n')
 }
 
 /// The positions of the bytes that matter to a row — comma, quote,
@@ -871,6 +877,8 @@ mod tests {
             // Quoted cells read where they lie, and the rows that are not.
             "p1,\"Ó Súilleabháin, Tomás\",x@y.org\r\n\"a\",\"\",b,\"\"\n",
             "\"a\"\"b\",c\n\"a\" ,b\n a,\"b\"\n\"in\rside\",x\n\"open,\r\n",
+            // Control characters, plain and quoted (each row must be marked).
+            "x\u{1b}y,z\na,\"\u{1b}\",\n\"q\u{85}\",r\r\ntab\there,\u{7f}\n",
         ] {
             agree(text);
         }
