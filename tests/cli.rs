@@ -1974,6 +1974,93 @@ fn one_broken_file_gives_one_error_and_one_note_not_a_cascade() {
 }
 
 #[test]
+fn a_broken_file_of_cohorts_alone_gives_one_error_and_one_note() {
+    // A file of cohorts alone is parsed when the cohorts are read, after
+    // the people: its error and its note are the same as any file's.
+    let dir = base_with(&[
+        ("venues.yaml", "venues:\n  - id: hall\n    name: Hall\n"),
+        (
+            "cohorts.yaml",
+            "# This year's.\ncohorts:\n  - id: a\n    course: [intro\n  - id: b\n    course: intro\n",
+        ),
+        (
+            "attendance.csv",
+            "cohort,person,sessions\na,ann,all\nb,bob,all\n",
+        ),
+    ]);
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(r.errors, 1, "{r:#?}");
+    has(&r, "yaml-syntax", "cohorts.yaml", 5, 7);
+    let notes: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == "note")
+        .collect();
+    assert_eq!(notes.len(), 1, "{r:#?}");
+    assert_eq!(
+        notes[0].message,
+        "2 references to `cohorts` were not checked, because `cohorts.yaml` could not be read"
+    );
+}
+
+#[test]
+fn the_note_names_the_first_broken_file_of_cohorts_in_file_order() {
+    // One file of cohorts alone (parsed late), one of venues and cohorts
+    // (parsed first), both broken, in either order: the note names the
+    // first, as it did when every file was parsed first.
+    let alone = "cohorts:\n  - id: x\n    course: [intro\n  - id: y\n";
+    let mixed = "venues:\n\t- id: hall\ncohorts: []\n";
+    for (first, second) in [(alone, mixed), (mixed, alone)] {
+        let dir = base_with(&[
+            ("a.yaml", first),
+            ("c.yaml", second),
+            ("attendance.csv", "cohort,person,sessions\nx,ann,all\n"),
+        ]);
+        let (_, r) = validate_json(dir.path());
+        let notes: Vec<_> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == "note" && d.message.contains("`cohorts`"))
+            .collect();
+        assert_eq!(notes.len(), 1, "{r:#?}");
+        assert!(
+            notes[0]
+                .message
+                .ends_with("because `a.yaml` could not be read"),
+            "{r:#?}"
+        );
+    }
+}
+
+#[test]
+fn cohorts_keep_file_order_whether_their_file_holds_them_alone_or_not() {
+    // `a` and `c` hold cohorts alone (parsed when the cohorts are read),
+    // `b` holds venues too (parsed first): the first `dup` is still `a`'s.
+    let cohort = "  - id: dup\n    course: intro\n    venue: hall\n    sessions: [{start: 2022-01-18T09:30, end: 2022-01-18T12:30}]\n";
+    let dir = base_with(&[
+        ("a.yaml", format!("cohorts:\n{cohort}")),
+        (
+            "b.yaml",
+            format!("venues:\n  - id: hall\n    name: Hall\ncohorts:\n{cohort}"),
+        ),
+        ("c.yaml", format!("# More.\ncohorts:\n{cohort}")),
+    ]);
+    let (_, r) = validate_json(dir.path());
+    let dups: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "duplicate-id")
+        .collect();
+    assert_eq!(dups.len(), 2, "{r:#?}");
+    for (d, file) in dups.iter().zip(["b.yaml", "c.yaml"]) {
+        assert_eq!(d.file.as_deref(), Some(file), "{r:#?}");
+        let first = &d.labels.as_ref().expect("a label")[0];
+        assert_eq!((first.file.as_str(), first.line), ("a.yaml", 2), "{r:#?}");
+    }
+}
+
+#[test]
 fn csv_columns_are_exact_after_quoted_cells_and_in_crlf_files() {
     let dir = base_with(&[(
         "people-quoted.csv",

@@ -208,12 +208,20 @@ pub(crate) fn load(
     let files = Files::discover(root)?;
     let mut diags = stray_csv(&files);
     step("find");
-    let docs = parse_yaml(&files, &mut diags);
+    let Yaml { docs, cohort_files } = parse_yaml(&files, &mut diags);
     let parts = split_sections(&files, &docs, &mut diags);
     let mut index = Index::new();
-    mark_incomplete(&files, &docs, &mut index);
+    mark_incomplete(&files, &docs, &cohort_files, &mut index);
     step("yaml");
-    let catalogue = catalogue(&files, &docs, &parts, &mut index, &mut diags, step);
+    let catalogue = catalogue(
+        &files,
+        &docs,
+        &parts,
+        cohort_files,
+        &mut index,
+        &mut diags,
+        step,
+    );
     let programme = programme(root, &files, &parts, &index, &mut diags);
     let env = LearningEnv {
         index: &index,
@@ -227,8 +235,8 @@ pub(crate) fn load(
         },
     };
     // The YAML trees are done with: their memory is free for the CSV files
-    // (freed file by file in parallel: a national timetable's trees hold
-    // a million nodes).
+    // (freed file by file in parallel; the biggest, files of cohorts alone,
+    // were freed as their cohorts were read).
     drop(parts);
     docs.into_par_iter().for_each(drop);
     let mut learning = match scope {
@@ -271,10 +279,18 @@ pub(crate) fn load(
 /// defined (its top-level keys, read plainly; else its name; else every
 /// section) are incomplete: references into them are not reported one by
 /// one (a broken `venues.yaml` is one error, not one per cohort).
-fn mark_incomplete(files: &Files, docs: &[Document], index: &mut Index) {
+fn mark_incomplete(
+    files: &Files,
+    docs: &[Document],
+    later: &[(FileId, String)],
+    index: &mut Index,
+) {
     for id in files.ids() {
         let file = files.get(id);
-        if file.kind != FileKind::Yaml || docs.iter().any(|d| d.file == id) {
+        if file.kind != FileKind::Yaml
+            || docs.iter().any(|d| d.file == id)
+            || later.iter().any(|(l, _)| *l == id)
+        {
             continue;
         }
         let text = files
@@ -358,23 +374,87 @@ fn stray_csv(files: &Files) -> Vec<Diagnostic> {
 }
 
 /// Every YAML file, parsed side by side; the broken ones as diagnostics.
-fn parse_yaml(files: &Files, diags: &mut Vec<Diagnostic>) -> Vec<Document> {
+/// The YAML files: parsed, but for files of cohorts alone, only read.
+struct Yaml {
+    docs: Vec<Document>,
+    /// Files of cohorts alone ([`cohorts_only`]), in file order: each is
+    /// parsed when the cohorts are read, and its tree dropped once they
+    /// are, so that a national timetable's trees (a million nodes) are
+    /// never all in memory at once, nor while the people are read.
+    cohort_files: Vec<(FileId, String)>,
+}
+
+fn parse_yaml(files: &Files, diags: &mut Vec<Diagnostic>) -> Yaml {
+    enum Read {
+        Parsed(Document),
+        Later(FileId, String),
+    }
     let yaml_ids: Vec<FileId> = files
         .ids()
         .filter(|&id| files.get(id).kind == FileKind::Yaml)
         .collect();
-    let parsed: Vec<Result<Document, Diagnostic>> = yaml_ids
+    let read: Vec<Result<Read, Diagnostic>> = yaml_ids
         .par_iter()
-        .map(|&id| files.read(id).and_then(|text| yaml::parse(files, id, text)))
+        .map(|&id| {
+            let text = files.read(id)?;
+            if cohorts_only(&text) {
+                Ok(Read::Later(id, text))
+            } else {
+                yaml::parse(files, id, text).map(Read::Parsed)
+            }
+        })
         .collect();
-    let mut docs = Vec::with_capacity(parsed.len());
-    for result in parsed {
+    let mut yaml = Yaml {
+        docs: Vec::with_capacity(read.len()),
+        cohort_files: Vec::new(),
+    };
+    for result in read {
         match result {
-            Ok(doc) => docs.push(doc),
+            Ok(Read::Parsed(doc)) => yaml.docs.push(doc),
+            Ok(Read::Later(id, text)) => yaml.cohort_files.push((id, text)),
             Err(d) => diags.push(d),
         }
     }
-    docs
+    yaml
+}
+
+/// Whether a YAML file's only section is `cohorts`, as its lines tell: the
+/// first line that is not blank or a comment is `cohorts:` (a comment may
+/// follow), and every other line is blank, a comment, or starts with a
+/// space. Exact whenever the file parses: `cohorts` at the first column
+/// makes the file a mapping indented by nothing, each of whose keys must
+/// then start a line at the first column, as no other line does (a
+/// comment's line is a comment, or text inside a quoted value). Anything
+/// else — another key, `---`, a directive, a tab, a byte-order mark, an
+/// anchor, a value on the same line, a line ended otherwise than by a line
+/// feed — is parsed with the others.
+fn cohorts_only(text: &str) -> bool {
+    if !only_line_feeds(text.as_bytes()) {
+        return false;
+    }
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.trim_end().is_empty() && !l.starts_with('#'));
+    let key_alone = |line: &str| match line.strip_prefix("cohorts:") {
+        Some("") => true,
+        Some(rest) if rest.starts_with(' ') => {
+            let rest = rest.trim_start_matches(' ');
+            rest.is_empty() || rest.starts_with('#')
+        }
+        _ => false,
+    };
+    lines.next().is_some_and(key_alone) && lines.all(|l| l.starts_with(' '))
+}
+
+/// Whether every line of `bytes` ends with a line feed (or a carriage
+/// return and a line feed): no lone carriage return, and none of the
+/// characters YAML 1.1 also took for line breaks (U+0085, U+2028, U+2029).
+fn only_line_feeds(bytes: &[u8]) -> bool {
+    memchr::memchr3_iter(b'\r', 0xc2, 0xe2, bytes).all(|at| match bytes[at] {
+        b'\r' => bytes.get(at + 1) == Some(&b'\n'),
+        0xc2 => bytes.get(at + 1) != Some(&0x85),
+        _ => !matches!(bytes.get(at + 1..at + 3), Some([0x80, 0xa8 | 0xa9])),
+    })
 }
 
 /// The parts of one section.
@@ -391,6 +471,7 @@ fn catalogue(
     files: &Files,
     docs: &[Document],
     parts: &[Vec<Part<'_>>],
+    cohort_files: Vec<(FileId, String)>,
     index: &mut Index,
     diags: &mut Vec<Diagnostic>,
     step: &mut dyn FnMut(&'static str),
@@ -481,36 +562,7 @@ fn catalogue(
     step("people");
     let courses = courses(files, docs, part(parts, "courses"), index, diags);
 
-    // Cohorts (20,000 in a national timetable) file by file, side by side.
-    let mut cohorts = Vec::new();
-    let shared: &Index = index;
-    let by_file: Vec<(Vec<Converted<Cohort>>, Vec<Diagnostic>)> = part(parts, "cohorts")
-        .par_iter()
-        .map(|p| {
-            let (mut out, mut d) = (Vec::new(), Vec::new());
-            each_record(
-                files,
-                std::slice::from_ref(p),
-                "cohort",
-                &mut d,
-                |ctx, rec| out.push(convert::cohort(ctx, rec, shared)),
-            );
-            (out, d)
-        })
-        .collect();
-    let mut results = Vec::new();
-    for (mut out, mut d) in by_file {
-        results.append(&mut out);
-        diags.append(&mut d);
-    }
-    register(
-        files,
-        results,
-        &mut index.cohorts,
-        &mut cohorts,
-        "cohort",
-        diags,
-    );
+    let cohorts = cohorts(files, part(parts, "cohorts"), cohort_files, index, diags);
     step("courses and cohorts");
 
     Catalogue {
@@ -524,6 +576,98 @@ fn catalogue(
         courses,
         cohorts,
     }
+}
+
+/// Cohorts (20,000 in a national timetable), file by file side by side, in
+/// file order: those of `parts`, and those of the files of cohorts alone,
+/// each parsed now and its tree dropped as soon as its cohorts are read.
+fn cohorts(
+    files: &Files,
+    parts: &[Part<'_>],
+    cohort_files: Vec<(FileId, String)>,
+    index: &mut Index,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Cohort> {
+    enum Cohorts<'p, 'd> {
+        Parsed(&'p Part<'d>),
+        Later(FileId, String),
+    }
+    let mut sources: Vec<(FileId, Cohorts)> = parts
+        .iter()
+        .map(|p| (p.doc.file, Cohorts::Parsed(p)))
+        .chain(
+            cohort_files
+                .into_iter()
+                .map(|(id, text)| (id, Cohorts::Later(id, text))),
+        )
+        .collect();
+    sources.sort_by_key(|(id, _)| *id);
+    // Each taken by the thread that reads it (through the runner every
+    // section shares: see `each_in_parallel`).
+    let sources: Vec<std::sync::Mutex<Option<Cohorts>>> = sources
+        .into_iter()
+        .map(|(_, source)| std::sync::Mutex::new(Some(source)))
+        .collect();
+    let mut cohorts = Vec::new();
+    let shared: &Index = index;
+    let by_file = each_in_parallel(sources.len(), |k| {
+        let (mut out, mut d) = (Vec::new(), Vec::new());
+        let mut read = |parts: &[Part<'_>], d: &mut Vec<Diagnostic>| {
+            each_record(files, parts, "cohort", d, |ctx, rec| {
+                out.push(convert::cohort(ctx, rec, shared))
+            });
+        };
+        let mut unreadable = None;
+        match sources[k].lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some(Cohorts::Parsed(p)) => read(std::slice::from_ref(p), &mut d),
+            Some(Cohorts::Later(id, text)) => match yaml::parse(files, id, text) {
+                Ok(doc) => {
+                    let docs = [doc];
+                    let parts = split_sections(files, &docs, &mut d);
+                    debug_assert!(
+                        schema::SECTIONS
+                            .iter()
+                            .zip(&parts)
+                            .all(|(s, p)| s.name == "cohorts" || p.is_empty()),
+                        "a file read as cohorts alone has another section"
+                    );
+                    read(part(&parts, "cohorts"), &mut d);
+                }
+                Err(e) => {
+                    d.push(e);
+                    unreadable = Some(id);
+                }
+            },
+            None => {}
+        }
+        (out, d, unreadable)
+    });
+    let mut results = Vec::new();
+    for (mut out, mut d, unreadable) in by_file {
+        results.append(&mut out);
+        diags.append(&mut d);
+        // As `mark_incomplete` does for a file it could not parse (the
+        // first such file in file order is the one named).
+        if let Some(id) = unreadable {
+            let table = &mut index.cohorts;
+            let earlier = table
+                .incomplete
+                .as_ref()
+                .and_then(|name| files.ids().find(|&i| files.name(i) == name));
+            if earlier.is_none_or(|earlier| id < earlier) {
+                table.incomplete = Some(files.name(id).clone());
+            }
+        }
+    }
+    register(
+        files,
+        results,
+        &mut index.cohorts,
+        &mut cohorts,
+        "cohort",
+        diags,
+    );
+    cohorts
 }
 
 /// Tiers, each level once.
@@ -1342,6 +1486,90 @@ fn named<K>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The top-level keys YAML reads in `text`, if it parses.
+    fn top_level_keys(text: &str) -> Option<Vec<String>> {
+        let root: Node = serde_saphyr::from_str_with_options(text, yaml::options()).ok()?;
+        Some(match &root.kind {
+            Kind::Map(entries) => entries
+                .iter()
+                .map(|(k, _)| k.text(text).unwrap_or("?").to_owned())
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    #[test]
+    fn files_of_cohorts_alone_are_told_by_their_lines() {
+        let yes = [
+            "cohorts:\n  - id: a\n    course: intro\n",
+            "# Cohorts, 2022.\n\n# More.\ncohorts:   # all of them\n  - id: a\n\n  # a note\n  - id: b\n",
+            "cohorts:\r\n  - id: a\r\n",
+            "cohorts:\n  - name: \"Zoë\n    Ó'Brien\"\n",
+        ];
+        let no = [
+            "",
+            "# nothing\n",
+            "cohorts:\n  - id: a\npeople:\n  - id: p\n",
+            "venues: []\ncohorts:\n  - id: a\n",
+            "cohorts: []\n",
+            "cohorts: &all\n  - id: a\n",
+            "cohorts:#x\n",
+            "cohorts:\t\n  - id: a\n",
+            "---\ncohorts:\n  - id: a\n",
+            "%YAML 1.2\n---\ncohorts:\n",
+            "\u{feff}cohorts:\n  - id: a\n",
+            "\"cohorts\":\n  - id: a\n",
+            "? cohorts\n: []\n",
+            "{cohorts: [], people: []}\n",
+            "cohorts:\n\t- id: a\n",
+            "  cohorts:\n  people:\n",
+            // A line YAML breaks where `str::lines` does not.
+            "cohorts:\n  - id: a\rpeople: []\n",
+            "cohorts:\n  - id: a\u{2028}people: []\n",
+            "cohorts:\n  - id: a\u{85}people: []\n",
+        ];
+        for text in yes {
+            assert!(cohorts_only(text), "{text:?}");
+            assert_eq!(
+                top_level_keys(text),
+                Some(vec!["cohorts".to_owned()]),
+                "{text:?}"
+            );
+        }
+        for text in no {
+            assert!(!cohorts_only(text), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Whatever the lines, a file taken for cohorts alone has no other
+        /// section when YAML reads it.
+        #[test]
+        fn a_file_taken_for_cohorts_alone_has_no_other_section(
+            lines in prop::collection::vec(
+                prop::sample::select(vec![
+                    "cohorts:", "cohorts: # c", "people:", "people: []", "# note", "",
+                    "  - id: a", "  - \"open", "close\"", "  close\"", "  - [a,", "b]", "  b]",
+                    "  x: |", "  text", "---", "...", "\t- t", " ", "  people: []",
+                    "? people", ": []", "{people: []}", "  - id: a\rpeople: []",
+                    "  - id: a\u{2028}people: []", "  - 'x", "people: 1'",
+                ]),
+                0..10,
+            ),
+            crlf in any::<bool>(),
+        ) {
+            let text = lines.join(if crlf { "\r\n" } else { "\n" });
+            if cohorts_only(&text) {
+                if let Some(keys) = top_level_keys(&text) {
+                    prop_assert_eq!(keys, vec!["cohorts".to_owned()], "{:?}", text);
+                }
+            }
+        }
+    }
 
     /// Files read in any order are appended in file order (each file's
     /// parts in order), each YAML part before the first CSV file that sorts
