@@ -373,7 +373,6 @@ fn stray_csv(files: &Files) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Every YAML file, parsed side by side; the broken ones as diagnostics.
 /// The YAML files: parsed, but for files of cohorts alone, only read.
 struct Yaml {
     docs: Vec<Document>,
@@ -384,6 +383,8 @@ struct Yaml {
     cohort_files: Vec<(FileId, String)>,
 }
 
+/// Every YAML file, parsed side by side (a file of cohorts alone only
+/// read); the broken ones as diagnostics.
 fn parse_yaml(files: &Files, diags: &mut Vec<Diagnostic>) -> Yaml {
     enum Read {
         Parsed(Document),
