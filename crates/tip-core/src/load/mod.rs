@@ -1564,10 +1564,10 @@ mod tests {
             crlf in any::<bool>(),
         ) {
             let text = lines.join(if crlf { "\r\n" } else { "\n" });
-            if cohorts_only(&text) {
-                if let Some(keys) = top_level_keys(&text) {
-                    prop_assert_eq!(keys, vec!["cohorts".to_owned()], "{:?}", text);
-                }
+            if cohorts_only(&text)
+                && let Some(keys) = top_level_keys(&text)
+            {
+                prop_assert_eq!(keys, vec!["cohorts".to_owned()], "{:?}", text);
             }
         }
     }
