@@ -6,6 +6,8 @@
 #
 #   scripts/bench-validate.sh [DATA_DIR]      (default /tmp/tip-national)
 #   scripts/bench-validate.sh DATA_DIR --quick   (tip only, no Python)
+#   ROUNDS=5 scripts/bench-validate.sh           (and validate and the Python
+#                                                 loader alternating, 5 rounds)
 #
 # Needs: python3 with PyYAML and icalendar (pip install pyyaml icalendar),
 # /usr/bin/time. Outputs go to a temporary folder (in /dev/shm when there
@@ -42,3 +44,27 @@ echo "tip build:              $(measure "$tip" build "$data" -o "$scratch/site" 
 [[ $quick == --quick ]] && exit 0
 echo "python loader peer:     $(measure python3 scripts/peer_load.py "$data")"
 echo "python calendar peer:   $(measure python3 scripts/peer_calendar.py "$data")"
+# The Python loader's own time moves from run to run (14-17 s on the 2-core
+# machine), and the wall ratio with it. With ROUNDS=N, tip validate and the
+# Python loader alternate N times, each Python run set against the tip runs
+# either side of it: the ratios' spread, not one draw.
+rounds=${ROUNDS:-1}
+(( rounds > 1 )) || exit 0
+# "wall cpu" of one run.
+times_of() {
+  /usr/bin/time -f "%e %U %S" "$@" >/dev/null 2>"$scratch/err" || true
+  tail -n 1 "$scratch/err" | awk '{printf "%s %.2f", $1, $2 + $3}'
+}
+echo "validate against the python loader, alternating ($rounds rounds):"
+before=$(times_of "$tip" validate "$data" --format json)
+for _ in $(seq "$rounds"); do
+  python=$(times_of python3 scripts/peer_load.py "$data")
+  after=$(times_of "$tip" validate "$data" --format json)
+  # Fields: python wall, CPU; tip before wall, CPU; tip after wall, CPU.
+  echo "$python $before $after" | awk '
+    function max(a, b) { return a > b ? a : b }
+    function min(a, b) { return a < b ? a : b }
+    { printf "  python %.2f s wall, %.2f s CPU; tip %.2f and %.2f s wall: %.1f-%.1fx wall, %.1f-%.1fx CPU\n",
+        $1, $2, $3, $5, $1 / max($3, $5), $1 / min($3, $5), $2 / max($4, $6), $2 / min($4, $6) }'
+  before=$after
+done
