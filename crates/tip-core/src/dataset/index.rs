@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use crate::ix::Ix;
+use crate::loc::FileId;
 use crate::model::Id;
 use crate::suggest::did_you_mean;
 
@@ -80,9 +81,10 @@ pub(crate) struct IdTable {
     /// Ids of records too broken to load: references to them are not
     /// reported again.
     pub(crate) broken: FxHashSet<Id>,
-    /// A file that may define more of this section but could not be read:
-    /// unknown references are then counted, not reported one by one.
-    pub(crate) incomplete: Option<std::sync::Arc<str>>,
+    /// A file that may define more of this section but could not be read
+    /// (the first in file order): unknown references are then counted, not
+    /// reported one by one.
+    pub(crate) incomplete: Option<FileId>,
     /// How many references were not checked because of `incomplete`.
     pub(crate) skipped: std::sync::atomic::AtomicU32,
 }
@@ -266,6 +268,14 @@ impl IdTable {
                     _ => self.shards[shard].find(hash, id),
                 };
             }
+        }
+    }
+
+    /// `file`, which may define more of this section, could not be read;
+    /// the first such file in file order is the one named.
+    pub(crate) fn mark_incomplete(&mut self, file: FileId) {
+        if self.incomplete.is_none_or(|first| file < first) {
+            self.incomplete = Some(file);
         }
     }
 

@@ -312,7 +312,7 @@ fn mark_incomplete(
         }
         for table in index.tables_mut() {
             if sections.is_empty() || sections.contains(&table.section) {
-                table.incomplete.get_or_insert_with(|| file.name.clone());
+                table.mark_incomplete(id);
             }
         }
     }
@@ -322,14 +322,14 @@ fn mark_incomplete(
 fn skipped_notes(files: &Files, index: &Index, diags: &mut Vec<Diagnostic>) {
     for table in index.tables() {
         let n = table.skipped.load(std::sync::atomic::Ordering::Relaxed);
-        let Some(file) = &table.incomplete else {
+        let Some(id) = table.incomplete else {
             continue;
         };
         if n == 0 {
             continue;
         }
-        let id = files.ids().find(|&i| files.name(i) == file);
-        let mut note = Diagnostic::note(
+        let file = files.name(id);
+        let note = Diagnostic::note(
             Code::ChecksSkipped,
             format!(
                 "{} to `{}` {} not checked, because `{file}` could not be read",
@@ -342,10 +342,8 @@ fn skipped_notes(files: &Files, index: &Index, diags: &mut Vec<Diagnostic>) {
                 if n == 1 { "was" } else { "were" },
             ),
         )
-        .help("fix the error in that file first; the references are checked again then");
-        if let Some(id) = id {
-            note = note.at(files.start_of(id));
-        }
+        .help("fix the error in that file first; the references are checked again then")
+        .at(files.start_of(id));
         diags.push(note);
     }
 }
@@ -593,21 +591,24 @@ fn cohorts(
         Parsed(&'p Part<'d>),
         Later(FileId, String),
     }
-    let mut sources: Vec<(FileId, Cohorts)> = parts
+    let mut sources: Vec<Cohorts> = parts
         .iter()
-        .map(|p| (p.doc.file, Cohorts::Parsed(p)))
+        .map(Cohorts::Parsed)
         .chain(
             cohort_files
                 .into_iter()
-                .map(|(id, text)| (id, Cohorts::Later(id, text))),
+                .map(|(id, text)| Cohorts::Later(id, text)),
         )
         .collect();
-    sources.sort_by_key(|(id, _)| *id);
+    sources.sort_by_key(|source| match source {
+        Cohorts::Parsed(p) => p.doc.file,
+        Cohorts::Later(id, _) => *id,
+    });
     // Each taken by the thread that reads it (through the runner every
     // section shares: see `each_in_parallel`).
     let sources: Vec<std::sync::Mutex<Option<Cohorts>>> = sources
         .into_iter()
-        .map(|(_, source)| std::sync::Mutex::new(Some(source)))
+        .map(|source| std::sync::Mutex::new(Some(source)))
         .collect();
     let mut cohorts = Vec::new();
     let shared: &Index = index;
@@ -647,17 +648,9 @@ fn cohorts(
     for (mut out, mut d, unreadable) in by_file {
         results.append(&mut out);
         diags.append(&mut d);
-        // As `mark_incomplete` does for a file it could not parse (the
-        // first such file in file order is the one named).
+        // As `mark_incomplete` does for a file it could not parse.
         if let Some(id) = unreadable {
-            let table = &mut index.cohorts;
-            let earlier = table
-                .incomplete
-                .as_ref()
-                .and_then(|name| files.ids().find(|&i| files.name(i) == name));
-            if earlier.is_none_or(|earlier| id < earlier) {
-                table.incomplete = Some(files.name(id).clone());
-            }
+            index.cohorts.mark_incomplete(id);
         }
     }
     register(
