@@ -1943,6 +1943,18 @@ fn a_broken_template_override_is_a_data_error_everywhere() {
     assert!(err.contains("template `bulletin.md`"), "{err}");
 }
 
+/// The message of the one note whose message holds `about` (any note for
+/// `""`); there must be exactly one.
+fn the_note<'r>(r: &'r Report, about: &str) -> &'r str {
+    let notes: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == "note" && d.message.contains(about))
+        .collect();
+    assert_eq!(notes.len(), 1, "{r:#?}");
+    &notes[0].message
+}
+
 #[test]
 fn one_broken_file_gives_one_error_and_one_note_not_a_cascade() {
     let dir = base_with(&[
@@ -1960,14 +1972,8 @@ fn one_broken_file_gives_one_error_and_one_note_not_a_cascade() {
     assert_eq!(r.errors, 1, "{r:#?}");
     // The tab is reported where it is, not at the line above.
     has(&r, "yaml-syntax", "venues.yaml", 3, 1);
-    let notes: Vec<_> = r
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == "note")
-        .collect();
-    assert_eq!(notes.len(), 1, "{r:#?}");
     assert_eq!(
-        notes[0].message,
+        the_note(&r, ""),
         "2 references to `venues` were not checked, because `venues.yaml` could not be read"
     );
     assert!(!r.diagnostics.iter().any(|d| d.code == "unknown-reference"));
@@ -1992,14 +1998,8 @@ fn a_broken_file_of_cohorts_alone_gives_one_error_and_one_note() {
     assert_eq!(code, 1);
     assert_eq!(r.errors, 1, "{r:#?}");
     has(&r, "yaml-syntax", "cohorts.yaml", 5, 7);
-    let notes: Vec<_> = r
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == "note")
-        .collect();
-    assert_eq!(notes.len(), 1, "{r:#?}");
     assert_eq!(
-        notes[0].message,
+        the_note(&r, ""),
         "2 references to `cohorts` were not checked, because `cohorts.yaml` could not be read"
     );
 }
@@ -2018,16 +2018,8 @@ fn the_note_names_the_first_broken_file_of_cohorts_in_file_order() {
             ("attendance.csv", "cohort,person,sessions\nx,ann,all\n"),
         ]);
         let (_, r) = validate_json(dir.path());
-        let notes: Vec<_> = r
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == "note" && d.message.contains("`cohorts`"))
-            .collect();
-        assert_eq!(notes.len(), 1, "{r:#?}");
         assert!(
-            notes[0]
-                .message
-                .ends_with("because `a.yaml` could not be read"),
+            the_note(&r, "`cohorts`").ends_with("because `a.yaml` could not be read"),
             "{r:#?}"
         );
     }
