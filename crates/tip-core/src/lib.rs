@@ -108,6 +108,7 @@ mod load;
 mod loc;
 pub mod model;
 pub mod problems;
+pub mod records;
 pub mod rules;
 pub mod schema;
 mod suggest;
@@ -122,4 +123,5 @@ pub use files::{
 pub use ix::Ix;
 pub use load::is_id;
 pub use loc::Loc;
+pub use records::Records;
 pub use rules::Decision;

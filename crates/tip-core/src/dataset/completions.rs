@@ -5,6 +5,7 @@ use rayon::prelude::*;
 
 use crate::ix::Ix;
 use crate::model::{Cohort, Completion, Course, Person};
+use crate::records::Records;
 
 /// One completion of a course by a person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +52,7 @@ impl CompletionIndex {
     /// writes only its own part of the index.
     pub(crate) fn build(
         people: usize,
-        completions: &[Completion],
+        completions: &Records<Completion>,
         from_attendance: Vec<(Ix<Person>, Done)>,
     ) -> CompletionIndex {
         let records = || {
@@ -194,7 +195,7 @@ mod tests {
                 .collect();
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let index = pool.install(|| {
-                CompletionIndex::build(people, &completions, from_attendance.clone())
+                CompletionIndex::build(people, &completions.clone().into(), from_attendance.clone())
             });
             for p in 0..people {
                 let mut want: Vec<(usize, Done)> = completions

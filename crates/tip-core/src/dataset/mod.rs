@@ -17,6 +17,7 @@ pub(crate) use index::{IdTable, Index};
 use crate::files::Files;
 use crate::loc::Loc;
 use crate::model::*;
+use crate::records::Records;
 use crate::timetable::{Session, WorkingCalendar};
 
 /// Every record of a data folder, checked and cross-referenced.
@@ -57,19 +58,19 @@ pub struct Dataset {
     /// Courses.
     pub(crate) courses: Vec<Course>,
     /// People.
-    pub(crate) people: Vec<Person>,
+    pub(crate) people: Records<Person>,
     /// Cohorts.
     pub(crate) cohorts: Vec<Cohort>,
     /// Attendance records.
-    pub(crate) attendance: Vec<Attendance>,
+    pub(crate) attendance: Records<Attendance>,
     /// Completion records from elsewhere.
-    pub(crate) completions: Vec<Completion>,
+    pub(crate) completions: Records<Completion>,
     /// The texts of the completions' sources.
     pub(crate) sources: Vec<Box<str>>,
     /// Applications.
-    pub(crate) applications: Vec<Application>,
+    pub(crate) applications: Records<Application>,
     /// The ledger of issued certificates.
-    pub(crate) certificates: Vec<Issued>,
+    pub(crate) certificates: Records<Issued>,
     /// News items.
     pub(crate) news: Vec<News>,
     pub(crate) calendar: WorkingCalendar,

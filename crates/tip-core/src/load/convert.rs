@@ -18,6 +18,7 @@ use crate::load::yaml::{Kind, Node};
 use crate::loc::Loc;
 use crate::model::*;
 use crate::model::{Rule, RuleKind};
+use crate::records::Records;
 use crate::schema::{self, Field, Ty};
 use crate::suggest::did_you_mean;
 
@@ -948,7 +949,7 @@ impl Interner {
     /// to match: files and their parts are read side by side, so the order
     /// of first appearance is not the same from one run to the next, and a
     /// data set's numbers must be.
-    pub(crate) fn into_sorted(self, completions: &mut [Completion]) -> Vec<Box<str>> {
+    pub(crate) fn into_sorted(self, completions: &mut Records<Completion>) -> Vec<Box<str>> {
         // Each text with its number so far (the texts are distinct).
         let mut texts: Vec<(Box<str>, usize)> = self.texts.into_iter().zip(0..).collect();
         texts.sort_unstable();
@@ -957,7 +958,7 @@ impl Interner {
             renumbered[from] = Source::new(to);
         }
         if texts.iter().enumerate().any(|(to, &(_, from))| to != from) {
-            for c in completions {
+            for c in completions.iter_mut() {
                 c.source = c.source.map(|s| renumbered[s.index()]);
             }
         }
@@ -1278,7 +1279,7 @@ mod tests {
     fn sources_are_numbered_in_order_of_their_texts() {
         let mut interner = Interner::default();
         let met = ["register", "export", "register", "archive", "export"];
-        let mut completions: Vec<Completion> = met
+        let mut completions: Records<Completion> = met
             .iter()
             .map(|t| Completion {
                 person: crate::Ix::new(0),
@@ -1288,7 +1289,7 @@ mod tests {
                 loc: Loc::new(crate::loc::FileId(0), 1, 1, 1),
             })
             .collect();
-        completions[1].source = None;
+        completions.iter_mut().nth(1).unwrap().source = None;
         let texts = interner.into_sorted(&mut completions);
         assert_eq!(&*texts, ["archive", "export", "register"].map(Box::from));
         let read: Vec<Option<&str>> = completions

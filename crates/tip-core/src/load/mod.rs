@@ -29,6 +29,7 @@ use crate::files::{FileKind, Files};
 use crate::ix::Ix;
 use crate::loc::{FileId, Loc};
 use crate::model::*;
+use crate::records::Records;
 use crate::schema::{self, Section, TabularSection};
 use crate::suggest::did_you_mean;
 use crate::timetable::{self, ExpandProblem, WorkingCalendar};
@@ -126,7 +127,7 @@ impl Dataset {
     }
 
     /// Every people record, in file order (an [`Ix`] is an index into it).
-    pub fn people(&self) -> &[Person] {
+    pub fn people(&self) -> &Records<Person> {
         &self.people
     }
 
@@ -136,12 +137,12 @@ impl Dataset {
     }
 
     /// Every attendance record, in file order (an [`Ix`] is an index into it).
-    pub fn attendance(&self) -> &[Attendance] {
+    pub fn attendance(&self) -> &Records<Attendance> {
         &self.attendance
     }
 
     /// Every completion record, in file order (an [`Ix`] is an index into it).
-    pub fn completions(&self) -> &[Completion] {
+    pub fn completions(&self) -> &Records<Completion> {
         &self.completions
     }
 
@@ -151,12 +152,12 @@ impl Dataset {
     }
 
     /// Every application record, in file order (an [`Ix`] is an index into it).
-    pub fn applications(&self) -> &[Application] {
+    pub fn applications(&self) -> &Records<Application> {
         &self.applications
     }
 
     /// The ledger of issued certificates, in file order.
-    pub fn certificates(&self) -> &[Issued] {
+    pub fn certificates(&self) -> &Records<Issued> {
         &self.certificates
     }
 
@@ -174,7 +175,7 @@ struct Catalogue {
     tiers: Vec<Tier>,
     resources: Vec<Resource>,
     venues: Vec<Venue>,
-    people: Vec<Person>,
+    people: Records<Person>,
     courses: Vec<Course>,
     cohorts: Vec<Cohort>,
 }
@@ -182,10 +183,10 @@ struct Catalogue {
 /// The records of learning, and the news.
 #[derive(Default)]
 struct Learning {
-    attendance: Vec<Attendance>,
-    completions: Vec<Completion>,
-    applications: Vec<Application>,
-    certificates: Vec<Issued>,
+    attendance: Records<Attendance>,
+    completions: Records<Completion>,
+    applications: Records<Application>,
+    certificates: Records<Issued>,
     news: Vec<News>,
     /// The texts of the completions' sources.
     sources: Vec<Box<str>>,
@@ -502,33 +503,18 @@ fn catalogue(
         diags,
         |ctx, rec| results.push(convert::resource(ctx, rec, index)),
     );
-    register(
-        files,
-        results,
-        &mut index.resources,
-        &mut resources,
-        "resource",
-        diags,
-    );
+    register(files, results, &mut index.resources, &mut resources, diags);
 
     let mut venues = Vec::new();
     let mut results = Vec::new();
     each_record(files, part(parts, "venues"), "venue", diags, |ctx, rec| {
         results.push(convert::venue(ctx, rec, index))
     });
-    register(
-        files,
-        results,
-        &mut index.venues,
-        &mut venues,
-        "venue",
-        diags,
-    );
+    register(files, results, &mut index.venues, &mut venues, diags);
 
     step("regions to venues");
-    // A million people: read straight into their final vector, the ids
-    // of broken records set aside (not a `Converted` per person, copied).
-    let mut people = Vec::new();
+    // A million people: kept in the parts they are read in, the ids of
+    // broken records set aside (not a `Converted` per person, copied).
     let env = (&*index, std::sync::Mutex::new(Vec::new()));
     let reader = Reader {
         section: TabularSection::People,
@@ -545,16 +531,17 @@ fn catalogue(
         },
         finish: keep,
     };
-    let (records, mut d) = gather(files, part(parts, "people"), &reader);
+    let (people, mut d) = gather(files, part(parts, "people"), &reader);
     diags.append(&mut d);
     let broken = env.1.into_inner().unwrap_or_else(|e| e.into_inner());
-    register_records(
+    let new: Vec<&[Person]> = people.parts().iter().map(Vec::as_slice).collect();
+    register_ids(
         files,
-        records,
+        &new,
+        0,
+        |i| &people[i],
         broken,
         &mut index.people,
-        &mut people,
-        "person",
         diags,
     );
 
@@ -653,14 +640,7 @@ fn cohorts(
             index.cohorts.mark_incomplete(id);
         }
     }
-    register(
-        files,
-        results,
-        &mut index.cohorts,
-        &mut cohorts,
-        "cohort",
-        diags,
-    );
+    register(files, results, &mut index.cohorts, &mut cohorts, diags);
     cohorts
 }
 
@@ -713,7 +693,6 @@ fn courses(
             vec![p.course],
             &mut index.courses,
             &mut courses,
-            "course",
             diags,
         );
         let slot = ok.then_some(before);
@@ -1162,7 +1141,7 @@ fn gather<E: Sync, T: Send, S: Default>(
     files: &Files,
     parts: &[Part<'_>],
     reader: &Reader<'_, E, T, S>,
-) -> (Vec<T>, Vec<Diagnostic>) {
+) -> (Records<T>, Vec<Diagnostic>) {
     gather_csv(files, gather_yaml(files, parts, reader), reader)
 }
 
@@ -1201,7 +1180,7 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
     files: &Files,
     yaml: FromYaml<T>,
     reader: &Reader<'_, E, T, S>,
-) -> (Vec<T>, Vec<Diagnostic>) {
+) -> (Records<T>, Vec<Diagnostic>) {
     let FromYaml {
         by_file,
         diagnostics: diags,
@@ -1212,13 +1191,13 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
         .collect();
     // Every thread takes the next file in order until none is left (and
     // reads its parts, which idle threads share: see `read_csv_file`); a
-    // file's records are appended as soon as those of the files before it
-    // are, by the thread that read it, while the others read on. Memory
-    // holds the records once, plus the files being read and any finished
-    // ahead of their turn — never every file's records and their
-    // concatenation — and no thread waits for a batch to finish.
+    // file's parts join the records as soon as those of the files before
+    // it have, while the others read on. The records are never copied:
+    // each part's vector is kept as it was read. Memory holds the records
+    // once, plus the files being read, and no thread waits for a batch to
+    // finish.
     let merge = std::sync::Mutex::new(Merge {
-        all: Vec::new(),
+        all: Records::new(),
         diags,
         yaml: by_file.into_iter().peekable(),
         next: 0,
@@ -1239,7 +1218,6 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
             // Only if a thread ever nests two reads.
             Err(_) => read(&mut Vec::new()),
         });
-        // Nothing parallel happens while the lock is held.
         merge
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -1257,8 +1235,8 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
         yaml,
         ..
     } = merge.into_inner().unwrap_or_else(|e| e.into_inner());
-    for (_, mut v) in yaml {
-        all.append(&mut v);
+    for (_, v) in yaml {
+        all.push_part(v);
     }
     (all, diags)
 }
@@ -1268,34 +1246,30 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
 type FileRead<T> = (FileId, Vec<Vec<T>>, Vec<Diagnostic>);
 
 /// A section's records as [`gather_csv`] puts them together: the CSV files
-/// read so far appended in file order, the YAML parts merged between them.
+/// read so far in file order, the YAML parts between them.
 struct Merge<T> {
-    all: Vec<T>,
+    all: Records<T>,
     diags: Vec<Diagnostic>,
     yaml: std::iter::Peekable<std::vec::IntoIter<(FileId, Vec<T>)>>,
-    /// The place in the list of CSV files of the next to append.
+    /// The place in the list of CSV files of the next to join.
     next: usize,
     /// Files read before their turn, by place.
     ahead: std::collections::BTreeMap<usize, FileRead<T>>,
 }
 
 impl<T> Merge<T> {
-    /// The `k`th CSV file has been read: append it, and any read ahead of
-    /// their turn that may now follow.
+    /// The `k`th CSV file has been read: it joins the records, with any
+    /// read ahead of their turn that may now follow.
     fn arrive(&mut self, k: usize, done: FileRead<T>) {
         self.ahead.insert(k, done);
         while let Some((id, parts, mut d)) = self.ahead.remove(&self.next) {
             // YAML parts of files that sort before this one come first.
-            while let Some((_, mut v)) = self.yaml.next_if(|(y, _)| *y < id) {
-                self.all.append(&mut v);
+            while let Some((_, v)) = self.yaml.next_if(|(y, _)| *y < id) {
+                self.all.push_part(v);
             }
             self.diags.append(&mut d);
-            for mut out in parts {
-                if self.all.is_empty() {
-                    self.all = out;
-                } else {
-                    self.all.append(&mut out);
-                }
+            for part in parts {
+                self.all.push_part(part);
             }
             self.next += 1;
         }
@@ -1402,54 +1376,50 @@ fn register<T: Keyed + Sync>(
     results: Vec<Converted<T>>,
     table: &mut IdTable,
     out: &mut Vec<T>,
-    noun: &str,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut items = Vec::with_capacity(results.len());
+    let start = out.len();
     let mut broken = Vec::new();
     for result in results {
         match result {
-            Ok(item) => items.push(item),
+            Ok(item) => out.push(item),
             Err(Some(id)) => broken.push(id),
             Err(None) => {}
         }
     }
-    register_records(files, items, broken, table, out, noun, diags);
+    let new = [&out[start..]];
+    register_ids(files, &new, start, |i| &out[i], broken, table, diags);
 }
 
-/// [`register`] for records already sorted from the ids of `broken` ones
+/// Add the ids of records to `table`: the new records `new`, in parts,
+/// whose first is the `start`th of its section (`record` gives any record
+/// by position); report duplicates; set aside the ids of `broken` records
 /// (whose references are then not reported again).
-fn register_records<T: Keyed + Sync>(
+fn register_ids<'r, T: Keyed + Sync + 'r>(
     files: &Files,
-    items: Vec<T>,
+    new: &[&[T]],
+    start: usize,
+    record: impl Fn(usize) -> &'r T,
     broken: Vec<Id>,
     table: &mut IdTable,
-    out: &mut Vec<T>,
-    noun: &str,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let start = out.len();
-    if out.is_empty() {
-        *out = items;
-    } else {
-        out.extend(items);
-    }
+    let noun = table.noun;
     // The new records' ids, in parts side by side (a million people).
     const PART: usize = 1 << 16;
-    let new = &out[start..];
-    let ids: Vec<&str> = each_in_parallel(new.len().div_ceil(PART), |k| {
-        let part = &new[k * PART..new.len().min((k + 1) * PART)];
-        part.iter().map(Keyed::key).collect::<Vec<_>>()
+    let chunks: Vec<&[T]> = new.iter().flat_map(|part| part.chunks(PART)).collect();
+    let ids: Vec<&str> = each_in_parallel(chunks.len(), |k| {
+        chunks[k].iter().map(Keyed::key).collect::<Vec<_>>()
     })
     .concat();
     for (repeat, first) in table.extend(&ids, start) {
-        let at = files.location(out[first].loc());
+        let at = files.location(record(first).loc());
         diags.push(
             Diagnostic::error(
                 Code::DuplicateId,
-                format!("duplicate {noun} id `{}`", out[repeat].key()),
+                format!("duplicate {noun} id `{}`", record(repeat).key()),
             )
-            .at(files.location(out[repeat].loc()))
+            .at(files.location(record(repeat).loc()))
             .label(at, "first defined here")
             .help("ids must be unique across all files; rename or remove one"),
         );
@@ -1473,7 +1443,7 @@ fn named<K>(
         results.push(convert::named(ctx, rec, noun))
     });
     let mut out = Vec::new();
-    register(files, results, table, &mut out, noun, diags);
+    register(files, results, table, &mut out, diags);
     out
 }
 
@@ -1584,7 +1554,7 @@ mod tests {
         ];
         for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
             let mut merge = Merge {
-                all: Vec::new(),
+                all: Records::new(),
                 diags: Vec::new(),
                 yaml: yaml.clone().into_iter().peekable(),
                 next: 0,
@@ -1595,7 +1565,8 @@ mod tests {
                 merge.arrive(k, (id, records, vec![d(id.0)]));
             }
             let rest: Vec<i32> = merge.yaml.flat_map(|(_, v)| v).collect();
-            assert_eq!(merge.all, [0, 1, 1, 1, 2, 2, 3], "order {order:?}");
+            let all: Vec<i32> = merge.all.iter().copied().collect();
+            assert_eq!(all, [0, 1, 1, 1, 2, 2, 3], "order {order:?}");
             assert_eq!(rest, [9]);
             let said: Vec<&str> = merge.diags.iter().map(|d| d.message.as_str()).collect();
             assert_eq!(said, ["file 1", "file 3", "file 4"], "order {order:?}");
