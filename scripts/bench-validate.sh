@@ -29,10 +29,18 @@ measure() {
 }
 tip="$release/tip"
 echo "bare parse (one core):"
-"$release/examples/bare-parse" "$data" | sed 's/^/  /'
+"$release/examples/bare-parse" "$data" | tee "$scratch/bare" | sed 's/^/  /'
 echo "tip validate (warm-up): $(measure "$tip" validate "$data" --format json)"
 for run in 1 2; do
-  echo "tip validate:           $(measure "$tip" validate "$data" --format json)"
+  line=$(measure "$tip" validate "$data" --format json)
+  echo "tip validate:           $line"
+  # CPU time against both floors of the bare parse.
+  cpu=$(sed -E 's/.* s wall, ([0-9.]+)\+([0-9.]+) s CPU.*/\1 \2/' <<<"$line")
+  issue=$(sed -nE 's/^bare parse, one core +([0-9.]+) s.*/\1/p' "$scratch/bare")
+  strict=$(sed -nE 's/^ +with YAML events +([0-9.]+) s.*/\1/p' "$scratch/bare")
+  awk -v c="$cpu" -v i="$issue" -v s="$strict" 'BEGIN { split(c, t, " ");
+    printf "  CPU %.2f s: %.2fx the bare parse (%.3f s), %.2fx the stricter floor (%.3f s)\n",
+      t[1] + t[2], (t[1] + t[2]) / i, i, (t[1] + t[2]) / s, s }'
 done
 echo "tip validate phases (TIP_TIMINGS=1, wall):"
 TIP_TIMINGS=1 "$tip" validate "$data" --format json 2>&1 >/dev/null | sed 's/^tip: /  /'
