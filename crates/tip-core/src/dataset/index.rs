@@ -297,7 +297,11 @@ impl IdTable {
             .par_chunks(share)
             .enumerate()
             .map(|(n, chunk)| {
-                let mut hands = vec![Vec::with_capacity(chunk.len() / shards * 5 / 4); shards];
+                // Not `vec![hand; shards]`: a clone of an empty vector has
+                // none of its room, and the hands would grow by copying.
+                let room = chunk.len() / shards * 5 / 4;
+                let mut hands: Vec<Vec<_>> =
+                    (0..shards).map(|_| Vec::with_capacity(room)).collect();
                 for (k, id) in chunk.iter().enumerate() {
                     let (hash, shard) = hash_of(id);
                     let position = (first + n * share + k) as u32;
