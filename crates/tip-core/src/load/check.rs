@@ -1,6 +1,8 @@
 //! Checks across records, run once every section is loaded.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -239,7 +241,10 @@ impl Checker<'_> {
             self.repeats(&cohort.enrolled, &cohort.locs.enrolled, cohort, "enrolled");
             self.repeats(&cohort.waitlist, &cohort.locs.waitlist, cohort, "waitlist");
             self.repeats(&cohort.trainers, &cohort.locs.trainers, cohort, "trainers");
-            let enrolled: std::collections::HashMap<_, _> =
+            if cohort.waitlist.is_empty() {
+                continue;
+            }
+            let enrolled: FxHashMap<_, _> =
                 cohort.enrolled.iter().zip(&cohort.locs.enrolled).collect();
             for (p, at) in cohort.waitlist.iter().zip(&cohort.locs.waitlist) {
                 let Some(&&first) = enrolled.get(p) else {
@@ -263,7 +268,8 @@ impl Checker<'_> {
     }
 
     fn repeats(&mut self, list: &[Ix<Person>], locs: &[Loc], cohort: &Cohort, field: &str) {
-        let mut seen = std::collections::HashMap::new();
+        let mut seen = FxHashMap::default();
+        seen.reserve(list.len());
         for (p, at) in list.iter().zip(locs) {
             if let Some(first) = seen.insert(p, *at) {
                 let d = Diagnostic::error(
@@ -283,17 +289,19 @@ impl Checker<'_> {
 
     fn attendance(&mut self) {
         let data = self.data;
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
+        seen.reserve(data.attendance.len());
         for a in &data.attendance {
             let cohort = &data[a.cohort];
-            let person = &data[a.person];
+            // Found only for a message: most records need none.
+            let person = || &data[a.person];
             if !seen.insert((a.cohort, a.person)) {
                 self.push(
                     Diagnostic::warning(
                         Code::DuplicateRecord,
                         format!(
                             "attendance of `{}` at cohort `{}` is recorded twice",
-                            person.id, cohort.id
+                            person().id, cohort.id
                         ),
                     )
                     .help("keep one record; list every session attended in it"),
@@ -306,12 +314,12 @@ impl Checker<'_> {
                         Code::AttendanceNotEnrolled,
                         format!(
                             "`{}` attended cohort `{}` but is not enrolled on it",
-                            person.id, cohort.id
+                            person().id, cohort.id
                         ),
                     )
                     .help(format!(
                         "add `{}` to the cohort's `enrolled`, or correct the cohort",
-                        person.id
+                        person().id
                     )),
                     a.person_loc,
                 );
