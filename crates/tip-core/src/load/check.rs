@@ -301,7 +301,8 @@ impl Checker<'_> {
                         Code::DuplicateRecord,
                         format!(
                             "attendance of `{}` at cohort `{}` is recorded twice",
-                            person().id, cohort.id
+                            person().id,
+                            cohort.id
                         ),
                     )
                     .help("keep one record; list every session attended in it"),
@@ -314,7 +315,8 @@ impl Checker<'_> {
                         Code::AttendanceNotEnrolled,
                         format!(
                             "`{}` attended cohort `{}` but is not enrolled on it",
-                            person().id, cohort.id
+                            person().id,
+                            cohort.id
                         ),
                     )
                     .help(format!(
