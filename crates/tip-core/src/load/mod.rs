@@ -1174,54 +1174,39 @@ fn gather_yaml<E, T, S: Default>(
     }
 }
 
-/// The CSV half of [`gather`]: every file of the section, merged in file
-/// order with the records from YAML.
+/// The CSV half of [`gather`]: every file of the section, in file order
+/// with the records from YAML.
 fn gather_csv<E: Sync, T: Send, S: Default>(
     files: &Files,
     yaml: FromYaml<T>,
     reader: &Reader<'_, E, T, S>,
 ) -> (Records<T>, Vec<Diagnostic>) {
-    let FromYaml {
-        by_file,
-        diagnostics: diags,
-    } = yaml;
     let csv_ids: Vec<FileId> = files
         .ids()
         .filter(|&id| files.get(id).kind == FileKind::Csv(reader.section))
         .collect();
     // Every thread takes the next file in order until none is left (and
-    // reads its parts, which idle threads share: see `read_csv_file`); a
-    // file's parts join the records as soon as those of the files before
-    // it have, while the others read on. The records are never copied:
-    // each part's vector is kept as it was read. Memory holds the records
-    // once, plus the files being read, and no thread waits for a batch to
-    // finish.
-    let merge = std::sync::Mutex::new(Merge {
-        all: Records::new(),
-        diags,
-        yaml: by_file.into_iter().peekable(),
-        next: 0,
-        ahead: std::collections::BTreeMap::new(),
-    });
+    // reads its parts, which idle threads share: see `read_csv_file`), so
+    // that no thread waits for a batch to finish. Each part's records are
+    // kept in the vector they were read into, never copied.
+    let read: std::sync::Mutex<Vec<Option<FileRead<T>>>> =
+        std::sync::Mutex::new(csv_ids.iter().map(|_| None).collect());
     let taken = std::sync::atomic::AtomicUsize::new(0);
     let work = || loop {
         let k = taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let Some(&id) = csv_ids.get(k) else {
             break;
         };
-        let read = |buffer: &mut Vec<u8>| match files.read_text(id, buffer) {
+        let read_file = |buffer: &mut Vec<u8>| match files.read_text(id, buffer) {
             Ok(text) => read_csv_file(files, id, text, reader),
             Err(d) => (id, Vec::new(), vec![d]),
         };
         let done = BUFFER.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut buffer) => read(&mut buffer),
+            Ok(mut buffer) => read_file(&mut buffer),
             // Only if a thread ever nests two reads.
-            Err(_) => read(&mut Vec::new()),
+            Err(_) => read_file(&mut Vec::new()),
         });
-        merge
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .arrive(k, done);
+        read.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(done);
     };
     rayon::scope(|s| {
         for _ in 1..rayon::current_num_threads() {
@@ -1229,51 +1214,40 @@ fn gather_csv<E: Sync, T: Send, S: Default>(
         }
         work();
     });
-    let Merge {
-        mut all,
-        diags,
-        yaml,
-        ..
-    } = merge.into_inner().unwrap_or_else(|e| e.into_inner());
-    for (_, v) in yaml {
-        all.push_part(v);
-    }
-    (all, diags)
+    let read = read.into_inner().unwrap_or_else(|e| e.into_inner());
+    in_file_order(read.into_iter().flatten(), yaml)
 }
 
 /// A CSV file read: its records part by part (see [`PART_BYTES`]), and its
 /// diagnostics.
 type FileRead<T> = (FileId, Vec<Vec<T>>, Vec<Diagnostic>);
 
-/// A section's records as [`gather_csv`] puts them together: the CSV files
-/// read so far in file order, the YAML parts between them.
-struct Merge<T> {
-    all: Records<T>,
-    diags: Vec<Diagnostic>,
-    yaml: std::iter::Peekable<std::vec::IntoIter<(FileId, Vec<T>)>>,
-    /// The place in the list of CSV files of the next to join.
-    next: usize,
-    /// Files read before their turn, by place.
-    ahead: std::collections::BTreeMap<usize, FileRead<T>>,
-}
-
-impl<T> Merge<T> {
-    /// The `k`th CSV file has been read: it joins the records, with any
-    /// read ahead of their turn that may now follow.
-    fn arrive(&mut self, k: usize, done: FileRead<T>) {
-        self.ahead.insert(k, done);
-        while let Some((id, parts, mut d)) = self.ahead.remove(&self.next) {
-            // YAML parts of files that sort before this one come first.
-            while let Some((_, v)) = self.yaml.next_if(|(y, _)| *y < id) {
-                self.all.push_part(v);
-            }
-            self.diags.append(&mut d);
-            for part in parts {
-                self.all.push_part(part);
-            }
-            self.next += 1;
+/// A section's records and diagnostics in file order: the CSV files
+/// (`csv`, in file order), each YAML file's records before the first CSV
+/// file that sorts after it.
+fn in_file_order<T>(
+    csv: impl IntoIterator<Item = FileRead<T>>,
+    yaml: FromYaml<T>,
+) -> (Records<T>, Vec<Diagnostic>) {
+    let FromYaml {
+        by_file,
+        mut diagnostics,
+    } = yaml;
+    let mut yaml = by_file.into_iter().peekable();
+    let mut all = Records::new();
+    for (id, parts, mut d) in csv {
+        while let Some((_, v)) = yaml.next_if(|(y, _)| *y < id) {
+            all.push_part(v);
+        }
+        diagnostics.append(&mut d);
+        for part in parts {
+            all.push_part(part);
         }
     }
+    for (_, v) in yaml {
+        all.push_part(v);
+    }
+    (all, diagnostics)
 }
 
 thread_local! {
@@ -1535,41 +1509,36 @@ mod tests {
         }
     }
 
-    /// Files read in any order are appended in file order (each file's
-    /// parts in order), each YAML part before the first CSV file that sorts
-    /// after it, the diagnostics in the same order.
+    /// A section's files come in file order (each file's parts in order),
+    /// each YAML file's records before the first CSV file that sorts after
+    /// it, the diagnostics in the same order.
     #[test]
-    fn files_read_out_of_turn_are_appended_in_file_order() {
+    fn csv_and_yaml_files_are_put_in_file_order() {
         let d = |n: u32| Diagnostic::error(Code::CsvSyntax, format!("file {n}"));
-        let yaml = vec![
-            (FileId(0), vec![0]),
-            (FileId(2), vec![2, 2]),
-            (FileId(9), vec![9]),
-        ];
+        let yaml = || FromYaml {
+            by_file: vec![
+                (FileId(0), vec![0]),
+                (FileId(2), vec![2, 2]),
+                (FileId(9), vec![9]),
+            ],
+            diagnostics: vec![d(0)],
+        };
         // A file's records come in its parts.
-        let csv = [
-            (FileId(1), vec![vec![1], vec![1, 1]]),
-            (FileId(3), vec![vec![3]]),
-            (FileId(4), vec![]),
-        ];
-        for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]] {
-            let mut merge = Merge {
-                all: Records::new(),
-                diags: Vec::new(),
-                yaml: yaml.clone().into_iter().peekable(),
-                next: 0,
-                ahead: std::collections::BTreeMap::new(),
-            };
-            for k in order {
-                let (id, records) = csv[k].clone();
-                merge.arrive(k, (id, records, vec![d(id.0)]));
-            }
-            let rest: Vec<i32> = merge.yaml.flat_map(|(_, v)| v).collect();
-            let all: Vec<i32> = merge.all.iter().copied().collect();
-            assert_eq!(all, [0, 1, 1, 1, 2, 2, 3], "order {order:?}");
-            assert_eq!(rest, [9]);
-            let said: Vec<&str> = merge.diags.iter().map(|d| d.message.as_str()).collect();
-            assert_eq!(said, ["file 1", "file 3", "file 4"], "order {order:?}");
-        }
+        let csv = || {
+            [
+                (FileId(1), vec![vec![1], vec![1, 1]]),
+                (FileId(3), vec![vec![3]]),
+                (FileId(4), vec![]),
+            ]
+            .map(|(id, parts)| (id, parts, vec![d(id.0)]))
+        };
+        let (all, diags) = in_file_order(csv(), yaml());
+        let all: Vec<i32> = all.iter().copied().collect();
+        assert_eq!(all, [0, 1, 1, 1, 2, 2, 3, 9]);
+        let said: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(said, ["file 0", "file 1", "file 3", "file 4"]);
+        // No CSV file: the YAML files alone, in order.
+        let (all, _) = in_file_order(Vec::new(), yaml());
+        assert_eq!(all.iter().copied().collect::<Vec<i32>>(), [0, 2, 2, 9]);
     }
 }
