@@ -442,6 +442,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// The text of a scalar without whitespace at its ends.
+    // Inline, as `str` and `trim` are: every id, reference and text cell
+    // comes here. Left to the compiler, whether it is inlined depends on
+    // how the crate is split into code-generation units; one split made
+    // `validate` 5% slower (docs/performance.md).
+    #[inline]
     pub(crate) fn trimmed<'v>(&mut self, val: Val<'v>) -> Option<&'v str>
     where
         'a: 'v,
@@ -947,6 +952,7 @@ fn email_punctuation(c: char) -> bool {
 
 /// `str::trim`, without its cost when there is nothing to trim (the
 /// common case: a million cells are trimmed).
+#[inline]
 pub(crate) fn trim(s: &str) -> &str {
     let untrimmed = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_whitespace() || !b.is_ascii());
     if untrimmed(s.as_bytes().first()) || untrimmed(s.as_bytes().last()) {
