@@ -284,28 +284,43 @@ impl IdTable {
         self.shards.iter().map(|s| s.len()).sum()
     }
 
-    /// Register `ids` at positions `first..`, in parallel. An id already
-    /// known keeps its first position; returns `(position, first position)`
-    /// of each repeat, in order.
-    pub(crate) fn extend(&mut self, ids: &[&str], first: usize) -> Vec<(usize, usize)> {
-        // Each thread's share of the ids, dealt to the shards with their
-        // hashes and positions: a shard then reads only its own, one after
-        // another, rather than picking them out of all the records.
+    /// Register the ids (`key`) of records given in parts, the first at
+    /// position `first`, the others after it in order, in parallel. An id
+    /// already known keeps its first position; returns `(position, first
+    /// position)` of each repeat, in order.
+    pub(crate) fn extend<T: Sync>(
+        &mut self,
+        parts: &[&[T]],
+        key: impl Fn(&T) -> &str + Sync,
+        first: usize,
+    ) -> Vec<(usize, usize)> {
+        // Pieces of at most `PIECE` records, each with its first's position:
+        // the records are read where they are, their ids never gathered.
+        const PIECE: usize = 1 << 16;
+        let mut pieces = Vec::new();
+        let mut position = first;
+        for part in parts {
+            for piece in part.chunks(PIECE) {
+                pieces.push((position, piece));
+                position += piece.len();
+            }
+        }
+        // Each piece's ids, dealt to the shards with their hashes and
+        // positions: a shard then reads only its own, one after another,
+        // rather than picking them out of all the records.
         let shards = self.shards.len();
-        let share = ids.len().div_ceil(rayon::current_num_threads()).max(1);
-        let dealt: Vec<Vec<Vec<(u64, CompactString, u32)>>> = ids
-            .par_chunks(share)
-            .enumerate()
-            .map(|(n, chunk)| {
+        let dealt: Vec<Vec<Vec<(u64, CompactString, u32)>>> = pieces
+            .par_iter()
+            .map(|&(start, piece)| {
                 // Not `vec![hand; shards]`: a clone of an empty vector has
                 // none of its room, and the hands would grow by copying.
-                let room = chunk.len() / shards * 5 / 4;
+                let room = piece.len() / shards * 5 / 4;
                 let mut hands: Vec<Vec<_>> =
                     (0..shards).map(|_| Vec::with_capacity(room)).collect();
-                for (k, id) in chunk.iter().enumerate() {
+                for (k, record) in piece.iter().enumerate() {
+                    let id = key(record);
                     let (hash, shard) = hash_of(id);
-                    let position = (first + n * share + k) as u32;
-                    hands[shard].push((hash, CompactString::from(*id), position));
+                    hands[shard].push((hash, CompactString::from(id), (start + k) as u32));
                 }
                 hands
             })
@@ -369,7 +384,7 @@ mod tests {
         let ids: Vec<String> = (0..50_000).map(|n| format!("p{n:07}")).collect();
         let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let mut table = IdTable::new("people", "person");
-        assert!(table.extend(&refs, 0).is_empty());
+        assert!(table.extend(&[&refs], |id| id, 0).is_empty());
         // Every id from the last back, with an unknown one every seventh.
         let probes: Vec<String> = (0..60_000)
             .map(|k| match k % 7 {
@@ -414,7 +429,9 @@ mod tests {
                         }
                     }
                 }
-                prop_assert_eq!(table.extend(&ids, position), want);
+                // In two parts, as a section read in parts comes.
+                let (a, b) = ids.split_at(ids.len() / 3);
+                prop_assert_eq!(table.extend(&[a, b], |id| id, position), want);
                 position += ids.len();
             }
             prop_assert_eq!(table.len(), model.len());

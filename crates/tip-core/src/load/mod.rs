@@ -1379,14 +1379,7 @@ fn register_ids<'r, T: Keyed + Sync + 'r>(
     diags: &mut Vec<Diagnostic>,
 ) {
     let noun = table.noun;
-    // The new records' ids, in parts side by side (a million people).
-    const PART: usize = 1 << 16;
-    let chunks: Vec<&[T]> = new.iter().flat_map(|part| part.chunks(PART)).collect();
-    let ids: Vec<&str> = each_in_parallel(chunks.len(), |k| {
-        chunks[k].iter().map(Keyed::key).collect::<Vec<_>>()
-    })
-    .concat();
-    for (repeat, first) in table.extend(&ids, start) {
+    for (repeat, first) in table.extend(new, T::key, start) {
         let at = files.location(record(first).loc());
         diags.push(
             Diagnostic::error(

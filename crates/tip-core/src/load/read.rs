@@ -1221,7 +1221,7 @@ mod tests {
         let ids: Vec<String> = (0..5000).map(|i| format!("p{i:05}")).collect();
         let mut refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         refs.push("p00042");
-        assert_eq!(table.extend(&refs, 10), vec![(5010, 52)]);
+        assert_eq!(table.extend(&[&refs], |id| id, 10), vec![(5010, 52)]);
         assert_eq!(table.len(), 5000);
         let probe = ["p00042", "nobody", "p04999", ""];
         let batch = table.get_many(&probe);
