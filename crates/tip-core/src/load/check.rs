@@ -241,29 +241,33 @@ impl Checker<'_> {
             self.repeats(&cohort.enrolled, &cohort.locs.enrolled, cohort, "enrolled");
             self.repeats(&cohort.waitlist, &cohort.locs.waitlist, cohort, "waitlist");
             self.repeats(&cohort.trainers, &cohort.locs.trainers, cohort, "trainers");
-            if cohort.waitlist.is_empty() {
+            self.enrolled_and_waitlisted(cohort);
+        }
+    }
+
+    fn enrolled_and_waitlisted(&mut self, cohort: &Cohort) {
+        // Most cohorts have no waitlist: no map of the enrolled for them.
+        if cohort.waitlist.is_empty() {
+            return;
+        }
+        let data = self.data;
+        let enrolled: FxHashMap<_, _> = cohort.enrolled.iter().zip(&cohort.locs.enrolled).collect();
+        for (p, at) in cohort.waitlist.iter().zip(&cohort.locs.waitlist) {
+            let Some(&&first) = enrolled.get(p) else {
                 continue;
-            }
-            let enrolled: FxHashMap<_, _> =
-                cohort.enrolled.iter().zip(&cohort.locs.enrolled).collect();
-            for (p, at) in cohort.waitlist.iter().zip(&cohort.locs.waitlist) {
-                let Some(&&first) = enrolled.get(p) else {
-                    continue;
-                };
-                let person = &data[*p];
-                self.push(
-                    Diagnostic::error(
-                        Code::EnrolledAndWaitlisted,
-                        format!(
-                            "`{}` is both enrolled on and waitlisted for cohort `{}`",
-                            person.id, cohort.id
-                        ),
-                    )
-                    .label(data.location(first), "enrolled here")
-                    .help("remove them from `waitlist` now that they have a place"),
-                    *at,
-                );
-            }
+            };
+            self.push(
+                Diagnostic::error(
+                    Code::EnrolledAndWaitlisted,
+                    format!(
+                        "`{}` is both enrolled on and waitlisted for cohort `{}`",
+                        data[*p].id, cohort.id
+                    ),
+                )
+                .label(data.location(first), "enrolled here")
+                .help("remove them from `waitlist` now that they have a place"),
+                *at,
+            );
         }
     }
 
