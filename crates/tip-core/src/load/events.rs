@@ -17,9 +17,9 @@ use super::yaml::{Kind, Node, Typed};
 
 /// The deepest nesting read here; deeper files go to serde-saphyr, which
 /// refuses them with its own message (its budget allows 128).
-const MAX_DEPTH: usize = 128;
+pub(super) const MAX_DEPTH: usize = 128;
 /// The most values read here (serde-saphyr's budget, which then refuses).
-const MAX_NODES: usize = 25_000_000;
+pub(super) const MAX_NODES: usize = 25_000_000;
 /// Mappings with more keys than this check duplicates with a hash set.
 const SMALL_MAP: usize = 16;
 
@@ -134,17 +134,22 @@ fn place(span: &Span) -> Node {
 
 fn scalar(value: Cow<'_, str>, style: ScalarStyle, span: &Span) -> Option<Node> {
     let kind = if style == ScalarStyle::Plain {
-        match plain(&value)? {
-            Plain::Null => Kind::Null,
-            Plain::Typed(t) => Kind::Typed(t),
-            Plain::Text => Kind::Str(value.into_owned()),
-        }
+        plain_kind(value)?
     } else {
         Kind::Str(value.into_owned())
     };
     Some(Node {
         kind,
         ..place(span)
+    })
+}
+
+/// What an untagged plain scalar is: see [`plain`].
+pub(super) fn plain_kind(value: Cow<'_, str>) -> Option<Kind> {
+    Some(match plain(&value)? {
+        Plain::Null => Kind::Null,
+        Plain::Typed(t) => Kind::Typed(t),
+        Plain::Text => Kind::Str(value.into_owned()),
     })
 }
 
@@ -243,7 +248,7 @@ fn integer(unsigned: &str, negative: bool) -> bool {
 }
 
 /// Whether two keys of a mapping have the same text.
-fn repeats_a_key(entries: &[(Node, Node)]) -> bool {
+pub(super) fn repeats_a_key(entries: &[(Node, Node)]) -> bool {
     fn key(n: &Node) -> &str {
         match &n.kind {
             Kind::Str(s) => s,

@@ -11,6 +11,7 @@ mod check;
 pub(crate) mod convert;
 pub(crate) mod csv;
 mod events;
+mod lines;
 pub(crate) mod read;
 pub(crate) mod yaml;
 

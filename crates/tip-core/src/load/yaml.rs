@@ -98,9 +98,10 @@ pub(crate) fn parse(files: &Files, file: FileId, text: String) -> Result<Documen
         };
         return Ok(Document { file, text, root });
     }
-    // Plain data files: the tree straight from the parser's events; the
-    // rest (and every error) through serde-saphyr.
-    if let Some(root) = super::events::build(&text) {
+    // The plainest files (a national timetable) read line by line; plain
+    // data files, the tree straight from the parser's events; the rest
+    // (and every error) through serde-saphyr.
+    if let Some(root) = super::lines::build(&text).or_else(|| super::events::build(&text)) {
         return Ok(Document { file, text, root });
     }
     match serde_saphyr::from_str_with_options::<Node>(&text, options()) {
