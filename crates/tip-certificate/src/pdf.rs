@@ -136,13 +136,15 @@ pub struct Renderer {
     logo: Option<(Image, f32, f32)>,
     colour: (u8, u8, u8),
     draft: bool,
-    /// Whether both weights draw every printable ASCII character: then a
-    /// plain ASCII name needs no look-up (most of a million names).
+    /// Whether both weights draw every printable ASCII character: then an
+    /// ASCII name needs no look-up at all (control characters need no
+    /// glyph), and most of a million names are ASCII.
     ascii: bool,
-    /// For each character below [`COMMON`], whether both weights draw it:
-    /// Latin, Greek, Cyrillic, Hebrew and Arabic names are checked by
-    /// looking up a table, not the fonts (a million names in milliseconds).
-    common: Vec<bool>,
+    /// Bit `c` set when both weights draw the character `c` (below
+    /// [`COMMON`]), or it needs no glyph: Latin, Greek, Cyrillic, Hebrew
+    /// and Arabic names are checked in this table, not the fonts (a
+    /// million names in milliseconds).
+    common: [u64; COMMON as usize / 64],
 }
 
 /// The characters whose coverage [`Renderer`] keeps in a table.
@@ -199,14 +201,14 @@ impl Renderer {
         let printable: String = (' '..='~').collect();
         let ascii =
             uncovered(&regular, &printable).is_empty() && uncovered(&bold, &printable).is_empty();
-        let common: String = (0..COMMON).filter_map(char::from_u32).collect();
-        let missing: Vec<char> = [&regular, &bold]
+        let below: String = (0..COMMON).filter_map(char::from_u32).collect();
+        let mut common = [u64::MAX; COMMON as usize / 64];
+        for c in [&regular, &bold]
             .iter()
-            .flat_map(|chain| uncovered(chain, &common))
-            .collect();
-        let common = (0..COMMON)
-            .map(|c| char::from_u32(c).is_some_and(|c| !missing.contains(&c)))
-            .collect();
+            .flat_map(|chain| uncovered(chain, &below))
+        {
+            common[c as usize / 64] &= !(1 << (c as u32 % 64));
+        }
         Ok(Renderer {
             regular,
             bold,
@@ -226,13 +228,16 @@ impl Renderer {
 
     /// The characters of `text` no font of the renderer draws.
     pub fn missing(&self, text: &str) -> Vec<char> {
-        if self.ascii && text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        if self.ascii && text.is_ascii() {
             return Vec::new();
         }
-        if text
-            .chars()
-            .all(|c| self.common.get(c as usize).copied().unwrap_or(false))
-        {
+        let common = |c: char| {
+            let c = c as usize;
+            self.common
+                .get(c / 64)
+                .is_some_and(|bits| bits & (1 << (c % 64)) != 0)
+        };
+        if text.chars().all(common) {
             return Vec::new();
         }
         let mut out = uncovered(&self.regular, text);
