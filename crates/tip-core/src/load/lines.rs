@@ -23,6 +23,12 @@ use super::yaml::{Kind, Node};
 /// ones go to the parser (and to its limit).
 const MAX_DEPTH: usize = 32;
 
+/// The longest line with characters beyond ASCII read here: a node's
+/// column is counted in characters from its line's start, so a long line
+/// of many such nodes (a flow list of a thousand accented names) goes to
+/// the parser, which counts as it reads.
+const LONG_LINE: usize = 1024;
+
 /// The tree of `text`, when it is written in the plain shape read here.
 pub(crate) fn build(text: &str) -> Option<Node> {
     if !plain_characters(text) {
@@ -146,7 +152,7 @@ impl<'t> Reader<'t> {
     /// (line from 1, column from 1, length in characters).
     fn node(&mut self, line: &Line, from: usize, to: usize, kind: Kind) -> Option<Node> {
         self.nodes += 1;
-        if self.nodes > MAX_NODES {
+        if self.nodes > MAX_NODES || (!line.ascii && line.end - line.start > LONG_LINE) {
             return None;
         }
         let chars = |a: usize, b: usize| {
@@ -529,6 +535,12 @@ mod tests {
         assert!(build(&format!("{deep}{}x: 1\n", " ".repeat(200))).is_none());
         let dashes = format!("{}a\n", "- ".repeat(500));
         assert!(build(&dashes).is_none());
+        // Columns in characters are counted from the line's start: a long
+        // line beyond ASCII is left to the parser, which counts as it reads.
+        let names: Vec<String> = (0..2_000).map(|i| format!("é{i}")).collect();
+        let long = format!("a: [{}]\n", names.join(", "));
+        assert!(build(&long).is_none());
+        assert!(build(&long.replace('é', "e")).is_some());
     }
 
     #[test]
