@@ -2,9 +2,10 @@
 
 use chrono::{Days, Months, NaiveDate};
 use serde_json::{Value, json};
-use tip_core::Dataset;
+use tip_core::model::{Course, Tier};
+use tip_core::{Dataset, Ix};
 
-use crate::{markdown, public, sessions_between};
+use crate::{Dated, markdown, public, sessions_between};
 
 /// The period a bulletin covers: `months` from `from`.
 #[derive(Clone, Copy, Debug)]
@@ -27,6 +28,79 @@ impl Window {
 
 /// What the bulletin templates are given.
 pub fn context(data: &Dataset, window: Window) -> Value {
+    let sessions = sessions_between(data, window.from, window.until());
+    let by_tier = by_tier(data, &sessions);
+    // Each session's row made side by side (a national bulletin lists
+    // thousands), then put under its course, in order.
+    let rows: Vec<Vec<Vec<Value>>> = by_tier
+        .iter()
+        .map(|(_, courses)| {
+            courses
+                .iter()
+                .map(|(_, list)| {
+                    use rayon::prelude::*;
+                    list.par_iter()
+                        .map(|(ix, s)| json!(public(data, *ix, s)))
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let mut ctx = context_but_dates(data, window);
+    ctx["tiers"] = Value::Array(
+        by_tier
+            .iter()
+            .zip(rows)
+            .map(|((tier, courses), rows)| {
+                let courses = courses
+                    .iter()
+                    .zip(rows)
+                    .map(|(&(course, _), rows)| {
+                        let course = &data[course];
+                        let mut entry = json!({ "id": &*course.id, "title": &course.title });
+                        // Moved in, not written through `json!` (which would
+                        // copy every session's row once more).
+                        entry["sessions"] = Value::Array(rows);
+                        entry
+                    })
+                    .collect();
+                let mut entry = json!({ "level": tier.level, "name": &tier.name });
+                entry["courses"] = Value::Array(courses);
+                entry
+            })
+            .collect(),
+    );
+    ctx
+}
+
+/// The sessions of a window by tier, then course (those with none left
+/// out), each course's in the order given.
+pub(crate) type ByTier<'d> = Vec<(&'d Tier, Vec<(Ix<Course>, Vec<Dated<'d>>)>)>;
+
+/// `sessions` by tier and course: see [`ByTier`].
+pub(crate) fn by_tier<'d>(data: &'d Dataset, sessions: &[Dated<'d>]) -> ByTier<'d> {
+    let mut by_course: Vec<Vec<Dated<'d>>> = vec![Vec::new(); data.courses().len()];
+    for &(ix, s) in sessions {
+        by_course[data[ix].course.index()].push((ix, s));
+    }
+    data.tiers()
+        .iter()
+        .map(|tier| {
+            let courses: Vec<_> = data
+                .course_ixs()
+                .filter(|&ix| data[ix].tier == tier.level)
+                .map(|ix| (ix, std::mem::take(&mut by_course[ix.index()])))
+                .filter(|(_, list)| !list.is_empty())
+                .collect();
+            (tier, courses)
+        })
+        .filter(|(_, courses)| !courses.is_empty())
+        .collect()
+}
+
+/// The bulletin's context but its `tiers` (the dates): the programme,
+/// the window, the news and the resources.
+pub(crate) fn context_but_dates(data: &Dataset, window: Window) -> Value {
     let until = window.until();
     let mut news: Vec<_> = data
         .news()
@@ -34,42 +108,6 @@ pub fn context(data: &Dataset, window: Window) -> Value {
         .filter(|n| n.date >= window.from && n.date <= until)
         .collect();
     news.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
-    let sessions = sessions_between(data, window.from, until);
-    // Each session's row made side by side (a national bulletin lists
-    // thousands), then put under its course, in order.
-    let rows: Vec<(usize, Value)> = {
-        use rayon::prelude::*;
-        sessions
-            .par_iter()
-            .map(|(ix, s)| (data[*ix].course.index(), json!(public(data, *ix, s))))
-            .collect()
-    };
-    let mut by_course: Vec<Vec<Value>> = vec![Vec::new(); data.courses().len()];
-    for (ci, row) in rows {
-        by_course[ci].push(row);
-    }
-    let mut tiers = Vec::new();
-    for tier in data.tiers() {
-        let mut courses = Vec::new();
-        for (ci, course) in data
-            .courses()
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.tier == tier.level)
-        {
-            let list = std::mem::take(&mut by_course[ci]);
-            if !list.is_empty() {
-                let mut entry = json!({ "id": &*course.id, "title": &course.title });
-                entry["sessions"] = Value::Array(list);
-                courses.push(entry);
-            }
-        }
-        if !courses.is_empty() {
-            let mut entry = json!({ "level": tier.level, "name": &tier.name });
-            entry["courses"] = Value::Array(courses);
-            tiers.push(entry);
-        }
-    }
     let resources: Vec<Value> = data
         .resources()
         .iter()
@@ -89,9 +127,6 @@ pub fn context(data: &Dataset, window: Window) -> Value {
         })).collect::<Vec<_>>(),
         "root": "",
     });
-    // Moved in, not written through `json!` (which would copy every
-    // session's row once more).
-    ctx["tiers"] = Value::Array(tiers);
     ctx["resources"] = Value::Array(resources);
     ctx
 }

@@ -75,6 +75,9 @@ pub fn sessions_between(
     out
 }
 
+/// A session of a cohort.
+pub(crate) type Dated<'d> = (Ix<Cohort>, &'d Session);
+
 /// The public view of a session.
 pub fn public(data: &Dataset, ix: Ix<Cohort>, s: &Session) -> PublicSession {
     let c = &data[ix];

@@ -8,12 +8,11 @@ use plotters::prelude::*;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use tip_calendar::Filter;
-use tip_core::model::Cohort;
 use tip_core::model::RuleKind;
 use tip_core::model::{Course, Format, Vocabulary};
-use tip_core::timetable::Session;
 use tip_core::{Dataset, Ix};
 
+use crate::Dated;
 use crate::bulletin::{self, Window};
 use crate::{Error, pack, public, sessions_between};
 
@@ -126,9 +125,6 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, E
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(files)
 }
-
-/// A session of a cohort.
-type Dated<'d> = (Ix<Cohort>, &'d Session);
 
 /// A part of the site, made on its own.
 enum Part {
@@ -485,11 +481,35 @@ impl Site<'_> {
             from: self.opts.as_of,
             months: self.opts.months,
         };
-        let mut ctx = bulletin::context(self.data, window);
+        let data = self.data;
+        let mut ctx = bulletin::context_but_dates(data, window);
         ctx["built"] = json!(&self.built);
         ctx["logo"] = json!(&self.logo);
+        // The dates as `bulletin::context` gives them, but each session's
+        // row the one the front page and the course pages show (made once).
+        let sessions = sessions_between(data, window.from, window.until());
+        let tiers: Vec<minijinja::Value> = bulletin::by_tier(data, &sessions)
+            .iter()
+            .map(|(tier, courses)| {
+                let courses: Vec<minijinja::Value> = courses
+                    .iter()
+                    .map(|(course, list)| {
+                        let course = &data[*course];
+                        minijinja::context! {
+                            id => &*course.id,
+                            title => &course.title,
+                            sessions => self.session_rows(list),
+                        }
+                    })
+                    .collect();
+                minijinja::context! { level => tier.level, name => &tier.name, courses => courses }
+            })
+            .collect();
         // Made into template values once for both pages.
-        let ctx = minijinja::Value::from(minijinja::value::Serde(&ctx));
+        let ctx = minijinja::value::merge_maps([
+            minijinja::context! { tiers => tiers },
+            minijinja::Value::from(minijinja::value::Serde(&ctx)),
+        ]);
         let (html, markdown) = rayon::join(
             || self.page_value("bulletin.html".into(), "bulletin.html", ctx.clone()),
             || self.page_value("bulletin.md".into(), "bulletin.md", ctx.clone()),
