@@ -2,8 +2,7 @@
 
 use chrono::{Days, Months, NaiveDate};
 use serde_json::{Value, json};
-use tip_core::model::{Course, Tier};
-use tip_core::{Dataset, Ix};
+use tip_core::Dataset;
 
 use crate::{Dated, markdown, public, sessions_between};
 
@@ -28,73 +27,66 @@ impl Window {
 
 /// What the bulletin templates are given.
 pub fn context(data: &Dataset, window: Window) -> Value {
-    let sessions = sessions_between(data, window.from, window.until());
-    let by_tier = by_tier(data, &sessions);
-    // Each session's row made side by side (a national bulletin lists
-    // thousands), then put under its course, in order.
-    let rows: Vec<Vec<Vec<Value>>> = by_tier
-        .iter()
-        .map(|(_, courses)| {
-            courses
-                .iter()
-                .map(|(_, list)| {
-                    use rayon::prelude::*;
-                    list.par_iter()
-                        .map(|(ix, s)| json!(public(data, *ix, s)))
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
+    use rayon::prelude::*;
+    // Each course's rows made side by side (a national bulletin lists
+    // thousands of sessions).
+    let tiers = dates(data, window, |list| {
+        list.par_iter()
+            .map(|&(ix, s)| public(data, ix, s))
+            .collect::<Vec<_>>()
+    });
     let mut ctx = context_but_dates(data, window);
-    ctx["tiers"] = Value::Array(
-        by_tier
-            .iter()
-            .zip(rows)
-            .map(|((tier, courses), rows)| {
-                let courses = courses
-                    .iter()
-                    .zip(rows)
-                    .map(|(&(course, _), rows)| {
-                        let course = &data[course];
-                        let mut entry = json!({ "id": &*course.id, "title": &course.title });
-                        // Moved in, not written through `json!` (which would
-                        // copy every session's row once more).
-                        entry["sessions"] = Value::Array(rows);
-                        entry
-                    })
-                    .collect();
-                let mut entry = json!({ "level": tier.level, "name": &tier.name });
-                entry["courses"] = Value::Array(courses);
-                entry
-            })
-            .collect(),
-    );
+    ctx["tiers"] = json!(tiers);
     ctx
 }
 
-/// The sessions of a window by tier, then course (those with none left
-/// out), each course's in the order given.
-pub(crate) type ByTier<'d> = Vec<(&'d Tier, Vec<(Ix<Course>, Vec<Dated<'d>>)>)>;
+/// A bulletin's dates in a tier: its courses with a session in the window.
+/// `S` is a course's sessions: public rows for [`context`], the site's
+/// template rows for its bulletin page (made once for every page).
+#[derive(serde::Serialize)]
+pub(crate) struct TierDates<'d, S> {
+    level: u32,
+    name: &'d str,
+    courses: Vec<CourseDates<'d, S>>,
+}
 
-/// `sessions` by tier and course: see [`ByTier`].
-pub(crate) fn by_tier<'d>(data: &'d Dataset, sessions: &[Dated<'d>]) -> ByTier<'d> {
+/// A course's sessions in a bulletin's window (see [`TierDates`]).
+#[derive(serde::Serialize)]
+pub(crate) struct CourseDates<'d, S> {
+    id: &'d str,
+    title: &'d str,
+    sessions: S,
+}
+
+/// The window's sessions by tier, then course, in order, each course's
+/// made into `S` by `rows`; tiers and courses with none are left out.
+pub(crate) fn dates<'d, S>(
+    data: &'d Dataset,
+    window: Window,
+    rows: impl Fn(&[Dated<'d>]) -> S,
+) -> Vec<TierDates<'d, S>> {
     let mut by_course: Vec<Vec<Dated<'d>>> = vec![Vec::new(); data.courses().len()];
-    for &(ix, s) in sessions {
+    for (ix, s) in sessions_between(data, window.from, window.until()) {
         by_course[data[ix].course.index()].push((ix, s));
     }
     data.tiers()
         .iter()
-        .map(|tier| {
+        .filter_map(|tier| {
             let courses: Vec<_> = data
                 .course_ixs()
-                .filter(|&ix| data[ix].tier == tier.level)
-                .map(|ix| (ix, std::mem::take(&mut by_course[ix.index()])))
-                .filter(|(_, list)| !list.is_empty())
+                .filter(|&ix| data[ix].tier == tier.level && !by_course[ix.index()].is_empty())
+                .map(|ix| CourseDates {
+                    id: &data[ix].id,
+                    title: &data[ix].title,
+                    sessions: rows(&by_course[ix.index()]),
+                })
                 .collect();
-            (tier, courses)
+            (!courses.is_empty()).then(|| TierDates {
+                level: tier.level,
+                name: &tier.name,
+                courses,
+            })
         })
-        .filter(|(_, courses)| !courses.is_empty())
         .collect()
 }
 

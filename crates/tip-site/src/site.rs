@@ -487,27 +487,10 @@ impl Site<'_> {
         ctx["logo"] = json!(&self.logo);
         // The dates as `bulletin::context` gives them, but each session's
         // row the one the front page and the course pages show (made once).
-        let sessions = sessions_between(data, window.from, window.until());
-        let tiers: Vec<minijinja::Value> = bulletin::by_tier(data, &sessions)
-            .iter()
-            .map(|(tier, courses)| {
-                let courses: Vec<minijinja::Value> = courses
-                    .iter()
-                    .map(|(course, list)| {
-                        let course = &data[*course];
-                        minijinja::context! {
-                            id => &*course.id,
-                            title => &course.title,
-                            sessions => self.session_rows(list),
-                        }
-                    })
-                    .collect();
-                minijinja::context! { level => tier.level, name => &tier.name, courses => courses }
-            })
-            .collect();
+        let tiers = bulletin::dates(data, window, |list| self.session_rows(list));
         // Made into template values once for both pages.
         let ctx = minijinja::value::merge_maps([
-            minijinja::context! { tiers => tiers },
+            minijinja::context! { tiers => minijinja::Value::from(minijinja::value::Serde(&tiers)) },
             minijinja::Value::from(minijinja::value::Serde(&ctx)),
         ]);
         let (html, markdown) = rayon::join(
