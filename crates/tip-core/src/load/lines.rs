@@ -580,8 +580,8 @@ mod tests {
         assert!(read > 0);
     }
 
-    /// Random YAML in and around the shape read here.
-    fn value(depth: u32) -> BoxedStrategy<String> {
+    /// A plain scalar, or a one-line flow list or mapping of them.
+    fn inline() -> BoxedStrategy<String> {
         let scalar = prop_oneof![
             "[a-z][a-z0-9 -]{0,8}",
             "[0-9]{1,4}(\\.[0-9]{1,2})?",
@@ -605,16 +605,11 @@ mod tests {
             ])
             .prop_map(str::to_owned),
         ];
-        if depth == 0 {
-            return scalar.boxed();
-        }
-        let flow_scalar = scalar.clone();
-        let inner = value(depth - 1);
         prop_oneof![
-            2 => scalar,
-            1 => (prop::collection::vec(flow_scalar.clone(), 0..4), " {0,2}")
+            3 => scalar.clone(),
+            1 => (prop::collection::vec(scalar.clone(), 0..4), " {0,2}")
                 .prop_map(|(items, pad)| format!("[{pad}{}{pad}]", items.join(", "))),
-            1 => prop::collection::vec(("[a-z]{1,6}", flow_scalar), 0..4).prop_map(|entries| {
+            1 => prop::collection::vec(("[a-z]{1,6}", scalar), 0..4).prop_map(|entries| {
                 let body: Vec<String> = entries
                     .iter()
                     .enumerate()
@@ -622,37 +617,57 @@ mod tests {
                     .collect();
                 format!("{{ {} }}", body.join(", "))
             }),
-            1 => prop::collection::vec(inner, 1..4).prop_map(|items| {
-                // A block sequence below its key (marked for `block`).
-                items.iter().map(|i| format!("\u{0}- {i}")).collect::<String>()
-            }),
         ]
         .boxed()
     }
 
-    /// A block mapping (at `indent`) of random values; block sequences
-    /// below a key at its indent, or deeper; items that are mappings.
+    /// A mapping's value: on its key's line, or `- ` items below it.
+    #[derive(Clone, Debug)]
+    enum Value {
+        Inline(String),
+        /// Each item a value, or a mapping of a few (`- a: 1` / `  b: 2`).
+        Items(Vec<Vec<(String, String)>>),
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let item = prop_oneof![
+            2 => inline().prop_map(|v| vec![(String::new(), v)]),
+            1 => prop::collection::vec(("[a-z]{1,4}", inline()), 1..3),
+        ];
+        prop_oneof![
+            3 => inline().prop_map(Value::Inline),
+            1 => prop::collection::vec(item, 1..4).prop_map(Value::Items),
+        ]
+    }
+
+    /// A block mapping of random values, at an indent of 0 to 2: its
+    /// items below their key, at its indent or deeper.
     fn block() -> impl Strategy<Value = String> {
         (
-            prop::collection::vec(("[a-z_]{1,8}", value(2), 0..3usize), 1..6),
+            prop::collection::vec(("[a-z_]{1,8}", value(), any::<bool>()), 1..6),
             0..3usize,
         )
             .prop_map(|(entries, indent)| {
                 let mut out = String::new();
                 let pad = " ".repeat(indent);
-                for (i, (key, value, shape)) in entries.into_iter().enumerate() {
-                    let key = format!("{key}{i}");
-                    if value.starts_with('\u{0}') {
-                        let deeper = " ".repeat(indent + 2 * (shape % 2));
-                        out.push_str(&format!("{pad}{key}:\n"));
-                        for item in value.split('\u{0}').filter(|s| !s.is_empty()) {
-                            // Nested block sequences flattened to items.
-                            out.push_str(&format!("{deeper}{}\n", item.replace('\u{0}', "")));
+                for (i, (key, value, deeper)) in entries.into_iter().enumerate() {
+                    match value {
+                        Value::Inline(v) => out.push_str(&format!("{pad}{key}{i}: {v}\n")),
+                        Value::Items(items) => {
+                            out.push_str(&format!("{pad}{key}{i}:\n"));
+                            let dash = " ".repeat(indent + if deeper { 2 } else { 0 });
+                            for item in items {
+                                for (n, (k, v)) in item.iter().enumerate() {
+                                    let lead = if n == 0 { "- " } else { "  " };
+                                    let entry = if k.is_empty() {
+                                        v.clone()
+                                    } else {
+                                        format!("{k}{n}: {v}")
+                                    };
+                                    out.push_str(&format!("{dash}{lead}{entry}\n"));
+                                }
+                            }
                         }
-                    } else if shape == 2 {
-                        out.push_str(&format!("{pad}- {key}: {value}\n{pad}  k: v\n"));
-                    } else {
-                        out.push_str(&format!("{pad}{key}: {value}\n"));
                     }
                 }
                 out
