@@ -317,6 +317,24 @@ fn the_bulletin_lists_exactly_the_upcoming_sessions() {
     insta::assert_snapshot!(md);
 }
 
+/// The site's bulletin takes its dates from the rows its other pages show,
+/// `bulletin::markdown` from `bulletin::context`: the same page either way.
+#[test]
+fn the_sites_bulletin_is_the_bulletin_of_its_window() {
+    let data = data();
+    let site = build();
+    let window = Window {
+        from: day("2022-09-01"),
+        months: 6,
+    };
+    let alone = bulletin::markdown(&data, window).unwrap();
+    assert!(
+        alone.contains("#### L2 Multi-agency Trauma Awareness\n\n- Tuesday 13 September 2022"),
+        "{alone}"
+    );
+    assert_eq!(String::from_utf8_lossy(&site["bulletin.md"]), alone);
+}
+
 #[test]
 fn templates_can_be_overridden_from_the_data_folder() {
     let dir = tempfile::tempdir().unwrap();
