@@ -289,19 +289,7 @@ mod tests {
 
     #[test]
     fn every_yaml_file_of_the_repository_builds_as_serde_saphyr_reads_it() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut files = Vec::new();
-        let mut dirs = vec![root.join("data"), root.join("tests"), root.join("examples")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                    files.push(path);
-                }
-            }
-        }
+        let files = super::super::yaml_samples::repository_yaml_files();
         assert!(files.len() > 30, "found {} YAML files", files.len());
         let mut fast = 0;
         for path in &files {
@@ -328,21 +316,12 @@ mod tests {
     #[ignore = "needs TIP_YAML_DIR"]
     fn national_yaml_builds_as_serde_saphyr_reads_it() {
         let dir = std::path::PathBuf::from(std::env::var("TIP_YAML_DIR").expect("TIP_YAML_DIR"));
-        let mut dirs = vec![dir];
-        let mut nodes = 0usize;
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "yaml") {
-                    let text = std::fs::read_to_string(&path).expect("UTF-8");
-                    assert!(agrees(&text), "{} not built", path.display());
-                    nodes += text.len();
-                }
-            }
+        let files = super::super::yaml_samples::yaml_files(vec![dir]);
+        for path in &files {
+            let text = std::fs::read_to_string(path).expect("UTF-8");
+            assert!(agrees(&text), "{} not built", path.display());
         }
-        assert!(nodes > 0);
+        assert!(!files.is_empty());
     }
 
     #[test]
@@ -551,13 +530,7 @@ mod tests {
             at in any::<prop::sample::Index>(),
             insert in prop::sample::select(vec!["\t", ":", "- ", "\n  ", "[", "'", "&a ", "*a", "!t ", "#"]),
         ) {
-            let mut text = text;
-            let mut i = at.index(text.len() + 1);
-            while !text.is_char_boundary(i) {
-                i -= 1;
-            }
-            text.insert_str(i, insert);
-            agrees(&text);
+            agrees(&super::super::yaml_samples::damaged(text, at, insert));
         }
     }
 }

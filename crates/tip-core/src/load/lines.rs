@@ -545,21 +545,11 @@ mod tests {
 
     #[test]
     fn every_yaml_file_of_the_repository_agrees() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut dirs = vec![root.join("data"), root.join("tests"), root.join("examples")];
-        let mut read = 0;
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-                    && let Ok(text) = std::fs::read_to_string(&path)
-                {
-                    read += usize::from(agrees(&text));
-                }
-            }
-        }
+        let read = super::super::yaml_samples::repository_yaml_files()
+            .iter()
+            .filter_map(|path| std::fs::read_to_string(path).ok())
+            .filter(|text| agrees(text))
+            .count();
         assert!(read > 5, "only {read} files read line by line");
     }
 
@@ -570,14 +560,12 @@ mod tests {
     #[ignore = "needs TIP_YAML_DIR"]
     fn a_national_timetable_is_read_line_by_line() {
         let dir = std::path::PathBuf::from(std::env::var("TIP_YAML_DIR").expect("TIP_YAML_DIR"));
-        let mut read = 0;
-        for entry in std::fs::read_dir(dir.join("cohorts")).expect("a cohorts folder") {
-            let path = entry.expect("a file").path();
-            let text = std::fs::read_to_string(&path).expect("UTF-8");
+        let files = super::super::yaml_samples::yaml_files(vec![dir.join("cohorts")]);
+        for path in &files {
+            let text = std::fs::read_to_string(path).expect("UTF-8");
             assert!(agrees(&text), "{} not read line by line", path.display());
-            read += 1;
         }
-        assert!(read > 0);
+        assert!(!files.is_empty());
     }
 
     /// A plain scalar, or a one-line flow list or mapping of them.
@@ -757,13 +745,7 @@ mod tests {
                 "\r\n",
             ]),
         ) {
-            let mut text = text;
-            let mut i = at.index(text.len() + 1);
-            while !text.is_char_boundary(i) {
-                i -= 1;
-            }
-            text.insert_str(i, insert);
-            agrees(&text);
+            agrees(&super::super::yaml_samples::damaged(text, at, insert));
         }
     }
 }

@@ -14,6 +14,8 @@ mod events;
 mod lines;
 pub(crate) mod read;
 pub(crate) mod yaml;
+#[cfg(test)]
+mod yaml_samples;
 
 pub use read::is_id;
 
