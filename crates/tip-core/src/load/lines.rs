@@ -669,7 +669,6 @@ mod tests {
     #[test]
     #[ignore = "long; set N"]
     fn lines_at_length_agree_with_the_parser() {
-        use proptest::test_runner::{Config, TestRunner};
         let cases = std::env::var("N")
             .ok()
             .and_then(|n| n.parse().ok())
@@ -712,6 +711,14 @@ mod tests {
         )
             .prop_map(|(indent, dash, key, value)| format!("{indent}{dash}{key}{value}\n"));
         let text = prop::collection::vec(line, 1..12).prop_map(|lines| lines.concat());
+        let read = agreeing(text, cases);
+        eprintln!("{read} of {cases} documents read line by line");
+    }
+
+    /// How many of `cases` documents from `text` are read line by line,
+    /// each checked to be as the parser reads it.
+    fn agreeing(text: impl Strategy<Value = String>, cases: u32) -> usize {
+        use proptest::test_runner::{Config, TestRunner};
         let mut runner = TestRunner::new(Config {
             cases,
             failure_persistence: None,
@@ -724,7 +731,16 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-        eprintln!("{} of {cases} documents read line by line", read.get());
+        read.get()
+    }
+
+    /// The random documents below exercise the reader, not only its
+    /// giving up: most of them are read line by line (a reader that
+    /// always gave up would pass the property tests alone).
+    #[test]
+    fn most_random_documents_are_read_line_by_line() {
+        let read = agreeing(block(), 500);
+        assert!(read >= 350, "only {read} of 500 read line by line");
     }
 
     proptest! {
