@@ -825,6 +825,26 @@ mod tests {
         );
     }
 
+    /// The table of common characters says what the fonts say, for every
+    /// character it holds, alone and inside a name (Syriac, below U+0800,
+    /// is in none of the built-in fonts: the table is not all yes).
+    #[test]
+    fn the_common_characters_table_is_what_the_fonts_draw() {
+        let (_, r) = renderer();
+        let mut missing = 0;
+        for c in (0..COMMON).filter_map(char::from_u32) {
+            let text = c.to_string();
+            let mut fonts = uncovered(&r.regular, &text);
+            fonts.extend(uncovered(&r.bold, &text));
+            fonts.dedup();
+            assert_eq!(r.missing(&text), fonts, "U+{:04X}", c as u32);
+            assert_eq!(r.missing(&format!("Ann {c}é")), fonts, "U+{:04X}", c as u32);
+            missing += fonts.len();
+        }
+        assert!(r.missing("ܐ") == ['ܐ'] && missing > 0, "{missing}");
+        assert!(r.missing("Zoë\tÓ Súilleabháin").is_empty());
+    }
+
     #[test]
     fn facts_read_naturally() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
