@@ -302,11 +302,13 @@ impl<'t> Reader<'t> {
             b'[' => self.flow(line, from, false)?,
             b'{' => self.flow(line, from, true)?,
             _ => {
+                // Not a key (`a: b`, `a:`), nor flow indicators inside.
                 let value = &self.text[from..end];
-                if starts_badly(value) || value.contains(": ") || value.ends_with(':') {
-                    return None;
-                }
-                if value.contains(['[', ']', '{', '}']) {
+                if starts_badly(value)
+                    || value.contains(": ")
+                    || value.ends_with(':')
+                    || value.contains(['[', ']', '{', '}'])
+                {
                     return None;
                 }
                 (self.scalar(line, from, end)?, end)
