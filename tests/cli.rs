@@ -7,50 +7,12 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde::Deserialize;
 
-fn tip(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tip"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("TIP_SIGNING_KEY")
-        .output()
-        .expect("tip runs")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// A temporary data folder: the base plus the case's files.
-fn fixture(case: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let fixtures = repo().join("tests/fixtures");
-    let case_dir = fixtures.join(case);
-    if !case_dir.join(".standalone").exists() {
-        copy_dir(&fixtures.join("base"), dir.path());
-    }
-    if case_dir.exists() {
-        copy_dir(&case_dir, dir.path());
-    }
-    dir
-}
+mod support;
+use support::*;
 
 /// The base fixture with these files added (name, contents).
 fn base_with<T: AsRef<[u8]>>(files: &[(&str, T)]) -> tempfile::TempDir {
@@ -987,12 +949,6 @@ fn calendar_is_reproducible_and_written_atomically() {
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
-/// The example programme's private key: a test fixture, never a real
-/// programme's.
-fn example_key() -> PathBuf {
-    repo().join("tests/fixtures/keys/example-issuer.pem")
-}
-
 /// `tip certify` on a copy of the example (issuing writes its ledger),
 /// signed with the example's key.
 fn certify(args: &[&str]) -> (i32, String) {
@@ -1228,49 +1184,9 @@ fn pack_as_zip_or_folder_and_the_bulletin() {
 // Safe by construction (issue 10): every test here failed on the code before
 // it. Everything destructive happens inside temporary folders only.
 
-/// A copy of the example data set in a temporary folder, to change freely.
-fn example_copy() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    fs::create_dir_all(&data).unwrap();
-    copy_dir(&repo().join("data/kent-medway"), &data);
-    (tmp, data)
-}
-
-/// Replace `from` with `to` in a data file of a temporary copy; the text
-/// must be there, so a changed example fails the test, not silently.
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "`{from}` not in {}", path.display());
-    fs::write(path, text.replace(from, to)).unwrap();
-}
-
 /// Run `tip` with `SOURCE_DATE_EPOCH` fixed; exit code, stdout, stderr.
 fn tip_at(args: &[&str]) -> (i32, String, String) {
     tip_env(args, &[])
-}
-
-/// `tip` with these environment variables (and no `TIP_SIGNING_KEY` from
-/// the caller's shell unless given).
-fn tip_env(args: &[&str], env: &[(&str, &Path)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tip"));
-    cmd.args(args)
-        .env("NO_COLOR", "1")
-        .env("SOURCE_DATE_EPOCH", "1661990400")
-        .env_remove("TIP_SIGNING_KEY");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("tip runs");
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// Every file under `dir` with its contents, zips unpacked.
@@ -2618,7 +2534,7 @@ fn a_revocation_shows_on_its_page_and_in_the_status_list() {
     let claims = tip_credential::claims_unverified(token.trim()).unwrap();
     assert_eq!(
         claims["credentialSubject"]["encodedList"],
-        tip_credential::encoded_list(&[2]).as_str()
+        tip_credential::encoded_list(&[2], 0).as_str()
     );
     let public = tip_credential::PublicKey::from_pem(
         &fs::read_to_string(data.join("keys/issuer.pub.pem")).unwrap(),

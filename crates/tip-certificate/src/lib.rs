@@ -18,13 +18,16 @@
 //! assert_eq!(plan.certificates.len(), 11);
 //! // Without a key: drafts, numbered only when the ledger has them.
 //! let today = NaiveDate::from_ymd_opt(2022, 12, 1).unwrap();
-//! tip_certificate::issue(&data, &mut plan.certificates, None, today)?;
+//! let ledger = tip_certificate::ledger_rows(&data);
+//! let request = tip_certificate::Request { signer: None, today, reissue: &[] };
+//! tip_certificate::issue(&data, &mut plan.certificates, &ledger, request)?;
 //! let pdf = tip_certificate::Renderer::new(&data)?.render(&data, &plan.certificates[..1], None)?;
 //! assert!(pdf.starts_with(b"%PDF-"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod ledger;
+mod ledger_file;
 mod pdf;
 mod text;
 
@@ -36,7 +39,11 @@ use tip_core::rules::{attendance_completion, attended};
 use tip_core::{Dataset, Ix};
 use unicode_normalization::UnicodeNormalization;
 
-pub use ledger::{Issuance, LEDGER_HEADER, Signer, award, criteria, issue, status_index};
+pub use ledger::{
+    IssueError, Issuance, LEDGER_COLUMNS, LedgerRow, Request, Signer, award, criteria, issue, ledger_rows,
+    signed_names, status_index,
+};
+pub use ledger_file::LedgerFile;
 pub use pdf::{FontError, MissingGlyph, Renderer};
 
 /// One certificate to print.
@@ -53,6 +60,8 @@ pub struct Certificate {
     pub name: String,
     /// What.
     pub course: Ix<Course>,
+    /// The course title as printed (as signed, for a reprint).
+    pub title: String,
     /// Which cohort.
     pub cohort: Ix<Cohort>,
     /// The dates of the sessions they attended.
@@ -173,6 +182,7 @@ pub fn plan(
             person: p,
             name: data[p].name.nfc().collect(),
             course: c.course,
+            title: course.title.clone(),
             cohort,
             dates,
             date,

@@ -339,7 +339,7 @@ impl Renderer {
         stamp: Option<i64>,
     ) -> Metadata {
         let title = match certificates {
-            [one] => format!("Certificate {}: {}", one.number, data[one.course].title),
+            [one] => format!("Certificate {}: {}", one.number, one.title),
             _ => format!("Certificates of {}", data.programme().name),
         };
         let latest = certificates
@@ -412,7 +412,7 @@ impl Renderer {
         // The top block: programme, name, course. Its lines, then their
         // places, so that a two-line name or title moves what follows.
         let name_lines = self.fit(&self.bold, &c.name, NAME_SIZE, TITLE_SIZE);
-        let title_lines = self.fit(&self.bold, &course.title, TITLE_SIZE, TITLE_MIN);
+        let title_lines = self.fit(&self.bold, &c.title, TITLE_SIZE, TITLE_MIN);
         let title_size = title_lines.1;
         let name_size = name_lines.1.max(title_size);
         let tier = data.tier(course.tier).map_or_else(
@@ -700,57 +700,66 @@ fn frame(s: &mut Surface<'_>, inset: f32, width: f32, colour: (u8, u8, u8)) {
     }
 }
 
-/// A QR code of `text`, `size` points square, its top left at (x, y): a
-/// one-pixel-per-module greyscale image drawn without smoothing (a few
-/// hundred bytes, where a path of the modules took 4 KB).
+/// A QR code of `text`, `size` points square, its top left at (x, y),
+/// drawn as vector paths: each run of dark modules in a row is one
+/// rectangle of a single filled path, so it stays sharp at any resolution
+/// (an image of one pixel per module was smoothed by viewers and scanners
+/// could not read it at 72 dpi).
 fn qr(s: &mut Surface<'_>, text: &str, x: f32, y: f32, size: f32) {
+    let Some((n, dark)) = qr_modules(text) else {
+        return;
+    };
+    // A quiet zone of four modules is the page's white around the code.
+    let module = size / n as f32;
+    let mut pb = PathBuilder::new();
+    for (row, cells) in dark.chunks(n).enumerate() {
+        let mut col = 0;
+        while col < n {
+            if !cells[col] {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < n && cells[col] {
+                col += 1;
+            }
+            if let Some(r) = Rect::from_xywh(
+                x + start as f32 * module,
+                y + row as f32 * module,
+                (col - start) as f32 * module,
+                module,
+            ) {
+                pb.push_rect(r);
+            }
+        }
+    }
+    if let Some(path) = pb.finish() {
+        s.set_stroke(None);
+        s.set_fill(Some(fill((0x1a, 0x1a, 0x1a))));
+        s.draw_path(&path);
+    }
+}
+
+/// The modules of a QR code of `text`: its width and, row by row, whether
+/// each is dark.
+fn qr_modules(text: &str) -> Option<(usize, Vec<bool>)> {
     // One fixed mask, not the best of eight: choosing scores every mask
     // and took a tenth of a certificate's time; any mask scans.
     let ec = qrcode::EcLevel::M;
-    let Ok(bits) = qrcode::bits::encode_auto(text.as_bytes(), ec) else {
-        return;
-    };
+    let bits = qrcode::bits::encode_auto(text.as_bytes(), ec).ok()?;
     let version = bits.version();
-    let Ok((data, check)) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, ec) else {
-        return;
-    };
+    let (data, check) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, ec).ok()?;
     let mut canvas = qrcode::canvas::Canvas::new(version, ec);
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&data, &check);
     canvas.apply_mask(qrcode::canvas::MaskPattern::Checkerboard);
     let n = version.width() as usize;
-    let pixels: Vec<u8> = canvas
+    let dark = canvas
         .into_colors()
         .iter()
-        .map(|c| {
-            if *c == qrcode::Color::Dark {
-                0x1a
-            } else {
-                0xff
-            }
-        })
+        .map(|c| *c == qrcode::Color::Dark)
         .collect();
-    let mut png = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut png, n as u32, n as u32);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::Eight);
-        let Ok(mut writer) = encoder.write_header() else {
-            return;
-        };
-        if writer.write_image_data(&pixels).is_err() {
-            return;
-        }
-    }
-    let (Ok(image), Some(area)) = (
-        Image::from_png(png.into(), false),
-        Size::from_wh(size, size),
-    ) else {
-        return;
-    };
-    s.push_transform(&Transform::from_translate(x, y));
-    s.draw_image(image, area);
-    s.pop();
+    Some((n, dark))
 }
 
 /// A horizontal rule.

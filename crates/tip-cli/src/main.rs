@@ -6,6 +6,7 @@
 mod cmd;
 mod data;
 mod output;
+mod signing;
 
 pub use data::{build_time, done, load, load_allowing, load_timetable, today, unknown};
 

@@ -313,7 +313,7 @@ impl Outputs {
                 .try_for_each(|(full, bytes)| fs::write(full, bytes).map_err(at(full)))?;
         }
         fs::remove_file(&mark).map_err(at(&mark))?;
-        let listed: BTreeSet<String> = files.iter().map(|(p, _)| p.clone()).collect();
+        let listed: BTreeSet<String> = files.iter().map(|(p, _)| path_hash(p)).collect();
         let marker = root.join(MARKER);
         fs::write(&marker, self.marker(kind, &listed)).map_err(at(&marker))?;
         #[cfg(unix)]
@@ -360,7 +360,7 @@ impl Outputs {
             if let Some(dir) = full.parent() {
                 fs::create_dir_all(dir).map_err(at(dir))?;
             }
-            listed.insert(rel.clone());
+            listed.insert(path_hash(rel));
             writes.push((full, bytes.as_slice()));
         }
         let marker = self.marker(kind, &listed);
@@ -372,12 +372,14 @@ impl Outputs {
         let mut s = format!(
             "tip-output {}\n\
              # Written by tip from the data set `{}`. tip replaces this folder only\n\
-             # while it holds nothing but the files listed here.\n",
+             # while it holds nothing but the files listed here, each by the\n\
+             # SHA-256 of its path (so a published folder lists no names or\n\
+             # verification codes).\n",
             kind.word(),
             self.dataset
         );
         for f in files {
-            s.push_str("file ");
+            s.push_str("sha256 ");
             s.push_str(f);
             s.push('\n');
         }
@@ -447,9 +449,13 @@ fn inspect(target: &Path, given: &Path, kind: FolderKind) -> io::Result<Existing
         }
         None => return Err(not_ours(format!("its `{MARKER}` is not tip's"))),
     }
+    // Paths by their hash; a marker of an earlier tip lists them plainly.
     let listed: BTreeSet<String> = lines
-        .filter_map(|l| l.strip_prefix("file "))
-        .map(str::to_owned)
+        .filter_map(|l| {
+            l.strip_prefix("sha256 ")
+                .map(str::to_owned)
+                .or_else(|| l.strip_prefix("file ").map(path_hash))
+        })
         .collect();
     if let Some(stray) = first_unlisted(target, target, &listed)? {
         return Err(not_ours(format!(
@@ -457,6 +463,16 @@ fn inspect(target: &Path, given: &Path, kind: FolderKind) -> io::Result<Existing
         )));
     }
     Ok(Existing::Ours(listed))
+}
+
+/// How the marker lists a file: the SHA-256 of its `/`-separated path, in
+/// hex.
+fn path_hash(rel: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(rel.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The first file under `dir` (relative to `root`) that `listed` lacks.
@@ -489,7 +505,7 @@ fn first_unlisted(
             if let Some(stray) = first_unlisted(root, &path, listed)? {
                 return Ok(Some(stray));
             }
-        } else if kind.is_symlink() || !listed.contains(&rel) {
+        } else if kind.is_symlink() || !listed.contains(&path_hash(&rel)) {
             return Ok(Some(rel));
         }
     }
@@ -675,6 +691,19 @@ mod tests {
     }
 
     #[test]
+    fn a_marker_of_an_earlier_tip_that_lists_plain_paths_is_still_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = outputs(tmp.path());
+        let site_dir = tmp.path().join("site");
+        fs::create_dir_all(&site_dir).unwrap();
+        fs::write(site_dir.join("a.html"), "a").unwrap();
+        fs::write(site_dir.join(MARKER), "tip-output site\nfile a.html\n").unwrap();
+        out.replace_folder(&site_dir, FolderKind::Site, &site(&["b.html"]))
+            .unwrap();
+        assert!(!site_dir.join("a.html").exists());
+    }
+
+    #[test]
     fn a_folder_tip_wrote_is_replaced_whole() {
         let tmp = tempfile::tempdir().unwrap();
         let out = outputs(tmp.path());
@@ -687,7 +716,9 @@ mod tests {
         assert!(!site_dir.join("a.html").exists());
         let marker = fs::read_to_string(site_dir.join(MARKER)).unwrap();
         assert!(marker.starts_with("tip-output site\n"), "{marker}");
-        assert!(marker.contains("file c.html\n"));
+        // Listed by the hash of its path: the marker names nothing.
+        assert!(marker.contains(&format!("sha256 {}\n", path_hash("c.html"))));
+        assert!(!marker.contains("c.html"), "{marker}");
         // Nothing is left beside it.
         let beside: Vec<_> = fs::read_dir(tmp.path())
             .unwrap()

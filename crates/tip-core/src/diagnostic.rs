@@ -139,6 +139,12 @@ codes! {
     IssuedWithoutCompletion = "issued-without-completion",
     /// The certificates' key is missing, unreadable, or its private and public halves do not match.
     BadKey = "bad-key",
+    /// A certificate's name or course title is no longer what was signed: reprints give what was issued until it is revoked and re-issued (warning).
+    ChangedSinceIssue = "changed-since-issue",
+    /// A certificate was signed by a key on or after the day the key is marked compromised: its status list revokes it (warning).
+    CompromisedKey = "compromised-key",
+    /// A name holds a bidirectional control character (U+202A–U+202E, U+2066–U+2069), which can print it reversed (warning).
+    BidiControl = "bidi-control",
     /// `branding.colour` is too light to read against the site's white background (under WCAG AA's 4.5:1; warning).
     LowContrast = "low-contrast",
     /// A template override in `templates/` does not parse.
@@ -190,6 +196,8 @@ impl Code {
                 | BadFont
                 | NoGlyph
                 | IssuedWithoutCompletion
+                | ChangedSinceIssue
+                | CompromisedKey
                 | BadKey
                 | LowContrast
                 | PrivateFile

@@ -315,6 +315,39 @@ pub enum FileRefusal {
     /// A folder or something else that is not a file.
     #[error("is not a file")]
     NotAFile,
+    /// The file holds a private key (PEM `… PRIVATE KEY`), whatever its
+    /// name.
+    #[error("holds a private key, which is never published")]
+    PrivateKey,
+}
+
+/// Whether the bytes of a file begin as a private key in PEM does
+/// (`-----BEGIN PRIVATE KEY-----`, `… RSA PRIVATE KEY`, `… OPENSSH
+/// PRIVATE KEY`, `… ENCRYPTED PRIVATE KEY`), after any byte-order mark or
+/// blank space.
+pub fn is_private_key(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let rest = &head[start..];
+    let Some(line) = rest.strip_prefix(b"-----BEGIN ") else {
+        return false;
+    };
+    let end = line.iter().position(|&b| b == b'\n').unwrap_or(line.len());
+    line[..end]
+        .windows(b"PRIVATE KEY".len())
+        .any(|w| w == b"PRIVATE KEY")
+}
+
+/// Whether the file at `path` begins as a private key does.
+fn holds_private_key(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut head = Vec::with_capacity(256);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(256).read_to_end(&mut head))
+        .is_ok_and(|_| is_private_key(&head))
 }
 
 /// The path of the file `rel` (relative to the data folder `root`, `/`-
@@ -356,6 +389,9 @@ pub fn public_file(root: &Path, rel: &str) -> Result<PathBuf, FileRefusal> {
     }
     if !file.is_file() {
         return Err(FileRefusal::NotAFile);
+    }
+    if holds_private_key(&file) {
+        return Err(FileRefusal::PrivateKey);
     }
     Ok(file)
 }

@@ -118,7 +118,8 @@ pub mod words;
 pub use dataset::{Dataset, LoadError, Report, Scope};
 pub use diagnostic::{Code, Diagnostic, Label, Location, Severity};
 pub use files::{
-    FileRefusal, MAX_CSV_BYTES, MAX_CSV_LINE, MAX_YAML_BYTES, PNG_SIGNATURE, public_file,
+    FileRefusal, MAX_CSV_BYTES, MAX_CSV_LINE, MAX_YAML_BYTES, PNG_SIGNATURE, is_private_key,
+    public_file,
 };
 pub use ix::Ix;
 pub use load::is_id;

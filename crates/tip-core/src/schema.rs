@@ -230,7 +230,28 @@ pub(crate) const SECTIONS: &[Section] = &[
             opt(
                 "public_key",
                 Ty::Path,
-                "The certificates' public key (PEM, from `tip keys new`), relative to the data folder. The private key never goes in the data folder.",
+                "The certificates' public key (PEM, from `tip keys new`), relative to the data folder: the shorthand for `public_keys` with one key. The private key never goes in the data folder.",
+            ),
+            opt(
+                "public_keys",
+                Ty::List(&Ty::Map(&[
+                    req(
+                        "file",
+                        Ty::Path,
+                        "The public key (PEM), relative to the data folder.",
+                    ),
+                    opt(
+                        "from",
+                        Ty::Date,
+                        "The first day it signs (needed for every key after the first).",
+                    ),
+                    opt(
+                        "compromised",
+                        Ty::Date,
+                        "The day it stopped being trusted: credentials it signed on or after it are revoked.",
+                    ),
+                ])),
+                "The certificates' public keys over time, oldest first; `tip keys rotate` adds one. Never remove or reorder a key: its place is its id (`key-1`, `key-2`, …) in credentials already issued.",
             ),
             opt(
                 "vision",
@@ -579,6 +600,21 @@ pub(crate) const SECTIONS: &[Section] = &[
             req("issued", Ty::Date, "When the certificate was issued."),
             opt("revoked", Ty::Date, "When it was revoked (with `reason`)."),
             opt("reason", Ty::Text, "Why it was revoked."),
+            opt(
+                "key",
+                Ty::Text,
+                "The id of the programme key that signed it (`key-2`; empty: `key-1`).",
+            ),
+            opt(
+                "replaces",
+                Ty::Text,
+                "The number of the revoked certificate it replaces (`tip certify --reissue`).",
+            ),
+            opt(
+                "credential",
+                Ty::Text,
+                "The credential as signed (VC-JWT), given back byte for byte by every reprint.",
+            ),
         ],
     },
     Section {

@@ -117,3 +117,10 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }
+
+/// A bidirectional embedding, override or isolate control (U+202A–U+202E,
+/// U+2066–U+2069): in a name it can make the printed text read backwards
+/// (`validate` warns, `bidi-control`).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}

@@ -66,6 +66,9 @@ pub enum Error {
     /// Signing failed.
     #[error("signing failed: {0}")]
     Sign(String),
+    /// The signing key is not one of the issuer's public keys.
+    #[error("the signing key is not one of the issuer's public keys")]
+    UnknownKey,
 }
 
 /// An Ed25519 key pair: the private half signs; never written to any
@@ -145,8 +148,6 @@ impl PublicKey {
 pub struct Issuer {
     /// `did:web:tip.kent-medway.example.org`.
     pub did: String,
-    /// The key's id in the DID document: `<did>#key-1`.
-    pub kid: String,
     /// Where the DID document is published, relative to the site's root:
     /// `.well-known/did.json`, or `<path>/did.json` for a site in a folder.
     pub did_path: String,
@@ -154,13 +155,36 @@ pub struct Issuer {
     pub site_url: String,
     /// The programme's name.
     pub name: String,
-    /// The public key.
+    /// Every key the issuer has signed with, oldest first: all stay in the
+    /// DID document, so credentials signed before a rotation still verify.
+    pub keys: Vec<IssuerKey>,
+}
+
+/// One of an issuer's public keys, under its id in the DID document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuerKey {
+    /// `key-1`: the fragment of its id, `<did>#key-1`.
+    pub id: String,
+    /// The key.
     pub key: PublicKey,
 }
 
 impl Issuer {
-    /// The issuer of the site at `site_url` (`https://host[/path/]`).
+    /// The issuer of the site at `site_url` (`https://host[/path/]`), with
+    /// one key, `key-1`.
     pub fn new(site_url: &str, name: &str, key: PublicKey) -> Result<Issuer, Error> {
+        Issuer::with_keys(
+            site_url,
+            name,
+            vec![IssuerKey {
+                id: "key-1".into(),
+                key,
+            }],
+        )
+    }
+
+    /// The issuer of the site at `site_url` with these keys, oldest first.
+    pub fn with_keys(site_url: &str, name: &str, keys: Vec<IssuerKey>) -> Result<Issuer, Error> {
         let bad = || Error::SiteUrl(site_url.to_owned());
         let rest = site_url.strip_prefix("https://").ok_or_else(bad)?;
         let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
@@ -185,28 +209,49 @@ impl Issuer {
             format!("{site_url}/")
         };
         Ok(Issuer {
-            kid: format!("{did}#key-1"),
             did,
             did_path,
             site_url,
             name: name.to_owned(),
-            key,
+            keys,
         })
     }
 
-    /// The DID document: the issuer's public key, for any verifier.
+    /// The id in the DID document of the key whose private half is `key`:
+    /// `<did>#key-2`.
+    pub fn kid_of(&self, key: &PublicKey) -> Option<String> {
+        self.keys
+            .iter()
+            .find(|k| k.key == *key)
+            .map(|k| format!("{}#{}", self.did, k.id))
+    }
+
+    /// The DID document: every public key of the issuer, for any verifier.
     pub fn did_document(&self) -> Value {
+        let ids: Vec<String> = self
+            .keys
+            .iter()
+            .map(|k| format!("{}#{}", self.did, k.id))
+            .collect();
+        let methods: Vec<Value> = self
+            .keys
+            .iter()
+            .zip(&ids)
+            .map(|(k, id)| {
+                json!({
+                    "id": id,
+                    "type": "JsonWebKey2020",
+                    "controller": self.did,
+                    "publicKeyJwk": k.key.jwk(),
+                })
+            })
+            .collect();
         json!({
             "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"],
             "id": self.did,
-            "verificationMethod": [{
-                "id": self.kid,
-                "type": "JsonWebKey2020",
-                "controller": self.did,
-                "publicKeyJwk": self.key.jwk(),
-            }],
-            "assertionMethod": [self.kid],
-            "authentication": [self.kid],
+            "verificationMethod": methods,
+            "assertionMethod": ids,
+            "authentication": ids,
         })
     }
 
@@ -289,12 +334,15 @@ impl Issuer {
     }
 
     /// The year's status list as a signed credential: bit `i` is set when
-    /// the certificate with index `i` is revoked.
+    /// the certificate with index `i` is revoked; the list holds at least
+    /// `entries` bits (one more than the highest index issued), and never
+    /// fewer than 131,072.
     pub fn status_list(
         &self,
         key: &Key,
         year: i32,
         revoked: &[u32],
+        entries: u32,
         valid_from: NaiveDate,
     ) -> Result<String, Error> {
         let url = self.status_list_url(year);
@@ -308,7 +356,7 @@ impl Issuer {
                 "id": format!("{url}#list"),
                 "type": "BitstringStatusList",
                 "statusPurpose": "revocation",
-                "encodedList": encoded_list(revoked),
+                "encodedList": encoded_list(revoked, entries),
             },
         });
         let mut claims = vc.as_object().cloned().unwrap_or_default();
@@ -323,8 +371,9 @@ impl Issuer {
         claims: Map<String, Value>,
         from: NaiveDate,
     ) -> Result<String, Error> {
+        let kid = self.kid_of(&key.public()).ok_or(Error::UnknownKey)?;
         let header = Header::empty()
-            .with_key_id(self.kid.clone())
+            .with_key_id(kid)
             .with_token_type("JWT");
         let mut claims = Claims::new(claims);
         claims.not_before =
@@ -343,13 +392,23 @@ fn midnight(d: NaiveDate) -> String {
     format!("{d}T00:00:00Z")
 }
 
-/// A Bitstring Status List's `encodedList`: multibase (`u`) base64url of
-/// the gzipped bits, at least 16 KiB of them (131,072 entries) so a list
+/// The fewest entries a status list has: 16 KiB of bits, so that a list
 /// says little about how many certificates there are.
-pub fn encoded_list(set: &[u32]) -> String {
+pub const STATUS_LIST_MIN: u32 = 131_072;
+
+/// A Bitstring Status List's `encodedList`: multibase (`u`) base64url of
+/// the gzipped bits. The list has room for `entries` (and for every index
+/// in `set`), rounded up to a multiple of [`STATUS_LIST_MIN`].
+pub fn encoded_list(set: &[u32], entries: u32) -> String {
     use std::io::Write as _;
-    let needed = set.iter().max().map_or(0, |m| *m as usize / 8 + 1);
-    let mut bits = vec![0u8; needed.max(16 * 1024).next_multiple_of(16 * 1024)];
+    let needed = set
+        .iter()
+        .map(|m| u64::from(*m) + 1)
+        .max()
+        .unwrap_or(0)
+        .max(u64::from(entries));
+    let bits_len = needed.max(1).next_multiple_of(u64::from(STATUS_LIST_MIN));
+    let mut bits = vec![0u8; (bits_len / 8) as usize];
     for &i in set {
         // Bit 0 is the most significant bit of the first byte.
         bits[i as usize / 8] |= 0x80 >> (i % 8);
@@ -360,6 +419,41 @@ pub fn encoded_list(set: &[u32]) -> String {
     gz.write_all(&bits).expect("writing to memory");
     let compressed = gz.finish().expect("writing to memory");
     format!("u{}", URL_SAFE_NO_PAD.encode(compressed))
+}
+
+/// What a status list says: how many entries it has, and which are set.
+/// `None` when `token` is not a status list credential this crate could
+/// have written (its list over 16 MiB of bits is refused unread).
+pub fn read_status_list(token: &str) -> Option<(u64, Vec<u32>)> {
+    use std::io::Read as _;
+    let claims = claims_unverified(token)?;
+    let encoded = claims["credentialSubject"]["encodedList"].as_str()?;
+    let gz = URL_SAFE_NO_PAD.decode(encoded.strip_prefix('u')?).ok()?;
+    let mut bits = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .take(16 << 20)
+        .read_to_end(&mut bits)
+        .ok()?;
+    let set = bits
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b != 0)
+        .flat_map(|(i, b)| {
+            (0..8u32)
+                .filter(move |bit| b & (0x80 >> bit) != 0)
+                .map(move |bit| i as u32 * 8 + bit)
+        })
+        .collect();
+    Some((bits.len() as u64 * 8, set))
+}
+
+/// The id of the key that signed `token` (`key-2`, the fragment of its
+/// `kid`), read without checking the signature.
+pub fn key_id_unverified(token: &str) -> Option<String> {
+    let header = token.split('.').next()?;
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+    let kid = header["kid"].as_str()?;
+    Some(kid.rsplit_once('#').map_or(kid, |(_, f)| f).to_owned())
 }
 
 /// What a course is, for a credential.
@@ -651,7 +745,7 @@ mod tests {
     #[test]
     fn status_lists_set_the_revoked_bits() {
         use std::io::Read as _;
-        let encoded = encoded_list(&[0, 42]);
+        let encoded = encoded_list(&[0, 42], 0);
         let gz = URL_SAFE_NO_PAD.decode(&encoded[1..]).unwrap();
         let mut bits = Vec::new();
         flate2::read::GzDecoder::new(&gz[..])
@@ -661,7 +755,24 @@ mod tests {
         assert_eq!(bits[0], 0x80);
         assert_eq!(bits[5], 0x20, "bit 42: byte 5, third from the left");
         assert_eq!(bits.iter().map(|b| b.count_ones()).sum::<u32>(), 2);
-        assert_eq!(encoded, encoded_list(&[42, 0]), "reproducible");
+        assert_eq!(encoded, encoded_list(&[42, 0], 0), "reproducible");
+        assert_eq!(read_status_list(&format!("a.{}.c", URL_SAFE_NO_PAD.encode(json!({"credentialSubject": {"encodedList": encoded}}).to_string()))), Some((131_072, vec![0, 42])));
+    }
+
+    #[test]
+    fn status_lists_have_room_for_every_issued_index() {
+        use std::io::Read as _;
+        let bits = |encoded: String| {
+            let gz = URL_SAFE_NO_PAD.decode(&encoded[1..]).unwrap();
+            let mut bits = Vec::new();
+            flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut bits).unwrap();
+            bits.len() as u64 * 8
+        };
+        assert_eq!(bits(encoded_list(&[], 0)), 131_072);
+        assert_eq!(bits(encoded_list(&[], 131_072)), 131_072);
+        // Index 131,072 needs 131,073 entries: the next size up.
+        assert_eq!(bits(encoded_list(&[], 131_073)), 262_144);
+        assert_eq!(bits(encoded_list(&[131_072], 0)), 262_144);
     }
 
     #[test]
@@ -670,6 +781,32 @@ mod tests {
         assert_eq!(unbake_svg(&svg), Some("a.b.c"));
         assert!(svg.contains("R&amp;D &lt;course&gt;"));
         assert!(baked_svg("t", "x", "y", "red\" onload=\"x").contains("#00577a"));
+    }
+
+    #[test]
+    fn credentials_name_their_key_and_every_key_stays_in_the_did_document() {
+        let old = Key::generate().unwrap();
+        let new = Key::generate().unwrap();
+        let i = Issuer::with_keys(
+            "https://tip.example.org/",
+            "E",
+            vec![
+                IssuerKey { id: "key-1".into(), key: old.public() },
+                IssuerKey { id: "key-2".into(), key: new.public() },
+            ],
+        )
+        .unwrap();
+        let a = i.sign(&old, &award()).unwrap();
+        let b = i.sign(&new, &award()).unwrap();
+        assert_eq!(key_id_unverified(&a.token).as_deref(), Some("key-1"));
+        assert_eq!(key_id_unverified(&b.token).as_deref(), Some("key-2"));
+        assert!(verify(&a.token, &old.public()) && verify(&b.token, &new.public()));
+        let doc = i.did_document();
+        assert_eq!(doc["verificationMethod"].as_array().unwrap().len(), 2);
+        assert_eq!(doc["assertionMethod"][1], "did:web:tip.example.org#key-2");
+        // A key the issuer does not list signs nothing.
+        let stranger = Key::generate().unwrap();
+        assert!(matches!(i.sign(&stranger, &award()), Err(Error::UnknownKey)));
     }
 
     #[test]

@@ -45,6 +45,16 @@ pub enum Error {
     /// A revocation list could not be signed.
     #[error("the revocation list: {0}")]
     Credential(String),
+    /// A year's status list must change and there is no key to sign it.
+    #[error(
+        "the status list for {year} must be signed again: {why}\n  = help: set TIP_SIGNING_KEY to the programme's private key and build again; without it the published list would answer wrongly"
+    )]
+    StatusList {
+        /// Its year.
+        year: i32,
+        /// What changed.
+        why: String,
+    },
 }
 
 impl Error {
@@ -53,7 +63,10 @@ impl Error {
     pub fn is_data_problem(&self) -> bool {
         matches!(
             self,
-            Error::Template { .. } | Error::File { .. } | Error::LogoNotPng(_)
+            Error::Template { .. }
+                | Error::File { .. }
+                | Error::LogoNotPng(_)
+                | Error::StatusList { .. }
         )
     }
 

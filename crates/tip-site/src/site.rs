@@ -35,6 +35,10 @@ pub struct Options {
     /// What the site's calendars published last time (its `all.ics`):
     /// events that changed since get a higher `SEQUENCE`.
     pub previous: tip_calendar::Published,
+    /// The status lists the site published last time (`status/<year>.jwt`,
+    /// by year): without the signing key, each is published again while
+    /// no revocation changed it.
+    pub previous_status: std::collections::BTreeMap<i32, String>,
 }
 
 /// The programme as templates see it: name, organiser, public email only.
@@ -198,7 +202,37 @@ impl Site<'_> {
         self.page_value(path, template, ctx)
     }
 
-    /// The template rows of `sessions` ([`public`]), each made once, side
+    /// A year's status list from the last build, kept when it says what the
+/// data says now (signed by one of the issuer's keys, the same revoked
+/// entries, room for every issued one); otherwise the build fails with the
+/// fix, rather than publish a list that answers wrongly.
+fn still_right(
+    issuer: &tip_credential::Issuer,
+    year: i32,
+    previous: &str,
+    revoked: &[u32],
+    entries: u32,
+) -> Result<String, Error> {
+    let token = previous.trim();
+    let signed = issuer
+        .keys
+        .iter()
+        .any(|k| tip_credential::verify(token, &k.key));
+    let why = match tip_credential::read_status_list(token) {
+        _ if !signed => "it is not signed by any of the programme's keys".to_string(),
+        None => "it is not a status list".to_string(),
+        Some((_, set)) if set != revoked => {
+            "a certificate was revoked (or a revocation withdrawn) since it was signed".to_string()
+        }
+        Some((len, _)) if len < u64::from(entries) => {
+            "certificates were issued beyond its length since it was signed".to_string()
+        }
+        Some(_) => return Ok(token.to_owned()),
+    };
+    Err(Error::StatusList { year, why })
+}
+
+/// The template rows of `sessions` ([`public`]), each made once, side
     /// by side (the front page of a national timetable lists thousands).
     fn session_rows(&self, sessions: &[Dated<'_>]) -> minijinja::Value {
         let data = self.data;
@@ -250,8 +284,20 @@ impl Site<'_> {
             .as_ref()
             .and_then(|o| o.email.as_deref());
         self.add("issuer.json".into(), pretty(&issuer.profile(email)));
+        // The key in use, for verifiers that take a PEM file (each key is
+        // in the DID document).
+        if let Some(last) = issuer.keys.last() {
+            self.add("issuer.pub.pem".into(), last.key.to_pem().into_bytes());
+        }
         let prefix = data.programme().id.to_uppercase();
-        let mut years: std::collections::BTreeMap<i32, Vec<u32>> = Default::default();
+        // Each year's revoked indexes, and how many entries its list needs.
+        let mut years: std::collections::BTreeMap<i32, (Vec<u32>, u32)> = Default::default();
+        let keys = &data.programme().public_keys;
+        let replaced_by: std::collections::HashMap<&str, &str> = data
+            .certificates()
+            .iter()
+            .filter_map(|c| Some((c.replaces.as_deref()?, c.number.as_str())))
+            .collect();
         for cert in data.certificates() {
             let course = &data[cert.course];
             let trainers: Vec<String> = data
@@ -275,6 +321,11 @@ impl Site<'_> {
                 |t| format!("Tier {}: {}", t.level, t.name),
             );
             let long = |d: NaiveDate| d.format("%-d %B %Y").to_string();
+            // Signed on or after its key was compromised: revoked too.
+            let key = cert.key.as_deref().unwrap_or("key-1");
+            let untrusted = keys
+                .iter()
+                .any(|k| k.id == key && !k.trusted_on(cert.issued));
             let mut ctx = self.base("../../");
             ctx["issuer"] = json!({ "did": issuer.did, "did_path": issuer.did_path });
             ctx["cert"] = json!({
@@ -288,6 +339,12 @@ impl Site<'_> {
                 "issued": long(cert.issued),
                 "trainers": tip_core::words::list(trainers, "and"),
                 "revoked": cert.revoked.map(long),
+                "untrusted": untrusted,
+                "reason": cert.revoked.and(cert.reason.as_deref()),
+                "replaced_by": replaced_by.get(cert.number.as_str()).and_then(|n| {
+                    let new = data.certificates().iter().find(|c| c.number == *n)?;
+                    Some(json!({ "number": n, "code": new.code }))
+                }),
             });
             self.page(
                 format!("verify/{}/index.html", cert.code),
@@ -295,22 +352,29 @@ impl Site<'_> {
                 &ctx,
             )?;
             if let Some((year, seq)) = tip_core::model::Issued::sequence(&cert.number, &prefix) {
-                let list = years.entry(year).or_default();
-                if cert.revoked.is_some() {
-                    list.push(seq);
+                let (revoked, entries) = years.entry(year).or_default();
+                *entries = (*entries).max(seq.saturating_add(1));
+                if cert.revoked.is_some() || untrusted {
+                    revoked.push(seq);
                 }
             }
         }
-        if let Some(key) = &self.opts.signing_key {
-            for (year, revoked) in years {
-                let token = issuer
-                    .status_list(key, year, &revoked, self.opts.stamp.date_naive())
-                    .map_err(|e| Error::Credential(e.to_string()))?;
-                self.add(
-                    format!("status/{year}.jwt"),
-                    format!("{token}\n").into_bytes(),
-                );
-            }
+        for (year, (mut revoked, entries)) in years {
+            revoked.sort_unstable();
+            let token = match &self.opts.signing_key {
+                Some(key) => issuer
+                    .status_list(key, year, &revoked, entries, self.opts.stamp.date_naive())
+                    .map_err(|e| Error::Credential(e.to_string()))?,
+                None => match self.opts.previous_status.get(&year) {
+                    Some(previous) => Self::still_right(&issuer, year, previous, &revoked, entries)?,
+                    // Never published: nothing to keep (the build says so).
+                    None => continue,
+                },
+            };
+            self.add(
+                format!("status/{year}.jwt"),
+                format!("{}\n", token.trim_end()).into_bytes(),
+            );
         }
         Ok(())
     }

@@ -41,6 +41,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         issuer,
         signing_key,
         previous: super::calendar::previous_calendar(&args.output.join("calendars/all.ics")),
+        previous_status: previous_status(&args.output),
     };
     let files = match site::build(&data, &opts) {
         Ok(files) => files,
@@ -66,7 +67,7 @@ fn credentials(
     dir: &std::path::Path,
 ) -> io::Result<(Option<tip_credential::Issuer>, Option<tip_credential::Key>)> {
     let programme = data.programme();
-    let (Some(_), Some(site)) = (&programme.public_key, &programme.site_url) else {
+    if programme.public_keys.is_empty() || programme.site_url.is_none() {
         if !data.certificates().is_empty() {
             writeln!(
                 anstream::stderr(),
@@ -74,16 +75,38 @@ fn credentials(
             )?;
         }
         return Ok((None, None));
-    };
-    let public = super::keys::public_key(data)?;
-    let issuer = tip_credential::Issuer::new(site, &programme.name, public)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-    let key = super::keys::signing_key(dir, &public)?;
+    }
+    let issuer = crate::signing::issuer(data)?;
+    let key = crate::signing::signing_key(data, dir, &issuer.keys)?.map(|(key, _)| key);
     if key.is_none() && !data.certificates().is_empty() {
         writeln!(
             anstream::stderr(),
-            "warning: TIP_SIGNING_KEY is not set: the revocation lists (status/<year>.jwt) are not signed, so not published; the verify pages still say which certificates are revoked"
+            "note: TIP_SIGNING_KEY is not set: the status lists (status/<year>.jwt) the last build signed are published again while no revocation changed them; a year never signed has none until a build with the key"
         )?;
     }
     Ok((Some(issuer), key))
+}
+
+/// The status lists a previous build published in `out` (`status/<year>.jwt`,
+/// each read only if a small regular file).
+fn previous_status(out: &std::path::Path) -> std::collections::BTreeMap<i32, String> {
+    use std::io::Read as _;
+    let Ok(entries) = std::fs::read_dir(out.join("status")) else {
+        return Default::default();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let year: i32 = name.strip_suffix(".jwt")?.parse().ok()?;
+            let mut text = String::new();
+            std::fs::File::open(e.path())
+                .ok()?
+                .take(4 << 20)
+                .read_to_string(&mut text)
+                .ok()?;
+            Some((year, text))
+        })
+        .collect()
 }

@@ -38,6 +38,11 @@ pub(crate) struct Args {
     /// page; nothing is numbered, signed or recorded.
     #[arg(long)]
     draft: bool,
+    /// Issue a new certificate in place of this revoked one (its number;
+    /// repeat for several): a revoked completion is otherwise not issued
+    /// again. The new ledger row records the number it replaces.
+    #[arg(long, value_name = "NUMBER")]
+    reissue: Vec<String>,
 }
 
 /// Issue certificates for everyone who completed the cohort: record them
@@ -67,10 +72,14 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         }
     };
     // Issuing signs; only a draft goes without the key.
+    let stamp = crate::data::source_date_epoch()?;
+    let today = stamp
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map_or_else(crate::today, |t| t.date_naive());
     let signer = if args.draft {
         None
     } else {
-        Some(signer(&data, &args.data.dir)?)
+        Some(signer(&data, &args.data.dir, today)?)
     };
     let renderer = match Renderer::new(&data) {
         Ok(r) if args.draft => r.draft(),
@@ -104,14 +113,51 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         .retain(|c| !missing.iter().any(|m| m.person == Some(c.person)));
     let refused = before - plan.certificates.len();
 
-    let stamp = crate::data::source_date_epoch()?;
-    let today = stamp
-        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-        .map_or_else(crate::today, |t| t.date_naive());
-    let issuance = tip_certificate::issue(&data, &mut plan.certificates, signer.as_ref(), today)
-        .map_err(io::Error::other)?;
+    let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
+    // Refuse a bad place before anything is recorded.
+    match (&args.output, &args.combined) {
+        (Some(dir), _) => outputs.check_folder(dir, output::FolderKind::Certificates)?,
+        (None, Some(file)) => {
+            outputs.file(file, output::FileKind::Pdf)?;
+        }
+        (None, None) => {}
+    }
+    let request = tip_certificate::Request {
+        signer: signer.as_ref(),
+        today,
+        reissue: &args.reissue,
+    };
+    // Issuing is recording: the ledger first, under its lock, so that a
+    // failure after it reprints the same certificates, never new numbers,
+    // and two runs at once never share a number.
+    let issued = if signer.is_some() {
+        issue_and_record(&data, &mut plan.certificates, request, &mut err)?
+    } else {
+        let ledger = tip_certificate::ledger_rows(&data);
+        tip_certificate::issue(&data, &mut plan.certificates, &ledger, request)
+    };
+    let issuance = match issued {
+        Ok(issuance) => issuance,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Outcome::Invalid);
+        }
+    };
     for (new, old) in &issuance.replaced {
         writeln!(err, "{new} replaces {old}, which was revoked")?;
+    }
+    for (number, changes) in &issuance.changed {
+        writeln!(
+            err,
+            "warning: {number} is reprinted as issued, but {changes}\n  = help: to issue a corrected certificate, revoke {number} in the ledger (`revoked`, `reason`), then run this again with `--reissue {number}`"
+        )?;
+    }
+    for (p, number) in &issuance.held {
+        writeln!(
+            err,
+            "no certificate for {} ({}): {number} was revoked, and a revoked completion is not issued again\n  = help: to issue a replacement, run this again with `--reissue {number}`",
+            data[*p].name, data[*p].id
+        )?;
     }
     for (p, reason) in &plan.not_earned {
         writeln!(
@@ -126,31 +172,10 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         Outcome::Success
     };
     if plan.certificates.is_empty() {
-        if refused == 0 {
+        if refused == 0 && issuance.held.is_empty() {
             writeln!(err, "no one has completed `{}` as of {on}", data[cohort].id)?;
         }
         return Ok(finished);
-    }
-    let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
-    // Refuse a bad place before anything is recorded.
-    match (&args.output, &args.combined) {
-        (Some(dir), _) => outputs.check_folder(dir, output::FolderKind::Certificates)?,
-        (None, Some(file)) => {
-            outputs.file(file, output::FileKind::Pdf)?;
-        }
-        (None, None) => {}
-    }
-    // Issuing is recording: the ledger first, so that a failure after it
-    // reprints the same certificates, never new numbers.
-    if !issuance.new.is_empty() {
-        let ledger = record(&data, &issuance)?;
-        writeln!(
-            err,
-            "recorded {} new certificate{} in {}",
-            issuance.new.len(),
-            if issuance.new.len() == 1 { "" } else { "s" },
-            ledger.display()
-        )?;
     }
     let progress = progress(plan.certificates.len());
     let certificates = &plan.certificates;
@@ -225,69 +250,98 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
 }
 
 /// The programme's signer: the private key named by `TIP_SIGNING_KEY`,
-/// matching the data set's `public_key`, for `did:web` of its site.
-fn signer(data: &tip_core::Dataset, dir: &Path) -> io::Result<tip_certificate::Signer> {
+/// the private half of the key in use today, for `did:web` of its site.
+fn signer(
+    data: &tip_core::Dataset,
+    dir: &Path,
+    today: NaiveDate,
+) -> io::Result<tip_certificate::Signer> {
     let refuse = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
-    let programme = data.programme();
-    let public = super::keys::public_key(data)?;
-    let Some(key) = super::keys::signing_key(dir, &public)? else {
+    let issuer = crate::signing::issuer(data)?;
+    let Some((key, entry)) = crate::signing::signing_key(data, dir, &issuer.keys)? else {
         return Err(refuse(
             "certificates are signed when issued, and TIP_SIGNING_KEY is not set\n  = help: make a key once with `tip keys new -o ~/tip-keys/issuer.pem` (it says where each half goes), then `export TIP_SIGNING_KEY=~/tip-keys/issuer.pem`; or print drafts, which record nothing, with `--draft`".into(),
         ));
     };
-    let Some(site) = &programme.site_url else {
-        return Err(refuse(
-            "the programme has no `site_url`: its host names the certificates' issuer (did:web)\n  = help: add `site_url: https://…` to the programme".into(),
-        ));
-    };
-    let issuer = tip_credential::Issuer::new(site, &programme.name, public)
-        .map_err(|e| refuse(e.to_string()))?;
+    let keys = &data.programme().public_keys;
+    if let Some(since) = entry.compromised.filter(|c| *c <= today) {
+        return Err(refuse(format!(
+            "TIP_SIGNING_KEY is `{}`, marked compromised from {since}: it signs nothing more\n  = help: make a new key (`tip keys new`), add it to `public_keys` with `from:`, and sign with it",
+            entry.id
+        )));
+    }
+    if let Some(now) = crate::signing::current(keys, today)
+        && now.id != entry.id
+    {
+        return Err(refuse(format!(
+            "TIP_SIGNING_KEY is `{}`, but `{}` ({}) is the key in use since {}: sign with it",
+            entry.id,
+            now.id,
+            now.file,
+            now.from.map_or_else(|| "the start".into(), |d| d.to_string())
+        )));
+    }
+    if entry.from.is_some_and(|from| from > today) {
+        return Err(refuse(format!(
+            "TIP_SIGNING_KEY is `{}`, which signs from {}: it is not in use yet",
+            entry.id,
+            entry.from.map(|d| d.to_string()).unwrap_or_default()
+        )));
+    }
     Ok(tip_certificate::Signer { key, issuer })
 }
 
-/// Append the new rows to the ledger (the last `certificates*.csv`, or a
-/// new `certificates.csv`), atomically: the one file tip writes in a data
-/// folder.
-fn record(data: &tip_core::Dataset, issuance: &tip_certificate::Issuance) -> io::Result<PathBuf> {
-    let existing = data
+/// Issue under the ledger's lock: re-read the ledger file that new rows go
+/// to (the last `certificates*.csv`, or a new `certificates.csv`), number
+/// from it and the other ledger files, and append the new rows with an
+/// atomic rename before the lock is released.
+fn issue_and_record(
+    data: &tip_core::Dataset,
+    certificates: &mut Vec<tip_certificate::Certificate>,
+    request: tip_certificate::Request<'_>,
+    err: &mut impl Write,
+) -> io::Result<Result<tip_certificate::Issuance, tip_certificate::IssueError>> {
+    let target = data
         .certificates()
         .iter()
         .map(|c| data.location(c.loc).file)
-        .rfind(|f| f.ends_with(".csv"))
-        .map(|f| data.root().join(&*f));
-    let path = existing.unwrap_or_else(|| data.root().join("certificates.csv"));
-    let old = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(output::at(&path)(e)),
-    };
-    let mut text = if old.trim().is_empty() {
-        format!("{}\n", tip_certificate::LEDGER_HEADER)
-    } else {
-        old
-    };
-    if !text.ends_with('\n') {
-        text.push('\n');
+        .rfind(|f| f.ends_with(".csv"));
+    let path = target
+        .as_deref()
+        .map_or_else(|| data.root().join("certificates.csv"), |f| data.root().join(f));
+    let ledger = tip_certificate::LedgerFile::open(&path)?;
+    for stray in ledger.cleaned() {
+        writeln!(
+            err,
+            "removed `{}`, left by an interrupted `tip certify`",
+            stray.display()
+        )?;
     }
-    let header: Vec<String> = text
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches('\u{feff}')
-        .split(',')
-        .map(|h| h.trim().to_ascii_lowercase())
+    // The rows of the other ledger files, as loaded, and this file's as
+    // read under the lock.
+    let mut rows: Vec<tip_certificate::LedgerRow> = data
+        .certificates()
+        .iter()
+        .filter(|c| target.as_deref() != Some(&*data.location(c.loc).file))
+        .map(|c| tip_certificate::LedgerRow::of(data, c))
         .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    text.push_str(&issuance.rows(&header));
-    let dir = path.parent().unwrap_or(data.root());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tip-ledger-")
-        .tempfile_in(dir)
-        .map_err(output::at(dir))?;
-    tmp.write_all(text.as_bytes()).map_err(output::at(&path))?;
-    tmp.as_file().sync_all().map_err(output::at(&path))?;
-    tmp.persist(&path).map_err(|e| output::at(&path)(e.error))?;
-    Ok(path)
+    rows.extend_from_slice(ledger.rows());
+    let issuance = match tip_certificate::issue(data, certificates, &rows, request) {
+        Ok(issuance) => issuance,
+        Err(e) => return Ok(Err(e)),
+    };
+    if !issuance.new.is_empty() {
+        let path = ledger.path().to_owned();
+        ledger.append(&issuance.new)?;
+        writeln!(
+            err,
+            "recorded {} new certificate{} in {}",
+            issuance.new.len(),
+            if issuance.new.len() == 1 { "" } else { "s" },
+            path.display()
+        )?;
+    }
+    Ok(Ok(issuance))
 }
 
 /// The missing characters of each place, in order.

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+
 use crate::Outcome;
 
 /// Arguments of `tip keys`.
@@ -32,12 +33,7 @@ enum Action {
 pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     let Action::New { output, public } = &args.action;
     let public = public.clone().unwrap_or_else(|| public_beside(output));
-    if inside_a_data_folder(output) {
-        return Err(io::Error::other(format!(
-            "`{}` is inside a data folder: the private key must never be kept with the data (it is in git, and its files are published); choose a path outside it, e.g. ~/tip-keys/issuer.pem",
-            output.display()
-        )));
-    }
+    crate::signing::refuse_inside_data(output, None, "the private key would go to")?;
     let key = tip_credential::Key::generate().map_err(io::Error::other)?;
     write_new(output, key.to_pem().as_bytes(), true)?;
     if let Err(e) = write_new(&public, key.public().to_pem().as_bytes(), false) {
@@ -45,60 +41,16 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         let _ = std::fs::remove_file(output);
         return Err(e);
     }
+    let name = public
+        .file_name()
+        .map_or_else(|| "issuer.pub.pem".into(), |n| n.to_string_lossy().into_owned());
     writeln!(
         anstream::stderr(),
-        "made a signing key:\n  private: {} (keep it safe and out of the data folder; set TIP_SIGNING_KEY to this path when printing certificates and building the site)\n  public:  {} (copy it into the data folder, e.g. keys/issuer.pub.pem, and set `public_key: keys/issuer.pub.pem` in the programme)",
+        "made a signing key:\n  private: {} (keep it safe, with a backup, and out of the data folder; set TIP_SIGNING_KEY to this path when printing certificates and building the site)\n  public:  {} (copy it into the data folder's `keys/` folder)\n\nthen, for a first key, in the programme:\n  public_key: keys/{name}\nor, to rotate (the old key stays listed, so what it signed still verifies), add it at the end of `public_keys`:\n  public_keys:\n    - file: keys/<the old key>.pub.pem\n    - file: keys/{name}\n      from: <the day it starts signing>",
         output.display(),
         public.display()
     )?;
     Ok(Outcome::Success)
-}
-
-fn invalid(why: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, why)
-}
-
-/// The data set's public key (`programme.public_key`).
-pub(crate) fn public_key(data: &tip_core::Dataset) -> io::Result<tip_credential::PublicKey> {
-    let Some(file) = &data.programme().public_key else {
-        return Err(invalid(
-            "the programme has no `public_key`\n  = help: make a key pair with `tip keys new -o ~/tip-keys/issuer.pem`, copy `issuer.pub.pem` into the data folder and set `public_key:` to its path".into(),
-        ));
-    };
-    let path = tip_core::public_file(data.root(), file)
-        .map_err(|e| invalid(format!("the public key `{file}` {e}")))?;
-    let text = std::fs::read_to_string(&path).map_err(crate::output::at(&path))?;
-    tip_credential::PublicKey::from_pem(&text).map_err(|e| invalid(format!("`{file}` is {e}")))
-}
-
-/// The private key `TIP_SIGNING_KEY` names, when set: refused when it is
-/// inside the data folder `dir` (or any data folder), unreadable, or not
-/// the private half of `public`.
-pub(crate) fn signing_key(
-    dir: &Path,
-    public: &tip_credential::PublicKey,
-) -> io::Result<Option<tip_credential::Key>> {
-    let Some(path) = std::env::var_os("TIP_SIGNING_KEY").map(PathBuf::from) else {
-        return Ok(None);
-    };
-    let data_root = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
-    let key_path = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
-    if key_path.starts_with(&data_root) || inside_a_data_folder(&path) {
-        return Err(invalid(format!(
-            "TIP_SIGNING_KEY names `{}`, inside a data folder: the private key must never be kept with the data\n  = help: move it outside (e.g. ~/tip-keys/) and keep only the public key in the data folder",
-            path.display()
-        )));
-    }
-    let text = std::fs::read_to_string(&path).map_err(crate::output::at(&path))?;
-    let key = tip_credential::Key::from_pem(&text)
-        .map_err(|e| invalid(format!("TIP_SIGNING_KEY (`{}`) is {e}", path.display())))?;
-    if key.public() != *public {
-        return Err(invalid(format!(
-            "TIP_SIGNING_KEY (`{}`) is not the private half of the programme's `public_key`\n  = help: use the key made with that public key; a new key pair needs its public half in the data folder",
-            path.display()
-        )));
-    }
-    Ok(Some(key))
 }
 
 /// `issuer.pem` → `issuer.pub.pem`.
@@ -107,36 +59,6 @@ fn public_beside(private: &Path) -> PathBuf {
         .file_stem()
         .map_or_else(|| "key".into(), |s| s.to_string_lossy().into_owned());
     private.with_file_name(format!("{stem}.pub.pem"))
-}
-
-/// Whether a folder above `path` holds a data set (a `programme` in one of
-/// its YAML files).
-pub(crate) fn inside_a_data_folder(path: &Path) -> bool {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    abs.ancestors().skip(1).any(|dir| {
-        std::fs::read_dir(dir).is_ok_and(|entries| {
-            entries.flatten().any(|e| {
-                let name = e.file_name().to_string_lossy().to_ascii_lowercase();
-                (name.ends_with(".yaml") || name.ends_with(".yml"))
-                    && e.file_type().is_ok_and(|t| t.is_file())
-                    && starts_a_programme(&e.path())
-            })
-        })
-    })
-}
-
-/// Whether the first 64 KiB of a YAML file hold a top-level `programme:`
-/// (a look, not a parse: a big or odd file is never read whole).
-fn starts_a_programme(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(64 << 10).read_to_end(&mut head))
-        .is_ok_and(|_| {
-            String::from_utf8_lossy(&head)
-                .lines()
-                .any(|l| l.starts_with("programme:"))
-        })
 }
 
 /// Write a new file, atomically, never over an existing one; a private

@@ -142,6 +142,7 @@ fn build(dir: &Path, args: &Args) -> Preview {
         issuer: None,
         signing_key: None,
         previous: Default::default(),
+        previous_status: Default::default(),
     };
     match site::build(&data, &opts) {
         Ok(files) => {

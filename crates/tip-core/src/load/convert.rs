@@ -21,6 +21,7 @@ use crate::model::{Rule, RuleKind};
 use crate::records::Records;
 use crate::schema::{self, Field, Ty};
 use crate::suggest::did_you_mean;
+use crate::words::is_bidi_control;
 
 /// The outcome of converting one record.
 pub(crate) type Converted<T> = Result<T, Option<Id>>;
@@ -165,7 +166,13 @@ pub(crate) fn person(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Convert
     ];
     let [id, name, email, organisation, sector, role, region] = ctx.values(rec, fields, what);
     let id = id.and_then(|v| ctx.id(v)).ok_or(None)?;
-    let name = name.and_then(|v| ctx.short_text(v));
+    let name = name.and_then(|v| {
+        let text = ctx.short_text(v)?;
+        if !text.is_ascii() && text.contains(is_bidi_control) {
+            bidi_control(ctx, v, &text);
+        }
+        Some(text)
+    });
     let email = email.and_then(|v| ctx.email(v));
     let organisation = organisation.and_then(|v| ctx.short_text(v));
     let sector = sector.and_then(|v| ctx.reference(v, &ix.sectors));
@@ -1002,6 +1009,9 @@ pub(crate) fn issued(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Option<
     let issued = ctx.required(rec, "issued", what, Ctx::date);
     let revoked = ctx.field(rec, "revoked", Ctx::date);
     let reason = ctx.field(rec, "reason", Ctx::text);
+    let key = ctx.field(rec, "key", Ctx::text);
+    let replaces = ctx.field(rec, "replaces", Ctx::text);
+    let credential = ctx.field(rec, "credential", Ctx::text);
     // A revocation says when and why.
     match (rec.has("revoked"), rec.has("reason")) {
         (true, false) => {
@@ -1033,8 +1043,16 @@ pub(crate) fn issued(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Option<
         issued: issued?,
         revoked,
         reason,
+        key,
+        replaces,
+        credential,
         loc: rec.loc,
         number_loc: ctx.value_loc(rec, "number").unwrap_or(rec.loc),
+        code_loc: ctx.value_loc(rec, "code").unwrap_or(rec.loc),
+        issued_loc: ctx.value_loc(rec, "issued").unwrap_or(rec.loc),
+        revoked_loc: ctx.value_loc(rec, "revoked"),
+        replaces_loc: ctx.value_loc(rec, "replaces"),
+        key_loc: ctx.value_loc(rec, "key"),
     })
 }
 
@@ -1097,8 +1115,7 @@ pub(crate) fn programme(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opti
         Some(url)
     });
     let site_url = ctx.field(rec, "site_url", Ctx::url);
-    let public_key = ctx.field(rec, "public_key", Ctx::text);
-    let public_key_loc = ctx.value_loc(rec, "public_key");
+    let public_keys = public_keys(ctx, rec);
     let vision = ctx.field(rec, "vision", |c, v| vision(c, v, ix));
     let branding = ctx.field(rec, "branding", branding);
     Some(Programme {
@@ -1112,12 +1129,110 @@ pub(crate) fn programme(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opti
         working_days,
         verify_url,
         site_url,
-        public_key,
-        public_key_loc,
+        public_keys,
         vision,
         branding,
         loc: rec.loc,
     })
+}
+
+#[cold]
+fn bidi_control(ctx: &mut Ctx<'_>, v: Val<'_>, name: &str) {
+    let shown: String = name
+        .chars()
+        .map(|c| {
+            if is_bidi_control(c) {
+                format!("<U+{:04X}>", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let loc = ctx.loc_of(v);
+    ctx.warning(
+        Code::BidiControl,
+        loc,
+        format!("the name `{shown}` holds a bidirectional control character, which can make it print reversed"),
+    )
+    .help = Some("remove the control character: right-to-left letters need none, they are ordered by the Unicode bidirectional algorithm".into());
+}
+
+/// The programme's public keys: `public_keys`, a list of `{file, from,
+/// compromised}` in the order they came into use, or `public_key`, one
+/// file (the shorthand for a list of one key used from the start).
+fn public_keys(ctx: &mut Ctx<'_>, rec: &Record<'_>) -> Vec<PublicKeyEntry> {
+    if rec.has("public_key") && rec.has("public_keys") {
+        ctx.conflict(
+            rec,
+            ["public_key", "public_keys"],
+            "both `public_key` and `public_keys` are set",
+            "keep `public_keys` and list the one key there as its first entry: `- file: …`",
+        );
+    }
+    if let Some(file) = ctx.field(rec, "public_key", Ctx::text) {
+        let loc = ctx.value_loc(rec, "public_key").unwrap_or(rec.loc);
+        return vec![PublicKeyEntry {
+            id: "key-1".into(),
+            file,
+            from: None,
+            compromised: None,
+            loc,
+        }];
+    }
+    let fields = nested("programme", &["public_keys"]);
+    let keys = ctx
+        .field(rec, "public_keys", |c, v| {
+            c.list(v, |c, item| {
+                let Val::Node(node) = item else { return None };
+                let r = c.record(node, fields, "public key")?;
+                let file = c.required(&r, "file", "public key", Ctx::text);
+                let from = c.field(&r, "from", Ctx::date);
+                let compromised = c.field(&r, "compromised", Ctx::date);
+                let loc = c.value_loc(&r, "file").unwrap_or(r.loc);
+                Some((file?, from, compromised, loc, r.loc))
+            })
+        })
+        .unwrap_or_default();
+    let mut out: Vec<PublicKeyEntry> = Vec::with_capacity(keys.len());
+    for (i, (file, from, compromised, loc, at)) in keys.into_iter().enumerate() {
+        // Keys come into use one after another: each `from` after the last.
+        if let (Some(prev), Some(from)) = (out.last().and_then(|k| k.from), from)
+            && from <= prev
+        {
+            ctx.error(
+                Code::InvalidValue,
+                at,
+                format!("this key's `from` ({from}) is not after the previous key's ({prev})"),
+            )
+            .help = Some("list keys in the order they came into use, each `from` later than the one before; add a new key at the end".into());
+        }
+        if i > 0 && from.is_none() {
+            ctx.error(
+                Code::MissingField,
+                at,
+                "a key after the first needs `from`: the day it starts signing",
+            )
+            .help = Some("write `from: YYYY-MM-DD` (`tip keys rotate` does)".into());
+        }
+        if let (Some(from), Some(c)) = (from, compromised)
+            && c < from
+        {
+            ctx.error(
+                Code::InvalidValue,
+                at,
+                format!("the key is marked compromised on {c}, before it came into use on {from}"),
+            )
+            .help = Some("a compromised key's date is when it stopped being trusted, on or after `from`".into());
+        }
+        out.push(PublicKeyEntry {
+            id: format!("key-{}", i + 1),
+            file,
+            from,
+            compromised,
+            loc,
+        });
+    }
+    out
 }
 
 fn default_working_days() -> Vec<Weekday> {

@@ -242,6 +242,15 @@ impl<'a> Ctx<'a> {
         self.push(Diagnostic::error(code, message), loc)
     }
 
+    pub(crate) fn warning(
+        &mut self,
+        code: Code,
+        loc: Loc,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.push(Diagnostic::warning(code, message), loc)
+    }
+
     fn push(&mut self, diagnostic: Diagnostic, loc: Loc) -> &mut Diagnostic {
         self.diagnostics
             .push(diagnostic.at(self.files.location(loc)));

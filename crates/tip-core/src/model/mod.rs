@@ -109,17 +109,42 @@ pub struct Programme {
     pub verify_url: Option<String>,
     /// Where the site is published.
     pub site_url: Option<String>,
-    /// The certificates' public key (a PEM file), relative to the data
-    /// folder.
-    pub public_key: Option<String>,
-    /// Where `public_key`'s value is written.
-    pub public_key_loc: Option<Loc>,
+    /// The certificates' public keys over time (`public_keys`, or the
+    /// one-key shorthand `public_key`), in the order written: the newest
+    /// last.
+    pub public_keys: Vec<PublicKeyEntry>,
     /// Targets: how many people trained by when.
     pub vision: Option<Vision>,
     /// Logo, colour, signatory.
     pub branding: Option<Branding>,
     /// Where it is defined.
     pub loc: Loc,
+}
+
+/// One of the programme's public keys for certificates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKeyEntry {
+    /// Its id in the issuer's DID document: `key-1`, `key-2`, … by its
+    /// place in the list (so a key's id never changes while keys are only
+    /// added).
+    pub id: String,
+    /// The PEM file, relative to the data folder.
+    pub file: String,
+    /// The first day it signs (none: from the start).
+    pub from: Option<NaiveDate>,
+    /// The day from which it is no longer trusted: credentials it signed
+    /// on or after that day are revoked.
+    pub compromised: Option<NaiveDate>,
+    /// Where its `file` is written.
+    pub loc: Loc,
+}
+
+impl PublicKeyEntry {
+    /// Whether a credential this key signed on `issued` stands (it was
+    /// not signed on or after the key was compromised).
+    pub fn trusted_on(&self, issued: NaiveDate) -> bool {
+        self.compromised.is_none_or(|c| issued < c)
+    }
 }
 
 /// The organiser of a programme.
@@ -746,22 +771,65 @@ pub struct Issued {
     pub revoked: Option<NaiveDate>,
     /// Why it was revoked.
     pub reason: Option<String>,
+    /// The id of the key that signed it (`key-2`); none for rows written
+    /// before keys had ids (the first key).
+    pub key: Option<String>,
+    /// The number of the revoked certificate it replaces.
+    pub replaces: Option<String>,
+    /// The credential as signed (a VC-JWT): what a reprint gives back.
+    pub credential: Option<String>,
     /// Where it is recorded.
     pub loc: Loc,
     /// Where its `number` is written.
     pub number_loc: Loc,
+    /// Where its `code` is written.
+    pub code_loc: Loc,
+    /// Where its `issued` date is written.
+    pub issued_loc: Loc,
+    /// Where its `revoked` date is written.
+    pub revoked_loc: Option<Loc>,
+    /// Where its `replaces` is written.
+    pub replaces_loc: Option<Loc>,
+    /// Where its `key` is written.
+    pub key_loc: Option<Loc>,
 }
 
 impl Issued {
     /// The year and sequence of a number `<PREFIX>-<YEAR>-<NNNNNN>` with
-    /// this prefix.
+    /// this prefix, written canonically: the sequence from 1, at least six
+    /// digits, zero-padded to six and never otherwise (`…-000041`,
+    /// `…-1000000`; not `…-+00041` or `…-0000041`).
     pub fn sequence(number: &str, prefix: &str) -> Option<(i32, u32)> {
         let rest = number.strip_prefix(prefix)?.strip_prefix('-')?;
         let (year, seq) = rest.split_once('-')?;
-        if year.len() != 4 || seq.len() != 6 {
+        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        Some((year.parse().ok()?, seq.parse().ok()?))
+        if seq.len() < 6 || seq.len() > 10 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n: u32 = seq.parse().ok()?;
+        if n == 0 || (seq.len() > 6 && seq.starts_with('0')) {
+            return None;
+        }
+        Some((year.parse().ok()?, n))
+    }
+
+    /// The canonical number of sequence `seq` in `year`: the inverse of
+    /// [`Issued::sequence`].
+    pub fn number_of(prefix: &str, year: i32, seq: u32) -> String {
+        format!("{prefix}-{year}-{seq:06}")
+    }
+
+    /// Whether `code` is written as verification codes are: `XXXX-XXXX`
+    /// in Crockford's base 32 (digits and capitals without I, L, O, U).
+    pub fn is_code(code: &str) -> bool {
+        let b = code.as_bytes();
+        b.len() == 9
+            && b[4] == b'-'
+            && b.iter().enumerate().all(|(i, c)| {
+                i == 4 || (c.is_ascii_digit() || c.is_ascii_uppercase()) && !b"ILOU".contains(c)
+            })
     }
 }
 
