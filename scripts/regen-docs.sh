@@ -2,11 +2,14 @@
 # Regenerate the generated tables of docs/data-format.md from the code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo run -q -p tip-core --example field-tables > /tmp/tip-tables.md
-python3 - <<'PY'
-import re
+# Needs only the Rust toolchain and python3.
+tables=$(mktemp)
+trap 'rm -f "$tables"' EXIT
+cargo run -q -p tip-core --example field-tables > "$tables"
+TABLES="$tables" python3 - <<'PY'
+import os
 doc = open("docs/data-format.md").read()
-gen = open("/tmp/tip-tables.md").read()
+gen = open(os.environ["TABLES"]).read()
 fields, codes = gen.split("## Diagnostic codes\n\n")
 start = doc.index("### `programme`")
 end = doc.index("## Diagnostics\n")

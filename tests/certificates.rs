@@ -58,26 +58,6 @@ fn row<'a>(
     rows.iter().filter(|r| r["person"] == person).collect()
 }
 
-/// Revoke certificate `number` in the ledger, as a coordinator does: fill
-/// `revoked` and `reason` in its row.
-fn revoke(data: &Path, number: &str, on: &str, reason: &str) {
-    let path = data.join("certificates.csv");
-    let text = fs::read_to_string(&path).unwrap();
-    let mut out = String::new();
-    for line in text.lines() {
-        if line.starts_with(&format!("{number},")) {
-            let mut cells: Vec<&str> = line.split(',').collect();
-            cells[6] = on;
-            cells[7] = reason;
-            out.push_str(&cells.join(","));
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    fs::write(path, out).unwrap();
-}
-
 fn token_of(svg: &Path) -> String {
     let text = fs::read_to_string(svg).unwrap();
     tip_credential::unbake_svg(&text).unwrap().to_owned()
@@ -159,14 +139,21 @@ fn a_revoked_completion_is_not_issued_again_until_reissue() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("not a revoked certificate"), "{err}");
     // Asked for: a new number that records the one it replaces.
-    let (code, err) =
-        certify_dartford(&data, &tmp.path().join("third"), &key, &["--reissue", &first]);
+    let (code, err) = certify_dartford(
+        &data,
+        &tmp.path().join("third"),
+        &key,
+        &["--reissue", &first],
+    );
     assert_eq!(code, 0, "{err}");
     let rows = ledger(&data);
     let rosa = row(&rows, "rosa-delgado");
     assert_eq!(rosa.len(), 2);
     assert_eq!(rosa[1]["replaces"], first);
-    assert!(err.contains(&format!("{} replaces {first}", rosa[1]["number"])), "{err}");
+    assert!(
+        err.contains(&format!("{} replaces {first}", rosa[1]["number"])),
+        "{err}"
+    );
     let (code, _, err) = tip_env(&["validate", s(&data)], &[]);
     assert_eq!(code, 0, "{err}");
     // The site: the revoked page links its replacement.
@@ -176,11 +163,12 @@ fn a_revoked_completion_is_not_issued_again_until_reissue() {
         &[("TIP_SIGNING_KEY", &key)],
     );
     assert_eq!(code, 0, "{err}");
-    let page = fs::read_to_string(site.join(format!("verify/{}/index.html", rosa[0]["code"]))).unwrap();
+    let page =
+        fs::read_to_string(site.join(format!("verify/{}/index.html", rosa[0]["code"]))).unwrap();
     assert!(page.contains("Revoked on 12 January 2023"), "{page}");
     assert!(page.contains("name misspelt"), "{page}");
     assert!(
-        page.contains(&format!("href=\"../{}/\"", rosa[1]["code"])),
+        page.contains(&format!("href=\"../{}/index.html\"", rosa[1]["code"])),
         "{page}"
     );
 }
@@ -195,10 +183,18 @@ fn a_reprint_is_the_credential_as_signed_and_a_changed_name_is_pointed_out() {
     let (code, err) = certify_dartford(&data, &tmp.path().join("a"), &key, &[]);
     assert_eq!(code, 0, "{err}");
     let number = row(&ledger(&data), "rosa-delgado")[0]["number"].clone();
-    let svg = |dir: &str| tmp.path().join(dir).join(format!("{number}-rosa-delgado.svg"));
+    let svg = |dir: &str| {
+        tmp.path()
+            .join(dir)
+            .join(format!("{number}-rosa-delgado.svg"))
+    };
     let signed = token_of(&svg("a"));
     assert_eq!(row(&ledger(&data), "rosa-delgado")[0]["credential"], signed);
-    edit(&data.join("people.csv"), "Rosa Delgado", "Rosa Delgado Ruiz");
+    edit(
+        &data.join("people.csv"),
+        "Rosa Delgado",
+        "Rosa Delgado Ruiz",
+    );
     let (code, _, err) = tip_env(&["validate", s(&data)], &[]);
     assert_eq!(code, 0, "{err}");
     assert!(
@@ -207,10 +203,23 @@ fn a_reprint_is_the_credential_as_signed_and_a_changed_name_is_pointed_out() {
     );
     let (code, err) = certify_dartford(&data, &tmp.path().join("b"), &key, &[]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains(&format!("{number} is reprinted as issued")), "{err}");
+    assert!(
+        err.contains(&format!("{number} is reprinted as issued")),
+        "{err}"
+    );
     assert_eq!(token_of(&svg("b")), signed, "the same credential");
-    let pdf = fs::read(tmp.path().join("b").join(format!("{number}-rosa-delgado.pdf"))).unwrap();
-    let first = fs::read(tmp.path().join("a").join(format!("{number}-rosa-delgado.pdf"))).unwrap();
+    let pdf = fs::read(
+        tmp.path()
+            .join("b")
+            .join(format!("{number}-rosa-delgado.pdf")),
+    )
+    .unwrap();
+    let first = fs::read(
+        tmp.path()
+            .join("a")
+            .join(format!("{number}-rosa-delgado.pdf")),
+    )
+    .unwrap();
     assert_eq!(pdf, first, "the same certificate, byte for byte");
 }
 
@@ -222,7 +231,12 @@ fn a_reprint_is_the_credential_as_signed_and_a_changed_name_is_pointed_out() {
 fn after_a_rotation_old_and_new_credentials_both_verify() {
     let (tmp, data) = example_copy();
     let old_key = example_key();
-    let (code, err) = certify_dartford(&data, &tmp.path().join("old"), &old_key, &["--person", "marta-novak"]);
+    let (code, err) = certify_dartford(
+        &data,
+        &tmp.path().join("old"),
+        &old_key,
+        &["--person", "marta-novak"],
+    );
     assert_eq!(code, 0, "{err}");
     // The two-step rotation of docs/certificates.md.
     let new_key = tmp.path().join("keys/issuer-2023.pem");
@@ -243,8 +257,16 @@ fn after_a_rotation_old_and_new_credentials_both_verify() {
     // The old key no longer signs.
     let (code, err) = certify_dartford(&data, &tmp.path().join("refused"), &old_key, &[]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("`key-2`") && err.contains("sign with it"), "{err}");
-    let (code, err) = certify_dartford(&data, &tmp.path().join("new"), &new_key, &["--person", "gareth-llwyd"]);
+    assert!(
+        err.contains("`key-2`") && err.contains("sign with it"),
+        "{err}"
+    );
+    let (code, err) = certify_dartford(
+        &data,
+        &tmp.path().join("new"),
+        &new_key,
+        &["--person", "gareth-llwyd"],
+    );
     assert_eq!(code, 0, "{err}");
     let rows = ledger(&data);
     assert_eq!(row(&rows, "gareth-llwyd")[0]["key"], "key-2");
@@ -264,7 +286,10 @@ fn after_a_rotation_old_and_new_credentials_both_verify() {
     let methods = did["verificationMethod"].as_array().unwrap();
     assert_eq!(methods.len(), 2);
     let pem = fs::read_to_string(site.join("issuer.pub.pem")).unwrap();
-    assert_eq!(pem, fs::read_to_string(data.join("keys/issuer-2023.pub.pem")).unwrap());
+    assert_eq!(
+        pem,
+        fs::read_to_string(data.join("keys/issuer-2023.pub.pem")).unwrap()
+    );
     for (dir, person) in [("old", "marta-novak"), ("new", "gareth-llwyd")] {
         let number = &row(&rows, person)[0]["number"];
         let token = token_of(&tmp.path().join(dir).join(format!("{number}-{person}.svg")));
@@ -274,12 +299,18 @@ fn after_a_rotation_old_and_new_credentials_both_verify() {
             .find(|m| m["id"].as_str().unwrap().ends_with(&format!("#{kid}")))
             .unwrap();
         let x = method["publicKeyJwk"]["x"].as_str().unwrap();
-        let key = [data.join("keys/issuer.pub.pem"), data.join("keys/issuer-2023.pub.pem")]
-            .into_iter()
-            .map(|p| tip_credential::PublicKey::from_pem(&fs::read_to_string(p).unwrap()).unwrap())
-            .find(|k| k.jwk()["x"] == x)
-            .unwrap();
-        assert!(tip_credential::verify(&token, &key), "{person}'s credential verifies");
+        let key = [
+            data.join("keys/issuer.pub.pem"),
+            data.join("keys/issuer-2023.pub.pem"),
+        ]
+        .into_iter()
+        .map(|p| tip_credential::PublicKey::from_pem(&fs::read_to_string(p).unwrap()).unwrap())
+        .find(|k| k.jwk()["x"] == x)
+        .unwrap();
+        assert!(
+            tip_credential::verify(&token, &key),
+            "{person}'s credential verifies"
+        );
     }
     // The old key leaks: marked compromised from 1 January 2023, the
     // credentials it signed from then on are revoked, and `validate` lists
@@ -316,7 +347,10 @@ fn a_keyless_build_keeps_the_status_lists_and_refuses_a_stale_one() {
     let key = example_key();
     let site = tmp.path().join("site");
     let build = |env: &[(&str, &Path)]| {
-        tip_env(&["build", s(&data), "-o", s(&site), "--as-of", "2023-02-01"], env)
+        tip_env(
+            &["build", s(&data), "-o", s(&site), "--as-of", "2023-02-01"],
+            env,
+        )
     };
     let (code, _, err) = build(&[("TIP_SIGNING_KEY", &key)]);
     assert_eq!(code, 0, "{err}");
@@ -331,7 +365,11 @@ fn a_keyless_build_keeps_the_status_lists_and_refuses_a_stale_one() {
     // No published file names the codes but their own pages.
     let codes: Vec<String> = ledger(&data).iter().map(|r| r["code"].clone()).collect();
     for file in walk(&site) {
-        let rel = file.strip_prefix(&site).unwrap().to_string_lossy().into_owned();
+        let rel = file
+            .strip_prefix(&site)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         if rel.starts_with("verify/") {
             continue;
         }
@@ -341,10 +379,18 @@ fn a_keyless_build_keeps_the_status_lists_and_refuses_a_stale_one() {
         }
     }
     // A revocation: the list must change, and without the key it cannot.
-    revoke(&data, "KM-TIP-2022-000003", "2023-01-20", "recorded against the wrong cohort");
+    revoke(
+        &data,
+        "KM-TIP-2022-000003",
+        "2023-01-20",
+        "recorded against the wrong cohort",
+    );
     let (code, _, err) = build(&[]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("status list for 2022") && err.contains("TIP_SIGNING_KEY"), "{err}");
+    assert!(
+        err.contains("status list for 2022") && err.contains("TIP_SIGNING_KEY"),
+        "{err}"
+    );
     let untouched = fs::read_to_string(site.join("status/2022.jwt")).unwrap();
     assert_eq!(untouched, signed, "the failed build changed nothing");
     let (code, _, err) = build(&[("TIP_SIGNING_KEY", &key)]);
@@ -386,7 +432,14 @@ fn the_private_key_stays_out_of_the_data_and_everything_published() {
     }
     // TIP_SIGNING_KEY naming a device or a FIFO is refused, not read.
     let (code, _, err) = tip_env(
-        &["certify", s(&data), "--cohort", "l2-2022-10-dartford", "-o", s(&tmp.path().join("c"))],
+        &[
+            "certify",
+            s(&data),
+            "--cohort",
+            "l2-2022-10-dartford",
+            "-o",
+            s(&tmp.path().join("c")),
+        ],
         &[("TIP_SIGNING_KEY", Path::new("/dev/zero"))],
     );
     assert_eq!(code, 2, "{err}");
@@ -395,7 +448,10 @@ fn the_private_key_stays_out_of_the_data_and_everything_published() {
     let programme = fs::read_to_string(data.join("programme.yaml")).unwrap();
     fs::write(
         data.join("programme.yaml"),
-        format!("\u{feff}{}", programme.replacen("programme:", "\"programme\":", 1)),
+        format!(
+            "\u{feff}{}",
+            programme.replacen("programme:", "\"programme\":", 1)
+        ),
     )
     .unwrap();
     let (code, _, err) = tip_env(&["keys", "new", "-o", s(&data.join("branding/k.pem"))], &[]);
@@ -410,5 +466,8 @@ fn the_private_key_stays_out_of_the_data_and_everything_published() {
     );
     let (code, _, err) = tip_env(&["validate", s(&data)], &[]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("error[private-file]") && err.contains("private key"), "{err}");
+    assert!(
+        err.contains("error[private-file]") && err.contains("private key"),
+        "{err}"
+    );
 }

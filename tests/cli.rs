@@ -1026,7 +1026,8 @@ fn certify_writes_a_pdf_per_completer_and_a_register() {
     for name in names.iter().filter(|n| n.ends_with(".pdf")) {
         let bytes = fs::read(out.join(name)).unwrap();
         assert!(bytes.starts_with(b"%PDF-"));
-        assert!(bytes.len() <= 30 * 1024, "{name}: {} bytes", bytes.len());
+        // The QR code is a vector path: a few KB more than an image.
+        assert!(bytes.len() <= 36 * 1024, "{name}: {} bytes", bytes.len());
     }
     // The same again: the same bytes.
     let again = dir.path().join("again");
@@ -1139,7 +1140,7 @@ fn build_replaces_the_site_it_built_as_a_whole() {
     assert!(out.join("index.html").exists() && out.join("calendars/all.ics").exists());
     let marker = fs::read_to_string(out.join(".tip-output")).unwrap();
     assert!(marker.starts_with("tip-output site\n"), "{marker}");
-    assert!(marker.contains("file index.html\n"), "{marker}");
+    assert!(!marker.contains("index.html"), "paths are hashed: {marker}");
     let names: Vec<String> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -1409,13 +1410,20 @@ fn two_builds_into_one_folder_leave_one_whole_site() {
         let marker = fs::read_to_string(site.join(".tip-output")).unwrap();
         let mut listed: Vec<String> = marker
             .lines()
-            .filter_map(|l| l.strip_prefix("file "))
+            .filter_map(|l| l.strip_prefix("sha256 "))
             .map(str::to_owned)
             .collect();
         let mut present: Vec<String> = all_files(&site)
             .into_iter()
             .map(|(n, _)| n)
             .filter(|n| !n.contains('!') && n != ".tip-output")
+            .map(|n| {
+                use sha2::Digest as _;
+                sha2::Sha256::digest(n.as_bytes())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            })
             .collect();
         listed.sort();
         present.sort();
@@ -2474,7 +2482,9 @@ fn issued_certificates_keep_their_numbers_and_bytes_when_other_data_changes() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("recorded 3 new certificates"), "{err}");
     let ledger = fs::read_to_string(data.join("certificates.csv")).unwrap();
-    assert!(ledger.starts_with("number,code,person,course,completed,issued,revoked,reason\n"));
+    assert!(ledger.starts_with(
+        "number,code,person,course,completed,issued,revoked,reason,key,replaces,credential\n"
+    ));
     assert!(ledger.contains("\nKM-TIP-2022-000001,") && ledger.contains("\nKM-TIP-2022-000003,"));
     assert_eq!(validate_json(&data).0, 0);
     // Unrelated data arrives: a completion of the same year, earlier in
@@ -2516,10 +2526,11 @@ fn a_revocation_shows_on_its_page_and_in_the_status_list() {
     let ledger = fs::read_to_string(data.join("certificates.csv")).unwrap();
     let row = ledger.lines().nth(2).unwrap().to_owned();
     let code_of_row = row.split(',').nth(1).unwrap().to_owned();
-    edit(
-        &data.join("certificates.csv"),
-        &row,
-        &format!("{},2022-12-05,issued in error", row.trim_end_matches(",,")),
+    revoke(
+        &data,
+        row.split(',').next().unwrap(),
+        "2022-12-05",
+        "issued in error",
     );
     assert_eq!(validate_json(&data).0, 0);
     let site = tmp.path().join("site");

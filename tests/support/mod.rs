@@ -93,3 +93,23 @@ pub(crate) fn tip_env(args: &[&str], env: &[(&str, &Path)]) -> (i32, String, Str
 pub(crate) fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
+
+/// Revoke certificate `number` in the ledger, as a coordinator does: fill
+/// `revoked` and `reason` in its row.
+pub(crate) fn revoke(data: &Path, number: &str, on: &str, reason: &str) {
+    let path = data.join("certificates.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.starts_with(&format!("{number},")) {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            cells[6] = on;
+            cells[7] = reason;
+            out.push_str(&cells.join(","));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    fs::write(path, out).unwrap();
+}

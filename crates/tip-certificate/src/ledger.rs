@@ -29,6 +29,7 @@ pub struct Signer {
 
 /// A row of the ledger: one certificate as recorded.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LedgerRow {
     /// `KM-TIP-2022-000042`.
     pub number: String,
@@ -322,7 +323,10 @@ pub fn signed_names(token: &str) -> Option<(String, String)> {
 fn changes(c: &Certificate, name: &str, title: &str) -> String {
     let mut out = Vec::new();
     if c.name != name {
-        out.push(format!("the name was `{name}`, the data now says `{}`", c.name));
+        out.push(format!(
+            "the name was `{name}`, the data now says `{}`",
+            c.name
+        ));
     }
     if c.title != title {
         out.push(format!(

@@ -250,17 +250,28 @@ mod tests {
         assert_eq!(again.rows()[0].person, "bo");
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("code,number,"), "{text}");
-        assert!(text.lines().next().unwrap().ends_with(",key,replaces,credential"));
+        assert!(
+            text.lines()
+                .next()
+                .unwrap()
+                .ends_with(",key,replaces,credential")
+        );
     }
 
     #[test]
     fn a_new_ledger_has_every_column_and_rows_already_there_stay_byte_for_byte() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("certificates.csv");
-        LedgerFile::open(&path).unwrap().append(&[row("T-2022-000001")]).unwrap();
+        LedgerFile::open(&path)
+            .unwrap()
+            .append(&[row("T-2022-000001")])
+            .unwrap();
         let first = std::fs::read(&path).unwrap();
         assert!(first.starts_with(LEDGER_COLUMNS.join(",").as_bytes()));
-        LedgerFile::open(&path).unwrap().append(&[row("T-2022-000002")]).unwrap();
+        LedgerFile::open(&path)
+            .unwrap()
+            .append(&[row("T-2022-000002")])
+            .unwrap();
         let second = std::fs::read(&path).unwrap();
         assert!(second.starts_with(&first));
     }
@@ -289,7 +300,11 @@ mod tests {
         });
         std::thread::sleep(std::time::Duration::from_millis(200));
         first.append(&[row("T-2022-000001")]).unwrap();
-        assert_eq!(second.join().unwrap(), 1, "the second run read the first's row");
+        assert_eq!(
+            second.join().unwrap(),
+            1,
+            "the second run read the first's row"
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 3, "{text}");
     }

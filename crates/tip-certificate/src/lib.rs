@@ -40,8 +40,8 @@ use tip_core::{Dataset, Ix};
 use unicode_normalization::UnicodeNormalization;
 
 pub use ledger::{
-    IssueError, Issuance, LEDGER_COLUMNS, LedgerRow, Request, Signer, award, criteria, issue, ledger_rows,
-    signed_names, status_index,
+    Issuance, IssueError, LEDGER_COLUMNS, LedgerRow, Request, Signer, award, criteria, issue,
+    ledger_rows, signed_names, status_index,
 };
 pub use ledger_file::LedgerFile;
 pub use pdf::{FontError, MissingGlyph, Renderer};

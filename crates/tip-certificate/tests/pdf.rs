@@ -451,7 +451,10 @@ fn issued_certificates_keep_their_ledger_numbers_and_new_ones_come_next() {
     assert_eq!(issued.new.len(), new.len());
     assert_eq!(issued.new[0].issued, Some(today), "issued today");
     assert_eq!(issued.new[0].key, "key-1");
-    assert_eq!(issued.new[0].credential, issued.credentials[0], "what was signed is recorded");
+    assert_eq!(
+        issued.new[0].credential, issued.credentials[0],
+        "what was signed is recorded"
+    );
     // The code is the signature's.
     for (c, token) in new.iter().zip(&issued.credentials) {
         assert_eq!(c.code, tip_credential::code_of(token));

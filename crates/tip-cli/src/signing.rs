@@ -64,12 +64,7 @@ pub(crate) fn public_keys(data: &Dataset) -> io::Result<Vec<IssuerKey>> {
     }
     entries
         .iter()
-        .map(|e| {
-            Ok(IssuerKey {
-                id: e.id.clone(),
-                key: public_key(data, e)?,
-            })
-        })
+        .map(|e| Ok(IssuerKey::new(e.id.clone(), public_key(data, e)?)))
         .collect()
 }
 
@@ -81,8 +76,7 @@ pub(crate) fn issuer(data: &Dataset) -> io::Result<Issuer> {
             "the programme has no `site_url`: its host names the certificates' issuer (did:web)\n  = help: add `site_url: https://…` to the programme".into(),
         ));
     };
-    Issuer::with_keys(site, &programme.name, public_keys(data)?)
-        .map_err(|e| invalid(e.to_string()))
+    Issuer::with_keys(site, &programme.name, public_keys(data)?).map_err(|e| invalid(e.to_string()))
 }
 
 /// The key in use on `day`: the last whose `from` has come.
@@ -203,7 +197,10 @@ fn holds_programme_key(text: &str) -> bool {
         let unquoted = key
             .strip_prefix('"')
             .and_then(|k| k.strip_prefix("programme\""))
-            .or_else(|| key.strip_prefix('\'').and_then(|k| k.strip_prefix("programme'")))
+            .or_else(|| {
+                key.strip_prefix('\'')
+                    .and_then(|k| k.strip_prefix("programme'"))
+            })
             .or_else(|| key.strip_prefix("programme"));
         unquoted.is_some_and(|rest| {
             let rest = rest.trim_start();
@@ -230,7 +227,12 @@ mod tests {
         ] {
             assert!(holds_programme_key(text), "{text:?}");
         }
-        for text in ["  programme:\n", "programmes:\n", "# programme:\n", "people:\n"] {
+        for text in [
+            "  programme:\n",
+            "programmes:\n",
+            "# programme:\n",
+            "people:\n",
+        ] {
             assert!(!holds_programme_key(text), "{text:?}");
         }
     }
@@ -244,7 +246,12 @@ mod tests {
             .unwrap()
             .set_len(MAX_KEY_FILE + 1)
             .unwrap();
-        assert!(read_key_file(&big).unwrap_err().to_string().contains("small"));
+        assert!(
+            read_key_file(&big)
+                .unwrap_err()
+                .to_string()
+                .contains("small")
+        );
         #[cfg(unix)]
         assert!(read_key_file(Path::new("/dev/zero")).is_err());
     }

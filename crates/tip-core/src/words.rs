@@ -74,6 +74,13 @@ pub fn with_article(name: &str) -> String {
     format!("{} {name}", if vowel { "an" } else { "a" })
 }
 
+/// A bidirectional embedding, override or isolate control (U+202A–U+202E,
+/// U+2066–U+2069): in a name it can make the printed text read backwards
+/// (`validate` warns, `bidi-control`).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,11 +123,4 @@ mod tests {
         assert_eq!(thousands(20_000), "20,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
     }
-}
-
-/// A bidirectional embedding, override or isolate control (U+202A–U+202E,
-/// U+2066–U+2069): in a name it can make the printed text read backwards
-/// (`validate` warns, `bidi-control`).
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

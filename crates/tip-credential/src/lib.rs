@@ -162,11 +162,19 @@ pub struct Issuer {
 
 /// One of an issuer's public keys, under its id in the DID document.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IssuerKey {
     /// `key-1`: the fragment of its id, `<did>#key-1`.
     pub id: String,
     /// The key.
     pub key: PublicKey,
+}
+
+impl IssuerKey {
+    /// The key `key` under the id `id` (`key-2`).
+    pub fn new(id: impl Into<String>, key: PublicKey) -> IssuerKey {
+        IssuerKey { id: id.into(), key }
+    }
 }
 
 impl Issuer {
@@ -372,9 +380,7 @@ impl Issuer {
         from: NaiveDate,
     ) -> Result<String, Error> {
         let kid = self.kid_of(&key.public()).ok_or(Error::UnknownKey)?;
-        let header = Header::empty()
-            .with_key_id(kid)
-            .with_token_type("JWT");
+        let header = Header::empty().with_key_id(kid).with_token_type("JWT");
         let mut claims = Claims::new(claims);
         claims.not_before =
             Some(Utc.from_utc_datetime(&from.and_hms_opt(0, 0, 0).expect("midnight")));
@@ -756,7 +762,14 @@ mod tests {
         assert_eq!(bits[5], 0x20, "bit 42: byte 5, third from the left");
         assert_eq!(bits.iter().map(|b| b.count_ones()).sum::<u32>(), 2);
         assert_eq!(encoded, encoded_list(&[42, 0], 0), "reproducible");
-        assert_eq!(read_status_list(&format!("a.{}.c", URL_SAFE_NO_PAD.encode(json!({"credentialSubject": {"encodedList": encoded}}).to_string()))), Some((131_072, vec![0, 42])));
+        assert_eq!(
+            read_status_list(&format!(
+                "a.{}.c",
+                URL_SAFE_NO_PAD
+                    .encode(json!({"credentialSubject": {"encodedList": encoded}}).to_string())
+            )),
+            Some((131_072, vec![0, 42]))
+        );
     }
 
     #[test]
@@ -765,7 +778,9 @@ mod tests {
         let bits = |encoded: String| {
             let gz = URL_SAFE_NO_PAD.decode(&encoded[1..]).unwrap();
             let mut bits = Vec::new();
-            flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut bits).unwrap();
+            flate2::read::GzDecoder::new(&gz[..])
+                .read_to_end(&mut bits)
+                .unwrap();
             bits.len() as u64 * 8
         };
         assert_eq!(bits(encoded_list(&[], 0)), 131_072);
@@ -791,8 +806,14 @@ mod tests {
             "https://tip.example.org/",
             "E",
             vec![
-                IssuerKey { id: "key-1".into(), key: old.public() },
-                IssuerKey { id: "key-2".into(), key: new.public() },
+                IssuerKey {
+                    id: "key-1".into(),
+                    key: old.public(),
+                },
+                IssuerKey {
+                    id: "key-2".into(),
+                    key: new.public(),
+                },
             ],
         )
         .unwrap();
@@ -806,7 +827,10 @@ mod tests {
         assert_eq!(doc["assertionMethod"][1], "did:web:tip.example.org#key-2");
         // A key the issuer does not list signs nothing.
         let stranger = Key::generate().unwrap();
-        assert!(matches!(i.sign(&stranger, &award()), Err(Error::UnknownKey)));
+        assert!(matches!(
+            i.sign(&stranger, &award()),
+            Err(Error::UnknownKey)
+        ));
     }
 
     #[test]

@@ -203,36 +203,37 @@ impl Site<'_> {
     }
 
     /// A year's status list from the last build, kept when it says what the
-/// data says now (signed by one of the issuer's keys, the same revoked
-/// entries, room for every issued one); otherwise the build fails with the
-/// fix, rather than publish a list that answers wrongly.
-fn still_right(
-    issuer: &tip_credential::Issuer,
-    year: i32,
-    previous: &str,
-    revoked: &[u32],
-    entries: u32,
-) -> Result<String, Error> {
-    let token = previous.trim();
-    let signed = issuer
-        .keys
-        .iter()
-        .any(|k| tip_credential::verify(token, &k.key));
-    let why = match tip_credential::read_status_list(token) {
-        _ if !signed => "it is not signed by any of the programme's keys".to_string(),
-        None => "it is not a status list".to_string(),
-        Some((_, set)) if set != revoked => {
-            "a certificate was revoked (or a revocation withdrawn) since it was signed".to_string()
-        }
-        Some((len, _)) if len < u64::from(entries) => {
-            "certificates were issued beyond its length since it was signed".to_string()
-        }
-        Some(_) => return Ok(token.to_owned()),
-    };
-    Err(Error::StatusList { year, why })
-}
+    /// data says now (signed by one of the issuer's keys, the same revoked
+    /// entries, room for every issued one); otherwise the build fails with the
+    /// fix, rather than publish a list that answers wrongly.
+    fn still_right(
+        issuer: &tip_credential::Issuer,
+        year: i32,
+        previous: &str,
+        revoked: &[u32],
+        entries: u32,
+    ) -> Result<String, Error> {
+        let token = previous.trim();
+        let signed = issuer
+            .keys
+            .iter()
+            .any(|k| tip_credential::verify(token, &k.key));
+        let why = match tip_credential::read_status_list(token) {
+            _ if !signed => "it is not signed by any of the programme's keys".to_string(),
+            None => "it is not a status list".to_string(),
+            Some((_, set)) if set != revoked => {
+                "a certificate was revoked (or a revocation withdrawn) since it was signed"
+                    .to_string()
+            }
+            Some((len, _)) if len < u64::from(entries) => {
+                "certificates were issued beyond its length since it was signed".to_string()
+            }
+            Some(_) => return Ok(token.to_owned()),
+        };
+        Err(Error::StatusList { year, why })
+    }
 
-/// The template rows of `sessions` ([`public`]), each made once, side
+    /// The template rows of `sessions` ([`public`]), each made once, side
     /// by side (the front page of a national timetable lists thousands).
     fn session_rows(&self, sessions: &[Dated<'_>]) -> minijinja::Value {
         let data = self.data;
@@ -366,7 +367,9 @@ fn still_right(
                     .status_list(key, year, &revoked, entries, self.opts.stamp.date_naive())
                     .map_err(|e| Error::Credential(e.to_string()))?,
                 None => match self.opts.previous_status.get(&year) {
-                    Some(previous) => Self::still_right(&issuer, year, previous, &revoked, entries)?,
+                    Some(previous) => {
+                        Self::still_right(&issuer, year, previous, &revoked, entries)?
+                    }
                     // Never published: nothing to keep (the build says so).
                     None => continue,
                 },

@@ -278,7 +278,8 @@ fn signer(
             entry.id,
             now.id,
             now.file,
-            now.from.map_or_else(|| "the start".into(), |d| d.to_string())
+            now.from
+                .map_or_else(|| "the start".into(), |d| d.to_string())
         )));
     }
     if entry.from.is_some_and(|from| from > today) {
@@ -306,9 +307,10 @@ fn issue_and_record(
         .iter()
         .map(|c| data.location(c.loc).file)
         .rfind(|f| f.ends_with(".csv"));
-    let path = target
-        .as_deref()
-        .map_or_else(|| data.root().join("certificates.csv"), |f| data.root().join(f));
+    let path = target.as_deref().map_or_else(
+        || data.root().join("certificates.csv"),
+        |f| data.root().join(f),
+    );
     let ledger = tip_certificate::LedgerFile::open(&path)?;
     for stray in ledger.cleaned() {
         writeln!(

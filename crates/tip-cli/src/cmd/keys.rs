@@ -4,7 +4,6 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-
 use crate::Outcome;
 
 /// Arguments of `tip keys`.
@@ -41,9 +40,10 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         let _ = std::fs::remove_file(output);
         return Err(e);
     }
-    let name = public
-        .file_name()
-        .map_or_else(|| "issuer.pub.pem".into(), |n| n.to_string_lossy().into_owned());
+    let name = public.file_name().map_or_else(
+        || "issuer.pub.pem".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     writeln!(
         anstream::stderr(),
         "made a signing key:\n  private: {} (keep it safe, with a backup, and out of the data folder; set TIP_SIGNING_KEY to this path when printing certificates and building the site)\n  public:  {} (copy it into the data folder's `keys/` folder)\n\nthen, for a first key, in the programme:\n  public_key: keys/{name}\nor, to rotate (the old key stays listed, so what it signed still verifies), add it at the end of `public_keys`:\n  public_keys:\n    - file: keys/<the old key>.pub.pem\n    - file: keys/{name}\n      from: <the day it starts signing>",

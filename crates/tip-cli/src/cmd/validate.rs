@@ -88,11 +88,14 @@ fn keys(data: &tip_core::Dataset) -> Vec<tip_core::Diagnostic> {
     let mut publics = Vec::new();
     for entry in &programme.public_keys {
         let at = data.location(entry.loc);
-        if tip_core::public_file(data.root(), &entry.file).is_err() {
+        let Ok(path) = tip_core::public_file(data.root(), &entry.file) else {
             // Reported with the files to publish.
             continue;
-        }
-        match crate::signing::public_key(data, entry) {
+        };
+        let read = crate::signing::read_key_file(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| tip_credential::PublicKey::from_pem(&t).map_err(|e| e.to_string()));
+        match read {
             Ok(key) => publics.push((entry.id.as_str(), key)),
             Err(why) => out.push(
                 Diagnostic::error(
@@ -192,7 +195,9 @@ fn ledger(
             changes.push(format!("the name was `{name}` and is now `{now}`"));
         }
         if *course != title {
-            changes.push(format!("the course title was `{title}` and is now `{course}`"));
+            changes.push(format!(
+                "the course title was `{title}` and is now `{course}`"
+            ));
         }
         if !changes.is_empty() {
             out.push(

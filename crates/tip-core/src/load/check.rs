@@ -553,7 +553,10 @@ impl Checker<'_> {
             let Some(old) = &c.replaces else { continue };
             let at = c.replaces_loc.unwrap_or(c.loc);
             let problem = match numbers.get(old.as_str()) {
-                None => Some(format!("`{}` replaces `{old}`, which the ledger does not hold", c.number)),
+                None => Some(format!(
+                    "`{}` replaces `{old}`, which the ledger does not hold",
+                    c.number
+                )),
                 Some(o) if o.person != c.person || o.course != c.course => Some(format!(
                     "`{}` replaces `{old}`, a certificate of another person or course",
                     c.number

@@ -1222,7 +1222,10 @@ fn public_keys(ctx: &mut Ctx<'_>, rec: &Record<'_>) -> Vec<PublicKeyEntry> {
                 at,
                 format!("the key is marked compromised on {c}, before it came into use on {from}"),
             )
-            .help = Some("a compromised key's date is when it stopped being trusted, on or after `from`".into());
+            .help = Some(
+                "a compromised key's date is when it stopped being trusted, on or after `from`"
+                    .into(),
+            );
         }
         out.push(PublicKeyEntry {
             id: format!("key-{}", i + 1),

@@ -123,6 +123,7 @@ pub struct Programme {
 
 /// One of the programme's public keys for certificates.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PublicKeyEntry {
     /// Its id in the issuer's DID document: `key-1`, `key-2`, … by its
     /// place in the list (so a key's id never changes while keys are only
