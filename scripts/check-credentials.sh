@@ -55,3 +55,50 @@ if "$verifier" -V 3 -k "$work/data/keys/issuer.pub.pem" -i "$work/tampered.svg" 
   exit 1
 fi
 echo "openbadges-verifier: a credential with one byte of the name changed is rejected"
+
+# Credentials that last: after a key rotation, what the old key signed and
+# what the new key signs both verify, each against its own key in the
+# site's did.json (resolved as did:web from the built site, with the status
+# lists); a revocation then makes that one credential fail.
+email_of() { awk -F, -v id="$1" '$1==id {print $3}' "$work/data/people.csv"; }
+badges() {
+  for f in "$@"; do
+    p=$(basename "$f" .svg | sed -E 's/^[A-Z]+-[A-Z]+-[0-9]{4}-[0-9]{6,}-//')
+    printf '%s=%s\n' "$f" "$(email_of "$p")"
+  done
+}
+export SOURCE_DATE_EPOCH=1673308800   # 10 January 2023
+mkdir -p "$work/keys"
+"$tip" keys new -o "$work/keys/issuer-2023.pem" 2>/dev/null
+cp "$work/keys/issuer-2023.pub.pem" "$work/data/keys/"
+python3 - "$work/data/programme.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+text = open(p).read()
+old = "  public_key: keys/issuer.pub.pem\n"
+assert old in text, "the example names its key with public_key"
+text = text.replace(old, "  public_keys:\n    - file: keys/issuer.pub.pem\n    - file: keys/issuer-2023.pub.pem\n      from: 2023-01-05\n")
+open(p, "w").write(text)
+PY
+TIP_SIGNING_KEY="$work/keys/issuer-2023.pem" "$tip" certify "$work/data" --cohort l2-2022-10-dartford --as-of 2023-01-10 -o "$work/new" 2>/dev/null
+TIP_SIGNING_KEY="$work/keys/issuer-2023.pem" "$tip" build "$work/data" -o "$work/site" --as-of 2023-02-01 2>/dev/null
+site_url=https://tip.kent-medway.example.org/
+mapfile -t all < <(badges "$work"/certs/*.svg "$work"/new/*.svg)
+python3 scripts/verify_from_site.py "$work/site" "$site_url" valid "${all[@]}"
+# Revoke one credential the new key signed; rebuild; it must now fail.
+first=$(ls "$work"/new/*.svg | head -1)
+number=$(basename "$first" | grep -oE '^[A-Z]+-[A-Z]+-[0-9]{4}-[0-9]{6,}')
+python3 - "$work/data/certificates.csv" "$number" <<'PY'
+import csv, sys
+path, number = sys.argv[1:]
+rows = list(csv.reader(open(path, newline="")))
+col = rows[0].index
+for row in rows[1:]:
+    if row[col("number")] == number:
+        row[col("revoked")] = "2023-01-20"
+        row[col("reason")] = "issued in error"
+csv.writer(open(path, "w", newline=""), lineterminator="\n").writerows(rows)
+PY
+TIP_SIGNING_KEY="$work/keys/issuer-2023.pem" "$tip" build "$work/data" -o "$work/site" --as-of 2023-02-01 2>/dev/null
+mapfile -t revoked < <(badges "$first")
+python3 scripts/verify_from_site.py "$work/site" "$site_url" invalid "${revoked[@]}"

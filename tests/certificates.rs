@@ -58,6 +58,20 @@ fn row<'a>(
     rows.iter().filter(|r| r["person"] == person).collect()
 }
 
+/// `tip build DATA -o SITE --as-of 2023-02-01`, built on 1 February 2023
+/// with the key `key` (or none).
+fn build_site(data: &Path, site: &Path, key: Option<&Path>) -> (i32, String) {
+    let mut env = vec![("SOURCE_DATE_EPOCH", Path::new("1675209600"))];
+    if let Some(key) = key {
+        env.push(("TIP_SIGNING_KEY", key));
+    }
+    let (code, _, err) = tip_env(
+        &["build", s(data), "-o", s(site), "--as-of", "2023-02-01"],
+        &env,
+    );
+    (code, err)
+}
+
 fn token_of(svg: &Path) -> String {
     let text = fs::read_to_string(svg).unwrap();
     tip_credential::unbake_svg(&text).unwrap().to_owned()
@@ -158,10 +172,7 @@ fn a_revoked_completion_is_not_issued_again_until_reissue() {
     assert_eq!(code, 0, "{err}");
     // The site: the revoked page links its replacement.
     let site = tmp.path().join("site");
-    let (code, _, err) = tip_env(
-        &["build", s(&data), "-o", s(&site), "--as-of", "2023-02-01"],
-        &[("TIP_SIGNING_KEY", &key)],
-    );
+    let (code, err) = build_site(&data, &site, Some(&key));
     assert_eq!(code, 0, "{err}");
     let page =
         fs::read_to_string(site.join(format!("verify/{}/index.html", rosa[0]["code"]))).unwrap();
@@ -276,10 +287,7 @@ fn after_a_rotation_old_and_new_credentials_both_verify() {
     // The site lists both keys; each credential verifies with the key its
     // `kid` names there.
     let site = tmp.path().join("site");
-    let (code, _, err) = tip_env(
-        &["build", s(&data), "-o", s(&site), "--as-of", "2023-02-01"],
-        &[("TIP_SIGNING_KEY", &new_key)],
-    );
+    let (code, err) = build_site(&data, &site, Some(&new_key));
     assert_eq!(code, 0, "{err}");
     let did: serde_json::Value =
         serde_json::from_slice(&fs::read(site.join(".well-known/did.json")).unwrap()).unwrap();
@@ -327,10 +335,7 @@ fn after_a_rotation_old_and_new_credentials_both_verify() {
         err.contains("warning[compromised-key]") && err.contains(marta.as_str()),
         "{err}"
     );
-    let (code, _, err) = tip_env(
-        &["build", s(&data), "-o", s(&site), "--as-of", "2023-02-01"],
-        &[("TIP_SIGNING_KEY", &new_key)],
-    );
+    let (code, err) = build_site(&data, &site, Some(&new_key));
     assert_eq!(code, 0, "{err}");
     let list = fs::read_to_string(site.join("status/2022.jwt")).unwrap();
     let (_, set) = tip_credential::read_status_list(list.trim()).unwrap();
@@ -346,16 +351,11 @@ fn a_keyless_build_keeps_the_status_lists_and_refuses_a_stale_one() {
     let (tmp, data) = example_copy();
     let key = example_key();
     let site = tmp.path().join("site");
-    let build = |env: &[(&str, &Path)]| {
-        tip_env(
-            &["build", s(&data), "-o", s(&site), "--as-of", "2023-02-01"],
-            env,
-        )
-    };
-    let (code, _, err) = build(&[("TIP_SIGNING_KEY", &key)]);
+    let build = |key: Option<&Path>| build_site(&data, &site, key);
+    let (code, err) = build(Some(&key));
     assert_eq!(code, 0, "{err}");
     let signed = fs::read_to_string(site.join("status/2022.jwt")).unwrap();
-    let (code, _, err) = build(&[]);
+    let (code, err) = build(None);
     assert_eq!(code, 0, "{err}");
     let kept = fs::read_to_string(site.join("status/2022.jwt")).unwrap();
     assert_eq!(kept, signed, "kept as signed");
@@ -385,7 +385,7 @@ fn a_keyless_build_keeps_the_status_lists_and_refuses_a_stale_one() {
         "2023-01-20",
         "recorded against the wrong cohort",
     );
-    let (code, _, err) = build(&[]);
+    let (code, err) = build(None);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("status list for 2022") && err.contains("TIP_SIGNING_KEY"),
@@ -393,7 +393,7 @@ fn a_keyless_build_keeps_the_status_lists_and_refuses_a_stale_one() {
     );
     let untouched = fs::read_to_string(site.join("status/2022.jwt")).unwrap();
     assert_eq!(untouched, signed, "the failed build changed nothing");
-    let (code, _, err) = build(&[("TIP_SIGNING_KEY", &key)]);
+    let (code, err) = build(Some(&key));
     assert_eq!(code, 0, "{err}");
     let list = fs::read_to_string(site.join("status/2022.jwt")).unwrap();
     let (_, set) = tip_credential::read_status_list(list.trim()).unwrap();

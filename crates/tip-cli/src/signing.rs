@@ -86,6 +86,38 @@ pub(crate) fn current(entries: &[PublicKeyEntry], day: NaiveDate) -> Option<&Pub
         .rfind(|e| e.from.is_none_or(|from| from <= day))
 }
 
+/// Refuse to sign on `today` with the key `entry` unless it is the key in
+/// use: not compromised, its `from` come, and no later key's. (The newest
+/// key signs the status lists too, and comes first in `did.json`.)
+pub(crate) fn in_use(data: &Dataset, entry: &PublicKeyEntry, today: NaiveDate) -> io::Result<()> {
+    if let Some(since) = entry.compromised.filter(|c| *c <= today) {
+        return Err(invalid(format!(
+            "TIP_SIGNING_KEY is `{}`, marked compromised from {since}: it signs nothing more\n  = help: make a new key (`tip keys new`), add it to `public_keys` with `from:`, and sign with it",
+            entry.id
+        )));
+    }
+    let keys = &data.programme().public_keys;
+    if let Some(from) = entry.from.filter(|from| *from > today) {
+        return Err(invalid(format!(
+            "TIP_SIGNING_KEY is `{}`, which signs from {from}: it is not in use yet",
+            entry.id
+        )));
+    }
+    if let Some(now) = current(keys, today)
+        && now.id != entry.id
+    {
+        return Err(invalid(format!(
+            "TIP_SIGNING_KEY is `{}`, but `{}` ({}) is the key in use since {}: sign with it",
+            entry.id,
+            now.id,
+            now.file,
+            now.from
+                .map_or_else(|| "the start".into(), |d| d.to_string())
+        )));
+    }
+    Ok(())
+}
+
 /// The path `TIP_SIGNING_KEY` names, when set.
 pub(crate) fn signing_key_path() -> Option<PathBuf> {
     std::env::var_os("TIP_SIGNING_KEY").map(PathBuf::from)

@@ -234,16 +234,22 @@ impl Issuer {
             .map(|k| format!("{}#{}", self.did, k.id))
     }
 
-    /// The DID document: every public key of the issuer, for any verifier.
+    /// The DID document: every public key of the issuer, for any verifier,
+    /// the newest (the key that signs now) first. Each credential's `kid`
+    /// names its own key; a verifier that takes one key from the document
+    /// without a `kid` to go by (openbadgeslib checks status lists so)
+    /// takes the first, which signed the current lists.
     pub fn did_document(&self) -> Value {
         let ids: Vec<String> = self
             .keys
             .iter()
+            .rev()
             .map(|k| format!("{}#{}", self.did, k.id))
             .collect();
         let methods: Vec<Value> = self
             .keys
             .iter()
+            .rev()
             .zip(&ids)
             .map(|(k, id)| {
                 json!({
@@ -824,7 +830,14 @@ mod tests {
         assert!(verify(&a.token, &old.public()) && verify(&b.token, &new.public()));
         let doc = i.did_document();
         assert_eq!(doc["verificationMethod"].as_array().unwrap().len(), 2);
-        assert_eq!(doc["assertionMethod"][1], "did:web:tip.example.org#key-2");
+        assert_eq!(
+            doc["assertionMethod"][0], "did:web:tip.example.org#key-2",
+            "the newest first"
+        );
+        assert_eq!(
+            doc["verificationMethod"][1]["id"],
+            "did:web:tip.example.org#key-1"
+        );
         // A key the issuer does not list signs nothing.
         let stranger = Key::generate().unwrap();
         assert!(matches!(

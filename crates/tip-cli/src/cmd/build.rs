@@ -33,10 +33,11 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     };
     // Refuse a bad output before the work of building.
     let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
-    let (issuer, signing_key) = credentials(&data, &args.data.dir)?;
+    let stamp = crate::build_time()?;
+    let (issuer, signing_key) = credentials(&data, &args.data.dir, stamp.date_naive())?;
     let opts = site::Options {
         as_of: args.as_of.unwrap_or_else(crate::today),
-        stamp: crate::build_time()?,
+        stamp,
         months: args.months,
         issuer,
         signing_key,
@@ -65,6 +66,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
 fn credentials(
     data: &tip_core::Dataset,
     dir: &std::path::Path,
+    today: NaiveDate,
 ) -> io::Result<(Option<tip_credential::Issuer>, Option<tip_credential::Key>)> {
     let programme = data.programme();
     if programme.public_keys.is_empty() || programme.site_url.is_none() {
@@ -77,7 +79,14 @@ fn credentials(
         return Ok((None, None));
     }
     let issuer = crate::signing::issuer(data)?;
-    let key = crate::signing::signing_key(data, dir, &issuer.keys)?.map(|(key, _)| key);
+    let key = match crate::signing::signing_key(data, dir, &issuer.keys)? {
+        Some((key, entry)) => {
+            // The status lists are signed by the key in use.
+            crate::signing::in_use(data, entry, today)?;
+            Some(key)
+        }
+        None => None,
+    };
     if key.is_none() && !data.certificates().is_empty() {
         writeln!(
             anstream::stderr(),

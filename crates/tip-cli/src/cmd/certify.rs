@@ -263,32 +263,7 @@ fn signer(
             "certificates are signed when issued, and TIP_SIGNING_KEY is not set\n  = help: make a key once with `tip keys new -o ~/tip-keys/issuer.pem` (it says where each half goes), then `export TIP_SIGNING_KEY=~/tip-keys/issuer.pem`; or print drafts, which record nothing, with `--draft`".into(),
         ));
     };
-    let keys = &data.programme().public_keys;
-    if let Some(since) = entry.compromised.filter(|c| *c <= today) {
-        return Err(refuse(format!(
-            "TIP_SIGNING_KEY is `{}`, marked compromised from {since}: it signs nothing more\n  = help: make a new key (`tip keys new`), add it to `public_keys` with `from:`, and sign with it",
-            entry.id
-        )));
-    }
-    if let Some(now) = crate::signing::current(keys, today)
-        && now.id != entry.id
-    {
-        return Err(refuse(format!(
-            "TIP_SIGNING_KEY is `{}`, but `{}` ({}) is the key in use since {}: sign with it",
-            entry.id,
-            now.id,
-            now.file,
-            now.from
-                .map_or_else(|| "the start".into(), |d| d.to_string())
-        )));
-    }
-    if entry.from.is_some_and(|from| from > today) {
-        return Err(refuse(format!(
-            "TIP_SIGNING_KEY is `{}`, which signs from {}: it is not in use yet",
-            entry.id,
-            entry.from.map(|d| d.to_string()).unwrap_or_default()
-        )));
-    }
+    crate::signing::in_use(data, entry, today)?;
     Ok(tip_certificate::Signer { key, issuer })
 }
 
