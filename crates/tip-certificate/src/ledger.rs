@@ -385,6 +385,39 @@ pub fn award(data: &Dataset, c: &Certificate, issuer: &Issuer, issued: NaiveDate
     }
 }
 
+/// The parts of a course's `requires` that [`tip_core::rules::who`] does
+/// not put in words: it names the roles (without an audience), the regions
+/// (without regions of the course's own), and the courses to have completed
+/// (without a time limit).
+fn unsaid(course: &tip_core::model::Course) -> Vec<&tip_core::model::Rule> {
+    use tip_core::model::RuleKind;
+    let mut musts = Vec::new();
+    let mut stack: Vec<&tip_core::model::Rule> = course.requires.iter().collect();
+    while let Some(rule) = stack.pop() {
+        match &rule.kind {
+            RuleKind::All(parts) => stack.extend(parts.iter().rev()),
+            _ => musts.push(rule),
+        }
+    }
+    let first_role = musts
+        .iter()
+        .position(|r| matches!(r.kind, RuleKind::Role(_)));
+    let first_region = musts
+        .iter()
+        .position(|r| matches!(r.kind, RuleKind::Region(_)));
+    musts
+        .into_iter()
+        .enumerate()
+        .filter(|(i, rule)| match &rule.kind {
+            RuleKind::Completed { within: None, .. } => false,
+            RuleKind::Role(_) => !(course.audience.is_empty() && first_role == Some(*i)),
+            RuleKind::Region(_) => !(course.regions.is_empty() && first_region == Some(*i)),
+            _ => true,
+        })
+        .map(|(_, rule)| rule)
+        .collect()
+}
+
 /// What earns the certificate, in plain words from the course's rules:
 /// what to attend, who may take it, and what they must have done first
 /// (each said once).
@@ -402,13 +435,13 @@ pub fn criteria(data: &Dataset, course: Ix<tip_core::model::Course>) -> String {
     };
     let who = tip_core::rules::who(data, c);
     let mut out = format!("{attend}. Open to: {who}");
-    if let Some(rule) = &c.requires {
-        let first = tip_core::rules::requirement(data, rule);
-        // `who` already says it when the audience is "everyone who has
-        // completed X".
-        if !who.contains(first.trim_start_matches("you have ")) {
-            out.push_str(&format!(", when {first}"));
-        }
+    // The conditions `who` does not already say, once each.
+    let rest: Vec<String> = unsaid(c)
+        .into_iter()
+        .map(|rule| tip_core::rules::requirement(data, rule))
+        .collect();
+    if !rest.is_empty() {
+        out.push_str(&format!(", when {}", tip_core::words::list(rest, "and")));
     }
     out.push('.');
     out

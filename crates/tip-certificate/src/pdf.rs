@@ -289,6 +289,12 @@ impl Renderer {
         certificates: &[Certificate],
         stamp: Option<i64>,
     ) -> Result<Vec<u8>, FontError> {
+        if let Some(p) = self.too_long(certificates).first() {
+            return Err(FontError(format!(
+                "the name of `{}` does not fit on the page, even on two lines at the course title's size",
+                data[*p].id
+            )));
+        }
         let configuration = ConfigurationBuilder::new()
             .with_archival_validator(Archival::A2_A)
             .with_accessibility_validator(Accessibility::UA1)
@@ -411,10 +417,16 @@ impl Renderer {
 
         // The top block: programme, name, course. Its lines, then their
         // places, so that a two-line name or title moves what follows.
-        let name_lines = self.fit(&self.bold, &c.name, NAME_SIZE, TITLE_SIZE);
-        let title_lines = self.fit(&self.bold, &c.title, TITLE_SIZE, TITLE_MIN);
+        // `render` refused what does not fit before any page was begun.
+        let title_lines = self
+            .fit(&self.bold, &c.title, TITLE_SIZE, TITLE_MIN)
+            .unwrap_or_else(|| (vec![c.title.clone()], TITLE_MIN));
         let title_size = title_lines.1;
-        let name_size = name_lines.1.max(title_size);
+        // The name is never smaller than the title.
+        let name_lines = self
+            .fit(&self.bold, &c.name, NAME_SIZE, title_size)
+            .unwrap_or_else(|| (vec![c.name.clone()], title_size));
+        let name_size = name_lines.1;
         let tier = data.tier(course.tier).map_or_else(
             || format!("Tier {}", course.tier),
             |t| format!("Tier {} · {}", t.level, t.name),
@@ -547,28 +559,76 @@ impl Renderer {
     /// `text` on one line at `size`, or on two (broken at a space, as evenly
     /// as possible) at the largest size from `size` down to `min` that
     /// fits; only a text too long for two lines at `min` goes smaller.
-    fn fit(&self, chain: &[Face], text: &str, size: f32, min: f32) -> (Vec<String>, f32) {
+    /// `text` on at most two lines no wider than the page allows, at
+    /// `size` or as near it as fits, never below `min`: whole; else broken
+    /// at the space that balances the lines; else (a word longer than the
+    /// line) broken inside it. `None` when even that needs a size below
+    /// `min`.
+    fn fit(&self, chain: &[Face], text: &str, size: f32, min: f32) -> Option<(Vec<String>, f32)> {
         let width = |t: &str| shape(chain, t).width(1.0);
         let whole = width(text);
         if whole * size <= MAX_LINE {
-            return (vec![text.to_owned()], size);
+            return Some((vec![text.to_owned()], size));
         }
-        let breaks: Vec<usize> = text.match_indices(' ').map(|(i, _)| i).collect();
-        let best = breaks
-            .iter()
-            .map(|&i| {
-                let (a, b) = (text[..i].trim(), text[i..].trim());
-                (width(a).max(width(b)), a, b)
+        let two = |a: &str, b: &str| {
+            let widest = width(a).max(width(b));
+            let fits = (MAX_LINE / widest).min(size);
+            (fits >= min).then(|| (vec![a.to_owned(), b.to_owned()], fits))
+        };
+        let at_space = text
+            .match_indices(' ')
+            .map(|(i, _)| (text[..i].trim(), text[i..].trim()))
+            .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+            .min_by(|x, y| {
+                let w = |(a, b): &(&str, &str)| width(a).max(width(b));
+                w(x).total_cmp(&w(y))
             })
-            .min_by(|x, y| x.0.total_cmp(&y.0));
-        match best {
-            Some((widest, a, b)) if widest * min <= MAX_LINE => (
-                vec![a.to_owned(), b.to_owned()],
-                (MAX_LINE / widest).min(size),
-            ),
-            Some((widest, a, b)) => (vec![a.to_owned(), b.to_owned()], MAX_LINE / widest),
-            None => (vec![text.to_owned()], (MAX_LINE / whole).min(size)),
+            .and_then(|(a, b)| two(a, b));
+        if at_space.is_some() {
+            return at_space;
         }
+        // One line, smaller.
+        if MAX_LINE / whole >= min {
+            return Some((vec![text.to_owned()], MAX_LINE / whole));
+        }
+        // Inside a word: the character boundary that balances the halves
+        // (found by halving: the first part only grows).
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).skip(1).collect();
+        let (mut lo, mut hi) = (0, bounds.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let (a, b) = text.split_at(bounds[mid]);
+            if width(a) < width(b) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        [lo.saturating_sub(1), lo]
+            .into_iter()
+            .filter_map(|k| bounds.get(k))
+            .filter_map(|&i| {
+                let (a, b) = text.split_at(i);
+                two(a.trim(), b.trim())
+            })
+            .max_by(|x, y| x.1.total_cmp(&y.1))
+    }
+
+    /// The people on `certificates` whose name cannot be printed: even
+    /// broken over two lines it needs a size below the course title's.
+    pub fn too_long(
+        &self,
+        certificates: &[Certificate],
+    ) -> Vec<tip_core::Ix<tip_core::model::Person>> {
+        certificates
+            .iter()
+            .filter(|c| {
+                let title = self.fit(&self.bold, &c.title, TITLE_SIZE, TITLE_MIN);
+                let min = title.map_or(TITLE_MIN, |(_, size)| size);
+                self.fit(&self.bold, &c.name, NAME_SIZE, min).is_none()
+            })
+            .map(|c| c.person)
+            .collect()
     }
 
     fn centred(
@@ -820,13 +880,13 @@ mod tests {
         let (_, r) = renderer();
         let long = "Maria Dolores Ŵynfford-Παπαδοπούλου Nguyễn Thị Minh Kowalczyk-Ó Súilleabháin de la Fuente";
         assert!(long.chars().count() > 80);
-        let (lines, size) = r.fit(&r.bold, long, NAME_SIZE, TITLE_SIZE);
+        let (lines, size) = r.fit(&r.bold, long, NAME_SIZE, TITLE_SIZE).unwrap();
         assert_eq!(lines.len(), 2);
         assert!(size >= TITLE_SIZE, "{size}");
         for line in &lines {
             assert!(shape(&r.bold, line).width(size) <= MAX_LINE + 0.01);
         }
-        let (lines, size) = r.fit(&r.bold, "Ann Lee", NAME_SIZE, TITLE_SIZE);
+        let (lines, size) = r.fit(&r.bold, "Ann Lee", NAME_SIZE, TITLE_SIZE).unwrap();
         assert_eq!(
             (lines.len(), size),
             (1, NAME_SIZE),

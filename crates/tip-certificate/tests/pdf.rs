@@ -116,10 +116,16 @@ fn copy(from: &std::path::Path, to: &std::path::Path) {
 /// poppler's `pdftotext`, when it is installed (it orders right-to-left
 /// text logically, as a reader or a search does).
 fn pdftotext(pdf: &[u8]) -> Option<String> {
+    pdftotext_with(pdf, &[])
+}
+
+/// `pdftotext` with `options`, when it is installed.
+fn pdftotext_with(pdf: &[u8], options: &[&str]) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("c.pdf");
     std::fs::write(&file, pdf).unwrap();
     let out = std::process::Command::new("pdftotext")
+        .args(options)
         .args([file.to_str().unwrap(), "-"])
         .output()
         .ok()?;
@@ -176,6 +182,49 @@ fn names_in_six_scripts_print_and_read_back_in_order() {
         }
         None => eprintln!("skipped: poppler's pdftotext is not installed"),
     }
+}
+
+/// A word longer than the line is broken inside it, never run off the
+/// page, at a size no smaller than the course title's; a name too long
+/// even for that is refused, naming the person.
+#[test]
+fn a_word_longer_than_the_line_is_broken_inside_it_or_refused() {
+    let long = "Hubert Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschafers";
+    let (_tmp, data) = renamed(&[("zsofia-kovacs", long)]);
+    let renderer = Renderer::new(&data).unwrap();
+    let cohort = data.cohort("ttt-2022-02").unwrap();
+    let plan = plan(&data, cohort, day("2022-12-01"), None).unwrap();
+    let c = plan.certificates.iter().find(|c| c.name == long).unwrap();
+    assert!(renderer.too_long(std::slice::from_ref(c)).is_empty());
+    let pdf = renderer
+        .render(&data, std::slice::from_ref(c), None)
+        .unwrap();
+    match pdftotext_with(&pdf, &["-bbox"]) {
+        Some(html) => {
+            // Every word on the page (A4 landscape is 842 points wide),
+            // and the name's inside the 90-point margins of its lines.
+            let mut name = String::new();
+            for word in html.split("<word ").skip(1) {
+                let attr = |name: &str| -> f32 {
+                    let at = word.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                    word[at..].split('"').next().unwrap().parse().unwrap()
+                };
+                let text = word.split('>').nth(1).unwrap().split('<').next().unwrap();
+                assert!(attr("xMin") >= 0.0 && attr("xMax") <= 842.0, "{word}");
+                if text.len() > 3 && long.contains(text) {
+                    assert!(attr("xMin") >= 89.0 && attr("xMax") <= 753.0, "{word}");
+                    name.push_str(text);
+                }
+            }
+            assert_eq!(name, long.replace(' ', ""), "the whole name, in two parts");
+        }
+        None => eprintln!("skipped: poppler's pdftotext is not installed"),
+    }
+    let mut longer = c.clone();
+    longer.name = "Wolfeschlegelsteinhausenbergerdorff".repeat(6);
+    assert_eq!(renderer.too_long(std::slice::from_ref(&longer)), [c.person]);
+    let refused = renderer.render(&data, &[longer], None).unwrap_err();
+    assert!(refused.to_string().contains("zsofia-kovacs"), "{refused}");
 }
 
 #[test]
@@ -471,4 +520,27 @@ fn issued_certificates_keep_their_ledger_numbers_and_new_ones_come_next() {
         "{},{},priya-sharma,l2-trauma-awareness,2022-01-18\n",
         from_all.number, from_all.code
     )));
+}
+
+/// The credential's criteria say each condition once: "Open to: everyone
+/// who has completed X", not "…, when you have completed X" again.
+#[test]
+fn criteria_say_each_condition_once() {
+    let data = data();
+    for course in data.courses().iter() {
+        let ix = data.course(&course.id).unwrap();
+        let text = tip_certificate::criteria(&data, ix);
+        for other in data.courses().iter() {
+            assert!(
+                text.matches(other.title.as_str()).count() <= 1,
+                "{}: {text}",
+                course.id
+            );
+        }
+    }
+    let l2 = data.course("l2-trauma-awareness").unwrap();
+    assert_eq!(
+        tip_certificate::criteria(&data, l2),
+        "Attend every session of the course. Open to: Everyone who has completed Becoming Trauma Informed."
+    );
 }

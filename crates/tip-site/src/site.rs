@@ -62,10 +62,15 @@ fn format_name(f: Format) -> &'static str {
 /// "Z. Ó." for "Zoë Ó'Brien": enough to match a certificate to its
 /// holder, not enough to find them.
 fn initials(name: &str) -> String {
-    let words: Vec<&str> = name.split_whitespace().collect();
+    // Words with a letter (not "(" or a stray control character), each
+    // by its first letter.
+    let words: Vec<&str> = name
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
     let first = |w: &str| {
         w.chars()
-            .next()
+            .find(|c| c.is_alphabetic())
             .map(|c| c.to_uppercase().collect::<String>())
     };
     let picked: Vec<String> = match words.as_slice() {
@@ -906,4 +911,20 @@ fn over_time(
         root.present().map_err(|e| err(&e))?;
     }
     Ok((svg, table))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initials;
+
+    #[test]
+    fn initials_are_first_letters_of_the_first_and_last_words() {
+        assert_eq!(initials("Zoë Ó'Brien"), "Z. Ó.");
+        assert_eq!(initials("محمد عبد الله"), "م. ا.");
+        // A parenthesis or a control character is not an initial.
+        assert_eq!(initials("Sara (سارة) Smith"), "S. S.");
+        assert_eq!(initials("Ann \u{202e}eoj Smith"), "A. S.");
+        assert_eq!(initials("Ann ( )"), "A.");
+        assert_eq!(initials(""), "");
+    }
 }

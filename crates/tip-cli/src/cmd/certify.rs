@@ -108,9 +108,20 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         )?;
         return Ok(Outcome::Invalid);
     }
+    // A name too long for the page, even broken inside a word, would run
+    // off its edges: refused the same way.
+    let too_long = renderer.too_long(&plan.certificates);
+    for p in &too_long {
+        writeln!(
+            err,
+            "error: the name of `{}` does not fit on the certificate, even on two lines at the course title's size: that certificate is not printed\n  = help: check the name in the data (a certificate prints the name as the person uses it; a shorter form may be theirs)",
+            data[*p].id
+        )?;
+    }
     let before = plan.certificates.len();
-    plan.certificates
-        .retain(|c| !missing.iter().any(|m| m.person == Some(c.person)));
+    plan.certificates.retain(|c| {
+        !missing.iter().any(|m| m.person == Some(c.person)) && !too_long.contains(&c.person)
+    });
     let refused = before - plan.certificates.len();
 
     let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
