@@ -471,3 +471,71 @@ fn the_private_key_stays_out_of_the_data_and_everything_published() {
         "{err}"
     );
 }
+
+/// docs/certificates.md's walkthrough, run as written: its `sh` blocks in
+/// order, in a copy of the repository's example with `~` a temporary
+/// folder, and its `programme.yaml` edit where the page makes it.
+#[test]
+fn certificates_walkthrough_runs_as_written() {
+    let doc = fs::read_to_string(repo().join("docs/certificates.md")).unwrap();
+    let walkthrough = &doc[doc.find("## Walkthrough").unwrap()..doc.find("## Keys").unwrap()];
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("repo");
+    let home = tmp.path().join("home");
+    for folder in ["data/kent-medway", "tests/fixtures/keys"] {
+        fs::create_dir_all(work.join(folder)).unwrap();
+        copy_dir(&repo().join(folder), &work.join(folder));
+    }
+    fs::create_dir_all(&home).unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_tip")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |script: &str| {
+        let out = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", script])
+            .current_dir(&work)
+            .env("HOME", &home)
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .env_remove("TIP_SIGNING_KEY")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{script}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let mut script = String::new();
+    let mut blocks = 0;
+    for (i, block) in walkthrough.split("```").enumerate() {
+        if i % 2 == 0 {
+            continue;
+        }
+        if let Some(body) = block.strip_prefix("sh\n") {
+            script.push_str(body);
+            blocks += 1;
+        } else if let Some(yaml) = block.strip_prefix("yaml\n") {
+            // The edit the page describes, before the commands after it.
+            run(&script);
+            script.clear();
+            edit(
+                &work.join("my-programme/programme.yaml"),
+                "  public_key: keys/issuer.pub.pem\n",
+                yaml,
+            );
+        }
+    }
+    run(&script);
+    assert!(blocks >= 4, "only {blocks} blocks");
+    let rows = ledger(&work.join("my-programme"));
+    let rosa = row(&rows, "rosa-delgado");
+    assert_eq!(rosa.len(), 2);
+    assert_eq!(rosa[1]["replaces"], "KM-TIP-2022-000048");
+    assert!(home.join("tip-keys/issuer-2023.pem").is_file());
+    let did = fs::read_to_string(work.join("site/.well-known/did.json")).unwrap();
+    assert!(did.contains("#key-2") && did.contains("#key-1"), "{did}");
+}

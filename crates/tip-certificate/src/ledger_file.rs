@@ -144,16 +144,80 @@ impl LedgerFile {
             }
             w.flush().map_err(at)?;
         }
+        // The lock goes with `self`, after the rename.
+        self.replace(&out)
+    }
+}
+
+impl LedgerFile {
+    /// Revoke the certificate `number` on `on` for `reason`: its row's
+    /// `revoked` and `reason` set, every other value kept, the file
+    /// written anew and renamed into place, then the lock released.
+    pub fn revoke(self, number: &str, on: chrono::NaiveDate, reason: &str) -> io::Result<()> {
+        let at = |e: io::Error| io::Error::new(e.kind(), format!("`{}`: {e}", self.path.display()));
+        let refuse = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
+        let Some(row) = self.rows.iter().find(|r| r.number == number) else {
+            return Err(refuse(format!(
+                "`{number}` is not in `{}`",
+                self.path.display()
+            )));
+        };
+        if let Some(when) = row.revoked {
+            return Err(refuse(format!("`{number}` was revoked on {when} already")));
+        }
+        if row.issued.is_some_and(|issued| on < issued) {
+            return Err(refuse(format!(
+                "`{number}` was issued on {}: it cannot be revoked before, on {on}",
+                row.issued.map(|d| d.to_string()).unwrap_or_default()
+            )));
+        }
+        let mut header = self.header.clone();
+        for column in ["revoked", "reason"] {
+            if !header.iter().any(|h| h == column) {
+                header.push(column.into());
+            }
+        }
+        let column = |name: &str| header.iter().position(|h| h == name);
+        let (number_at, revoked_at, reason_at) = (
+            column("number").unwrap_or(0),
+            column("revoked").unwrap_or(0),
+            column("reason").unwrap_or(0),
+        );
+        let mut out = Vec::with_capacity(self.text.len() + 64);
+        {
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(&mut out);
+            w.write_record(&header).map_err(|e| at(e.into()))?;
+            let mut reader = reader(&self.text);
+            let on = on.to_string();
+            for record in reader.records() {
+                let record = record.map_err(|e| at(io::Error::other(e)))?;
+                let mut cells: Vec<&str> = record.iter().collect();
+                cells.resize(header.len(), "");
+                if cells[number_at].trim() == number {
+                    cells[revoked_at] = &on;
+                    cells[reason_at] = reason;
+                }
+                w.write_record(&cells).map_err(|e| at(e.into()))?;
+            }
+            w.flush().map_err(at)?;
+        }
+        self.replace(&out)
+    }
+
+    /// Write `bytes` as the ledger's new version, atomically.
+    fn replace(&self, bytes: &[u8]) -> io::Result<()> {
+        let at = |e: io::Error| io::Error::new(e.kind(), format!("`{}`: {e}", self.path.display()));
         let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty());
         let dir = dir.unwrap_or(Path::new("."));
         let mut tmp = tempfile::Builder::new()
             .prefix(TEMPORARY)
             .tempfile_in(dir)
             .map_err(at)?;
-        tmp.write_all(&out).map_err(at)?;
+        tmp.write_all(bytes).map_err(at)?;
         tmp.as_file().sync_all().map_err(at)?;
         tmp.persist(&self.path).map_err(|e| at(e.error))?;
-        // The lock goes with `self`, after the rename.
         Ok(())
     }
 }
@@ -274,6 +338,36 @@ mod tests {
             .unwrap();
         let second = std::fs::read(&path).unwrap();
         assert!(second.starts_with(&first));
+    }
+
+    #[test]
+    fn revoking_sets_one_row_and_keeps_every_other_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("certificates.csv");
+        LedgerFile::open(&path)
+            .unwrap()
+            .append(&[row("T-2022-000001"), row("T-2022-000002")])
+            .unwrap();
+        let day = |s: &str| s.parse().unwrap();
+        let early =
+            LedgerFile::open(&path)
+                .unwrap()
+                .revoke("T-2022-000002", day("2022-01-01"), "x");
+        assert!(early.unwrap_err().to_string().contains("before"));
+        LedgerFile::open(&path)
+            .unwrap()
+            .revoke(
+                "T-2022-000002",
+                day("2022-03-01"),
+                "name misspelt, corrected",
+            )
+            .unwrap();
+        let ledger = LedgerFile::open(&path).unwrap();
+        assert_eq!(ledger.rows()[0], row("T-2022-000001"));
+        assert_eq!(ledger.rows()[1].revoked, Some(day("2022-03-01")));
+        assert_eq!(ledger.rows()[1].reason, "name misspelt, corrected");
+        let again = ledger.revoke("T-2022-000002", day("2022-03-02"), "x");
+        assert!(again.unwrap_err().to_string().contains("already"));
     }
 
     #[test]

@@ -43,6 +43,8 @@ enum Command {
     /// Issue certificates for everyone who completed a cohort: PDFs, signed
     /// credentials, and the ledger.
     Certify(cmd::certify::Args),
+    /// Revoke a certificate: fill its `revoked` and `reason` in the ledger.
+    Revoke(cmd::revoke::Args),
     /// Make the key that signs certificates.
     Keys(cmd::keys::Args),
     /// A resource pack: a zip (or folder) of a course's or a role's resources.
@@ -121,6 +123,7 @@ fn main() -> ExitCode {
         Command::Allocate(args) => cmd::allocate::run(&args),
         Command::Calendar(args) => cmd::calendar::run(&args),
         Command::Certify(args) => cmd::certify::run(&args),
+        Command::Revoke(args) => cmd::revoke::run(&args),
         Command::Keys(args) => cmd::keys::run(&args),
         Command::Pack(args) => cmd::pack::run(&args),
         Command::Bulletin(args) => cmd::bulletin::run(&args),

@@ -70,11 +70,17 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
         _ => Path::new("."),
     };
     if !parent.is_dir() {
-        return Err(io::Error::other(format!(
-            "there is no folder `{}` for `{}`",
-            parent.display(),
-            path.display()
-        )));
+        // A new folder for keys is the owner's alone.
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(parent).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot make the folder `{}`: {e}", parent.display()),
+            )
+        })?;
     }
     let mut tmp = tempfile::Builder::new()
         .prefix(".tip-key-")

@@ -8,6 +8,7 @@ pub(crate) mod certify;
 pub(crate) mod eligible;
 pub(crate) mod keys;
 pub(crate) mod pack;
+pub(crate) mod revoke;
 pub(crate) mod schedule;
 pub(crate) mod schema;
 pub(crate) mod serve;
