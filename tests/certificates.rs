@@ -539,3 +539,67 @@ fn certificates_walkthrough_runs_as_written() {
     let did = fs::read_to_string(work.join("site/.well-known/did.json")).unwrap();
     assert!(did.contains("#key-2") && did.contains("#key-1"), "{did}");
 }
+
+/// Ledger rows a person could write by hand, each caught at its cell:
+/// numbers in one written form (a sign or extra zeros are not), codes in
+/// their alphabet, dates in order; a sequence past 999999 widens.
+#[test]
+fn ledger_numbers_codes_and_dates_are_checked_at_their_cells() {
+    let (_tmp, data) = example_copy();
+    let path = data.join("certificates.csv");
+    let mut text = fs::read_to_string(&path).unwrap();
+    for row in [
+        // 44: a sign in the sequence
+        "KM-TIP-2022-+00041,ABCD-EFGH,wyn-price,l2-trauma-awareness,2022-01-18,2022-12-01,,,,,",
+        // 45: a code that is a path
+        "KM-TIP-2022-000101,../../../pwn,wyn-price,l2-trauma-awareness,2022-01-18,2022-12-01,,,,,",
+        // 46: issued before completion
+        "KM-TIP-2022-000102,ABCD-EFG2,wyn-price,l2-trauma-awareness,2022-01-18,2022-01-01,,,,,",
+        // 47: revoked before issue
+        "KM-TIP-2022-000103,ABCD-EFG3,wyn-price,l2-trauma-awareness,2022-01-18,2022-12-01,2022-11-01,oops,,,",
+        // 48: extra zeros past six digits
+        "KM-TIP-2022-0000042,ABCD-EFG6,wyn-price,l2-trauma-awareness,2022-01-18,2022-12-01,,,,,",
+    ] {
+        text.push_str(row);
+        text.push('\n');
+    }
+    fs::write(&path, &text).unwrap();
+    let report = |data: &Path| -> serde_json::Value {
+        let out = tip(&["validate", s(data), "--format", "json"]);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let at = |report: &serde_json::Value, line: u64| -> Vec<(String, String, u64)> {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["file"] == "certificates.csv" && d["line"] == line)
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().to_owned(),
+                    d["severity"].as_str().unwrap().to_owned(),
+                    d["column"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let r = report(&data);
+    assert_eq!(at(&r, 44), [("invalid-value".into(), "error".into(), 1)]);
+    assert_eq!(at(&r, 45), [("invalid-value".into(), "error".into(), 20)]);
+    assert_eq!(at(&r, 46), [("invalid-value".into(), "error".into(), 71)]);
+    assert_eq!(at(&r, 47), [("invalid-value".into(), "error".into(), 82)]);
+    assert_eq!(at(&r, 48), [("invalid-value".into(), "error".into(), 1)]);
+    // Well formed: a sequence past six digits; a revocation in 2099 is a
+    // warning (it stands revoked from now).
+    let (_tmp, data) = example_copy();
+    let path = data.join("certificates.csv");
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str(
+        "KM-TIP-2022-1000000,ABCD-EFG5,wyn-price,l2-trauma-awareness,2022-01-18,2022-12-01,,,,,\n",
+    );
+    text.push_str("KM-TIP-2022-000104,ABCD-EFG4,wyn-price,l2-trauma-awareness,2022-01-18,2022-12-01,2099-01-01,later,,,\n");
+    fs::write(&path, &text).unwrap();
+    let r = report(&data);
+    assert_eq!(at(&r, 44), []);
+    assert_eq!(at(&r, 45), [("invalid-value".into(), "warning".into(), 82)]);
+}
