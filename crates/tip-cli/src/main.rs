@@ -30,12 +30,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Start a new programme: a folder of data to change into yours.
+    Init(cmd::init::Args),
     /// Load and check a data folder, reporting every problem at once.
     Validate(cmd::validate::Args),
     /// Which courses a person may take, which not and why, and what next.
     Eligible(cmd::eligible::Args),
     /// Every session, expanded, and every problem of the timetable.
     Schedule(cmd::schedule::Args),
+    /// Read a form's responses (Microsoft Forms, Google Forms, Eventbrite)
+    /// into applications.
+    Import(cmd::import::Args),
     /// Place applications into cohorts (a dry run; `-o` writes the new lists).
     Allocate(cmd::allocate::Args),
     /// An iCalendar (RFC 5545) feed of sessions; filters combine.
@@ -124,6 +129,8 @@ fn main() -> ExitCode {
         Command::Calendar(args) => cmd::calendar::run(&args),
         Command::Certify(args) => cmd::certify::run(&args),
         Command::Revoke(args) => cmd::revoke::run(&args),
+        Command::Init(args) => cmd::init::run(&args),
+        Command::Import(args) => cmd::import::run(&args),
         Command::Keys(args) => cmd::keys::run(&args),
         Command::Pack(args) => cmd::pack::run(&args),
         Command::Bulletin(args) => cmd::bulletin::run(&args),

@@ -73,6 +73,8 @@ pub(crate) enum FileKind {
     Allocation,
     /// `tip schema -o` (JSON).
     Schema,
+    /// `tip bulletin -o` (an email message or an HTML page).
+    Bulletin,
 }
 
 impl FileKind {
@@ -84,6 +86,7 @@ impl FileKind {
             FileKind::Register => "a certificate register written by tip",
             FileKind::Allocation => "an allocation written by tip",
             FileKind::Schema => "a JSON Schema",
+            FileKind::Bulletin => "a bulletin written by tip",
         }
     }
 
@@ -101,6 +104,7 @@ impl FileKind {
                 text.trim_start().starts_with('{')
                     && (text.contains("\"$schema\"") || text.contains("\"$defs\""))
             }
+            FileKind::Bulletin => text.contains(tip_site::email::GENERATOR),
         }
     }
 }

@@ -122,7 +122,7 @@ pub use files::{
     public_file,
 };
 pub use ix::Ix;
-pub use load::is_id;
+pub use load::{is_id, to_id};
 pub use loc::Loc;
 pub use records::Records;
 pub use rules::Decision;

@@ -577,6 +577,11 @@ pub(crate) const SECTIONS: &[Section] = &[
                 Ty::List(&Ty::Ref("regions")),
                 "Regions they can travel to.",
             ),
+            opt(
+                "notes",
+                Ty::Text,
+                "What the applicant added on the form (private: never published).",
+            ),
         ],
     },
     Section {

@@ -94,10 +94,16 @@ pub(crate) fn dates<'d, S>(
 /// the window, the news and the resources.
 pub(crate) fn context_but_dates(data: &Dataset, window: Window) -> Value {
     let until = window.until();
+    // News since the last bulletin (one window back), up to this one's
+    // date: a bulletin never shows news dated after itself.
+    let since = window
+        .from
+        .checked_sub_months(Months::new(window.months))
+        .unwrap_or(NaiveDate::MIN);
     let mut news: Vec<_> = data
         .news()
         .iter()
-        .filter(|n| n.date >= window.from && n.date <= until)
+        .filter(|n| n.date > since && n.date <= window.from)
         .collect();
     news.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
     let resources: Vec<Value> = data

@@ -13,6 +13,7 @@ mod error;
 pub use error::Error;
 
 pub mod bulletin;
+pub mod email;
 pub mod markdown;
 pub mod pack;
 pub mod site;

@@ -14,6 +14,14 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("progress.html", include_str!("../templates/progress.html")),
     ("bulletin.html", include_str!("../templates/bulletin.html")),
     ("bulletin.md", include_str!("../templates/bulletin.md")),
+    (
+        "bulletin-email.html",
+        include_str!("../templates/bulletin-email.html"),
+    ),
+    (
+        "bulletin-email.txt",
+        include_str!("../templates/bulletin-email.txt"),
+    ),
     ("pack.html", include_str!("../templates/pack.html")),
     ("pack.md", include_str!("../templates/pack.md")),
     ("verify.html", include_str!("../templates/verify.html")),

@@ -1,4 +1,4 @@
-//! `tip bulletin DIR [--from DATE] [--months N] [--format md|html]`
+//! `tip bulletin DIR [--from DATE] [--months N] [--format md|html|email] [-o FILE]`
 
 use std::io::{self, Write};
 
@@ -13,8 +13,12 @@ pub(crate) enum Format {
     /// Markdown.
     #[default]
     Md,
-    /// An HTML page.
+    /// The email's HTML on its own: inline styles, absolute links, 600
+    /// pixels wide.
     Html,
+    /// An email message (`.eml`: plain text and HTML) to open in a mail
+    /// client, address and send.
+    Email,
 }
 
 /// Arguments of `tip bulletin`.
@@ -28,9 +32,13 @@ pub(crate) struct Args {
     /// How many months it covers.
     #[arg(long, value_name = "N", default_value_t = 2)]
     months: u32,
-    /// Markdown or HTML.
+    /// Markdown, HTML or an email.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    /// Write it to this file (`bulletin.eml`, `bulletin.html`) instead of
+    /// standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
 }
 
 /// Print the bulletin.
@@ -43,19 +51,29 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         from: args.from.unwrap_or_else(crate::today),
         months: args.months,
     };
-    let text = match args.format {
-        Format::Md => bulletin::markdown(&data, window),
-        Format::Html => bulletin::html(
-            &data,
-            window,
-            &crate::build_time()?.format("%-d %B %Y").to_string(),
-        ),
+    let bytes = match args.format {
+        Format::Md => bulletin::markdown(&data, window).map(String::into_bytes),
+        Format::Html => tip_site::email::letter(&data, window).map(|l| l.html.into_bytes()),
+        Format::Email => tip_site::email::message(&data, window, crate::build_time()?),
     };
-    let text = match text {
-        Ok(text) => text,
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
         Err(e) => return super::refused(e),
     };
-    io::stdout().lock().write_all(text.as_bytes())?;
+    match &args.output {
+        Some(path) if args.format != Format::Md => {
+            let outputs = crate::output::Outputs::new(&args.data.dir, &data.programme().id)?;
+            outputs.write_files(&[(path, crate::output::FileKind::Bulletin, &bytes)])?;
+            writeln!(anstream::stderr(), "the bulletin is in {}", path.display())?;
+        }
+        Some(_) => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "`-o` writes the email or its HTML (`--format email` or `html`); Markdown goes to standard output: `tip bulletin DIR > bulletin.md`",
+            ));
+        }
+        None => io::stdout().lock().write_all(&bytes)?,
+    }
     crate::done(data);
     Ok(Outcome::Success)
 }

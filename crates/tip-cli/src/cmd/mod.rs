@@ -6,6 +6,8 @@ pub(crate) mod bulletin;
 pub(crate) mod calendar;
 pub(crate) mod certify;
 pub(crate) mod eligible;
+pub(crate) mod import;
+pub(crate) mod init;
 pub(crate) mod keys;
 pub(crate) mod pack;
 pub(crate) mod revoke;

@@ -17,7 +17,7 @@ pub(crate) mod yaml;
 #[cfg(test)]
 mod yaml_samples;
 
-pub use read::is_id;
+pub use read::{is_id, to_id};
 
 use std::io;
 use std::path::Path;

@@ -981,8 +981,9 @@ pub fn is_id(s: &str) -> bool {
             .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// The nearest valid id to `s`, for hints.
-fn to_id(s: &str) -> String {
+/// The nearest valid id to `s` (`My Programme!` → `my-programme`): for
+/// hints, and for ids made from names.
+pub fn to_id(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
