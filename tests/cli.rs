@@ -2927,3 +2927,65 @@ fn rows_missing_required_cells_report_each_at_its_place() {
     at("missing-field", "more-people.yaml", 3, 5);
     at("unknown-reference", "more-people.yaml", 4, 13);
 }
+
+/// A Microsoft Forms workbook and a Google Forms CSV (examples/forms/)
+/// become applications: matched by email (any case) or name, course by
+/// title or id, cohort by id; a new person is listed as the people.csv row
+/// to add; rows already imported are skipped, never written twice; rows
+/// already in the file stay byte for byte.
+#[test]
+fn form_exports_become_applications() {
+    let (_tmp, data) = example_copy();
+    let import = |export: &str, dry: bool| {
+        let path = repo().join("examples/forms").join(export);
+        let mut args = vec!["import", "applications", s(&data), s(&path)];
+        if dry {
+            args.push("--dry-run");
+        }
+        tip_env(&args, &[])
+    };
+    let (code, _, err) = import("microsoft-forms.xlsx", true);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("priya-natarajan,Priya Natarajan,priya.new@example.org,,,,"),
+        "{err}"
+    );
+    assert!(
+        !data.join("applications.csv").exists(),
+        "a dry run writes nothing"
+    );
+    let (code, _, err) = import("microsoft-forms.xlsx", false);
+    assert_eq!(code, 1, "{err}");
+    let first = fs::read_to_string(data.join("applications.csv")).unwrap();
+    assert_eq!(
+        first,
+        "person,course,applied,prefer,notes\n\
+         athina-papadopoulou,l2-trauma-awareness,2022-11-02,l2-2022-12-maidstone,\"Step-free access, please.\"\n\
+         dylan-ap-rhys,l2-trauma-awareness,2022-11-03,,\n"
+    );
+    let (code, _, err) = import("google-forms.csv", false);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("athina-papadopoulou") && err.contains("already"),
+        "{err}"
+    );
+    let second = fs::read_to_string(data.join("applications.csv")).unwrap();
+    assert!(second.starts_with(&first), "rows already there stay");
+    assert!(
+        second.contains("maeve-fitzgerald,l2-trauma-awareness,2022-11-03,,\n"),
+        "{second}"
+    );
+    assert!(
+        second.contains("sebnem-yilmaz,l2-trauma-awareness,2022-11-04,,Could I bring a colleague? She is not registered yet.\n"),
+        "{second}"
+    );
+    let (code, _, err) = tip_env(&["validate", s(&data)], &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = import("google-forms.csv", false);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("no new applications"), "{err}");
+    assert_eq!(
+        fs::read_to_string(data.join("applications.csv")).unwrap(),
+        second
+    );
+}

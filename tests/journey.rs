@@ -424,3 +424,116 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// docs/guide.md, "Your first programme", run as written: its `sh` blocks
+/// in order (with `tip` already installed, and `tip serve` stopped after
+/// two seconds, as a person would with Ctrl-C), in a temporary folder that
+/// is also `~`; its file blocks applied as the page says (`append`,
+/// `uncomment`, `enrol`). The one thing the page leaves to the reader, the
+/// form's download, is `responses.csv` here.
+#[test]
+fn the_guide_runs_as_written() {
+    let guide = fs::read_to_string(support::repo().join("docs/guide.md")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    fs::write(
+        home.join("responses.csv"),
+        "Timestamp,Email address,Your name,Which course?\n\
+         01/09/2026 10:04:51,amara.okafor@example.org,Amara Okafor,Introduction to Trauma Informed Practice\n\
+         02/09/2026 16:20:09,B.Nowak@example.org,Bartosz Nowak,introduction\n",
+    )
+    .unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_tip")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |script: &str| {
+        let script: String = script
+            .lines()
+            .filter(|l| !l.starts_with("cargo install"))
+            .map(|l| {
+                if l.starts_with("tip serve") {
+                    format!("timeout 2 {l} || [ $? = 124 ]\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        let out = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", &script])
+            .current_dir(home)
+            .env("HOME", home)
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .env_remove("TIP_SIGNING_KEY")
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{script}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let data = home.join("my-programme");
+    let mut script = String::new();
+    let mut blocks = 0;
+    let mut said = String::new();
+    for (i, block) in guide.split("```").enumerate() {
+        if i % 2 == 0 {
+            continue;
+        }
+        let (info, body) = block.split_once('\n').unwrap();
+        let words: Vec<&str> = info.split_whitespace().collect();
+        match words.as_slice() {
+            ["sh"] => {
+                script.push_str(body);
+                blocks += 1;
+            }
+            [_, file, action, rest @ ..] => {
+                said.push_str(&run(&script));
+                script.clear();
+                let path = data.join(file);
+                let text = fs::read_to_string(&path).unwrap_or_default();
+                let changed = match *action {
+                    "append" => format!("{text}{body}"),
+                    "uncomment" => body.lines().fold(text, |text, line| {
+                        let indent = &line[..line.len() - line.trim_start().len()];
+                        let key = line.trim_start().split(':').next().unwrap();
+                        let commented = format!("{indent}# {key}:");
+                        let at = text
+                            .lines()
+                            .find(|l| l.starts_with(&commented))
+                            .unwrap_or_else(|| {
+                                panic!("no `{commented}` line in {file} to uncomment")
+                            });
+                        text.replacen(at, line, 1)
+                    }),
+                    "enrol" => {
+                        let at = text.find(&format!("- id: {}", rest[0])).unwrap();
+                        let (a, b) = text.split_at(at);
+                        format!("{a}{}", b.replacen("    enrolled: []", body.trim_end(), 1))
+                    }
+                    other => panic!("unknown file block `{other}` in the guide"),
+                };
+                fs::write(&path, changed).unwrap();
+            }
+            _ => {}
+        }
+    }
+    said.push_str(&run(&script));
+    assert!(blocks >= 10, "only {blocks} command blocks");
+    // What the page promises along the way.
+    assert!(said.contains("0 errors, 0 warnings"), "{said}");
+    assert!(home.join("site/index.html").is_file());
+    assert!(home.join("bulletin.eml").is_file());
+    let applications = fs::read_to_string(data.join("applications.csv")).unwrap();
+    assert_eq!(applications.lines().count(), 3, "{applications}");
+    let ledger = fs::read_to_string(data.join("certificates.csv")).unwrap();
+    assert!(ledger.contains("MY-PROGRAMME-2026-000002"), "{ledger}");
+    assert!(ledger.contains("name misspelt"), "{ledger}");
+    assert!(home.join("tip-keys/issuer.pem").is_file());
+}
