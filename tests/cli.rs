@@ -1173,7 +1173,7 @@ fn pack_as_zip_or_folder_and_the_bulletin() {
     let (code, out, _) = run_on_example(&["bulletin", "--from", "2022-06-01", "--months", "3"]);
     assert_eq!(code, 0);
     assert!(
-        out.contains("~~Tuesday 14 June 2022, 09:30–16:00~~ **cancelled**"),
+        out.contains("~~Tuesday 14 June 2022, 9:30am to 4pm~~ **cancelled**"),
         "{out}"
     );
     let (code, out, _) = run_on_example(&["bulletin", "--from", "2022-06-01", "--format", "html"]);

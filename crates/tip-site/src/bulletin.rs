@@ -134,9 +134,10 @@ pub fn long(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
-/// The bulletin as Markdown.
+/// The bulletin as Markdown: the same content as the email
+/// ([`crate::email::context`]), links absolute.
 pub fn markdown(data: &Dataset, window: Window) -> Result<String, crate::Error> {
-    render(data, window, "bulletin.md")
+    render_with(data, &crate::email::context(data, window), "bulletin.md")
 }
 
 /// The bulletin as an HTML page.
@@ -145,10 +146,6 @@ pub fn html(data: &Dataset, window: Window, built: &str) -> Result<String, crate
     ctx["built"] = json!(built);
     ctx["logo"] = json!(null);
     render_with(data, &ctx, "bulletin.html")
-}
-
-fn render(data: &Dataset, window: Window, name: &str) -> Result<String, crate::Error> {
-    render_with(data, &context(data, window), name)
 }
 
 pub(crate) fn render_with(data: &Dataset, ctx: &Value, name: &str) -> Result<String, crate::Error> {

@@ -134,6 +134,7 @@ pub fn context(data: &Dataset, window: Window) -> Value {
                 "date": long(n.date),
                 "title": &n.title,
                 "text": body.trim(),
+                "markdown": markdown::sanitize(body.trim_end()),
                 "html": absolute_links(&markdown::to_html(body), site.as_deref()),
             })
         })
@@ -244,22 +245,33 @@ fn run(data: &Dataset, cohort: Ix<tip_core::model::Cohort>, window: Window) -> O
     let c = &data[cohort];
     let sessions = data.sessions(cohort);
     let first = sessions.first()?;
-    let in_window = sessions
-        .iter()
-        .any(|s| s.date() >= window.from && s.date() <= window.until());
-    if !in_window || first.date() < window.from {
+    let in_window = |d: NaiveDate| d >= window.from && d <= window.until();
+    // A series already under way is listed by its sessions to come when
+    // each can be joined on its own (webinars, a network's meetings); a
+    // course already under way is not bookable, so not listed.
+    let drop_in = matches!(
+        data[c.course].format,
+        Format::Webinar | Format::Network | Format::OnlineLive
+    );
+    let started = first.date() < window.from;
+    if !sessions.iter().any(|s| in_window(s.date())) || (started && !drop_in) {
         return None;
     }
-    let dates: Vec<NaiveDate> = sessions.iter().map(|s| s.date()).collect();
+    let dates: Vec<NaiveDate> = sessions
+        .iter()
+        .map(|s| s.date())
+        .filter(|d| !started || in_window(*d))
+        .collect();
+    let cancelled = c.status == Status::Cancelled;
+    let when = match dates.as_slice() {
+        [one] => one.format("%A %-d %B %Y").to_string(),
+        many if started => format!("Sessions to come: {}", day_list(many)),
+        many => format!("{} sessions: {}", many.len(), day_list(many)),
+    };
     let place = crate::public(data, cohort, first).place;
     let places_left = data
         .places(cohort)
         .map(|cap| cap.saturating_sub(c.enrolled.len() as u32));
-    let cancelled = c.status == Status::Cancelled;
-    let when = match dates.as_slice() {
-        [one] => one.format("%A %-d %B %Y").to_string(),
-        many => format!("{} sessions: {}", many.len(), day_list(many)),
-    };
     let time = format!(
         "{} to {}",
         clock(first.start.time()),

@@ -567,7 +567,14 @@ impl Site<'_> {
         ]);
         let (html, markdown) = rayon::join(
             || self.page_value("bulletin.html".into(), "bulletin.html", ctx.clone()),
-            || self.page_value("bulletin.md".into(), "bulletin.md", ctx.clone()),
+            // The Markdown bulletin is the one `tip bulletin` writes: the
+            // email's content, links absolute.
+            || {
+                let md = crate::email::context(data, window);
+                let text = crate::templates::render(&self.env, "bulletin.md", &md)?;
+                self.add("bulletin.md".into(), text.into_bytes());
+                Ok(())
+            },
         );
         html.and(markdown)
     }

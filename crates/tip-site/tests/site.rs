@@ -289,32 +289,39 @@ fn packs_are_reproducible() {
 #[test]
 fn the_bulletin_lists_exactly_the_upcoming_sessions() {
     let data = data();
-    // June to August 2022: one cancelled cohort, a moved session.
+    // June to October 2022: a cancelled cohort, runs of one session and
+    // of several.
     let window = Window {
         from: day("2022-06-01"),
-        months: 3,
+        months: 5,
     };
     let md = bulletin::markdown(&data, window).unwrap();
-    let dates = &md[md.find("## Dates").unwrap()..md.find("## Resources").unwrap()];
-    let listed = dates
-        .lines()
-        .filter(|l| l.starts_with("- ") && !l.starts_with("- ~~"))
-        .count();
+    let dates = &md[md.find("## Tier").unwrap()..md.find("## Resources").unwrap()];
+    // One line a run (a cohort starting in the window, or a series of
+    // drop-in sessions under way), however many sessions it has.
+    let listed = dates.lines().filter(|l| l.starts_with("- **")).count();
     let cancelled_listed = dates.lines().filter(|l| l.starts_with("- ~~")).count();
     let mut expected = 0;
     let mut cancelled = 0;
+    let in_window = |d: NaiveDate| d >= window.from && d <= window.until();
     for (ix, c) in data.cohort_ixs() {
-        for s in data.sessions(ix) {
-            if s.date() >= window.from && s.date() <= window.until() {
-                if c.status == Status::Cancelled {
-                    cancelled += 1
-                } else {
-                    expected += 1
-                }
+        let sessions = data.sessions(ix);
+        let starts = sessions.first().map(|s| s.date());
+        let drop_in = matches!(
+            data[c.course].format,
+            tip_core::model::Format::Webinar | tip_core::model::Format::Network
+        );
+        let continuing = drop_in && sessions.iter().any(|s| in_window(s.date()));
+        if starts.is_some_and(in_window) || continuing {
+            if c.status == Status::Cancelled {
+                cancelled += 1
+            } else {
+                expected += 1
             }
         }
     }
     assert_eq!((listed, cancelled_listed), (expected, cancelled));
+    assert!(cancelled > 0 && expected > 0);
     insta::assert_snapshot!(md);
 }
 
@@ -330,7 +337,11 @@ fn the_sites_bulletin_is_the_bulletin_of_its_window() {
     };
     let alone = bulletin::markdown(&data, window).unwrap();
     assert!(
-        alone.contains("#### L2 Multi-agency Trauma Awareness\n\n- Tuesday 13 September 2022"),
+        alone.contains("### [L2 Multi-agency Trauma Awareness](https://tip.kent-medway.example.org/courses/l2-trauma-awareness.html)\n"),
+        "{alone}"
+    );
+    assert!(
+        alone.contains("- **Tuesday 13 September 2022**, 9:30am to 4pm"),
         "{alone}"
     );
     assert_eq!(String::from_utf8_lossy(&site["bulletin.md"]), alone);
