@@ -12,7 +12,10 @@ import sys
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-import icalendar
+try:
+    import icalendar
+except ImportError:
+    sys.exit("check_ics.py needs the Python package `icalendar`: python3 -m pip install icalendar")
 
 
 def main(path, expected=None):

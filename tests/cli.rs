@@ -2989,3 +2989,151 @@ fn form_exports_become_applications() {
         second
     );
 }
+
+/// One mistake, one error at its real place (and at most one note that
+/// counts what was skipped), however much of the data depends on it: a
+/// missing `}`, an unclosed quote in people.csv, a date written the UK
+/// way, a course id misspelt — in every output format.
+#[test]
+fn each_single_mistake_gives_one_error_at_its_place() {
+    struct Case {
+        file: &'static str,
+        from: &'static str,
+        to: &'static str,
+        code: &'static str,
+        line: u32,
+        column: u32,
+    }
+    let cases = [
+        Case {
+            file: "cohorts/l2-2022.yaml",
+            from: "{ start: 2022-01-18T09:30, end: 2022-01-18T16:00 }",
+            to: "{ start: 2022-01-18T09:30, end: 2022-01-18T16:00 ",
+            code: "yaml-syntax",
+            line: 0,
+            column: 0,
+        },
+        Case {
+            file: "people.csv",
+            from: "sian-llewelyn,Siân Llewelyn,",
+            to: "sian-llewelyn,\"Siân Llewelyn,",
+            code: "csv-syntax",
+            line: 2,
+            column: 15,
+        },
+        Case {
+            file: "cohorts/l2-2022.yaml",
+            from: "{ start: 2022-01-18T09:30,",
+            to: "{ start: 18/01/2022 09:30,",
+            code: "invalid-date",
+            line: 10,
+            column: 18,
+        },
+        Case {
+            file: "cohorts/l2-2022.yaml",
+            from: "  - id: l2-2022-01-maidstone\n    course: l2-trauma-awareness",
+            to: "  - id: l2-2022-01-maidstone\n    course: l2-trauma-awarenes",
+            code: "unknown-reference",
+            line: 4,
+            column: 13,
+        },
+    ];
+    for case in cases {
+        let (_tmp, data) = example_copy();
+        edit(&data.join(case.file), case.from, case.to);
+        // JSON: one error, at most one note, nothing derived.
+        let (code, report) = validate_json(&data);
+        assert_eq!(code, 1);
+        let errors: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == "error")
+            .collect();
+        assert_eq!(errors.len(), 1, "{}: {:#?}", case.code, report.diagnostics);
+        assert_eq!(errors[0].code, case.code, "{:#?}", errors);
+        assert_eq!(errors[0].file.as_deref(), Some(case.file));
+        if case.line > 0 {
+            assert_eq!(
+                (errors[0].line, errors[0].column),
+                (Some(case.line), Some(case.column)),
+                "{}",
+                case.code
+            );
+        }
+        let warnings = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == "warning")
+            .count();
+        assert_eq!(warnings, 0, "{}: {:#?}", case.code, report.diagnostics);
+        let notes = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == "note")
+            .count();
+        assert!(notes <= 1, "{}: {:#?}", case.code, report.diagnostics);
+        // The terminal: the error first, the summary says what to do.
+        let (_, human) = validate_human(&data);
+        assert!(
+            human.starts_with(&format!("error[{}]", case.code)),
+            "{human}"
+        );
+        // GitHub and GitLab: the same one error, and a line for the log.
+        let gh = tip(&["validate", s(&data), "--format", "github"]);
+        let annotations = String::from_utf8_lossy(&gh.stdout);
+        assert_eq!(annotations.matches("::error ").count(), 1, "{annotations}");
+        assert!(String::from_utf8_lossy(&gh.stderr).contains("is invalid: 1 error"));
+        let gl = tip(&["validate", s(&data), "--format", "gitlab"]);
+        let issues: Vec<serde_json::Value> = serde_json::from_slice(&gl.stdout).unwrap();
+        assert_eq!(
+            issues.iter().filter(|i| i["severity"] == "major").count(),
+            1
+        );
+    }
+}
+
+/// A CI job always gets a document it can read, and its log a line: on a
+/// folder that does not exist (exit 2) too. GitLab fingerprints do not
+/// move when a comment line is added above a problem, nor with how the
+/// folder is written.
+#[test]
+fn ci_formats_survive_a_wrong_folder_and_fingerprints_stay_put() {
+    let gl = tip(&["validate", "/nonexistent/tip-data", "--format", "gitlab"]);
+    assert_eq!(gl.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&gl.stdout), "[]\n");
+    assert!(!gl.stderr.is_empty());
+    let js = tip(&["validate", "/nonexistent/tip-data", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&js.stdout).unwrap();
+    assert_eq!(doc["error"]["exit"], 2, "{doc}");
+    let gh = tip(&["validate", "/nonexistent/tip-data", "--format", "github"]);
+    assert!(String::from_utf8_lossy(&gh.stdout).starts_with("::error "));
+
+    let (tmp, data) = example_copy();
+    edit(
+        &data.join("courses.yaml"),
+        "    title: Becoming Trauma Informed",
+        "    titel: Becoming Trauma Informed",
+    );
+    let prints = |folder: &str| -> Vec<String> {
+        let out = Command::new(env!("CARGO_BIN_EXE_tip"))
+            .args(["validate", folder, "--format", "gitlab"])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let issues: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        issues
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = prints("data");
+    assert_eq!(prints("./data"), first);
+    assert_eq!(prints("data/"), first);
+    let text = fs::read_to_string(data.join("courses.yaml")).unwrap();
+    fs::write(
+        data.join("courses.yaml"),
+        format!("# a comment added above\n{text}"),
+    )
+    .unwrap();
+    assert_eq!(prints("data"), first);
+}

@@ -3,8 +3,10 @@
 //! One `VEVENT` per session, with local times in the programme's timezone
 //! (`DTSTART;TZID=Europe/London:…`) and a `VTIMEZONE` generated from the tz
 //! database for exactly the years the feed covers. Event `UID`s are
-//! `<cohort>-<n>@<domain>`, so they survive every edit and re-run; `SEQUENCE`
-//! is the cohort's `revision`, so clients take updates; cancelled sessions
+//! `<cohort>-<n>@<domain>`, so they survive every edit and re-run; an
+//! event whose content changed since the calendar last published (the
+//! previous feed, [`Published`]) gets a higher `SEQUENCE`, so clients take
+//! the update, and an unchanged one keeps its own; cancelled sessions
 //! stay in the feed as `STATUS:CANCELLED`, so clients remove them rather
 //! than keep a stale copy. No learner's name or email is ever written.
 //!

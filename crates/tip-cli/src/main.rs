@@ -22,7 +22,23 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// Exit status: 0 success (warnings allowed), 1 the data or request is
 /// invalid, 2 usage or I/O error.
 #[derive(Debug, Parser)]
-#[command(name = "tip", version, about, max_term_width = 100)]
+#[command(
+    name = "tip",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = concat!(
+        "Environment:\n",
+        "  TIP_SIGNING_KEY    the private key that signs certificates (certify, build, validate)\n",
+        "  SOURCE_DATE_EPOCH  seconds since 1970: \"now\" for every timestamp written (reproducible output)\n",
+        "  TIP_TIMINGS        print how long each step of loading took\n",
+        "  NO_COLOR           plain text diagnostics\n",
+        "\n",
+        "Documentation: ",
+        env!("CARGO_PKG_REPOSITORY"),
+        " (docs/guide.md to start; docs/cli.md for every command)"
+    )
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

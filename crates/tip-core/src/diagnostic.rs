@@ -182,6 +182,16 @@ codes! {
 }
 
 impl Code {
+    /// Whether the code says a file could not be read as a whole (its
+    /// syntax, encoding or size): listed first, as the first to fix.
+    pub fn is_syntax(self) -> bool {
+        use Code::*;
+        matches!(
+            self,
+            Io | NotUtf8 | FileTooLarge | YamlSyntax | YamlLimit | DuplicateKey | CsvSyntax
+        )
+    }
+
     /// Whether the code comes from a check across whole records (a clash,
     /// an over-full cohort, a missing resource file): the records it
     /// concerns were read completely, so a program may still use the data
@@ -360,8 +370,11 @@ impl Diagnostic {
     /// The order diagnostics are reported in: by file, line, column, then code.
     pub(crate) fn sort_key(&self) -> impl Ord + '_ {
         (
-            // Notes (what was not checked) come after the problems.
+            // Notes (what was not checked) come after the problems, and a
+            // file that could not be read before everything else: the
+            // first thing to fix.
             self.severity == Severity::Note,
+            !self.code.is_syntax(),
             self.location.as_ref().map(|l| (&*l.file, l.line, l.column)),
             self.code,
             &self.message,

@@ -126,3 +126,12 @@ pub use load::{is_id, to_id};
 pub use loc::Loc;
 pub use records::Records;
 pub use rules::Decision;
+
+// Every Rust block of the README and the docs compiles, as a doc test (the
+// examples they name also run in CI).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/eligibility.md")]
+struct EligibilityDoctests;

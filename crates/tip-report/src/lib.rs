@@ -333,11 +333,38 @@ fn char_to_byte(line: &str, chars: usize) -> usize {
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let (errors, warnings) = diagnostic::count(diagnostics);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let skipped = skipped(diagnostics);
+    let first = if skipped > 0 {
+        format!(
+            "; fix the first error first: {} {} skipped",
+            plural(skipped as usize, "check"),
+            if skipped == 1 { "was" } else { "were" }
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{}, {}",
+        "{}, {}{first}",
         plural(errors, "error"),
         plural(warnings, "warning")
     )
+}
+
+/// How many checks the `checks-skipped` notes say were not run: the
+/// numbers before "reference" and "check" in their messages.
+fn skipped(diagnostics: &[Diagnostic]) -> u64 {
+    diagnostics
+        .iter()
+        .filter(|d| d.code == tip_core::Code::ChecksSkipped)
+        .map(|d| {
+            let words: Vec<&str> = d.message.split_whitespace().collect();
+            words
+                .windows(2)
+                .filter(|w| w[1].starts_with("reference") || w[1].starts_with("check"))
+                .filter_map(|w| w[0].replace(',', "").parse::<u64>().ok())
+                .sum::<u64>()
+        })
+        .sum()
 }
 
 #[derive(Serialize)]
@@ -411,18 +438,28 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
 /// one pipeline to the next.
 pub fn gitlab(diagnostics: &[Diagnostic], prefix: &str) -> String {
     use sha2::{Digest, Sha256};
+    // A fingerprint names a problem, not where it happens to be today: its
+    // code, its file within the data folder, its message (which quotes the
+    // value) and which of its kind it is there — not its line, which
+    // moves when a line is added above, nor how the folder was written.
+    let mut seen: HashMap<(tip_core::Code, String, &str), usize> = HashMap::new();
     let issues: Vec<serde_json::Value> = diagnostics
         .iter()
         .map(|d| {
+            let file = file_of(d).unwrap_or_default();
+            let occurrence = {
+                let n = seen
+                    .entry((d.code, file.clone(), d.message.as_str()))
+                    .or_default();
+                *n += 1;
+                *n
+            };
             let severity = match d.severity {
                 Severity::Error => "major",
                 Severity::Warning => "minor",
                 _ => "info",
             };
-            let path = d
-                .location
-                .as_ref()
-                .map_or_else(|| prefix.to_string(), |l| with_prefix(prefix, &l.file));
+            let path = with_prefix(prefix, &file);
             let line = d.location.as_ref().map_or(1, |l| l.line);
             let mut description = d.message.clone();
             if let Some(help) = &d.help {
@@ -431,7 +468,8 @@ pub fn gitlab(diagnostics: &[Diagnostic], prefix: &str) -> String {
                 description.push(')');
             }
             let column = d.location.as_ref().map_or(1, |l| l.column);
-            let identity = format!("{}\0{path}\0{line}\0{column}\0{}", d.code, d.message);
+            let _ = column;
+            let identity = format!("{}\0{file}\0{}\0{occurrence}", d.code, d.message);
             let fingerprint: String = Sha256::digest(identity.as_bytes())[..16]
                 .iter()
                 .map(|b| format!("{b:02x}"))
@@ -450,8 +488,31 @@ pub fn gitlab(diagnostics: &[Diagnostic], prefix: &str) -> String {
     s
 }
 
-/// A data file's path as seen from the repository root.
+/// The file a diagnostic is about, relative to the data folder: where it
+/// is, or for a problem with no place, the file that should hold the fix
+/// (`programme.yaml` for a missing programme).
+fn file_of(d: &Diagnostic) -> Option<String> {
+    match &d.location {
+        Some(l) => Some(l.file.to_string()),
+        None if d.code == tip_core::Code::MissingProgramme => Some("programme.yaml".into()),
+        None => None,
+    }
+}
+
+/// A data file's path as seen from the repository root (`./data/` and
+/// `data` name the same folder).
 fn with_prefix(prefix: &str, file: &str) -> String {
+    let mut prefix = prefix.trim_end_matches('/');
+    while let Some(rest) = prefix.strip_prefix("./") {
+        prefix = rest.trim_start_matches('/');
+    }
+    if file.is_empty() {
+        return if prefix.is_empty() {
+            ".".into()
+        } else {
+            prefix.to_string()
+        };
+    }
     if prefix.is_empty() || prefix == "." {
         file.to_string()
     } else {
@@ -471,15 +532,13 @@ pub fn github(diagnostics: &[Diagnostic], prefix: &str) -> String {
             _ => "notice",
         };
         let mut props = vec![format!("title={}", property(d.code.as_str()))];
-        if let Some(loc) = &d.location {
-            let file = with_prefix(prefix, &loc.file);
+        if let Some(file) = file_of(d) {
+            let (line, column) = d.location.as_ref().map_or((1, 1), |l| (l.line, l.column));
             props.insert(
                 0,
                 format!(
-                    "file={},line={},col={}",
-                    property(&file),
-                    loc.line,
-                    loc.column
+                    "file={},line={line},col={column}",
+                    property(&with_prefix(prefix, &file)),
                 ),
             );
         }
@@ -570,7 +629,7 @@ mod tests {
     fn github_annotations_escape_and_locate() {
         insta::assert_snapshot!(github(&sample(), "data/km"), @r"
         ::error file=data/km/courses.yaml,line=3,col=5,title=unknown-field::unknown field `titel` in a course%0Ahelp: did you mean `title`?
-        ::error title=missing-programme::the data set has no `programme`
+        ::error file=data/km/programme.yaml,line=1,col=1,title=missing-programme::the data set has no `programme`
         ");
     }
 

@@ -116,6 +116,33 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// How many problems the preview's page shows: the first to fix, then a
+/// count of the rest (a phone need not scroll past thirty).
+const SHOWN: usize = 3;
+
+/// The page's text: the first errors in full (the first to fix first),
+/// then how many more there are and where to see them.
+fn first_problems(diagnostics: &[tip_core::Diagnostic], dir: &Path) -> String {
+    let errors: Vec<tip_core::Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .take(SHOWN)
+        .cloned()
+        .collect();
+    let mut text = tip_report::human(&errors, dir, false);
+    let rest = diagnostics.iter().filter(|d| d.is_error()).count() - errors.len();
+    if rest > 0 {
+        text.push_str(&format!(
+            "… and {rest} more error{}: run `tip validate {}` to see every one.\n",
+            if rest == 1 { "" } else { "s" },
+            dir.display()
+        ));
+    }
+    let summary = tip_report::summary(diagnostics);
+    text.push_str(&format!("\n{summary}\n"));
+    text
+}
+
 /// Build the site in memory; print what stops it.
 fn build(dir: &Path, args: &Args) -> Preview {
     let started = std::time::Instant::now();
@@ -132,7 +159,7 @@ fn build(dir: &Path, args: &Args) -> Preview {
                 "{}",
                 tip_report::human(&diagnostics, dir, true)
             );
-            return Preview::Problems(tip_report::human(&diagnostics, dir, false));
+            return Preview::Problems(first_problems(&diagnostics, dir));
         }
     };
     let opts = site::Options {

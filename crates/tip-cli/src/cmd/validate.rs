@@ -19,7 +19,25 @@ pub(crate) struct Args {
 /// Load the folder, print every diagnostic, exit 1 on any error.
 pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     let dir = &args.data.dir;
-    let report = crate::data::check(dir, tip_core::Scope::Everything)?;
+    let report = match crate::data::check(dir, tip_core::Scope::Everything) {
+        Ok(report) => report,
+        Err(e) => {
+            // A CI job still gets a document it can read (and the job log a
+            // line), then exits 2.
+            let message = e.to_string();
+            let doc = match args.format {
+                // `main` writes JSON's error document, as for every command.
+                Format::Human | Format::Json => String::new(),
+                Format::Gitlab => "[]\n".to_string(),
+                Format::Github => format!(
+                    "::error title=io-error::{}\n",
+                    message.replace('%', "%25").replace('\n', "%0A")
+                ),
+            };
+            io::stdout().lock().write_all(doc.as_bytes())?;
+            return Err(e);
+        }
+    };
     // The site's templates are part of the data set too.
     let mut all = report.diagnostics().to_vec();
     all.extend(tip_site::check_templates(dir));
@@ -50,20 +68,25 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
                 None => writeln!(err, "`{}` is invalid: {summary}", dir.display())?,
             }
         }
-        Format::Json => io::stdout()
-            .lock()
-            .write_all(render::json(diags).as_bytes())?,
+        Format::Json => {
+            io::stdout()
+                .lock()
+                .write_all(render::json(diags).as_bytes())?;
+            summary_line(dir, diags)?;
+        }
         Format::Gitlab => {
             let prefix = dir.to_string_lossy();
             io::stdout()
                 .lock()
                 .write_all(render::gitlab(diags, &prefix).as_bytes())?;
+            summary_line(dir, diags)?;
         }
         Format::Github => {
             let prefix = dir.to_string_lossy();
             io::stdout()
                 .lock()
                 .write_all(render::github(diags, &prefix).as_bytes())?;
+            summary_line(dir, diags)?;
         }
     }
     let outcome = if valid {
@@ -75,6 +98,18 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     // only add a second or so at national scale.
     std::mem::forget(report);
     Ok(outcome)
+}
+
+/// The one line a machine format's job log shows on standard error.
+fn summary_line(dir: &std::path::Path, diags: &[tip_core::Diagnostic]) -> io::Result<()> {
+    let valid = !diags.iter().any(tip_core::Diagnostic::is_error);
+    writeln!(
+        anstream::stderr(),
+        "`{}` is {}: {}",
+        dir.display(),
+        if valid { "valid" } else { "invalid" },
+        render::summary(diags)
+    )
 }
 
 /// The programme's public keys read, `TIP_SIGNING_KEY` (when set) is the

@@ -15,8 +15,108 @@ use crate::loc::Loc;
 use crate::model::*;
 use crate::model::{Rule, RuleKind};
 
-/// Run every cross-record check, adding to `diags`.
+/// Run every cross-record check, adding to `diags` (which holds what
+/// loading found).
+///
+/// When loading lost data — a file that does not parse, a record dropped
+/// for an invalid value — the checks derived from it would report the
+/// loss again, many times over and each with advice that misleads (revoke
+/// a certificate, because its completion "is gone"). Those derived checks
+/// are not reported then: they are counted into one `checks-skipped` note
+/// that names the first such error, and they run again once it is fixed.
 pub(crate) fn run(data: &Dataset, diags: &mut Vec<Diagnostic>) {
+    let cause = taint(data, diags);
+    let mut found = all_checks(data);
+    if let Some(cause) = cause {
+        let before = found.len();
+        found.retain(|d| !is_derived(d.code));
+        let skipped = before - found.len();
+        if skipped > 0 {
+            count_skipped(diags, skipped, &cause);
+        }
+    }
+    diags.extend(found);
+}
+
+/// The checks that follow from completions, enrolments and people as a
+/// whole: wrong, not just unchecked, when some of them were not loaded.
+fn is_derived(code: Code) -> bool {
+    matches!(
+        code,
+        Code::IssuedWithoutCompletion
+            | Code::NotEligible
+            | Code::UnsatisfiableRule
+            | Code::ChangedSinceIssue
+            | Code::CompromisedKey
+    )
+}
+
+/// The first error of loading that lost data, if any: a file that could
+/// not be read or parsed, an id table left incomplete, a record dropped (a
+/// broken person, course or cohort), or any error in a file of learners,
+/// cohorts, attendance or completions.
+fn taint(data: &Dataset, diags: &[Diagnostic]) -> Option<Location> {
+    let lost_file = |d: &Diagnostic| d.code.is_syntax();
+    let learning_file = |d: &Diagnostic| {
+        d.location.as_ref().is_some_and(|l| {
+            let name = l.file.rsplit('/').next().unwrap_or(&l.file);
+            ["people", "cohorts", "attendance", "completions"]
+                .iter()
+                .any(|s| name.starts_with(s))
+                || l.file.starts_with("cohorts/")
+        })
+    };
+    let tables = data.index.tables();
+    let dropped = tables
+        .iter()
+        .any(|t| t.incomplete.is_some() || !t.broken.is_empty());
+    let mut errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    errors.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let first = errors
+        .iter()
+        .find(|d| lost_file(d) || learning_file(d))
+        .or_else(|| errors.first().filter(|_| dropped))?;
+    Some(first.location.clone().unwrap_or_else(|| Location {
+        file: "".into(),
+        line: 1,
+        column: 1,
+        len: 1,
+    }))
+}
+
+/// Add `skipped` derived checks to the `checks-skipped` note (one is made
+/// at `cause` when loading made none).
+fn count_skipped(diags: &mut Vec<Diagnostic>, skipped: usize, cause: &Location) {
+    let what = format!(
+        "{} that depend{} on it (certificates standing on completions, eligibility of enrolled people)",
+        if skipped == 1 {
+            "1 check".to_string()
+        } else {
+            format!("{} checks", crate::words::thousands(skipped as u64))
+        },
+        if skipped == 1 { "s" } else { "" }
+    );
+    if let Some(note) = diags.iter_mut().find(|d| d.code == Code::ChecksSkipped) {
+        note.message = format!("{}; and {what} were not run", note.message);
+        return;
+    }
+    let place = if cause.file.is_empty() {
+        "the first error".to_string()
+    } else {
+        format!("`{}`, line {}", cause.file, cause.line)
+    };
+    diags.push(
+        Diagnostic::note(
+            Code::ChecksSkipped,
+            format!("{what} were not run, because of the error in {place}"),
+        )
+        .help("fix the first error first; these checks run again then")
+        .at(cause.clone()),
+    );
+}
+
+/// Every check, side by side.
+fn all_checks(data: &Dataset) -> Vec<Diagnostic> {
     // The checks are independent: run them side by side.
     let found: Vec<Vec<Diagnostic>> = (0..9)
         .into_par_iter()
@@ -45,7 +145,7 @@ pub(crate) fn run(data: &Dataset, diags: &mut Vec<Diagnostic>) {
             out
         })
         .collect();
-    diags.extend(found.into_iter().flatten());
+    found.into_iter().flatten().collect()
 }
 
 struct Checker<'a> {

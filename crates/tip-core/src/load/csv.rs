@@ -123,6 +123,35 @@ fn row_starts(bytes: &[u8], from: usize, every: usize) -> Vec<usize> {
     }
 }
 
+/// Where a quoted cell opens that is never closed, in the row at the start
+/// of `row` (which runs on to the end of the file): the scan stops at the
+/// row's end, so a row that is merely short costs only its own length.
+fn unclosed_quote(row: &str) -> Option<usize> {
+    let bytes = row.as_bytes();
+    if !bytes.contains(&b'"') {
+        return None;
+    }
+    let mut open: Option<usize> = None;
+    let mut i = 0;
+    let mut cell_start = true;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match open {
+            Some(_) if b == b'"' && bytes.get(i + 1) == Some(&b'"') => i += 1,
+            Some(_) if b == b'"' => {
+                open = None;
+                cell_start = false;
+            }
+            Some(_) => {}
+            None if b == b'\n' => return None,
+            None if b == b'"' && cell_start => open = Some(i),
+            None => cell_start = matches!(b, b',' | b'\r'),
+        }
+        i += 1;
+    }
+    open
+}
+
 /// Read the rows of `part` of `ctx.source` (after `header`) as records of
 /// `section`, calling `row` on each. Problems with a row's shape become
 /// diagnostics.
@@ -153,6 +182,22 @@ pub(crate) fn read_part<'s>(
         } = found;
         if ranges.len() == 1 && all.bytes().all(|b| b.is_ascii_whitespace()) {
             continue; // a blank line
+        }
+        let raw = (ranges.len() != width)
+            .then(|| text.get(row_start..))
+            .flatten();
+        if let Some(at) = raw.and_then(unclosed_quote) {
+            // The rest of the file became one cell: say where it began.
+            let before = &raw.unwrap_or_default()[..at];
+            let down = before.matches('\n').count() as u32;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+            ctx.error(
+                Code::CsvSyntax,
+                Loc::new(file, line + down, col, 1),
+                "this quote is never closed: the rest of the file was read as one cell",
+            )
+            .help = Some("close the quote (`\"…\"`), or remove it; a quote inside a quoted cell is written twice (`\"\"`)".into());
+            break;
         }
         if ranges.len() != width {
             ctx.error(
@@ -789,6 +834,19 @@ fn header_columns(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_unclosed_quote_is_found_where_it_opens() {
+        assert_eq!(unclosed_quote("a,\"b,c\nd,e"), Some(2));
+        assert_eq!(unclosed_quote("a,b\nc,\"d"), None, "only its own row");
+        assert_eq!(unclosed_quote("a,\"b\"\"c\",d"), None);
+        assert_eq!(
+            unclosed_quote("a,b\"c,d"),
+            None,
+            "a quote inside a cell opens nothing"
+        );
+        assert_eq!(unclosed_quote("plain,row"), None);
+    }
 
     /// Every row as (line, cells), read by [`Rows`].
     fn ours(text: &str) -> Vec<(u32, Vec<String>)> {

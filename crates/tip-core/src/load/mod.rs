@@ -322,6 +322,19 @@ fn mark_incomplete(
     }
 }
 
+/// The files with a `csv-syntax` error among `diags`: rows of theirs may
+/// be lost.
+fn files_with_lost_rows(files: &Files, diags: &[Diagnostic]) -> Vec<FileId> {
+    diags
+        .iter()
+        .filter(|d| d.code == Code::CsvSyntax)
+        .filter_map(|d| {
+            let loc = d.location.as_ref()?;
+            files.ids().find(|&id| **files.name(id) == *loc.file)
+        })
+        .collect()
+}
+
 /// One note per section whose references were not checked.
 fn skipped_notes(files: &Files, index: &Index, diags: &mut Vec<Diagnostic>) {
     for table in index.tables() {
@@ -535,8 +548,15 @@ fn catalogue(
         finish: keep,
     };
     let (people, mut d) = gather(files, part(parts, "people"), &reader);
+    // A file of people whose rows could not all be read (an unclosed
+    // quote swallows the rest of it) leaves the table incomplete: a
+    // reference to someone in the lost rows is not an error of its own.
+    let lost = files_with_lost_rows(files, &d);
     diags.append(&mut d);
     let broken = env.1.into_inner().unwrap_or_else(|e| e.into_inner());
+    for id in lost {
+        index.people.mark_incomplete(id);
+    }
     let new: Vec<&[Person]> = people.parts().iter().map(Vec::as_slice).collect();
     register_ids(
         files,
