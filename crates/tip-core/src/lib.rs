@@ -135,3 +135,28 @@ struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/eligibility.md")]
 struct EligibilityDoctests;
+
+#[cfg(test)]
+mod doc_tests {
+    /// Every Markdown page with a Rust block is compiled as a doc test
+    /// above: a page that gains one must be added there.
+    #[test]
+    fn every_rust_block_of_the_docs_is_a_doc_test() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let lib = std::fs::read_to_string(root.join("crates/tip-core/src/lib.rs")).unwrap();
+        let mut pages = vec![root.join("README.md")];
+        for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+            pages.push(entry.unwrap().path());
+        }
+        for page in pages {
+            let text = std::fs::read_to_string(&page).unwrap_or_default();
+            if text.contains("```rust") {
+                let name = page.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+                assert!(
+                    lib.contains(&format!("include_str!(\"../../../{name}\")")),
+                    "{name} has a Rust block that is not compiled as a doc test"
+                );
+            }
+        }
+    }
+}
