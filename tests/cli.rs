@@ -2723,6 +2723,24 @@ fn serve_shows_an_edit_within_two_seconds() {
     fs::write(data.join("broken.yaml"), "venues:\n  - { id: hall\n").unwrap();
     wait_for("The data has problems");
     assert!(http_get(port, "/").contains("broken.yaml:2:5"));
+    // Many errors: the first few in full, then how many more (a phone
+    // need not scroll past thirty).
+    fs::remove_file(data.join("broken.yaml")).unwrap();
+    let people = fs::read_to_string(data.join("people.csv")).unwrap();
+    let bad: String = (0..20)
+        .map(|i| {
+            format!("extra-{i},Extra {i},e{i}@example.org,Org,no-such-sector,front-line,medway\n")
+        })
+        .collect();
+    fs::write(data.join("people.csv"), format!("{people}{bad}")).unwrap();
+    wait_for("more errors");
+    let page = http_get(port, "/");
+    assert_eq!(
+        page.matches("error[unknown-reference]").count(),
+        3,
+        "{page}"
+    );
+    assert!(page.contains("… and 17 more errors"), "{page}");
     child.kill().unwrap();
     let _ = child.wait();
 }

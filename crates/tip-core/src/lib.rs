@@ -151,7 +151,11 @@ mod doc_tests {
         for page in pages {
             let text = std::fs::read_to_string(&page).unwrap_or_default();
             if text.contains("```rust") {
-                let name = page.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+                let name = page
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 assert!(
                     lib.contains(&format!("include_str!(\"../../../{name}\")")),
                     "{name} has a Rust block that is not compiled as a doc test"
