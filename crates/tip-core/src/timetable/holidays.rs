@@ -256,7 +256,7 @@ mod tests {
                 let d = day(event["date"].as_str().unwrap());
                 by_year.entry(d.year()).or_default().push(d);
             }
-            for &(c, d) in later.iter().filter(|(c, _)| *c == calendar) {
+            for &(_, d) in later.iter().filter(|(c, _)| *c == calendar) {
                 let d = day(d);
                 by_year.entry(d.year()).or_default().push(d);
             }
