@@ -3155,3 +3155,26 @@ fn ci_formats_survive_a_wrong_folder_and_fingerprints_stay_put() {
     .unwrap();
     assert_eq!(prints("data"), first);
 }
+
+/// A previous calendar of 500 MB (here a sparse file) costs the build a
+/// bounded read, not minutes and gigabytes: its events are taken as new.
+#[test]
+fn a_huge_previous_calendar_is_read_in_bounded_time() {
+    let (tmp, data) = example_copy();
+    let site = tmp.path().join("site");
+    let (code, _, err) = tip_env(&["build", s(&data), "-o", s(&site)], &[]);
+    assert_eq!(code, 0, "{err}");
+    let all = site.join("calendars/all.ics");
+    let f = fs::OpenOptions::new().append(true).open(&all).unwrap();
+    f.set_len(500 << 20).unwrap();
+    drop(f);
+    let started = std::time::Instant::now();
+    let (code, _, err) = tip_env(&["build", s(&data), "-o", s(&site)], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("taken as new"), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

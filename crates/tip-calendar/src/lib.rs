@@ -111,15 +111,38 @@ pub struct Published(pub std::collections::HashMap<String, (u32, String)>);
 /// Read what a calendar tip wrote before published (any other text gives
 /// nothing).
 pub fn published(ics: &str) -> Published {
-    let unfolded = ics.replace("\r\n ", "").replace("\r\n\t", "");
+    read_published(ics.as_bytes(), u64::MAX).unwrap_or_default()
+}
+
+/// [`published`], read line by line from `reader`, in bounded memory: a
+/// calendar longer than `limit` bytes gives `None` (its events are then
+/// taken as new), as does one that is not a calendar. A `SEQUENCE` too big
+/// to read, or beyond `u32`, counts as `u32::MAX`, never as 0: an event's
+/// sequence never goes backwards.
+pub fn read_published(reader: impl std::io::BufRead, limit: u64) -> Option<Published> {
+    use std::io::BufRead as _;
     let mut out = std::collections::HashMap::new();
     let (mut uid, mut seq, mut print) = (None, 0u32, None);
-    for line in unfolded.lines() {
-        let line = line.trim_end_matches('\r');
-        match line.split_once(':') {
+    let mut reader = std::io::Read::take(reader, limit.saturating_add(1));
+    let mut raw = Vec::new();
+    let mut line = String::new();
+    let mut read = 0u64;
+    let mut first = true;
+    // Each logical line (folded lines joined) when the next one begins.
+    let mut take =
+        |line: &str, out: &mut std::collections::HashMap<String, (u32, String)>| match line
+            .split_once(':')
+        {
             Some(("BEGIN", "VEVENT")) => (uid, seq, print) = (None, 0, None),
             Some(("UID", v)) => uid = Some(v.to_owned()),
-            Some(("SEQUENCE", v)) => seq = v.trim().parse().unwrap_or(0),
+            Some(("SEQUENCE", v)) => {
+                let v = v.trim();
+                seq = match v.parse::<u64>() {
+                    Ok(n) => u32::try_from(n).unwrap_or(u32::MAX),
+                    Err(_) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => u32::MAX,
+                    Err(_) => 0,
+                }
+            }
             Some(("X-TIP-FINGERPRINT", v)) => print = Some(v.to_owned()),
             Some(("END", "VEVENT")) => {
                 if let (Some(u), Some(p)) = (uid.take(), print.take()) {
@@ -127,9 +150,35 @@ pub fn published(ics: &str) -> Published {
                 }
             }
             _ => {}
+        };
+    loop {
+        raw.clear();
+        let n = reader.read_until(b'\n', &mut raw).ok()?;
+        read += n as u64;
+        if read > limit {
+            return None;
         }
+        if n == 0 {
+            break;
+        }
+        let text = String::from_utf8_lossy(&raw);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if first {
+            if !text.starts_with("BEGIN:VCALENDAR") {
+                return None;
+            }
+            first = false;
+        }
+        if let Some(rest) = text.strip_prefix([' ', '\t']) {
+            line.push_str(rest);
+            continue;
+        }
+        take(&line, &mut out);
+        line.clear();
+        line.push_str(text);
     }
-    Published(out)
+    take(&line, &mut out);
+    Some(Published(out))
 }
 
 /// The sessions a filter selects, in time order (then cohort, then number).
@@ -387,7 +436,7 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Even
     };
     let sequence = match feed.previous.0.get(&uid) {
         Some((seq, print)) if *print == fingerprint => *seq,
-        Some((seq, _)) => seq + 1,
+        Some((seq, _)) => seq.saturating_add(1),
         None => 0,
     }
     .max(cohort.revision);
@@ -512,6 +561,35 @@ mod tests {
             );
         }
         assert_eq!(out.strip_suffix("\r\n").unwrap().replace("\r\n ", ""), line);
+    }
+
+    #[test]
+    fn a_previous_calendar_is_read_folded_bounded_and_never_backwards() {
+        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a-1@x\r\nSEQUENCE:4294967295\r\nX-TIP-FINGERPRINT:ab\r\n c\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b-1@x\r\nSEQUENCE:99999999999999999999999\r\nX-TIP-FINGERPRINT:d\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let p = published(ics);
+        assert_eq!(
+            p.0["a-1@x"],
+            (u32::MAX, "abc".into()),
+            "folded lines joined"
+        );
+        assert_eq!(
+            p.0["b-1@x"].0,
+            u32::MAX,
+            "too big to read is the most, not 0"
+        );
+        assert!(
+            read_published(ics.as_bytes(), 40).is_none(),
+            "over the limit"
+        );
+        assert!(read_published(&b"not a calendar"[..], 1000).is_none());
+        // A changed event at the most stays there.
+        let (prev, print) = &p.0["a-1@x"];
+        let next = match Some((prev, print)) {
+            Some((seq, print)) if print == "zz" => *seq,
+            Some((seq, _)) => seq.saturating_add(1),
+            None => 0,
+        };
+        assert_eq!(next, u32::MAX);
     }
 
     #[test]

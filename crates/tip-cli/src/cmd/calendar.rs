@@ -139,15 +139,26 @@ fn filter(data: &Dataset, args: &Args) -> Result<(Filter, String), Rejected> {
 /// What the calendar at `path` published, when tip wrote it (anything else
 /// there is refused later, when writing).
 pub(crate) fn previous_calendar(path: &std::path::Path) -> tip_calendar::Published {
-    use std::io::Read;
-    let mut text = String::new();
-    let read = std::fs::metadata(path)
-        .ok()
-        .filter(|m| m.is_file() && m.len() <= tip_core::MAX_CSV_BYTES)
-        .and_then(|_| std::fs::File::open(path).ok())
-        .map(|f| f.take(tip_core::MAX_CSV_BYTES).read_to_string(&mut text));
-    match read {
-        Some(Ok(_)) if text.starts_with("BEGIN:VCALENDAR") => tip_calendar::published(&text),
-        _ => tip_calendar::Published::default(),
+    let Ok(file) = std::fs::File::open(path) else {
+        return tip_calendar::Published::default();
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return tip_calendar::Published::default();
+    }
+    match tip_calendar::read_published(std::io::BufReader::new(file), PREVIOUS_LIMIT) {
+        Some(published) => published,
+        None => {
+            let _ = writeln!(
+                anstream::stderr(),
+                "warning: `{}` is not a calendar tip wrote, or is over {} MB: its events are taken as new (SEQUENCE starts again)",
+                path.display(),
+                PREVIOUS_LIMIT >> 20
+            );
+            tip_calendar::Published::default()
+        }
     }
 }
+
+/// The largest previous calendar read: a national timetable's `all.ics`
+/// is about 15 MB.
+const PREVIOUS_LIMIT: u64 = 64 << 20;
