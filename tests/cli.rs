@@ -3178,3 +3178,35 @@ fn a_huge_previous_calendar_is_read_in_bounded_time() {
         started.elapsed()
     );
 }
+
+/// The boundary by identity and content: a hard link to people.csv under
+/// a public name is the private file itself; a copy of it renamed `.pdf`
+/// is not a PDF. Both are refused before anything is published.
+#[test]
+fn hard_linked_and_renamed_private_files_are_refused() {
+    let (_tmp, data) = example_copy();
+    #[cfg(unix)]
+    {
+        fs::hard_link(data.join("people.csv"), data.join("resources/x.pdf")).unwrap();
+        edit(
+            &data.join("resources.yaml"),
+            "file: resources/understanding-trauma-leaflet.pdf",
+            "file: resources/x.pdf",
+        );
+        let (code, r) = validate_json(&data);
+        assert_eq!(code, 1);
+        assert!(
+            r.diagnostics
+                .iter()
+                .any(|d| d.code == "private-file" && d.message.contains("people.csv")),
+            "{r:#?}"
+        );
+        fs::remove_file(data.join("resources/x.pdf")).unwrap();
+    }
+    fs::copy(data.join("people.csv"), data.join("resources/x.pdf")).unwrap();
+    let (code, r) = validate_json(&data);
+    assert_eq!(code, 1);
+    has(&r, "wrong-file-type", "resources.yaml", 18, 11);
+    let (code, _, err) = tip_env(&["build", s(&data), "-o", s(&data.join("../site"))], &[]);
+    assert_eq!(code, 1, "{err}");
+}

@@ -131,6 +131,8 @@ codes! {
     PrivateFile = "private-file",
     /// The logo is not a PNG image.
     LogoNotPng = "logo-not-png",
+    /// A file to be published is not of the type its name says (a `.pdf` that is not a PDF: perhaps a data file renamed).
+    WrongFileType = "wrong-file-type",
     /// A font in `branding` is not a TrueType or OpenType font.
     BadFont = "bad-font",
     /// A name or course title has a character no certificate font draws (warning; `tip certify` refuses that certificate).
@@ -211,6 +213,7 @@ impl Code {
                 | BadKey
                 | LowContrast
                 | PrivateFile
+                | WrongFileType
                 | LogoNotPng
                 | PrerequisiteCycle
                 | OverCapacity

@@ -319,6 +319,10 @@ pub enum FileRefusal {
     /// name.
     #[error("holds a private key, which is never published")]
     PrivateKey,
+    /// The file's bytes are not of the type its name says (a `.pdf` that
+    /// does not start `%PDF-`): perhaps a data file renamed.
+    #[error("is not a {0} file, as its name says")]
+    WrongType(&'static str),
 }
 
 /// Whether the bytes of a file begin as a private key in PEM does
@@ -341,13 +345,94 @@ pub fn is_private_key(head: &[u8]) -> bool {
         .any(|w| w == b"PRIVATE KEY")
 }
 
-/// Whether the file at `path` begins as a private key does.
-fn holds_private_key(path: &Path) -> bool {
+/// The first kilobyte of a file (empty when it cannot be read).
+fn head_of(path: &Path) -> Vec<u8> {
     use std::io::Read as _;
-    let mut head = Vec::with_capacity(256);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(256).read_to_end(&mut head))
-        .is_ok_and(|_| is_private_key(&head))
+    let mut head = Vec::with_capacity(1024);
+    let _ = std::fs::File::open(path).and_then(|f| f.take(1024).read_to_end(&mut head));
+    head
+}
+
+/// The type a file's name says it is, when its first bytes can tell, and
+/// whether `head` (its first bytes) is of it. (Fonts are read whole by the
+/// certificates' check, `bad-font`.)
+pub(crate) fn declared_type_matches(name: &str, head: &[u8]) -> Result<(), &'static str> {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let (what, ok) = match ext.as_str() {
+        "pdf" => ("PDF", head.starts_with(b"%PDF-")),
+        "png" => ("PNG", head.starts_with(PNG_SIGNATURE)),
+        "jpg" | "jpeg" => ("JPEG", head.starts_with(&[0xff, 0xd8, 0xff])),
+        "gif" => ("GIF", head.starts_with(b"GIF8")),
+        "webp" => (
+            "WebP",
+            head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP",
+        ),
+        "zip" | "docx" | "xlsx" | "pptx" | "odt" | "ods" | "odp" | "epub" => (
+            "zip-based",
+            head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06"),
+        ),
+        "mp4" | "m4v" | "m4a" | "mov" => ("MP4", head.len() >= 8 && &head[4..8] == b"ftyp"),
+        "mp3" => (
+            "MP3",
+            head.starts_with(b"ID3") || head.starts_with(&[0xff, 0xfb]),
+        ),
+        "svg" => ("SVG", String::from_utf8_lossy(head).contains("<svg")),
+        "doc" | "xls" | "ppt" => ("Office", head.starts_with(&[0xd0, 0xcf, 0x11, 0xe0])),
+        _ => return Ok(()),
+    };
+    if ok { Ok(()) } else { Err(what) }
+}
+
+/// A data file (YAML, CSV) or a hidden one inside `root` that is the same
+/// file as `file` (a hard link to it): looked for only when `file` has
+/// more than one link.
+#[cfg(unix)]
+fn same_as_private(root: &Path, file: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = std::fs::metadata(file).ok()?;
+    if meta.nlink() < 2 {
+        return None;
+    }
+    let (dev, ino) = (meta.dev(), meta.ino());
+    let mut stack = vec![root.to_owned()];
+    let mut seen = 0usize;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+            seen += 1;
+            if seen > 200_000 {
+                return None;
+            }
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+            let private = name.starts_with('.')
+                || name.ends_with(".yaml")
+                || name.ends_with(".yml")
+                || name.ends_with(".csv");
+            if private
+                && kind.is_file()
+                && std::fs::metadata(&path).is_ok_and(|m| m.dev() == dev && m.ino() == ino)
+            {
+                let rel = path.strip_prefix(root).unwrap_or(&path);
+                return Some(display_path(rel));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(not(unix))]
+fn same_as_private(_root: &Path, _file: &Path) -> Option<String> {
+    None
 }
 
 /// The path of the file `rel` (relative to the data folder `root`, `/`-
@@ -390,9 +475,14 @@ pub fn public_file(root: &Path, rel: &str) -> Result<PathBuf, FileRefusal> {
     if !file.is_file() {
         return Err(FileRefusal::NotAFile);
     }
-    if holds_private_key(&file) {
+    if let Some(private) = same_as_private(&root, &file) {
+        return Err(FileRefusal::Private(private));
+    }
+    let head = head_of(&file);
+    if is_private_key(&head) {
         return Err(FileRefusal::PrivateKey);
     }
+    declared_type_matches(rel, &head).map_err(FileRefusal::WrongType)?;
     Ok(file)
 }
 
@@ -426,12 +516,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_is_the_type_its_name_says() {
+        assert_eq!(declared_type_matches("a.pdf", b"%PDF-1.7"), Ok(()));
+        assert_eq!(declared_type_matches("a.PDF", b"id,name"), Err("PDF"));
+        assert_eq!(declared_type_matches("x.png", PNG_SIGNATURE), Ok(()));
+        assert_eq!(declared_type_matches("x.jpg", b"GIF89a"), Err("JPEG"));
+        assert_eq!(
+            declared_type_matches("v.mp4", b"\0\0\0\x18ftypmp42"),
+            Ok(())
+        );
+        assert_eq!(declared_type_matches("d.docx", b"PK\x03\x04"), Ok(()));
+        assert_eq!(
+            declared_type_matches("notes.txt", b"anything"),
+            Ok(()),
+            "no way to tell"
+        );
+    }
+
+    #[test]
     fn only_plain_files_inside_the_folder_are_public() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("data");
         fs::create_dir_all(root.join("resources")).unwrap();
         fs::create_dir_all(root.join(".git")).unwrap();
-        fs::write(root.join("resources/a.pdf"), "%PDF").unwrap();
+        fs::write(root.join("resources/a.pdf"), "%PDF-1.7").unwrap();
         fs::write(root.join("people.csv"), "id,name").unwrap();
         fs::write(root.join("People.YAML"), "people: []").unwrap();
         fs::write(root.join(".git/config"), "").unwrap();

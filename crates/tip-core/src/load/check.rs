@@ -198,6 +198,11 @@ impl Checker<'_> {
     fn data_file(&mut self, path: &str, what: &str, loc: Loc) -> bool {
         let refusal = match crate::files::public_file(self.data.root(), path) {
             Ok(_) => return true,
+            // The logo has its own words for it.
+            Err(FileRefusal::WrongType(_)) if what == "the logo" => {
+                self.logo_is_png(path, loc);
+                return false;
+            }
             Err(refusal) => refusal,
         };
         let (code, help) = match &refusal {
@@ -221,6 +226,10 @@ impl Checker<'_> {
             FileRefusal::PrivateKey => (
                 Code::PrivateFile,
                 "a private key never goes in the data folder: move it out (e.g. to ~/tip-keys/) and name it with TIP_SIGNING_KEY",
+            ),
+            FileRefusal::WrongType(_) => (
+                Code::WrongFileType,
+                "give the file itself (a renamed data file would publish private records), or a name that says what it is",
             ),
         };
         self.push(
@@ -293,6 +302,7 @@ impl Checker<'_> {
                 }
                 let code = match refusal {
                     FileRefusal::Private(_) | FileRefusal::PrivateKey => Code::PrivateFile,
+                    FileRefusal::WrongType(_) => Code::WrongFileType,
                     _ => Code::ResourcePathEscapes,
                 };
                 self.diags.push(
