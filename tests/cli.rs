@@ -3210,3 +3210,39 @@ fn hard_linked_and_renamed_private_files_are_refused() {
     let (code, _, err) = tip_env(&["build", s(&data), "-o", s(&data.join("../site"))], &[]);
     assert_eq!(code, 1, "{err}");
 }
+
+/// A cohort file whose name is not UTF-8 is an error naming it (shown
+/// lossily), never skipped without a word; an unreadable folder is named.
+#[cfg(unix)]
+#[test]
+fn every_file_name_is_accounted_for() {
+    use std::os::unix::ffi::OsStrExt;
+    let (_tmp, data) = example_copy();
+    let odd = std::ffi::OsStr::from_bytes(b"cohorts/caf\xe9-2022.yaml");
+    fs::rename(data.join("cohorts/tier3-2022.yaml"), data.join(odd)).unwrap();
+    let (code, _, err) = tip_env(&["validate", s(&data)], &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error[not-utf8]") && err.contains("caf\u{fffd}-2022.yaml"),
+        "{err}"
+    );
+    fs::remove_file(data.join(odd)).unwrap();
+    // An unreadable folder: its own name in the message (root can read
+    // anything, so this part is skipped as root).
+    let cohorts = data.join("cohorts");
+    fs::set_permissions(
+        &cohorts,
+        std::os::unix::fs::PermissionsExt::from_mode(0o000),
+    )
+    .unwrap();
+    if fs::read_dir(&cohorts).is_err() {
+        let (code, _, err) = tip_env(&["validate", s(&data)], &[]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("the folder `cohorts`"), "{err}");
+    }
+    fs::set_permissions(
+        &cohorts,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+}

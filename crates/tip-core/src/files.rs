@@ -37,6 +37,9 @@ pub(crate) struct SourceFile {
 #[derive(Debug)]
 pub(crate) struct Files {
     pub(crate) files: Vec<SourceFile>,
+    /// Data files whose names are not UTF-8 (shown lossily): not read,
+    /// and reported.
+    pub(crate) unnamed: Vec<String>,
 }
 
 impl Files {
@@ -47,9 +50,18 @@ impl Files {
         let mut found = Vec::new();
         walk(root, root, &mut found)?;
         found.sort();
+        let mut unnamed = Vec::new();
         let files = found
             .into_iter()
             .filter_map(|rel| {
+                if rel.to_str().is_none() {
+                    let lossy = display_path(&rel);
+                    let lower = lossy.to_ascii_lowercase();
+                    if [".yaml", ".yml", ".csv"].iter().any(|e| lower.ends_with(e)) {
+                        unnamed.push(lossy);
+                    }
+                    return None;
+                }
                 let name = rel.file_name()?.to_str()?.to_owned();
                 let lower = name.to_ascii_lowercase();
                 let kind = if lower.ends_with(".yaml") || lower.ends_with(".yml") {
@@ -66,7 +78,7 @@ impl Files {
                 })
             })
             .collect();
-        Ok(Files { files })
+        Ok(Files { files, unnamed })
     }
 
     pub(crate) fn ids(&self) -> impl Iterator<Item = FileId> + '_ {
@@ -273,14 +285,26 @@ pub(crate) fn line_col(text: &[u8]) -> (u32, u32) {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
+    // An error names the folder it is about, not the data folder.
+    let at = |e: io::Error| {
+        let rel = dir.strip_prefix(root).unwrap_or(dir);
+        if rel.as_os_str().is_empty() {
+            e
+        } else {
+            io::Error::new(
+                e.kind(),
+                format!("cannot read the folder `{}`: {e}", display_path(rel)),
+            )
+        }
+    };
+    for entry in fs::read_dir(dir).map_err(at)? {
+        let entry = entry.map_err(at)?;
         let name = entry.file_name();
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
         let path = entry.path();
-        let kind = entry.file_type()?;
+        let kind = entry.file_type().map_err(at)?;
         if kind.is_dir() {
             walk(root, &path, out)?;
         } else if let Ok(rel) = path.strip_prefix(root) {

@@ -211,6 +211,16 @@ pub(crate) fn load(
     }
     let files = Files::discover(root)?;
     let mut diags = stray_csv(&files);
+    // A data file whose name is not UTF-8 is never skipped without a word.
+    for name in &files.unnamed {
+        diags.push(
+            Diagnostic::error(
+                Code::NotUtf8,
+                format!("the file name `{name}` is not UTF-8: the file is not read"),
+            )
+            .help("rename it with letters your system writes as UTF-8 (most do: the name was probably copied from an old disk or archive)"),
+        );
+    }
     step("find");
     let Yaml { docs, cohort_files } = parse_yaml(&files, &mut diags);
     let parts = split_sections(&files, &docs, &mut diags);

@@ -1051,7 +1051,14 @@ pub(crate) fn parse_time(s: &str) -> Result<NaiveTime, String> {
         .collect();
     match nums.as_deref() {
         Some([h, m]) => NaiveTime::from_hms_opt(*h, *m, 0),
-        Some([h, m, sec]) => NaiveTime::from_hms_opt(*h, *m, *sec),
+        // Times are to the minute: `:00` seconds (as spreadsheets write
+        // them) are accepted, any others refused rather than dropped.
+        Some([h, m, 0]) => NaiveTime::from_hms_opt(*h, *m, 0),
+        Some([_, _, _]) => {
+            return Err(format!(
+                "the time `{s}` has seconds: sessions are timed to the minute"
+            ));
+        }
         _ => return Err(format!("expected a time `HH:MM`, found `{s}`")),
     }
     .ok_or_else(|| format!("the time `{s}` does not exist"))
@@ -1283,8 +1290,15 @@ mod datetime_tests {
             "18/01/2022 09:30",
             "2022-01-18T0930",
             "2022-01-18",
+            // Seconds other than `:00` are refused, not dropped.
+            "2022-01-18T09:30:45",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+        assert!(
+            parse("2022-01-18T09:30:45")
+                .unwrap_err()
+                .contains("seconds")
+        );
     }
 }
