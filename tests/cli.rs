@@ -3246,3 +3246,21 @@ fn every_file_name_is_accounted_for() {
     )
     .unwrap();
 }
+
+/// A YAML tag is refused with a clear message, not dropped.
+#[test]
+fn yaml_tags_are_refused() {
+    let dir = base_with(&[(
+        "v.yaml",
+        "venues:\n  - id: hall\n    name: Hall\n    capacity: !foo 9\n",
+    )]);
+    let (code, r) = validate_json(dir.path());
+    assert_eq!(code, 1);
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "yaml-syntax")
+        .unwrap();
+    assert!(d.message.contains("`!foo`"), "{d:?}");
+    assert_eq!((d.file.as_deref(), d.line), (Some("v.yaml"), Some(4)));
+}

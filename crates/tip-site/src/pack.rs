@@ -87,7 +87,9 @@ pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, crat
                 })?;
                 let bytes = std::fs::read(&full).map_err(crate::Error::io(&full))?;
                 let path = format!("files/{}", entry_name(rel, &res.id, &taken));
-                taken.insert(path.clone());
+                // Unique ignoring case: `X.PDF` and `x.pdf` would overwrite
+                // each other when unzipped on Windows or macOS.
+                taken.insert(path.to_lowercase());
                 (path.clone(), None, Some(path), Some(bytes))
             }
         };
@@ -131,7 +133,7 @@ pub fn files(data: &Dataset, pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, crat
 }
 
 /// A name for a resource file inside a pack, unique among `taken`
-/// (`files/…` paths): its own file name with anything but letters, digits,
+/// (`files/…` paths, lowercase: names are unique ignoring case): its own file name with anything but letters, digits,
 /// `.`, `-` and `_` replaced by `-` (no backslash, no path, nothing a zip
 /// tool could read as a folder); then the resource id before it, then a
 /// number, until it is free.
@@ -151,7 +153,7 @@ fn entry_name(rel: &str, id: &str, taken: &std::collections::HashSet<String>) ->
         .collect();
     let base = base.trim_start_matches('.');
     let base = if base.is_empty() { id } else { base };
-    let free = |name: &str| !taken.contains(&format!("files/{name}"));
+    let free = |name: &str| !taken.contains(&format!("files/{name}").to_lowercase());
     if free(base) {
         return base.to_owned();
     }
@@ -211,9 +213,13 @@ mod tests {
             ("d/two-leaflet.pdf", "three"),
             ("e/..\\..\\evil.pdf", "four"),
             ("f/.hidden", "five"),
+            ("g/LEAFLET.PDF", "six"),
         ] {
             let name = entry_name(rel, id, &taken);
-            assert!(taken.insert(format!("files/{name}")), "{name} twice");
+            assert!(
+                taken.insert(format!("files/{name}").to_lowercase()),
+                "{name} twice"
+            );
             names.push(name);
         }
         assert_eq!(
@@ -224,7 +230,8 @@ mod tests {
                 "two-2-leaflet.pdf",
                 "three-two-leaflet.pdf",
                 "evil.pdf",
-                "hidden"
+                "hidden",
+                "six-LEAFLET.PDF"
             ]
         );
     }

@@ -23,6 +23,27 @@ pub(super) const MAX_NODES: usize = 25_000_000;
 /// Mappings with more keys than this check duplicates with a hash set.
 const SMALL_MAP: usize = 16;
 
+/// The first YAML tag in `text` (`!foo`, `!!int`), with where it is and
+/// how it is written: tip's data has no use for tags, and a tag would
+/// otherwise be dropped without a word.
+pub(crate) fn first_tag(text: &str) -> Option<(u32, u32, String)> {
+    for event in Parser::new_from_str(text) {
+        let Ok((event, span)) = event else {
+            return None;
+        };
+        let tag = match &event {
+            Event::Scalar(_, _, _, tag) => tag.clone(),
+            Event::SequenceStart(_, _, tag) | Event::MappingStart(_, _, tag) => tag.clone(),
+            _ => None,
+        };
+        if let Some(tag) = tag {
+            let at = place(&span);
+            return Some((at.line, at.col, format!("{tag}")));
+        }
+    }
+    None
+}
+
 /// The tree of `text`, or `None` when serde-saphyr must read it (a syntax
 /// error, more than one document, an anchor, alias, tag, merge key, a key
 /// that is not plain text, a key written twice, or nesting too deep).

@@ -104,6 +104,16 @@ pub(crate) fn parse(files: &Files, file: FileId, text: String) -> Result<Documen
     if let Some(root) = super::lines::build(&text).or_else(|| super::events::build(&text)) {
         return Ok(Document { file, text, root });
     }
+    if let Some((line, col, tag)) = super::events::first_tag(&text) {
+        return Err(Diagnostic::error(
+            Code::YamlSyntax,
+            format!(
+                "a YAML tag (`{tag}`): tip's data does not use tags, and would otherwise drop it"
+            ),
+        )
+        .at(files.location(Loc::new(file, line, col, 1)))
+        .help("write the value alone (`capacity: 9`, not `capacity: !foo 9`)"));
+    }
     match serde_saphyr::from_str_with_options::<Node>(&text, options()) {
         Ok(root) => Ok(Document { file, text, root }),
         Err(error) => Err(diagnose(files, file, &text, &error)),
