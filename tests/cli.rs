@@ -3264,3 +3264,26 @@ fn yaml_tags_are_refused() {
     assert!(d.message.contains("`!foo`"), "{d:?}");
     assert_eq!((d.file.as_deref(), d.line), (Some("v.yaml"), Some(4)));
 }
+
+/// An unreadable resource or logo is said to be unreadable at `validate`
+/// time (not "not a PNG image", not a later exit 2 from `build`). Root
+/// reads anything: then there is nothing to see.
+#[cfg(unix)]
+#[test]
+fn unreadable_public_files_are_reported_as_such() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_tmp, data) = example_copy();
+    let logo = data.join("branding/logo.png");
+    fs::set_permissions(&logo, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::read(&logo).is_ok() {
+        return;
+    }
+    let (code, r) = validate_json(&data);
+    assert_eq!(code, 1);
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("logo"))
+        .unwrap();
+    assert!(d.message.contains("cannot be read"), "{d:?}");
+}

@@ -347,6 +347,9 @@ pub enum FileRefusal {
     /// does not start `%PDF-`): perhaps a data file renamed.
     #[error("is not a {0} file, as its name says")]
     WrongType(&'static str),
+    /// The file is there but cannot be read (its permissions).
+    #[error("cannot be read ({0})")]
+    Unreadable(String),
 }
 
 /// Whether the bytes of a file begin as a private key in PEM does
@@ -369,12 +372,14 @@ pub fn is_private_key(head: &[u8]) -> bool {
         .any(|w| w == b"PRIVATE KEY")
 }
 
-/// The first kilobyte of a file (empty when it cannot be read).
-fn head_of(path: &Path) -> Vec<u8> {
+/// The first kilobyte of a file.
+fn head_of(path: &Path) -> io::Result<Vec<u8>> {
     use std::io::Read as _;
     let mut head = Vec::with_capacity(1024);
-    let _ = std::fs::File::open(path).and_then(|f| f.take(1024).read_to_end(&mut head));
-    head
+    std::fs::File::open(path)?
+        .take(1024)
+        .read_to_end(&mut head)?;
+    Ok(head)
 }
 
 /// The type a file's name says it is, when its first bytes can tell, and
@@ -502,7 +507,7 @@ pub fn public_file(root: &Path, rel: &str) -> Result<PathBuf, FileRefusal> {
     if let Some(private) = same_as_private(&root, &file) {
         return Err(FileRefusal::Private(private));
     }
-    let head = head_of(&file);
+    let head = head_of(&file).map_err(|e| FileRefusal::Unreadable(e.kind().to_string()))?;
     if is_private_key(&head) {
         return Err(FileRefusal::PrivateKey);
     }

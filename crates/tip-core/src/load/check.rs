@@ -227,6 +227,10 @@ impl Checker<'_> {
                 Code::PrivateFile,
                 "a private key never goes in the data folder: move it out (e.g. to ~/tip-keys/) and name it with TIP_SIGNING_KEY",
             ),
+            FileRefusal::Unreadable(_) => (
+                Code::ResourceFileMissing,
+                "make the file readable (its permissions), or name another",
+            ),
             FileRefusal::WrongType(_) => (
                 Code::WrongFileType,
                 "give the file itself (a renamed data file would publish private records), or a name that says what it is",
