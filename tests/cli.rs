@@ -2704,6 +2704,20 @@ fn serve_shows_an_edit_within_two_seconds() {
         "{page}"
     );
     assert!(page.contains("__tip/version"), "the preview reloads itself");
+    // A page elsewhere that points its own name at 127.0.0.1 (DNS
+    // rebinding) is not answered.
+    {
+        use std::io::{Read, Write};
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(c, "GET / HTTP/1.0\r\nHost: attacker.example\r\n\r\n").unwrap();
+        let mut out = String::new();
+        c.read_to_string(&mut out).unwrap();
+        assert!(
+            out.starts_with("HTTP/1.0 421") || out.starts_with("HTTP/1.1 421"),
+            "{out}"
+        );
+        assert!(!out.contains("Kent and Medway"), "{out}");
+    }
     let wait_for = |needle: &str| {
         let start = std::time::Instant::now();
         while start.elapsed() < std::time::Duration::from_secs(2) {

@@ -23,9 +23,14 @@ use crate::{DataDir, Outcome};
 pub(crate) struct Args {
     #[command(flatten)]
     data: DataDir,
-    /// The port on 127.0.0.1 (0: any free port, printed).
+    /// The port (0: any free port, printed).
     #[arg(long, default_value_t = 8000)]
     port: u16,
+    /// The address to listen on (default 127.0.0.1: this computer only).
+    /// Another, such as 0.0.0.0, lets a phone on the same network see the
+    /// preview: anyone on that network can then.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
     /// "Today" for upcoming dates and progress (default: today).
     #[arg(long, value_name = "DATE", value_parser = crate::data::date)]
     as_of: Option<NaiveDate>,
@@ -54,25 +59,42 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         // The same words as every other command.
         crate::data::check(&dir, tip_core::Scope::Everything)?;
     }
-    let server = tiny_http::Server::http(("127.0.0.1", args.port)).map_err(|e| {
+    let server = tiny_http::Server::http((args.host, args.port)).map_err(|e| {
         io::Error::new(
             io::ErrorKind::AddrInUse,
             format!(
-                "cannot serve on 127.0.0.1:{}: {e}\n  = help: choose another port with `--port`",
-                args.port
+                "cannot serve on {}:{}: {e}\n  = help: choose another port with `--port`",
+                args.host, args.port
             ),
         )
     })?;
+    if !args.host.is_loopback() {
+        writeln!(
+            anstream::stderr(),
+            "warning: serving on {} as well as this computer: anyone on this network can see the preview",
+            args.host
+        )?;
+    }
     let state = Arc::new(Mutex::new(State {
         preview: build(&dir, args),
         version: 1,
     }));
     let port = server.server_addr().to_ip().map_or(args.port, |a| a.port());
     let mut err = anstream::stderr();
+    let shown = if args.host.is_unspecified() || args.host.is_loopback() {
+        "127.0.0.1".to_string()
+    } else {
+        args.host.to_string()
+    };
     writeln!(
         err,
-        "serving {} at http://127.0.0.1:{port}/ (only this computer); rebuilt on every change; Ctrl-C stops",
+        "serving {} at http://{shown}:{port}/{}; rebuilt on every change; Ctrl-C stops",
         dir.display(),
+        if args.host.is_loopback() {
+            " (only this computer)"
+        } else {
+            ""
+        },
     )?;
 
     // Rebuild on changes, a moment after the last of a burst (an editor
@@ -91,12 +113,18 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         let args = Args {
             data: DataDir { dir: dir.clone() },
             port: args.port,
+            host: args.host,
             as_of: args.as_of,
             months: args.months,
         };
         std::thread::spawn(move || {
             while rx.recv().is_ok() {
-                while rx.recv_timeout(Duration::from_millis(150)).is_ok() {}
+                // A moment after the last change of a burst, but at least
+                // once a second while changes never stop.
+                let first = std::time::Instant::now();
+                while first.elapsed() < Duration::from_secs(1)
+                    && rx.recv_timeout(Duration::from_millis(150)).is_ok()
+                {}
                 let preview = build(&dir, &args);
                 let mut s = state
                     .lock()
@@ -108,12 +136,51 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     };
 
     for request in server.incoming_requests() {
+        // Only the names of this computer (and the address chosen) are
+        // answered: a web page elsewhere cannot read the preview through
+        // a name it points at 127.0.0.1 (DNS rebinding).
+        let host = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Host"))
+            .map(|h| h.value.as_str().to_owned());
+        if !allowed_host(host.as_deref(), args.host) {
+            let _ = request.respond(
+                tiny_http::Response::from_string(
+                    "421 Misdirected Request: this preview answers to localhost only\n",
+                )
+                .with_status_code(421),
+            );
+            continue;
+        }
         let response = respond(&state, request.url());
         let _ = request.respond(response);
     }
     drop(watcher);
     let _ = builder.join();
     Ok(Outcome::Success)
+}
+
+/// Whether a request's `Host` names this computer or the address the
+/// preview listens on (with any port).
+fn allowed_host(host: Option<&str>, listening: std::net::IpAddr) -> bool {
+    let Some(host) = host else {
+        return false;
+    };
+    let name = match host.rsplit_once(':') {
+        // `[::1]:8000`, `localhost:8000`; but not the colons of a bare IPv6.
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.ends_with(':') => {
+            name
+        }
+        _ => host,
+    };
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| {
+            // On every interface (0.0.0.0), any of this computer's
+            // addresses: a name other than `localhost` never.
+            ip.is_loopback() || ip == listening || listening.is_unspecified()
+        })
 }
 
 /// How many problems the preview's page shows: the first to fix, then a
@@ -321,5 +388,34 @@ mod tests {
         state.lock().unwrap().preview = Preview::Problems("error[x]: <bad>".into());
         let (_, body) = page("/courses/a.html");
         assert!(body.contains("The data has problems") && body.contains("&lt;bad&gt;"));
+    }
+
+    #[test]
+    fn only_this_computers_names_are_answered() {
+        let local: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+        for ok in [
+            "localhost",
+            "localhost:8000",
+            "127.0.0.1:8000",
+            "[::1]:8000",
+            "LOCALHOST",
+        ] {
+            assert!(allowed_host(Some(ok), local), "{ok}");
+        }
+        for bad in [
+            "attacker.example",
+            "attacker.example:8000",
+            "192.168.1.9:8000",
+            "",
+        ] {
+            assert!(!allowed_host(Some(bad), local), "{bad}");
+        }
+        assert!(!allowed_host(None, local));
+        let any: std::net::IpAddr = "0.0.0.0".parse().unwrap();
+        assert!(
+            allowed_host(Some("192.168.1.9:8000"), any),
+            "the phone on the network"
+        );
+        assert!(!allowed_host(Some("evil.example"), any));
     }
 }
