@@ -100,16 +100,29 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     // Rebuild on changes, a moment after the last of a burst (an editor
     // writes a file in several steps).
     let (tx, rx) = mpsc::channel();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if event.is_ok_and(|e| !e.kind.is_access()) {
-            let _ = tx.send(());
-        }
-    })
+    // Links are not followed out of the data folder; its parent is watched
+    // too, so that a folder deleted and made again is seen.
+    let mut watcher = <notify::RecommendedWatcher as notify::Watcher>::new(
+        move |event: notify::Result<notify::Event>| {
+            if event.is_ok_and(|e| !e.kind.is_access()) {
+                let _ = tx.send(());
+            }
+        },
+        notify::Config::default().with_follow_symlinks(false),
+    )
     .map_err(io::Error::other)?;
     notify::Watcher::watch(&mut watcher, &dir, notify::RecursiveMode::Recursive)
         .map_err(io::Error::other)?;
+    let parent = std::path::absolute(&dir)
+        .ok()
+        .and_then(|d| d.parent().map(Path::to_path_buf));
+    if let Some(parent) = &parent {
+        let _ = notify::Watcher::watch(&mut watcher, parent, notify::RecursiveMode::NonRecursive);
+    }
+    let watcher = Arc::new(Mutex::new(watcher));
     let builder = {
         let state = Arc::clone(&state);
+        let watcher = Arc::clone(&watcher);
         let args = Args {
             data: DataDir { dir: dir.clone() },
             port: args.port,
@@ -125,6 +138,14 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
                 while first.elapsed() < Duration::from_secs(1)
                     && rx.recv_timeout(Duration::from_millis(150)).is_ok()
                 {}
+                // The folder may have been deleted and made again: watch
+                // it anew (watching a watched folder changes nothing).
+                if dir.is_dir() {
+                    let mut w = watcher
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let _ = notify::Watcher::watch(&mut *w, &dir, notify::RecursiveMode::Recursive);
+                }
                 let preview = build(&dir, &args);
                 let mut s = state
                     .lock()
@@ -196,7 +217,19 @@ fn first_problems(diagnostics: &[tip_core::Diagnostic], dir: &Path) -> String {
         .take(SHOWN)
         .cloned()
         .collect();
-    let mut text = tip_report::human(&errors, dir, false);
+    // Where and what, never the lines themselves: a row of people.csv
+    // holds a name and an email, and the page can be seen by others.
+    let mut text = String::new();
+    for d in &errors {
+        text.push_str(&format!("error[{}]: {}\n", d.code.as_str(), d.message));
+        if let Some(l) = &d.location {
+            text.push_str(&format!(" --> {}:{}:{}\n", l.file, l.line, l.column));
+        }
+        if let Some(help) = &d.help {
+            text.push_str(&format!("  = help: {help}\n"));
+        }
+        text.push('\n');
+    }
     let rest = diagnostics.iter().filter(|d| d.is_error()).count() - errors.len();
     if rest > 0 {
         text.push_str(&format!(
