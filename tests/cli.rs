@@ -3301,3 +3301,37 @@ fn unreadable_public_files_are_reported_as_such() {
         .unwrap();
     assert!(d.message.contains("cannot be read"), "{d:?}");
 }
+
+/// docs/hostile-inputs.md names a test for each row: each exists.
+#[test]
+fn every_test_the_hostile_inputs_table_names_exists() {
+    let doc = fs::read_to_string(repo().join("docs/hostile-inputs.md")).unwrap();
+    let mut sources = String::new();
+    for dir in [
+        "tests",
+        "crates/tip-core/src",
+        "crates/tip-core/src/load",
+        "crates/tip-calendar/src",
+        "crates/tip-site/src",
+    ] {
+        for entry in fs::read_dir(repo().join(dir)).unwrap().flatten() {
+            if entry.path().extension().is_some_and(|e| e == "rs") {
+                sources.push_str(&fs::read_to_string(entry.path()).unwrap());
+            }
+        }
+    }
+    let mut named = 0;
+    for line in doc.lines().filter(|l| l.starts_with('|')) {
+        let last = line.trim_end_matches('|').rsplit('|').next().unwrap_or("");
+        for name in last.split('`').skip(1).step_by(2) {
+            if name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                assert!(sources.contains(&format!("fn {name}(")), "no test `{name}`");
+                named += 1;
+            }
+        }
+    }
+    assert!(named >= 25, "{named}");
+}
