@@ -5,7 +5,7 @@
 //! the example in temporary folders.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 mod support;
@@ -398,19 +398,6 @@ fn a_keyless_build_keeps_the_status_lists_and_refuses_a_stale_one() {
     let list = fs::read_to_string(site.join("status/2022.jwt")).unwrap();
     let (_, set) = tip_credential::read_status_list(list.trim()).unwrap();
     assert!(set.contains(&3));
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// A private key never reaches the data folder or a published file:

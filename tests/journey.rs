@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod support;
-use support::{edit, s};
+use support::{edit, s, walk};
 
 /// Seconds since 1970 of a day, as `SOURCE_DATE_EPOCH` ("today").
 fn epoch(day: &str) -> String {
@@ -410,19 +410,6 @@ fn a_coordinators_year() {
     let err = desk.ok("2026-03-21", &["validate", "our-programme"]);
     assert!(err.contains("0 errors"), "{err}");
     let _ = s(&data);
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// docs/guide.md, "Your first programme", run as written: its `sh` blocks

@@ -113,3 +113,17 @@ pub(crate) fn revoke(data: &Path, number: &str, on: &str, reason: &str) {
     }
     fs::write(path, out).unwrap();
 }
+
+/// Every file under `dir`.
+pub(crate) fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -90,12 +90,9 @@ pub(crate) fn dates<'d, S>(
         .collect()
 }
 
-/// The bulletin's context but its `tiers` (the dates): the programme,
-/// the window, the news and the resources.
-pub(crate) fn context_but_dates(data: &Dataset, window: Window) -> Value {
-    let until = window.until();
-    // News since the last bulletin (one window back), up to this one's
-    // date: a bulletin never shows news dated after itself.
+/// The news a bulletin shows: since the last bulletin (one window back),
+/// up to this one's date — never news dated after itself — newest first.
+pub(crate) fn news(data: &Dataset, window: Window) -> Vec<&tip_core::model::News> {
     let since = window
         .from
         .checked_sub_months(Months::new(window.months))
@@ -106,6 +103,14 @@ pub(crate) fn context_but_dates(data: &Dataset, window: Window) -> Value {
         .filter(|n| n.date > since && n.date <= window.from)
         .collect();
     news.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
+    news
+}
+
+/// The bulletin's context but its `tiers` (the dates): the programme,
+/// the window, the news and the resources.
+pub(crate) fn context_but_dates(data: &Dataset, window: Window) -> Value {
+    let until = window.until();
+    let news = news(data, window);
     let resources: Vec<Value> = data
         .resources()
         .iter()

@@ -115,18 +115,7 @@ pub fn context(data: &Dataset, window: Window) -> Value {
         .as_deref()
         .map(|s| format!("{}/", s.trim_end_matches('/')));
     let email = programme.organiser.as_ref().and_then(|o| o.email.clone());
-    let since = window
-        .from
-        .checked_sub_months(chrono::Months::new(window.months))
-        .unwrap_or(NaiveDate::MIN);
-    // News since the last bulletin, up to this one's date, newest first.
-    let mut news: Vec<_> = data
-        .news()
-        .iter()
-        .filter(|n| n.date > since && n.date <= window.from)
-        .collect();
-    news.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
-    let news: Vec<Value> = news
+    let news: Vec<Value> = crate::bulletin::news(data, window)
         .iter()
         .map(|n| {
             let body = n.body.as_deref().unwrap_or("");
