@@ -125,7 +125,7 @@ fn a_coordinators_year() {
     fs::write(
         data.join("courses.yaml"),
         format!(
-            "{courses}  - id: online-basics\n    title: Trauma Informed Basics Online\n    tier: 1\n    format: e-learning\n    summary: A one-hour online course to start with.\n    minutes: 60\n    cost: free\n"
+            "{courses}  - id: online-basics\n    title: Trauma Informed Basics Online\n    tier: 1\n    format: e-learning\n    summary: A one-hour online course to start with.\n    url: https://learning.example.org/basics\n    minutes: 60\n    cost: free\n"
         ),
     )
     .unwrap();

@@ -33,7 +33,7 @@ pub mod vtimezone;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus, Property};
 use rayon::prelude::*;
-use tip_core::model::{Cohort, Course, Person, Place, Region, Status, Vocabulary};
+use tip_core::model::{Booking, Cohort, Course, Person, Place, Region, Status, Vocabulary};
 use tip_core::timetable::Session;
 use tip_core::{Dataset, Ix};
 
@@ -102,11 +102,47 @@ impl Feed {
     }
 }
 
-/// What a calendar published: each event's `UID`, `SEQUENCE` and content
-/// fingerprint (`X-TIP-FINGERPRINT`). The published file is its own record,
-/// so nothing else needs keeping.
+/// What a calendar published: each event's `UID`, `SEQUENCE`, content
+/// fingerprint (`X-TIP-FINGERPRINT`) and when it last changed
+/// (`LAST-MODIFIED`). The published file is its own record, so nothing
+/// else needs keeping.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Published(pub std::collections::HashMap<String, (u32, String)>);
+pub struct Published(pub std::collections::HashMap<String, Previous>);
+
+/// One event as a calendar published it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Previous {
+    /// Its `SEQUENCE`.
+    pub sequence: u32,
+    /// Its content fingerprint.
+    pub fingerprint: String,
+    /// Its `LAST-MODIFIED` (else its `DTSTAMP`), when readable: an
+    /// unchanged event keeps it, and its `DTSTAMP`.
+    pub modified: Option<DateTime<Utc>>,
+}
+
+impl Previous {
+    /// An event published with this sequence, fingerprint and time.
+    pub fn new(
+        sequence: u32,
+        fingerprint: impl Into<String>,
+        modified: Option<DateTime<Utc>>,
+    ) -> Self {
+        Previous {
+            sequence,
+            fingerprint: fingerprint.into(),
+            modified,
+        }
+    }
+}
+
+/// `20220601T000000Z`, as iCalendar writes a UTC time.
+fn utc_stamp(text: &str) -> Option<DateTime<Utc>> {
+    chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y%m%dT%H%M%SZ")
+        .ok()
+        .map(|t| t.and_utc())
+}
 
 /// Read what a calendar tip wrote before published (any other text gives
 /// nothing).
@@ -123,34 +159,39 @@ pub fn read_published(reader: impl std::io::BufRead, limit: u64) -> Option<Publi
     use std::io::BufRead as _;
     let mut out = std::collections::HashMap::new();
     let (mut uid, mut seq, mut print) = (None, 0u32, None);
+    let (mut modified, mut stamp) = (None, None);
     let mut reader = std::io::Read::take(reader, limit.saturating_add(1));
     let mut raw = Vec::new();
     let mut line = String::new();
     let mut read = 0u64;
     let mut first = true;
     // Each logical line (folded lines joined) when the next one begins.
-    let mut take =
-        |line: &str, out: &mut std::collections::HashMap<String, (u32, String)>| match line
-            .split_once(':')
-        {
-            Some(("BEGIN", "VEVENT")) => (uid, seq, print) = (None, 0, None),
-            Some(("UID", v)) => uid = Some(v.to_owned()),
-            Some(("SEQUENCE", v)) => {
-                let v = v.trim();
-                seq = match v.parse::<u64>() {
-                    Ok(n) => u32::try_from(n).unwrap_or(u32::MAX),
-                    Err(_) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => u32::MAX,
-                    Err(_) => 0,
-                }
+    let mut take = |line: &str, out: &mut std::collections::HashMap<String, Previous>| match line
+        .split_once(':')
+    {
+        Some(("BEGIN", "VEVENT")) => {
+            (uid, seq, print) = (None, 0, None);
+            (modified, stamp) = (None, None);
+        }
+        Some(("LAST-MODIFIED", v)) => modified = utc_stamp(v),
+        Some(("DTSTAMP", v)) => stamp = utc_stamp(v),
+        Some(("UID", v)) => uid = Some(v.to_owned()),
+        Some(("SEQUENCE", v)) => {
+            let v = v.trim();
+            seq = match v.parse::<u64>() {
+                Ok(n) => u32::try_from(n).unwrap_or(u32::MAX),
+                Err(_) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => u32::MAX,
+                Err(_) => 0,
             }
-            Some(("X-TIP-FINGERPRINT", v)) => print = Some(v.to_owned()),
-            Some(("END", "VEVENT")) => {
-                if let (Some(u), Some(p)) = (uid.take(), print.take()) {
-                    out.insert(u, (seq, p));
-                }
+        }
+        Some(("X-TIP-FINGERPRINT", v)) => print = Some(v.to_owned()),
+        Some(("END", "VEVENT")) => {
+            if let (Some(u), Some(p)) = (uid.take(), print.take()) {
+                out.insert(u, Previous::new(seq, p, modified.take().or(stamp.take())));
             }
-            _ => {}
-        };
+        }
+        _ => {}
+    };
     loop {
         raw.clear();
         let n = reader.read_until(b'\n', &mut raw).ok()?;
@@ -181,6 +222,14 @@ pub fn read_published(reader: impl std::io::BufRead, limit: u64) -> Option<Publi
     Some(Published(out))
 }
 
+/// A feed's name as calendar apps list it, short and distinct: the
+/// programme's id, then what the feed holds (`KM-TIP · South Kent`,
+/// `KM-TIP · All dates`). A phone shows about twenty characters of it.
+pub fn feed_name(data: &Dataset, what: &str) -> String {
+    let what = if what.is_empty() { "All dates" } else { what };
+    format!("{} · {what}", data.programme().id.to_uppercase())
+}
+
 /// The sessions a filter selects, in time order (then cohort, then number).
 pub fn sessions<'d>(data: &'d Dataset, filter: &Filter) -> Vec<(Ix<Cohort>, &'d Session)> {
     let mut out: Vec<(Ix<Cohort>, &Session)> = data
@@ -201,7 +250,16 @@ pub fn render(data: &Dataset, filter: &Filter, feed: &Feed) -> String {
     let organizer = organizer(data.programme());
     let events: Vec<String> = selected
         .par_iter()
-        .map(|(ix, session)| event_text(data, *ix, session, feed, organizer.as_deref()))
+        .map(|(ix, session)| {
+            event_text(
+                data,
+                *ix,
+                session,
+                feed,
+                organizer.as_deref(),
+                filter.person.is_some(),
+            )
+        })
         .collect();
     let mut out = header(data, feed, &selected);
     for e in events {
@@ -225,6 +283,13 @@ pub fn render_feeds(
         dtstamp,
         previous: previous.clone(),
     };
+    // A person's own feed carries what no public one does: made on its own.
+    if feeds.iter().any(|(_, filter)| filter.person.is_some()) {
+        return feeds
+            .par_iter()
+            .map(|(name, filter)| render(data, filter, &feed(name)))
+            .collect();
+    }
     let selections: Vec<_> = feeds
         .par_iter()
         .map(|(_, filter)| sessions(data, filter))
@@ -247,7 +312,7 @@ pub fn render_feeds(
                 .iter()
                 .find(|s| s.number == number)
                 .expect("a selected session");
-            event_text(data, ix, session, &shared, organizer.as_deref())
+            event_text(data, ix, session, &shared, organizer.as_deref(), false)
         })
         .collect();
     // Each feed put together from them, side by side.
@@ -275,9 +340,10 @@ fn event_text(
     session: &Session,
     feed: &Feed,
     organizer: Option<&str>,
+    private: bool,
 ) -> String {
     let mut text = refold(
-        &event(data, ix, session, feed)
+        &event(data, ix, session, feed, private)
             .try_into_string()
             .expect("writing to a String cannot fail"),
     );
@@ -356,8 +422,74 @@ fn refold(text: &str) -> String {
     out
 }
 
+/// An event's description: what it is, its notes, the venue's access
+/// notes, how to book and join, who trains; paragraphs apart.
+fn description(
+    data: &Dataset,
+    ix: Ix<Cohort>,
+    session: &Session,
+    link: Option<&str>,
+    private: bool,
+) -> String {
+    let cohort = &data[ix];
+    let course = &data[cohort.course];
+    let cancelled = cohort.status == Status::Cancelled;
+    let mut out = Vec::new();
+    if cancelled {
+        out.push("This session is cancelled.".to_string());
+    }
+    if let Some(from) = session.moved_from {
+        out.push(format!(
+            "Moved from {} ({}).",
+            from.format("%A %-d %B %Y"),
+            data.calendar().why_closed(from, data.programme())
+        ));
+    }
+    if let Some(s) = &course.summary {
+        // A YAML `|` block ends with a line break: never blank lines.
+        out.push(clean(s).trim().to_string());
+    }
+    if let Some(notes) = &cohort.notes {
+        out.push(clean(notes).trim().to_string());
+    }
+    if let Some(other) = cohort.replaced_by.filter(|_| cancelled)
+        && let Some(first) = data.sessions(other).first()
+    {
+        out.push(format!("Instead: {}.", first.start.format("%A %-d %B %Y")));
+    }
+    if let Some(Place::Venue(v)) = &cohort.place
+        && let Some(access) = &data[*v].access
+    {
+        out.push(format!("Access: {}", clean(access).trim()));
+    }
+    match link {
+        Some(url) if private || cohort.public_link => out.push(format!("Join online: {url}")),
+        Some(_) if !cancelled => out.push("The joining link is sent when you book.".into()),
+        _ => {}
+    }
+    if !cancelled && !private && course.ended.is_none() {
+        match data.booking(ix) {
+            Some(Booking::Form(_)) => {
+                let form = data.booking(ix).and_then(|b| b.form_for(&cohort.id));
+                out.extend(form.map(|f| format!("To book: {f}")));
+            }
+            Some(Booking::Email(email)) => out.push(format!("To book, email {email}.")),
+            _ => {}
+        }
+    }
+    if !cohort.trainers.is_empty() {
+        let names: Vec<String> = cohort
+            .trainers
+            .iter()
+            .map(|t| clean(&data[*t].name))
+            .collect();
+        out.push(format!("Trainers: {}", names.join(", ")));
+    }
+    out.join("\n\n")
+}
+
 // Long: one step per property of the event, in RFC 5545 order.
-fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Event {
+fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed, private: bool) -> Event {
     let cohort = &data[ix];
     let course = &data[cohort.course];
     let programme = &data.programme();
@@ -385,34 +517,21 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Even
         Some(Place::Online(url)) => ("Online".to_string(), Some(url.clone())),
         _ => (String::new(), None),
     };
-    let mut description = Vec::new();
-    if cohort.status == Status::Cancelled {
-        description.push("This session is cancelled.".to_string());
-    }
-    if let Some(s) = &course.summary {
-        // A YAML `|` block ends with a line break: never blank lines.
-        description.push(clean(s).trim().to_string());
-    }
-    if let Some(notes) = &cohort.notes {
-        description.push(clean(notes).trim().to_string());
-    }
-    if let Some(url) = &link {
-        description.push(format!("Join online: {url}"));
-    }
-    if !cohort.trainers.is_empty() {
-        let names: Vec<String> = cohort
-            .trainers
-            .iter()
-            .map(|t| clean(&data[*t].name))
-            .collect();
-        description.push(format!("Trainers: {}", names.join(", ")));
-    }
+    let description = description(data, ix, session, link.as_deref(), private);
+    // A joining link is published only where the site shows it (the
+    // cohort's `public_link`) or in the person's own calendar.
+    let link = link.filter(|_| private || cohort.public_link);
     let tier = data.tier(course.tier).map_or_else(
         || format!("Tier {}", course.tier),
         |t| format!("Tier {}: {}", t.level, t.name),
     );
 
     let uid = format!("{}-{}@{}", cohort.id, session.number, programme.domain);
+    // The course's page on the site: where to read more and book.
+    let page = programme
+        .site_url
+        .as_deref()
+        .map(|site| format!("{}/courses/{}.html", site.trim_end_matches('/'), course.id));
     // What a subscriber sees: when it changes, SEQUENCE goes up, so
     // Outlook and Google take the update without anyone raising
     // `revision` (a higher `revision` still wins).
@@ -424,8 +543,9 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Even
             &session.end.to_rfc3339(),
             cohort.status.as_str(),
             &location,
-            &description.join("\n\n"),
+            &description,
             link.as_deref().unwrap_or(""),
+            page.as_deref().unwrap_or(""),
             &tier,
         ];
         let digest = sha2::Sha256::digest(seen.join("\u{1f}").as_bytes());
@@ -434,15 +554,20 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Even
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     };
-    let sequence = match feed.previous.0.get(&uid) {
-        Some((seq, print)) if *print == fingerprint => *seq,
-        Some((seq, _)) => seq.saturating_add(1),
+    let previous = feed.previous.0.get(&uid);
+    let unchanged = previous.filter(|p| p.fingerprint == fingerprint);
+    let sequence = match previous {
+        Some(p) if unchanged.is_some() => p.sequence,
+        Some(p) => p.sequence.saturating_add(1),
         None => 0,
     }
     .max(cohort.revision);
+    // DTSTAMP and LAST-MODIFIED move only when the event does.
+    let modified = unchanged.and_then(|p| p.modified).unwrap_or(feed.dtstamp);
     let mut e = Event::new();
     e.uid(&uid)
-        .timestamp(feed.dtstamp)
+        .timestamp(modified)
+        .last_modified(modified)
         .sequence(sequence)
         .status(match cohort.status {
             Status::Planned => EventStatus::Tentative,
@@ -463,8 +588,8 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed) -> Even
     if !location.is_empty() {
         e.location(&location);
     }
-    e.description(&description.join("\n\n"));
-    if let Some(url) = &link {
+    e.description(&description);
+    if let Some(url) = page.as_ref().or(link.as_ref()) {
         e.url(&clean(url).replace('\n', ""));
     }
     // CATEGORIES is a list: the crate leaves its text unescaped.
@@ -568,12 +693,12 @@ mod tests {
         let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a-1@x\r\nSEQUENCE:4294967295\r\nX-TIP-FINGERPRINT:ab\r\n c\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b-1@x\r\nSEQUENCE:99999999999999999999999\r\nX-TIP-FINGERPRINT:d\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         let p = published(ics);
         assert_eq!(
-            p.0["a-1@x"],
-            (u32::MAX, "abc".into()),
+            (p.0["a-1@x"].sequence, p.0["a-1@x"].fingerprint.as_str()),
+            (u32::MAX, "abc"),
             "folded lines joined"
         );
         assert_eq!(
-            p.0["b-1@x"].0,
+            p.0["b-1@x"].sequence,
             u32::MAX,
             "too big to read is the most, not 0"
         );
@@ -582,14 +707,19 @@ mod tests {
             "over the limit"
         );
         assert!(read_published(&b"not a calendar"[..], 1000).is_none());
-        // A changed event at the most stays there.
-        let (prev, print) = &p.0["a-1@x"];
-        let next = match Some((prev, print)) {
-            Some((seq, print)) if print == "zz" => *seq,
-            Some((seq, _)) => seq.saturating_add(1),
-            None => 0,
-        };
-        assert_eq!(next, u32::MAX);
+    }
+
+    #[test]
+    fn an_event_keeps_when_it_last_changed() {
+        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a-1@x\r\nDTSTAMP:20220101T000000Z\r\nLAST-MODIFIED:20211201T093000Z\r\nX-TIP-FINGERPRINT:f\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b-1@x\r\nDTSTAMP:20220101T000000Z\r\nX-TIP-FINGERPRINT:g\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let p = published(ics);
+        let at = |s: &str| utc_stamp(s).unwrap();
+        assert_eq!(p.0["a-1@x"].modified, Some(at("20211201T093000Z")));
+        assert_eq!(
+            p.0["b-1@x"].modified,
+            Some(at("20220101T000000Z")),
+            "DTSTAMP when there is no LAST-MODIFIED"
+        );
     }
 
     #[test]

@@ -148,19 +148,41 @@ fn round_trip_every_property_matches_the_data() {
         }
         match &cohort.place {
             Some(Place::Venue(v)) => {
-                assert!(unescape(e.get_location().unwrap()).starts_with(&data[*v].name))
+                assert!(unescape(e.get_location().unwrap()).starts_with(&data[*v].name));
+                if let Some(access) = &data[*v].access {
+                    assert!(
+                        description.contains(access.as_str()),
+                        "access notes in {uid}"
+                    );
+                }
             }
             Some(Place::Online(url)) => {
                 assert_eq!(e.get_location(), Some("Online"));
-                assert_eq!(e.get_url(), Some(url.as_str()));
+                // The joining link only where the site shows it.
+                assert_eq!(
+                    description.contains(url.as_str()),
+                    cohort.public_link,
+                    "{uid}: {description:?}"
+                );
             }
             None => {}
             Some(other) => panic!("a place the test does not know: {other:?}"),
         }
+        // Each event links its course's page.
+        let site = data
+            .programme()
+            .site_url
+            .as_deref()
+            .unwrap()
+            .trim_end_matches('/');
         assert_eq!(
-            e.get_timestamp(),
-            Some(DateTime::from_timestamp(1_669_852_800, 0).unwrap())
+            e.get_url(),
+            Some(format!("{site}/courses/{}.html", course.id).as_str()),
+            "{uid}"
         );
+        let first = Some(DateTime::from_timestamp(1_669_852_800, 0).unwrap());
+        assert_eq!(e.get_timestamp(), first);
+        assert_eq!(e.get_last_modified(), first);
         assert!(
             e.property_value("ORGANIZER")
                 .unwrap()
@@ -351,7 +373,7 @@ fn feeds_written_together_are_the_feeds_written_one_by_one() {
     let first = render(&data, &Filter::default(), &feed());
     let mut previous = tip_calendar::published(&first);
     let uid = previous.0.keys().min().unwrap().clone();
-    previous.0.get_mut(&uid).unwrap().0 = 4;
+    previous.0.get_mut(&uid).unwrap().sequence = 4;
     let mut filters = vec![("All", Filter::default())];
     for c in data.course_ixs() {
         filters.push((
@@ -371,4 +393,37 @@ fn feeds_written_together_are_the_feeds_written_one_by_one() {
         assert_eq!(text, &render(&data, filter, &one));
     }
     assert!(together[0].contains("SEQUENCE:4"));
+}
+
+/// A subscriber's client sees an event change only when it did: an
+/// unchanged event keeps its `DTSTAMP` and `LAST-MODIFIED` across builds
+/// made at other times, and a changed one takes the new build's.
+#[test]
+fn an_unchanged_event_keeps_its_dtstamp_across_builds() {
+    let data = data();
+    let first = render(&data, &Filter::default(), &feed());
+    let mut later = Feed::new("All", DateTime::from_timestamp(1_700_000_000, 0).unwrap());
+    later.previous = tip_calendar::published(&first);
+    // One event "changed" since: its published fingerprint differs.
+    let changed = later.previous.0.keys().min().unwrap().clone();
+    later.previous.0.get_mut(&changed).unwrap().fingerprint = "an older content".into();
+    let second = render(&data, &Filter::default(), &later);
+    let calendar: icalendar::Calendar = second.parse().unwrap();
+    let mut seen = 0;
+    for e in calendar.components.iter().filter_map(|c| c.as_event()) {
+        let uid = e.get_uid().unwrap();
+        let cohort = uid.split_once('@').unwrap().0.rsplit_once('-').unwrap().0;
+        let revision = data[data.cohort(cohort).unwrap()].revision;
+        let (stamp, sequence) = if uid == changed {
+            (1_700_000_000, revision.max(1))
+        } else {
+            (1_669_852_800, revision)
+        };
+        let at = DateTime::from_timestamp(stamp, 0);
+        assert_eq!(e.get_timestamp(), at, "{uid}");
+        assert_eq!(e.get_last_modified(), at, "{uid}");
+        assert_eq!(e.get_sequence(), Some(sequence), "{uid}");
+        seen += 1;
+    }
+    assert!(seen > 30);
 }

@@ -179,6 +179,10 @@ codes! {
     UnqualifiedTrainer = "unqualified-trainer",
     /// Someone is enrolled on a cohort they are not eligible for on its first session (warning).
     NotEligible = "not-eligible",
+    /// An e-learning course has no `url`: no one can start it from the site or the bulletin (warning).
+    NoStartLink = "no-start-link",
+    /// A cohort's `replaced_by` names itself, a run of another course, or a cancelled run, or the cohort is not cancelled.
+    BadReplacement = "bad-replacement",
     /// A course's audience, regions and rules contradict each other, or no one in the data could meet them (warning).
     UnsatisfiableRule = "unsatisfiable-rule",
 }

@@ -21,6 +21,9 @@ pub(crate) enum Ty {
     Email,
     /// An `http://` or `https://` URL.
     Url,
+    /// How to book: a form's URL (`{cohort}` in it is replaced by the
+    /// cohort's id) or an email address.
+    Booking,
     /// A URL template containing `{code}`.
     UrlTemplate,
     /// `YYYY-MM-DD`.
@@ -228,6 +231,11 @@ pub(crate) const SECTIONS: &[Section] = &[
                 "Where the public site is published (its host names the certificates' issuer, `did:web:<host>`).",
             ),
             opt(
+                "booking",
+                Ty::Booking,
+                "How to book, unless a course or cohort says otherwise: a form's address (`{cohort}` in it becomes the run's id) or an email address.",
+            ),
+            opt(
                 "public_key",
                 Ty::Path,
                 "The certificates' public key (PEM, from `tip keys new`), relative to the data folder: the shorthand for `public_keys` with one key. The private key never goes in the data folder.",
@@ -379,8 +387,9 @@ pub(crate) const SECTIONS: &[Section] = &[
             opt(
                 "access",
                 Ty::Text,
-                "Access notes (step-free, parking, hearing loop).",
+                "Access notes (step-free, parking, hearing loop), published with every date there.",
             ),
+            opt("map", Ty::Url, "A map of where it is."),
         ],
     },
     Section {
@@ -396,6 +405,21 @@ pub(crate) const SECTIONS: &[Section] = &[
                 "summary",
                 Ty::Text,
                 "A paragraph for calendars and the site.",
+            ),
+            opt(
+                "url",
+                Ty::Url,
+                "Where the course is taken (an e-learning course's start page).",
+            ),
+            opt(
+                "booking",
+                Ty::Booking,
+                "How to book this course (a form's address or an email address); default the programme's.",
+            ),
+            opt(
+                "ended",
+                Ty::Date,
+                "When a finished programme ended: the site lists it as past, inviting no interest.",
             ),
             opt("provider", Ty::Text, "Who delivers it."),
             opt(
@@ -472,6 +496,21 @@ pub(crate) const SECTIONS: &[Section] = &[
             opt("region", Ty::Ref("regions"), "Region it serves."),
             opt("venue", Ty::Ref("venues"), "Where (or `online`)."),
             opt("online", Ty::Url, "Joining link (or `venue`)."),
+            opt(
+                "public_link",
+                Ty::Bool,
+                "Publish the `online` joining link on the site and in the public calendars; default false (the link is sent to those booked).",
+            ),
+            opt(
+                "booking",
+                Ty::Booking,
+                "How to book this run; default the course's.",
+            ),
+            opt(
+                "replaced_by",
+                Ty::Ref("cohorts"),
+                "The run that replaces this cancelled one: the site links to it.",
+            ),
             opt("trainers", Ty::List(&Ty::Ref("people")), "Who delivers it."),
             opt(
                 "capacity",
@@ -732,6 +771,7 @@ fn ty_schema(ty: &Ty) -> Value {
         Ty::Text | Ty::Markdown | Ty::Path | Ty::Timezone => json!({ "type": "string" }),
         Ty::Email => pattern("^[^@\\s]+@[^@\\s]+$"),
         Ty::Url => pattern("^https?://"),
+        Ty::Booking => json!({ "type": "string", "pattern": "^(https?://|mailto:)?[^\\s]+$" }),
         Ty::UrlTemplate => pattern("^https?://.*\\{code\\}"),
         Ty::Date => pattern("^\\d{4}-\\d{2}-\\d{2}$"),
         Ty::DateTime => pattern("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?$"),
@@ -812,6 +852,7 @@ fn ty_name(ty: &Ty) -> String {
         Ty::Markdown => "Markdown".into(),
         Ty::Email => "email".into(),
         Ty::Url => "URL".into(),
+        Ty::Booking => "URL or email".into(),
         Ty::UrlTemplate => "URL with `{code}`".into(),
         Ty::Date => "date".into(),
         Ty::DateTime => "local date-time".into(),

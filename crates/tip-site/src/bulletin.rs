@@ -4,8 +4,6 @@ use chrono::{Days, Months, NaiveDate};
 use serde_json::{Value, json};
 use tip_core::Dataset;
 
-use crate::{Dated, markdown, public, sessions_between};
-
 /// The period a bulletin covers: `months` from `from`.
 #[derive(Clone, Copy, Debug)]
 pub struct Window {
@@ -25,69 +23,12 @@ impl Window {
     }
 }
 
-/// What the bulletin templates are given.
+/// What the bulletin templates are given: the email's content
+/// ([`crate::email::context`]) for a page at the top of the site.
 pub fn context(data: &Dataset, window: Window) -> Value {
-    use rayon::prelude::*;
-    // Each course's rows made side by side (a national bulletin lists
-    // thousands of sessions).
-    let tiers = dates(data, window, |list| {
-        list.par_iter()
-            .map(|&(ix, s)| public(data, ix, s))
-            .collect::<Vec<_>>()
-    });
-    let mut ctx = context_but_dates(data, window);
-    ctx["tiers"] = json!(tiers);
+    let mut ctx = crate::email::context(data, window);
+    ctx["root"] = json!("");
     ctx
-}
-
-/// A bulletin's dates in a tier: its courses with a session in the window.
-/// `S` is a course's sessions: public rows for [`context`], the site's
-/// template rows for its bulletin page (made once for every page).
-#[derive(serde::Serialize)]
-pub(crate) struct TierDates<'d, S> {
-    level: u32,
-    name: &'d str,
-    courses: Vec<CourseDates<'d, S>>,
-}
-
-/// A course's sessions in a bulletin's window (see [`TierDates`]).
-#[derive(serde::Serialize)]
-pub(crate) struct CourseDates<'d, S> {
-    id: &'d str,
-    title: &'d str,
-    sessions: S,
-}
-
-/// The window's sessions by tier, then course, in order, each course's
-/// made into `S` by `rows`; tiers and courses with none are left out.
-pub(crate) fn dates<'d, S>(
-    data: &'d Dataset,
-    window: Window,
-    rows: impl Fn(&[Dated<'d>]) -> S,
-) -> Vec<TierDates<'d, S>> {
-    let mut by_course: Vec<Vec<Dated<'d>>> = vec![Vec::new(); data.courses().len()];
-    for (ix, s) in sessions_between(data, window.from, window.until()) {
-        by_course[data[ix].course.index()].push((ix, s));
-    }
-    data.tiers()
-        .iter()
-        .filter_map(|tier| {
-            let courses: Vec<_> = data
-                .course_ixs()
-                .filter(|&ix| data[ix].tier == tier.level && !by_course[ix.index()].is_empty())
-                .map(|ix| CourseDates {
-                    id: &data[ix].id,
-                    title: &data[ix].title,
-                    sessions: rows(&by_course[ix.index()]),
-                })
-                .collect();
-            (!courses.is_empty()).then(|| TierDates {
-                level: tier.level,
-                name: &tier.name,
-                courses,
-            })
-        })
-        .collect()
 }
 
 /// The news a bulletin shows: since the last bulletin (one window back),
@@ -104,34 +45,6 @@ pub(crate) fn news(data: &Dataset, window: Window) -> Vec<&tip_core::model::News
         .collect();
     news.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
     news
-}
-
-/// The bulletin's context but its `tiers` (the dates): the programme,
-/// the window, the news and the resources.
-pub(crate) fn context_but_dates(data: &Dataset, window: Window) -> Value {
-    let until = window.until();
-    let news = news(data, window);
-    let resources: Vec<Value> = data
-        .resources()
-        .iter()
-        .map(|r| {
-            let url = r.location.url();
-            json!({ "title": &r.title, "kind": crate::words_kind(r.kind), "url": url, "description": &r.description })
-        })
-        .collect();
-    let mut ctx = json!({
-        "programme": crate::site::programme_context(data),
-        "window": format!("{} to {}", long(window.from), long(until)),
-        "news": news.iter().map(|n| json!({
-            "date": long(n.date),
-            "title": &n.title,
-            "body": markdown::sanitize(n.body.as_deref().unwrap_or("").trim_end()),
-            "html": markdown::to_html(n.body.as_deref().unwrap_or("")),
-        })).collect::<Vec<_>>(),
-        "root": "",
-    });
-    ctx["resources"] = Value::Array(resources);
-    ctx
 }
 
 /// `18 January 2022`.

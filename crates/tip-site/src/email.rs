@@ -9,12 +9,13 @@
 //! clients drop `<style>` and never load a stylesheet), and the layout is
 //! one column of at most 600 pixels.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use tip_core::model::{Format, Status, Vocabulary as _};
+use tip_core::model::{Format, Vocabulary as _};
 use tip_core::{Dataset, Ix};
 
 use crate::bulletin::{Window, long};
+use crate::runs::percent;
 use crate::{Error, markdown};
 
 /// What marks a file as a bulletin tip wrote (a header of the message, a
@@ -134,7 +135,10 @@ pub fn context(data: &Dataset, window: Window) -> Value {
         .filter_map(|tier| {
             let courses: Vec<Value> = data
                 .course_ixs()
-                .filter(|&ix| data[ix].tier == tier.level)
+                // A programme that has ended is not offered.
+                .filter(|&ix| {
+                    data[ix].tier == tier.level && data[ix].ended.is_none_or(|e| e >= window.from)
+                })
                 .map(|ix| course(data, ix, window, site.as_deref(), email.as_deref()))
                 .collect();
             (!courses.is_empty())
@@ -199,16 +203,20 @@ fn course(
 ) -> Value {
     let c = &data[ix];
     let page = site.map(|s| format!("{s}courses/{}.html", c.id));
-    let runs: Vec<Value> = data
-        .cohorts_of(ix)
-        .filter_map(|cohort| run(data, cohort, window))
+    let shown = crate::runs::Shown {
+        today: window.from,
+        until: window.until(),
+    };
+    let runs: Vec<crate::runs::Run> = crate::runs::runs(data, data.cohorts_of(ix), shown)
+        .into_iter()
+        .filter(|r| r.to_come)
         .collect();
     let mailto =
         |subject: String| email.map(|e| format!("mailto:{e}?subject={}", percent(&subject)));
     let (action, link) = if c.format == Format::ELearning {
-        ("Start the course", page.clone())
-    } else if runs.iter().any(|r| r["bookable"] == true) {
-        ("Book a place", mailto(format!("Booking: {}", c.title)))
+        ("Start the course", c.url.clone().or_else(|| page.clone()))
+    } else if runs.iter().any(|r| r.bookable) {
+        ("More about the course", page.clone())
     } else {
         (
             "Register your interest",
@@ -216,6 +224,7 @@ fn course(
         )
     };
     json!({
+        "id": &*c.id,
         "title": &c.title,
         "url": page,
         "summary": c.summary.as_deref().map(first_sentence),
@@ -226,86 +235,6 @@ fn course(
         "link": link.or(page),
         "elearning": c.format == Format::ELearning,
     })
-}
-
-/// A cohort with a session in the window: one line however many sessions
-/// it has, its places counted once.
-fn run(data: &Dataset, cohort: Ix<tip_core::model::Cohort>, window: Window) -> Option<Value> {
-    let c = &data[cohort];
-    let sessions = data.sessions(cohort);
-    let first = sessions.first()?;
-    let in_window = |d: NaiveDate| d >= window.from && d <= window.until();
-    // A series already under way is listed by its sessions to come when
-    // each can be joined on its own (webinars, a network's meetings); a
-    // course already under way is not bookable, so not listed.
-    let drop_in = matches!(
-        data[c.course].format,
-        Format::Webinar | Format::Network | Format::OnlineLive
-    );
-    let started = first.date() < window.from;
-    if !sessions.iter().any(|s| in_window(s.date())) || (started && !drop_in) {
-        return None;
-    }
-    let dates: Vec<NaiveDate> = sessions
-        .iter()
-        .map(|s| s.date())
-        .filter(|d| !started || in_window(*d))
-        .collect();
-    let cancelled = c.status == Status::Cancelled;
-    let when = match dates.as_slice() {
-        [one] => one.format("%A %-d %B %Y").to_string(),
-        many if started => format!("Sessions to come: {}", day_list(many)),
-        many => format!("{} sessions: {}", many.len(), day_list(many)),
-    };
-    let place = crate::public(data, cohort, first).place;
-    let places_left = data
-        .places(cohort)
-        .map(|cap| cap.saturating_sub(c.enrolled.len() as u32));
-    let time = format!(
-        "{} to {}",
-        clock(first.start.time()),
-        clock(first.end.time())
-    );
-    Some(json!({
-        "when": when,
-        "time": time,
-        "place": place,
-        "cancelled": cancelled,
-        "places_left": places_left,
-        "full": places_left == Some(0),
-        "bookable": !cancelled,
-    }))
-}
-
-/// `9:30am`, `4pm` (the GOV.UK style).
-fn clock(t: chrono::NaiveTime) -> String {
-    use chrono::Timelike;
-    let (pm, hour) = t.hour12();
-    let suffix = if pm { "pm" } else { "am" };
-    match t.minute() {
-        0 => format!("{hour}{suffix}"),
-        m => format!("{hour}:{m:02}{suffix}"),
-    }
-}
-
-/// `26 May, 9, 23 June and 7 July 2022`: each month named once, after its
-/// last day; the year at the end (and where it changes).
-fn day_list(dates: &[NaiveDate]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for (i, d) in dates.iter().enumerate() {
-        let next = dates.get(i + 1);
-        let mut s = d.day().to_string();
-        if next.is_none_or(|n| n.month() != d.month() || n.year() != d.year()) {
-            s.push(' ');
-            s.push_str(&d.format("%B").to_string());
-        }
-        if next.is_none_or(|n| n.year() != d.year()) {
-            s.push(' ');
-            s.push_str(&d.year().to_string());
-        }
-        parts.push(s);
-    }
-    tip_core::words::list(parts, "and")
 }
 
 /// The first sentence of a summary (the whole, when it is one).
@@ -354,48 +283,9 @@ fn absolute_links(html: &str, site: Option<&str>) -> String {
     out
 }
 
-/// Percent-encoding for a `mailto:` subject.
-fn percent(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_name_each_month_once() {
-        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        assert_eq!(
-            day_list(&[
-                d("2022-05-26"),
-                d("2022-06-09"),
-                d("2022-06-23"),
-                d("2022-07-07")
-            ]),
-            "26 May, 9, 23 June and 7 July 2022"
-        );
-        assert_eq!(
-            day_list(&[d("2022-12-13"), d("2023-01-10")]),
-            "13 December 2022 and 10 January 2023"
-        );
-    }
-
-    #[test]
-    fn times_read_as_gov_uk_writes_them() {
-        let t = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
-        assert_eq!(clock(t(9, 30)), "9:30am");
-        assert_eq!(clock(t(16, 0)), "4pm");
-        assert_eq!(clock(t(12, 0)), "12pm");
-    }
 
     #[test]
     fn links_are_made_absolute() {
@@ -405,13 +295,5 @@ mod tests {
             r#"<a href="https://s.org/courses/x.html">x</a> <img src="https://s.org/a.png"> <a href="https://e.org/">e</a> <a href="mailto:a@b">m</a> shh"#
         );
         assert!(absolute_links(html, None).contains(r##"href="#""##));
-    }
-
-    #[test]
-    fn mailto_subjects_are_encoded() {
-        assert_eq!(
-            percent("Booking: L2 & more"),
-            "Booking%3A%20L2%20%26%20more"
-        );
     }
 }

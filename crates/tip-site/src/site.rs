@@ -1,7 +1,7 @@
 //! The public site: the offer, a page per course, calendars to subscribe
 //! to, resource packs, the bulletin, and progress against the vision.
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use plotters::prelude::*;
@@ -12,9 +12,9 @@ use tip_core::model::RuleKind;
 use tip_core::model::{Course, Format, Vocabulary};
 use tip_core::{Dataset, Ix};
 
-use crate::Dated;
 use crate::bulletin::{self, Window};
-use crate::{Error, pack, public, sessions_between};
+use crate::runs::{self, Run, Shown};
+use crate::{Error, pack};
 
 /// How to build.
 #[derive(Clone, Debug)]
@@ -85,13 +85,20 @@ fn initials(name: &str) -> String {
         .join(" ")
 }
 
-/// `webcal://host/path` for an `https://` site.
+/// `webcal://host/path` for an `https://` site (what phones, Outlook and
+/// Apple Calendar subscribe to).
 fn webcal(data: &Dataset, path: &str) -> Option<String> {
     let site = data.programme().site_url.as_ref()?;
     let base = site
         .strip_prefix("https://")
         .or_else(|| site.strip_prefix("http://"))?;
     Some(format!("webcal://{}/{path}", base.trim_end_matches('/')))
+}
+
+/// `https://host/path`: the address Google Calendar's "From URL" takes.
+fn https(data: &Dataset, path: &str) -> Option<String> {
+    let site = data.programme().site_url.as_ref()?;
+    Some(format!("{}/{path}", site.trim_end_matches('/')))
 }
 
 /// How many past sessions a page lists under "Recent dates".
@@ -106,10 +113,6 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, E
         built: opts.stamp.format("%-d %B %Y").to_string(),
         logo: None,
         files: Mutex::new(Vec::new()),
-        rows: data
-            .cohort_ixs()
-            .map(|(ix, _)| data.sessions(ix).iter().map(|_| OnceLock::new()).collect())
-            .collect(),
     };
     site.logo()?;
     let calendars = site.calendars();
@@ -122,7 +125,9 @@ pub fn build(data: &Dataset, opts: &Options) -> Result<Vec<(String, Vec<u8>)>, E
         Part::Style,
     ];
     parts.extend(data.course_ixs().map(Part::Course));
+    parts.push(Part::Resources);
     parts.par_iter().try_for_each(|part| match part {
+        Part::Resources => site.resource_files(),
         Part::Index => site.index(&calendars),
         Part::Course(c) => site.course(*c),
         Part::Bulletin => site.bulletin(),
@@ -143,6 +148,7 @@ enum Part {
     Progress,
     Credentials,
     Style,
+    Resources,
 }
 
 /// A site being built: what every page shares, and the files so far.
@@ -155,10 +161,6 @@ struct Site<'a> {
     /// The logo's path in the site, once copied.
     logo: Option<String>,
     files: Mutex<Vec<(String, Vec<u8>)>>,
-    /// Each session's row for the templates, by cohort and place in the
-    /// cohort, made when a page first shows it (the front page and the
-    /// course's page show the same rows).
-    rows: Vec<Vec<OnceLock<minijinja::Value>>>,
 }
 
 impl Site<'_> {
@@ -178,33 +180,6 @@ impl Site<'_> {
             crate::templates::render(&self.env, template, ctx)?.into_bytes(),
         );
         Ok(())
-    }
-
-    /// [`Site::page`] with a context already made of template values.
-    fn page_value(&self, path: String, template: &str, ctx: minijinja::Value) -> Result<(), Error> {
-        let text = crate::templates::render_value(&self.env, template, ctx)?;
-        self.add(path, text.into_bytes());
-        Ok(())
-    }
-
-    /// [`Site::page`] with lists of sessions, by name, beside `ctx`.
-    fn page_with_sessions(
-        &self,
-        path: String,
-        template: &str,
-        ctx: &Value,
-        lists: &[(&str, &[Dated<'_>])],
-    ) -> Result<(), Error> {
-        let lists: std::collections::BTreeMap<String, minijinja::Value> = lists
-            .iter()
-            .map(|(name, sessions)| (name.to_string(), self.session_rows(sessions)))
-            .collect();
-        let lists = minijinja::Value::from_object(lists);
-        let ctx = minijinja::value::merge_maps([
-            lists,
-            minijinja::Value::from(minijinja::value::Serde(ctx)),
-        ]);
-        self.page_value(path, template, ctx)
     }
 
     /// A year's status list from the last build, kept when it says what the
@@ -236,29 +211,6 @@ impl Site<'_> {
             Some(_) => return Ok(token.to_owned()),
         };
         Err(Error::StatusList { year, why })
-    }
-
-    /// The template rows of `sessions` ([`public`]), each made once, side
-    /// by side (the front page of a national timetable lists thousands).
-    fn session_rows(&self, sessions: &[Dated<'_>]) -> minijinja::Value {
-        let data = self.data;
-        let rows: Vec<minijinja::Value> = sessions
-            .par_iter()
-            .map(|&(ix, s)| {
-                let place = data
-                    .sessions(ix)
-                    .iter()
-                    .position(|x| std::ptr::eq(x, s))
-                    .and_then(|i| self.rows.get(ix.index())?.get(i));
-                let make = || minijinja::Value::from(minijinja::value::Serde(public(data, ix, s)));
-                match place {
-                    Some(row) => row.get_or_init(make).clone(),
-                    // Not a session of the data set's own: made for this page.
-                    None => make(),
-                }
-            })
-            .collect();
-        minijinja::Value::from(rows)
     }
 
     /// Add a file to the site.
@@ -409,7 +361,8 @@ impl Site<'_> {
     }
 
     /// Calendars to subscribe to: all dates, and per region, tier and
-    /// course. Returns the list the front page shows.
+    /// course; and each run's own, for "Add to calendar". Returns the list
+    /// the front page shows.
     fn calendars(&self) -> Vec<Value> {
         let data = self.data;
         let mut feeds = vec![(
@@ -418,12 +371,11 @@ impl Site<'_> {
             Filter::default(),
         )];
         for r in data.regions() {
-            let region = data.region(&r.id);
             feeds.push((
                 format!("calendars/region-{}.ics", r.id),
                 r.name.clone(),
                 Filter {
-                    region,
+                    region: data.region(&r.id),
                     ..Filter::default()
                 },
             ));
@@ -448,10 +400,38 @@ impl Site<'_> {
                 },
             ));
         }
-        let programme = &data.programme().name;
+        let offered = feeds.len();
+        for (ix, cohort) in data.cohort_ixs() {
+            let place = match &cohort.place {
+                Some(tip_core::model::Place::Venue(v)) => data[*v].name.clone(),
+                Some(_) => "Online".into(),
+                None => String::new(),
+            };
+            let first = data
+                .sessions(ix)
+                .first()
+                .map(|s| s.start.format("%-d %b %Y").to_string());
+            let name = [
+                data[cohort.course].title.clone(),
+                place,
+                first.unwrap_or_default(),
+            ]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
+            feeds.push((
+                format!("calendars/runs/{}.ics", cohort.id),
+                name,
+                Filter {
+                    cohort: Some(ix),
+                    ..Filter::default()
+                },
+            ));
+        }
         let names: Vec<String> = feeds
             .iter()
-            .map(|(_, name, _)| format!("{programme} — {name}"))
+            .map(|(_, name, _)| tip_calendar::feed_name(data, name))
             .collect();
         let wanted: Vec<(&str, &Filter)> = names
             .iter()
@@ -459,86 +439,149 @@ impl Site<'_> {
             .map(|(name, (_, _, filter))| (name.as_str(), filter))
             .collect();
         let texts = tip_calendar::render_feeds(data, self.opts.stamp, &self.opts.previous, &wanted);
-        let mut listed = Vec::with_capacity(feeds.len());
-        for ((path, name, _), ics) in feeds.into_iter().zip(texts) {
+        let mut listed = Vec::with_capacity(offered);
+        for (k, ((path, name, _), ics)) in feeds.into_iter().zip(texts).enumerate() {
             // A feed with nothing in it is published (a subscriber's link
             // keeps working) but not offered.
-            if ics.contains("BEGIN:VEVENT") {
-                listed.push(json!({ "name": name, "href": &path, "webcal": webcal(data, &path) }));
+            if k < offered && ics.contains("BEGIN:VEVENT") {
+                listed.push(json!({
+                    "name": name, "href": &path,
+                    "webcal": webcal(data, &path), "https": https(data, &path),
+                }));
             }
             self.add(path, ics.into_bytes());
         }
         listed
     }
 
-    /// The front page: the offer by tier, the coming dates, the calendars.
+    /// Runs from `today`: to come (in order, cancelled ones apart) up to
+    /// `until`, and the last [`RECENT`] that have finished.
+    fn runs(
+        &self,
+        cohorts: impl Iterator<Item = Ix<tip_core::model::Cohort>>,
+        until: NaiveDate,
+    ) -> (Vec<Run>, Vec<Run>, Vec<Run>) {
+        let shown = Shown {
+            today: self.opts.as_of,
+            until,
+        };
+        let all = runs::runs(self.data, cohorts, shown);
+        let (mut past, rest): (Vec<Run>, Vec<Run>) = all.into_iter().partition(|r| r.past);
+        let (cancelled, coming): (Vec<Run>, Vec<Run>) = rest.into_iter().partition(|r| r.cancelled);
+        past.sort_by(|a, b| {
+            let last = |r: &Run| r.sessions.last().map(|s| s.iso_date.clone());
+            last(a).cmp(&last(b))
+        });
+        let recent = past.split_off(past.len().saturating_sub(RECENT));
+        (coming, cancelled, recent)
+    }
+
+    /// The front page: the next dates, the offer by tier (each course with
+    /// its next run), past programmes, the calendars.
     fn index(&self, calendars: &[Value]) -> Result<(), Error> {
         let data = self.data;
-        let until = self
-            .opts
-            .as_of
+        let today = self.opts.as_of;
+        let until = today
             .checked_add_months(Months::new(self.opts.months))
             .unwrap_or(NaiveDate::MAX);
-        let upcoming = sessions_between(data, self.opts.as_of, until);
-        let before = self.opts.as_of.pred_opt().unwrap_or(self.opts.as_of);
-        let past = sessions_between(data, NaiveDate::MIN, before);
-        let recent = &past[past.len().saturating_sub(RECENT)..];
+        let (coming, _, recent) = self.runs(data.cohort_ixs().map(|(ix, _)| ix), until);
+        let coming: Vec<&Run> = coming.iter().filter(|r| r.to_come).collect();
+        // Each course's next run, whenever it is.
+        let (later, _, _) = self.runs(data.cohort_ixs().map(|(ix, _)| ix), NaiveDate::MAX);
+        let next = |c: &Course| {
+            later
+                .iter()
+                .find(|r| r.to_come && r.course == c.id.as_str())
+        };
+        let ended = |c: &Course| c.ended.is_some_and(|e| e < today);
         let mut ctx = self.base("");
         ctx["tiers"] = json!(data.tiers().iter().map(|t| json!({
             "level": t.level, "name": &t.name, "description": &t.description,
-            "courses": data.courses().iter().filter(|c| c.tier == t.level).map(|c| json!({
+            "courses": data.courses().iter().filter(|c| c.tier == t.level && !ended(c)).map(|c| json!({
                 "id": &*c.id, "title": &c.title, "summary": &c.summary, "format": format_name(c.format),
                 "audience": tip_core::rules::who(data, c),
+                "start": start_link(c),
+                "next": next(c),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>());
+        ctx["ended"] = json!(
+            data.courses()
+                .iter()
+                .filter(|c| ended(c))
+                .map(|c| json!({
+                    "id": &*c.id, "title": &c.title, "ended": c.ended.map(bulletin::long),
+                }))
+                .collect::<Vec<_>>()
+        );
+        ctx["runs"] = json!(coming);
+        ctx["recent"] = json!(recent);
         ctx["calendars"] = json!(calendars);
-        self.page_with_sessions(
-            "index.html".into(),
-            "index.html",
-            &ctx,
-            &[("sessions", &upcoming), ("recent", recent)],
-        )
+        self.page("index.html".into(), "index.html", &ctx)
     }
 
-    /// A course's page, and its resource pack.
+    /// A course's page, its resource files, and its resource pack.
     fn course(&self, c: Ix<Course>) -> Result<(), Error> {
         let data = self.data;
         let course = &data[c];
+        let today = self.opts.as_of;
+        let ended = course.ended.is_some_and(|e| e < today);
+        let calendar = format!("calendars/course-{}.ics", course.id);
+        let (coming, cancelled, recent) = self.runs(data.cohorts_of(c), NaiveDate::MAX);
         let mut ctx = self.base("../");
+        // The rule in words when the "who it is for" line cannot say it
+        // (a choice, or an exception).
+        let unusual = course.requires.as_ref().is_some_and(|r| {
+            let mut found = false;
+            r.visit(&mut |r| found |= matches!(r.kind, RuleKind::Any(_) | RuleKind::Not(_)));
+            found
+        });
+        let sessions = data
+            .cohorts_of(c)
+            .map(|ix| data.sessions(ix).len())
+            .max()
+            .unwrap_or(1);
         ctx["course"] = json!({
             "id": &*course.id, "title": &course.title, "summary": &course.summary, "tier": course.tier,
             "tier_name": data.tier(course.tier).map(|t| t.name.clone()).unwrap_or_default(),
-            "format": format_name(course.format), "minutes": course.minutes,
+            "format": capitalised(format_name(course.format)),
+            "length": course.minutes.map(|m| {
+                let each = runs::length(m);
+                if sessions > 1 { format!("{sessions} sessions of {each}") } else { each }
+            }),
             "cpd": course.cpd_hours.map(tip_core::words::hours),
             "cost": course.cost.clone().unwrap_or_else(|| "Free".into()),
+            "provider": &course.provider,
             "audience": tip_core::rules::who(data, course),
-            "requires": course.requires.as_ref().map(|r| tip_core::rules::requirement(data, r)),
+            "requires": course.requires.as_ref().filter(|_| unusual).map(|r| tip_core::rules::requirement(data, r)),
             "prerequisites": prerequisites(data, course),
-            "webcal": webcal(data, &format!("calendars/course-{}.ics", course.id)),
+            "start": if ended { None } else { start_link(course) },
+            "ended": course.ended.filter(|_| ended).map(bulletin::long),
+            "interest": if ended { None } else { interest(data, course) },
+            "webcal": webcal(data, &calendar),
+            "https": https(data, &calendar),
         });
-        let mut all: Vec<_> = data
-            .cohorts_of(c)
-            .flat_map(|ix| data.sessions(ix).iter().map(move |s| (ix, s)))
-            .collect();
-        all.sort_by_key(|(_, s)| s.start);
-        let (past, coming): (Vec<_>, Vec<_>) = all
-            .into_iter()
-            .partition(|(_, s)| s.date() < self.opts.as_of);
-        // The most recent dates, so a course that has run is never a blank
-        // page, and when it last ran.
-        let recent = &past[past.len().saturating_sub(RECENT)..];
-        ctx["last_ran"] = json!(past.last().map(|(_, s)| bulletin::long(s.date())));
+        ctx["runs"] = json!(coming);
+        ctx["cancelled"] = json!(cancelled);
+        ctx["recent"] = json!(recent);
+        ctx["last_ran"] = json!(
+            recent
+                .last()
+                .and_then(|r| r.sessions.last())
+                .map(|s| s.date.clone())
+        );
         ctx["resources"] = json!(course.resources.iter().map(|r| {
             let res = &data[*r];
-            let href = res.location.url();
-            json!({ "title": &res.title, "kind": crate::words_kind(res.kind), "minutes": res.minutes, "description": &res.description, "href": href })
+            let href = match (res.location.url(), res.location.file()) {
+                (Some(url), _) => Some(url.to_owned()),
+                (None, Some(file)) => Some(format!("../{}", resource_path(&res.id, file))),
+                _ => None,
+            };
+            json!({
+                "title": &res.title, "kind": crate::words_kind(res.kind),
+                "minutes": res.minutes.map(runs::length), "description": &res.description, "href": href,
+            })
         }).collect::<Vec<_>>());
-        self.page_with_sessions(
-            format!("courses/{}.html", course.id),
-            "course.html",
-            &ctx,
-            &[("sessions", &coming), ("recent", recent)],
-        )?;
+        self.page(format!("courses/{}.html", course.id), "course.html", &ctx)?;
         if !course.resources.is_empty() {
             let p = pack::for_course(data, c);
             let zip = pack::zip(&pack::files(data, &p)?);
@@ -547,31 +590,42 @@ impl Site<'_> {
         Ok(())
     }
 
-    /// The bulletin, as a page and as Markdown.
+    /// Each resource that is a file, once, at `resources/<id>.<ext>`: a
+    /// course page links it as well as packing it.
+    fn resource_files(&self) -> Result<(), Error> {
+        let data = self.data;
+        for res in data.resources() {
+            let Some(rel) = res.location.file() else {
+                continue;
+            };
+            // The same rule as `validate` and the packs: only public files.
+            let full = tip_core::public_file(data.root(), rel).map_err(|refusal| Error::File {
+                what: format!("resource `{}`", res.id),
+                path: rel.to_owned(),
+                refusal,
+            })?;
+            let bytes = std::fs::read(&full).map_err(Error::io(&full))?;
+            self.add(resource_path(&res.id, rel), bytes);
+        }
+        Ok(())
+    }
+
+    /// The bulletin, as a page and as Markdown: the email's content.
     fn bulletin(&self) -> Result<(), Error> {
         let window = Window {
             from: self.opts.as_of,
             months: self.opts.months,
         };
         let data = self.data;
-        let mut ctx = bulletin::context_but_dates(data, window);
+        let mut ctx = crate::email::context(data, window);
         ctx["built"] = json!(&self.built);
         ctx["logo"] = json!(&self.logo);
-        // The dates as `bulletin::context` gives them, but each session's
-        // row the one the front page and the course pages show (made once).
-        let tiers = bulletin::dates(data, window, |list| self.session_rows(list));
-        // Made into template values once for both pages.
-        let ctx = minijinja::value::merge_maps([
-            minijinja::context! { tiers => minijinja::Value::from(minijinja::value::Serde(&tiers)) },
-            minijinja::Value::from(minijinja::value::Serde(&ctx)),
-        ]);
+        ctx["root"] = json!("");
         let (html, markdown) = rayon::join(
-            || self.page_value("bulletin.html".into(), "bulletin.html", ctx.clone()),
-            // The Markdown bulletin is the one `tip bulletin` writes: the
-            // email's content, links absolute.
+            || self.page("bulletin.html".into(), "bulletin.html", &ctx),
+            // The Markdown bulletin is the one `tip bulletin` writes.
             || {
-                let md = crate::email::context(data, window);
-                let text = crate::templates::render(&self.env, "bulletin.md", &md)?;
+                let text = crate::templates::render(&self.env, "bulletin.md", &ctx)?;
                 self.add("bulletin.md".into(), text.into_bytes());
                 Ok(())
             },
@@ -614,6 +668,50 @@ impl Site<'_> {
             &json!({ "colour": colour }),
         )
     }
+}
+
+/// Where a course is started from the site: an e-learning course's `url`
+/// (any other course's `url` is linked from its runs' joining details).
+fn start_link(course: &Course) -> Option<String> {
+    (course.format == Format::ELearning).then(|| course.url.clone())?
+}
+
+/// A `mailto:` to register interest in a course with no dates (the
+/// course's booking address, else the programme's, else the organiser's).
+fn interest(data: &Dataset, course: &Course) -> Option<String> {
+    use tip_core::model::Booking;
+    let programme = data.programme();
+    let address = [course.booking.as_ref(), programme.booking.as_ref()]
+        .into_iter()
+        .flatten()
+        .find_map(|b| match b {
+            Booking::Email(e) => Some(e.to_string()),
+            _ => None,
+        })
+        .or_else(|| Some(programme.organiser.as_ref()?.email.as_ref()?.to_string()))?;
+    Some(format!(
+        "mailto:{address}?subject={}",
+        runs::percent(&format!("Interest: {}", course.title))
+    ))
+}
+
+/// `Face to face` for `face to face`.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Where a resource file is published: `resources/<id>.<ext>`, by its id
+/// (unique) and its file's extension.
+fn resource_path(id: &str, file: &str) -> String {
+    let ext = std::path::Path::new(file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| format!(".{}", e.to_ascii_lowercase()))
+        .unwrap_or_default();
+    format!("resources/{id}{ext}")
 }
 
 /// The courses a course's rule names as completed, each once, for links.

@@ -8,7 +8,7 @@ use crate::Error;
 
 const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
-    ("sessions.html", include_str!("../templates/sessions.html")),
+    ("run.html", include_str!("../templates/run.html")),
     ("index.html", include_str!("../templates/index.html")),
     ("course.html", include_str!("../templates/course.html")),
     ("progress.html", include_str!("../templates/progress.html")),

@@ -78,7 +78,7 @@ type Rejected = io::Result<Outcome>;
 
 /// Resolve the filter's ids, and name the feed after them.
 fn filter(data: &Dataset, args: &Args) -> Result<(Filter, String), Rejected> {
-    let mut parts = vec![data.programme().name.clone()];
+    let mut parts: Vec<String> = Vec::new();
     let mut filter = Filter {
         from: args.from,
         until: args.until,
@@ -133,7 +133,7 @@ fn filter(data: &Dataset, args: &Args) -> Result<(Filter, String), Rejected> {
         parts.push("My sessions".into());
         filter.person = Some(p);
     }
-    Ok((filter, parts.join(" — ")))
+    Ok((filter, tip_calendar::feed_name(data, &parts.join(" · "))))
 }
 
 /// What the calendar at `path` published, when tip wrote it (anything else

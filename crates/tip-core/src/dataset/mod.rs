@@ -233,6 +233,21 @@ impl Dataset {
         self.places_of(&self[cohort])
     }
 
+    /// How to book a cohort: its own `booking`, else its course's, else
+    /// the programme's, else the organiser's email (`None`: no way given).
+    pub fn booking(&self, cohort: Ix<Cohort>) -> Option<crate::model::Booking> {
+        let c = &self[cohort];
+        let programme = self.programme();
+        c.booking
+            .clone()
+            .or_else(|| self[c.course].booking.clone())
+            .or_else(|| programme.booking.clone())
+            .or_else(|| {
+                let email = programme.organiser.as_ref()?.email.as_ref()?;
+                Some(crate::model::Booking::Email(email.as_str().into()))
+            })
+    }
+
     pub(crate) fn places_of(&self, cohort: &Cohort) -> Option<u32> {
         let own = cohort.capacity.or(self[cohort.course].capacity);
         let room = match &cohort.place {

@@ -118,7 +118,7 @@ fn count_skipped(diags: &mut Vec<Diagnostic>, skipped: usize, cause: &Location) 
 /// Every check, side by side.
 fn all_checks(data: &Dataset) -> Vec<Diagnostic> {
     // The checks are independent: run them side by side.
-    let found: Vec<Vec<Diagnostic>> = (0..9)
+    let found: Vec<Vec<Diagnostic>> = (0..10)
         .into_par_iter()
         .map(|i| {
             let mut out = Vec::new();
@@ -140,6 +140,7 @@ fn all_checks(data: &Dataset) -> Vec<Diagnostic> {
                 6 => c.unsatisfiable_rules(),
                 7 if everything => c.duplicate_completions(),
                 8 if everything => c.ledger(),
+                9 => c.ways_in(),
                 _ => {}
             }
             out
@@ -363,6 +364,69 @@ impl Checker<'_> {
             self.repeats(&cohort.waitlist, &cohort.locs.waitlist, cohort, "waitlist");
             self.repeats(&cohort.trainers, &cohort.locs.trainers, cohort, "trainers");
             self.enrolled_and_waitlisted(cohort);
+        }
+    }
+
+    /// Every e-learning course can be started, and every cancelled run's
+    /// replacement is a run of the same course that is going ahead.
+    fn ways_in(&mut self) {
+        let data = self.data;
+        for course in &data.courses {
+            if course.format == Format::ELearning && course.url.is_none() && course.ended.is_none()
+            {
+                self.push(
+                    Diagnostic::warning(
+                        Code::NoStartLink,
+                        format!("e-learning course `{}` has no `url`", course.id),
+                    )
+                    .help("add `url: https://…`, the page where learners start it: the site's \"Start the course\" button leads there"),
+                    course.loc,
+                );
+            }
+        }
+        for (ix, cohort) in data.cohort_ixs() {
+            let Some(other) = cohort.replaced_by else {
+                continue;
+            };
+            let replacement = &data[other];
+            let why = if cohort.status != Status::Cancelled {
+                Some((
+                    format!(
+                        "cohort `{}` has a replacement but is not cancelled",
+                        cohort.id
+                    ),
+                    "set `status: cancelled`, or remove `replaced_by`".to_string(),
+                ))
+            } else if other == ix {
+                Some((
+                    format!("cohort `{}` is its own replacement", cohort.id),
+                    "name the run that people were moved to".to_string(),
+                ))
+            } else if replacement.course != cohort.course {
+                Some((
+                    format!(
+                        "cohort `{}` is replaced by `{}`, a run of another course",
+                        cohort.id, replacement.id
+                    ),
+                    format!("name a run of `{}`", data[cohort.course].id),
+                ))
+            } else if replacement.status == Status::Cancelled {
+                Some((
+                    format!(
+                        "cohort `{}` is replaced by `{}`, which is cancelled too",
+                        cohort.id, replacement.id
+                    ),
+                    format!("name the run that replaces `{}`", replacement.id),
+                ))
+            } else {
+                None
+            };
+            if let Some((message, help)) = why {
+                self.push(
+                    Diagnostic::error(Code::BadReplacement, message).help(help),
+                    cohort.locs.replaced_by.unwrap_or(cohort.loc),
+                );
+            }
         }
     }
 

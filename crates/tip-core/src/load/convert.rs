@@ -141,6 +141,7 @@ pub(crate) fn venue(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converte
     let region = ctx.field(rec, "region", |c, v| c.reference(v, &ix.regions));
     let capacity = ctx.field(rec, "capacity", |c, v| c.int(v, 1));
     let access = ctx.field(rec, "access", Ctx::text);
+    let map = ctx.field(rec, "map", Ctx::url);
     all_or_broken!(Some(id); name);
     Ok(Venue {
         id,
@@ -149,6 +150,7 @@ pub(crate) fn venue(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converte
         region,
         capacity,
         access,
+        map,
         loc: rec.loc,
     })
 }
@@ -232,6 +234,9 @@ fn course_fields(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<C
     });
     let format = ctx.required(rec, "format", what, Ctx::vocabulary::<Format>);
     let summary = ctx.field(rec, "summary", Ctx::text);
+    let url = ctx.field(rec, "url", Ctx::url);
+    let booking = ctx.field(rec, "booking", Ctx::booking);
+    let ended = ctx.field(rec, "ended", Ctx::date);
     let provider = ctx.field(rec, "provider", Ctx::text);
     let minutes = ctx.field(rec, "minutes", |c, v| c.int(v, 1));
     let cpd_hours = ctx.field(rec, "cpd_hours", Ctx::decimal);
@@ -264,6 +269,9 @@ fn course_fields(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<C
         tier,
         format,
         summary,
+        url,
+        booking,
+        ended,
         provider,
         minutes,
         cpd_hours,
@@ -438,7 +446,18 @@ fn completed(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<(RuleKind, L
     }
 }
 
-pub(crate) fn cohort(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<Cohort> {
+/// A cohort, with the id its `replaced_by` names still to look up (cohorts
+/// name each other, so it is looked up once every cohort id is known).
+pub(crate) fn cohort(
+    ctx: &mut Ctx<'_>,
+    rec: &Record<'_>,
+    ix: &Index,
+) -> (Converted<Cohort>, Option<Id>) {
+    let replaced_by = ctx.field(rec, "replaced_by", Ctx::id);
+    (cohort_fields(ctx, rec, ix), replaced_by)
+}
+
+fn cohort_fields(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Converted<Cohort> {
     let what = "cohort";
     let id = record_id(ctx, rec, what).ok_or(None)?;
     let course = ctx.required(rec, "course", what, |c, v| c.reference(v, &ix.courses));
@@ -454,6 +473,8 @@ pub(crate) fn cohort(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Convert
         );
     }
     let place = venue.map(Place::Venue).or(online.map(Place::Online));
+    let public_link = ctx.field(rec, "public_link", Ctx::bool).unwrap_or(false);
+    let booking = ctx.field(rec, "booking", Ctx::booking);
     let people = |c: &mut Ctx<'_>, v: Val<'_>| c.references_at::<Person>(v, &ix.people);
     let (trainers, trainer_locs) = ctx
         .field(rec, "trainers", people)
@@ -481,6 +502,7 @@ pub(crate) fn cohort(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Convert
         place: ctx
             .value_loc(rec, "venue")
             .or_else(|| ctx.value_loc(rec, "online")),
+        replaced_by: ctx.value_loc(rec, "replaced_by"),
         trainers: trainer_locs,
         enrolled: enrolled_locs,
         waitlist: waitlist_locs,
@@ -509,6 +531,9 @@ pub(crate) fn cohort(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Convert
         course,
         region,
         place,
+        public_link,
+        booking,
+        replaced_by: None,
         trainers,
         capacity,
         status,
@@ -1115,6 +1140,7 @@ pub(crate) fn programme(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opti
         Some(url)
     });
     let site_url = ctx.field(rec, "site_url", Ctx::url);
+    let booking = ctx.field(rec, "booking", Ctx::booking);
     let public_keys = public_keys(ctx, rec);
     let vision = ctx.field(rec, "vision", |c, v| vision(c, v, ix));
     let branding = ctx.field(rec, "branding", branding);
@@ -1129,6 +1155,7 @@ pub(crate) fn programme(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> Opti
         working_days,
         verify_url,
         site_url,
+        booking,
         public_keys,
         vision,
         branding,

@@ -633,10 +633,14 @@ fn cohorts(
     let mut cohorts = Vec::new();
     let shared: &Index = index;
     let by_file = each_in_parallel(sources.len(), |k| {
-        let (mut out, mut d) = (Vec::new(), Vec::new());
+        let (mut out, mut d, mut pending) = (Vec::new(), Vec::new(), Vec::new());
         let mut read = |parts: &[Part<'_>], d: &mut Vec<Diagnostic>| {
             each_record(files, parts, "cohort", d, |ctx, rec| {
-                out.push(convert::cohort(ctx, rec, shared))
+                let (cohort, replaced_by) = convert::cohort(ctx, rec, shared);
+                if let (Ok(_), Some(id)) = (&cohort, replaced_by) {
+                    pending.push((out.len(), id));
+                }
+                out.push(cohort);
             });
         };
         let mut unreadable = None;
@@ -662,10 +666,18 @@ fn cohorts(
             },
             None => {}
         }
-        (out, d, unreadable)
+        (out, d, pending, unreadable)
     });
     let mut results = Vec::new();
-    for (mut out, mut d, unreadable) in by_file {
+    // Each `replaced_by` id, by the place of its cohort among the kept.
+    let (mut replacements, mut kept) = (Vec::new(), 0usize);
+    for (mut out, mut d, pending, unreadable) in by_file {
+        let mut places = Vec::with_capacity(out.len());
+        for r in &out {
+            places.push(kept);
+            kept += usize::from(r.is_ok());
+        }
+        replacements.extend(pending.into_iter().map(|(at, id)| (places[at], id)));
         results.append(&mut out);
         diags.append(&mut d);
         // As `mark_incomplete` does for a file it could not parse.
@@ -674,7 +686,30 @@ fn cohorts(
         }
     }
     register(files, results, &mut index.cohorts, &mut cohorts, diags);
+    replaced_by(files, &mut cohorts, replacements, &index.cohorts, diags);
     cohorts
+}
+
+/// Look up each cohort's `replaced_by`, now that every cohort id is known.
+fn replaced_by(
+    files: &Files,
+    cohorts: &mut [Cohort],
+    replacements: Vec<(usize, Id)>,
+    table: &IdTable,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (at, id) in replacements {
+        let cohort = &mut cohorts[at];
+        match table.get(&id) {
+            Some(ix) => cohort.replaced_by = Some(ix),
+            None => {
+                let loc = cohort.locs.replaced_by.unwrap_or(cohort.loc);
+                let mut ctx = Ctx::new(files, loc.file, "");
+                ctx.unknown_reference(&id, loc, table);
+                diags.append(&mut ctx.diagnostics);
+            }
+        }
+    }
 }
 
 /// Tiers, each level once.

@@ -14,7 +14,7 @@ use crate::files::Files;
 use crate::ix::Ix;
 use crate::load::yaml::{Kind, Node};
 use crate::loc::{FileId, Loc};
-use crate::model::{Duration, Id, Text};
+use crate::model::{Booking, Duration, Id, Text};
 use crate::schema::Field;
 use crate::suggest::did_you_mean;
 
@@ -861,6 +861,29 @@ impl<'a> Ctx<'a> {
             return None;
         }
         Some(s)
+    }
+
+    /// How to book: a form's web address or an email address (a
+    /// `mailto:` prefix is dropped).
+    pub(crate) fn booking(&mut self, val: Val<'_>) -> Option<Booking> {
+        let s = self.text(val)?;
+        let s = s.trim();
+        if s.starts_with("http://") || s.starts_with("https://") {
+            return self.url(val).map(Booking::Form);
+        }
+        let address = s.strip_prefix("mailto:").unwrap_or(s);
+        if is_email(address) {
+            return Some(Booking::Email(address.into()));
+        }
+        self.error(
+            Code::InvalidValue,
+            self.loc_of(val),
+            format!("`{s}` is neither a web address nor an email address"),
+        )
+        .help = Some(
+            "write a booking form's address (`https://…`, with `{cohort}` where the form takes the run's id) or an email address".into(),
+        );
+        None
     }
 
     /// A domain name, for calendar UIDs: dot-separated labels of ASCII

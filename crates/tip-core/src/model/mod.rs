@@ -109,6 +109,8 @@ pub struct Programme {
     pub verify_url: Option<String>,
     /// Where the site is published.
     pub site_url: Option<String>,
+    /// How to book, unless a course or cohort says otherwise.
+    pub booking: Option<Booking>,
     /// The certificates' public keys over time (`public_keys`, or the
     /// one-key shorthand `public_key`), in the order written: the newest
     /// last.
@@ -353,8 +355,10 @@ pub struct Venue {
     pub region: Option<Ix<Region>>,
     /// Most people the room holds.
     pub capacity: Option<u32>,
-    /// Access notes.
+    /// Access notes, published with every date there.
     pub access: Option<String>,
+    /// A map of where it is.
+    pub map: Option<String>,
     /// Where it is defined.
     pub loc: Loc,
 }
@@ -439,6 +443,12 @@ pub struct Course {
     pub format: Format,
     /// A paragraph.
     pub summary: Option<String>,
+    /// Where it is taken (an e-learning course's start page).
+    pub url: Option<String>,
+    /// How to book it (default: the programme's).
+    pub booking: Option<Booking>,
+    /// When a finished programme ended.
+    pub ended: Option<NaiveDate>,
     /// Who delivers it.
     pub provider: Option<String>,
     /// Minutes per session.
@@ -501,6 +511,27 @@ vocabulary! {
         Confirmed = "confirmed",
         /// Cancelled (kept, published as cancelled).
         Cancelled = "cancelled",
+    }
+}
+
+/// How to book: a form or an email address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Booking {
+    /// A form's address; `{cohort}` in it stands for the run's id.
+    Form(String),
+    /// An email address.
+    Email(Text),
+}
+
+impl Booking {
+    /// The form's address for one run (`{cohort}` replaced by its id), or
+    /// `None` for an email address.
+    pub fn form_for(&self, cohort: &str) -> Option<String> {
+        match self {
+            Booking::Form(url) => Some(url.replace("{cohort}", cohort)),
+            Booking::Email(_) => None,
+        }
     }
 }
 
@@ -622,6 +653,12 @@ pub struct Cohort {
     pub region: Option<Ix<Region>>,
     /// Where it meets.
     pub place: Option<Place>,
+    /// Whether its joining link (`online`) is published.
+    pub public_link: bool,
+    /// How to book it (default: the course's).
+    pub booking: Option<Booking>,
+    /// The run that replaces it (when it is cancelled).
+    pub replaced_by: Option<Ix<Cohort>>,
     /// Who delivers it.
     pub trainers: Vec<Ix<Person>>,
     /// Places (its own, else the course's).
@@ -653,6 +690,8 @@ pub struct CohortLocs {
     pub capacity: Option<Loc>,
     /// `venue:` or `online:`'s value.
     pub place: Option<Loc>,
+    /// `replaced_by:`'s value.
+    pub replaced_by: Option<Loc>,
     /// Each id in `trainers`, in order.
     pub trainers: Vec<Loc>,
     /// Each id in `enrolled`, in order.

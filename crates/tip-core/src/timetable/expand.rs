@@ -304,6 +304,7 @@ mod tests {
             ],
             verify_url: None,
             site_url: None,
+            booking: None,
             public_keys: Vec::new(),
             vision: None,
             branding: None,
