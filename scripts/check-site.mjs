@@ -1,5 +1,6 @@
 // Open every page of a built site in headless Chromium at phone and
-// desktop widths: no horizontal scrolling, no axe-core violations; with
+// desktop widths, in the light and the dark colour scheme: no horizontal
+// scrolling, no axe-core violations (colour contrast included); with
 // --screenshots, save the front page and a course page at both widths
 // under docs/images/. Run by scripts/check-site.sh.
 import fs from "node:fs";
@@ -27,28 +28,34 @@ const browser = await puppeteer.launch({
 });
 let failures = 0;
 const widths = [390, 1280];
+const schemes = ["light", "dark"];
 for (const file of pages.sort()) {
   for (const width of widths) {
-    const page = await browser.newPage();
-    await page.setViewport({ width, height: 900 });
-    await page.goto("file://" + file, { waitUntil: "load" });
-    const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    if (wide > 0) {
-      console.log(`FAILED ${path.relative(site, file)} at ${width}px scrolls sideways by ${wide}px`);
-      failures++;
+    for (const scheme of schemes) {
+      const page = await browser.newPage();
+      await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
+      await page.setViewport({ width, height: 900 });
+      await page.goto("file://" + file, { waitUntil: "load" });
+      const where = `${path.relative(site, file)} at ${width}px (${scheme})`;
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (wide > 0) {
+        console.log(`FAILED ${where} scrolls sideways by ${wide}px`);
+        failures++;
+      }
+      await page.addScriptTag({ content: axeSource });
+      const result = await page.evaluate(async () => await axe.run(document, { resultTypes: ["violations"] }));
+      for (const v of result.violations) {
+        console.log(`FAILED ${where}: axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} element(s)`);
+        failures++;
+      }
+      await page.close();
     }
-    await page.addScriptTag({ content: axeSource });
-    const result = await page.evaluate(async () => await axe.run(document, { resultTypes: ["violations"] }));
-    for (const v of result.violations) {
-      console.log(`FAILED ${path.relative(site, file)} at ${width}px: axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} element(s)`);
-      failures++;
-    }
-    await page.close();
   }
 }
 if (shots) {
-  const shoot = async (rel, name, width, height) => {
+  const shoot = async (rel, name, width, height, scheme = "light") => {
     const page = await browser.newPage();
+    await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: scheme }]);
     await page.setViewport({ width, height });
     await page.goto("file://" + path.join(site, rel), { waitUntil: "load" });
     await page.screenshot({ path: path.join(shots, name) });
@@ -60,7 +67,11 @@ if (shots) {
   await shoot("courses/l2-trauma-awareness.html", "site-course-phone.png", 390, 1600);
   await shoot("progress.html", "site-progress.png", 1280, 1300);
   await shoot("progress.html", "site-progress-phone.png", 390, 1600);
+  // A phone's first screen, as a learner opens it.
+  await shoot("index.html", "site-index-first-screen.png", 390, 844);
+  await shoot("courses/becoming-ti.html", "site-elearning-phone.png", 390, 844);
+  await shoot("courses/l2-trauma-awareness.html", "site-course-phone-dark.png", 390, 1600, "dark");
 }
 await browser.close();
-console.log(`axe-core and scroll width: ${pages.length} pages at ${widths.join(" and ")} px, ${failures} problem(s)`);
+console.log(`axe-core and scroll width: ${pages.length} pages at ${widths.join(" and ")} px, light and dark, ${failures} problem(s)`);
 process.exit(failures ? 1 : 0);

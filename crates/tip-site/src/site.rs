@@ -641,8 +641,9 @@ impl Site<'_> {
         let vision = self.data.programme().vision.as_ref();
         ctx["by"] = json!(vision.map(|v| bulletin::long(v.by)));
         ctx["targets"] = json!(targets);
-        let (trend, table) = over_time(self.data, self.opts.as_of, &targets)?;
-        ctx["trend"] = json!({ "tiers": target_tiers(&targets), "rows": table });
+        let (trend, table, target_line) = over_time(self.data, self.opts.as_of, &targets)?;
+        ctx["trend"] =
+            json!({ "tiers": target_tiers(&targets), "rows": table, "target_line": target_line });
         self.page("progress.html".into(), "progress.html", &ctx)?;
         if !targets.is_empty() {
             self.add("progress.svg".into(), chart(&targets)?.into_bytes());
@@ -863,7 +864,7 @@ fn chart(targets: &[Progress]) -> Result<String, Error> {
         }
         root.present().map_err(|e| err(&e))?;
     }
-    Ok(svg)
+    Ok(dark_mode(svg))
 }
 
 /// The tiers the targets name, each once, in order.
@@ -880,10 +881,9 @@ fn over_time(
     data: &Dataset,
     as_of: NaiveDate,
     targets: &[Progress],
-) -> Result<(String, Vec<Value>), Error> {
-    let err = |e: &dyn std::fmt::Display| Error::Chart(e.to_string());
+) -> Result<(String, Vec<Value>, bool), Error> {
     let Some(vision) = &data.programme().vision else {
-        return Ok((String::new(), Vec::new()));
+        return Ok((String::new(), Vec::new(), false));
     };
     use chrono::Datelike;
     let tiers = target_tiers(targets);
@@ -947,22 +947,55 @@ fn over_time(
             .map_or(1, |t| u64::from(t.people.max(1)))
     };
     let share = |tier: u32, on: NaiveDate| count(tier, on) as f64 * 100.0 / target_of(tier) as f64;
-    let top = tiers
+    let shares: Vec<Vec<(NaiveDate, f64)>> = tiers
         .iter()
-        .map(|&t| share(t, as_of))
-        .fold(100.0_f64, f64::max)
-        * 1.1;
+        .map(|&t| ends.iter().map(|&d| (d, share(t, d))).collect())
+        .collect();
+    let highest = shares.iter().flatten().map(|(_, s)| *s).fold(0.0, f64::max);
+    let svg = over_time_chart(&tiers, &shares, first, as_of, vision.by)?;
+    Ok((svg, table, axis_top(highest) >= 100.0))
+}
+
+/// The axis's top: a round number just above `highest` (a percentage), so
+/// lines at 0.3% to 6% fill the chart rather than lie on its floor.
+fn axis_top(highest: f64) -> f64 {
+    let want = (highest * 1.15).max(1.0);
+    [1.0, 2.0, 2.5, 5.0]
+        .iter()
+        .flat_map(|step| (0..4).map(move |p| step * 10f64.powi(p)))
+        .filter(|t| *t >= want)
+        .reduce(f64::min)
+        .unwrap_or(want.ceil())
+}
+
+/// The over-time chart: a line a tier (its share of its target at each
+/// date), the axis fitted to the lines, the targets' 100% drawn when it is
+/// on the scale, and the legend under the plot, clear of every line.
+fn over_time_chart(
+    tiers: &[u32],
+    shares: &[Vec<(NaiveDate, f64)>],
+    first: NaiveDate,
+    as_of: NaiveDate,
+    by: NaiveDate,
+) -> Result<String, Error> {
+    use chrono::Datelike;
+    let err = |e: &dyn std::fmt::Display| Error::Chart(e.to_string());
+    let highest = shares.iter().flatten().map(|(_, s)| *s).fold(0.0, f64::max);
+    let top = axis_top(highest);
+    let legend_rows = tiers.len().div_ceil(3) as u32;
+    let height = 340 + 30 * legend_rows;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (CHART_W, 380)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (CHART_W, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(&e))?;
+        let (plot, legend) = root.split_vertically(340);
         // Time as fractional years: 2022.5 is the middle of 2022.
         let fy = |d: NaiveDate| f64::from(d.year()) + f64::from(d.ordinal0()) / 365.25;
-        let from = NaiveDate::from_ymd_opt(y0, 1, 1).unwrap_or(first);
-        let to = vision.by.max(as_of);
+        let from = NaiveDate::from_ymd_opt(first.year(), 1, 1).unwrap_or(first);
+        let to = by.max(as_of);
         let (x0, x1) = (fy(from), fy(to).max(fy(from) + 1.0));
         let years = (x1 - x0).ceil() as usize + 1;
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(&plot)
             .margin(10)
             .x_label_area_size(30)
             .y_label_area_size(64)
@@ -974,7 +1007,13 @@ fn over_time(
             .x_labels(years.min(6))
             .x_label_formatter(&|v| format!("{}", v.round() as i32))
             .y_labels(6)
-            .y_label_formatter(&|v| format!("{}%", v.round() as i64))
+            .y_label_formatter(&|v| {
+                if top < 10.0 {
+                    format!("{v:.1}%")
+                } else {
+                    format!("{}%", v.round() as i64)
+                }
+            })
             .label_style(("sans-serif", CHART_TEXT))
             .draw()
             .map_err(|e| err(&e))?;
@@ -984,43 +1023,78 @@ fn over_time(
             RGBColor(0x2e, 0x7d, 0x32),
             RGBColor(0x6a, 0x1b, 0x9a),
         ];
-        for (k, &tier) in tiers.iter().enumerate() {
+        for (k, points) in shares.iter().enumerate() {
             let colour = palette[k % palette.len()];
-            let mut points = vec![(fy(from), 0.0)];
-            points.extend(ends.iter().map(|&d| (fy(d), share(tier, d))));
+            let mut line = vec![(fy(from), 0.0)];
+            line.extend(points.iter().map(|&(d, s)| (fy(d), s)));
             chart
-                .draw_series(LineSeries::new(points, colour.stroke_width(3)))
-                .map_err(|e| err(&e))?
-                .label(format!("Tier {tier}"))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
-                });
+                .draw_series(LineSeries::new(line, colour.stroke_width(3)))
+                .map_err(|e| err(&e))?;
         }
-        // Every target: 100% by the vision's date.
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(x0, 100.0), (fy(vision.by), 100.0)],
-                8,
-                5,
-                RGBColor(0x1a, 0x1a, 0x1a).stroke_width(2),
-            ))
-            .map_err(|e| err(&e))?;
-        chart
-            .configure_series_labels()
-            .label_font(("sans-serif", CHART_TEXT))
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(0xcc, 0xcc, 0xcc))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .map_err(|e| err(&e))?;
+        // Every target: 100% by the vision's date, when the scale reaches it.
+        if top >= 100.0 {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(x0, 100.0), (fy(by), 100.0)],
+                    8,
+                    5,
+                    RGBColor(0x1a, 0x1a, 0x1a).stroke_width(2),
+                ))
+                .map_err(|e| err(&e))?;
+        }
+        // The legend: three a row, under the plot.
+        let ink = RGBColor(0x1a, 0x1a, 0x1a);
+        for (k, tier) in tiers.iter().enumerate() {
+            let colour = palette[k % palette.len()];
+            let (x, y) = (74 + (k as i32 % 3) * 115, 10 + (k as i32 / 3) * 30);
+            legend
+                .draw(&PathElement::new(
+                    vec![(x, y + 10), (x + 24, y + 10)],
+                    colour.stroke_width(3),
+                ))
+                .map_err(|e| err(&e))?;
+            legend
+                .draw(&Text::new(
+                    format!("Tier {tier}"),
+                    (x + 30, y),
+                    ("sans-serif", CHART_TEXT).into_font().color(&ink),
+                ))
+                .map_err(|e| err(&e))?;
+        }
         root.present().map_err(|e| err(&e))?;
     }
-    Ok((svg, table))
+    Ok(dark_mode(svg))
+}
+
+/// A chart's colours for a dark page: the SVG's own stylesheet, which
+/// browsers apply to an `<img>` by the reader's colour scheme.
+fn dark_mode(svg: String) -> String {
+    const STYLE: &str = "<style>@media (prefers-color-scheme: dark) {\
+rect[fill=\"#FFFFFF\"] { fill: #121416; } line[stroke=\"#FFFFFF\"] { stroke: #121416; }\
+text, [fill=\"#000000\"], [fill=\"#1A1A1A\"] { fill: #f0f0f0; }\
+[stroke=\"#000000\"], [stroke=\"#1A1A1A\"] { stroke: #f0f0f0; }\
+[fill=\"#E4E8EC\"] { fill: #3a3f43; } [fill=\"#00577A\"] { fill: #8cc8ff; } [stroke=\"#00577A\"] { stroke: #8cc8ff; }\
+[stroke=\"#B34A00\"] { stroke: #ffb070; } [stroke=\"#2E7D32\"] { stroke: #8fd694; } [stroke=\"#6A1B9A\"] { stroke: #d7a6ff; }\
+}</style>";
+    match svg.find('>') {
+        Some(at) => format!("{}{STYLE}{}", &svg[..=at], &svg[at + 1..]),
+        None => svg,
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::initials;
+    use super::{axis_top, initials};
+
+    #[test]
+    fn the_axis_fits_the_lines() {
+        assert_eq!(axis_top(6.0), 10.0);
+        assert_eq!(axis_top(0.3), 1.0);
+        assert_eq!(axis_top(1.9), 2.5);
+        assert_eq!(axis_top(90.0), 250.0_f64.min(axis_top(90.0)));
+        assert!(axis_top(90.0) >= 100.0);
+        assert_eq!(axis_top(120.0), 200.0);
+    }
 
     #[test]
     fn initials_are_first_letters_of_the_first_and_last_words() {
