@@ -59,8 +59,8 @@ impl Desk {
     }
 }
 
-/// The `SEQUENCE` of each event of a calendar, by UID.
-fn sequences(ics: &Path) -> std::collections::BTreeMap<String, u32> {
+/// The `SEQUENCE` and `DTSTAMP` of each event of a calendar, by UID.
+fn sequences(ics: &Path) -> std::collections::BTreeMap<String, (u32, String)> {
     let text = fs::read_to_string(ics).unwrap().replace("\r\n ", "");
     let mut out = std::collections::BTreeMap::new();
     for event in text.split("BEGIN:VEVENT").skip(1) {
@@ -71,7 +71,10 @@ fn sequences(ics: &Path) -> std::collections::BTreeMap<String, u32> {
                 .unwrap()
                 .to_owned()
         };
-        out.insert(field("UID:"), field("SEQUENCE:").parse().unwrap());
+        out.insert(
+            field("UID:"),
+            (field("SEQUENCE:").parse().unwrap(), field("DTSTAMP:")),
+        );
     }
     out
 }
@@ -258,11 +261,21 @@ fn a_coordinators_year() {
     let after = sequences(&tmp.path().join("site/calendars/all.ics"));
     let risen: Vec<&String> = after
         .iter()
-        .filter(|(uid, n)| before.get(*uid).is_some_and(|b| *n > b))
+        .filter(|(uid, n)| before.get(*uid).is_some_and(|b| n.0 > b.0))
         .map(|(uid, _)| uid)
         .collect();
     assert_eq!(risen.len(), 1, "{before:?} {after:?} {risen:?}");
     assert!(risen[0].contains("introduction-2026-03"), "{risen:?}");
+    // Subscribers see only that event change: the others keep the DTSTAMP
+    // of the build that last changed them.
+    for (uid, (_, stamp)) in &after {
+        let expected = if uid == risen[0] {
+            "20260206T000000Z"
+        } else {
+            before[uid].1.as_str()
+        };
+        assert_eq!(stamp, expected, "{uid}");
+    }
     desk.ok(
         "2026-02-06",
         &["calendar", "our-programme", "-o", "all.ics"],
@@ -523,4 +536,53 @@ fn the_guide_runs_as_written() {
     assert!(ledger.contains("MY-PROGRAMME-2026-000002"), "{ledger}");
     assert!(ledger.contains("name misspelt"), "{ledger}");
     assert!(home.join("tip-keys/issuer.pem").is_file());
+}
+
+/// A learner's path, with the real `tip` on the example: the site's first
+/// screen holds the next dates; the e-learning starts in one tap; each run
+/// is booked in one tap with access notes and cohort notes beside it; the
+/// run's calendar links back to its course page.
+#[test]
+fn a_learners_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let desk = Desk {
+        home: tmp.path().to_path_buf(),
+        key: None,
+    };
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/kent-medway");
+    let example = example.to_str().unwrap();
+    desk.ok(
+        "2022-06-01",
+        &["build", example, "-o", "site", "--as-of", "2022-06-01"],
+    );
+    let read = |p: &str| fs::read_to_string(tmp.path().join("site").join(p)).unwrap();
+    let index = read("index.html");
+    let dates = index.find("<h2 id=\"dates\">Next dates</h2>").unwrap();
+    assert!(dates < index.find("<h2 id=\"tier-1\">").unwrap());
+    // A front-line worker starts the e-learning from the front page.
+    assert!(index.contains(
+        "href=\"https://learning.kent-medway.example.org/becoming-trauma-informed\">Start the course"
+    ));
+    // A manager books the Dartford run: one tap, with what to know.
+    let l2 = read("courses/l2-trauma-awareness.html");
+    let card = &l2[l2.find("id=\"run-l2-2022-10-dartford\"").unwrap()..];
+    let card = &card[..card.find("\n</li>").unwrap()];
+    assert!(card.contains("href=\"mailto:trauma.informed@example.org?subject=Booking%3A"));
+    assert!(card.contains("Step-free; quiet room available."));
+    assert!(card.contains("Orchard Street car park"));
+    // A partner adds it to Outlook: the event links back to the course.
+    let ics = read("calendars/runs/l2-2022-10-dartford.ics");
+    assert!(
+        ics.contains("URL:https://tip.kent-medway.example.org/courses/l2-trauma-awareness.html")
+    );
+    // Rebuilt later with nothing changed: no event changes.
+    let before = sequences(&tmp.path().join("site/calendars/all.ics"));
+    desk.ok(
+        "2022-06-15",
+        &["build", example, "-o", "site", "--as-of", "2022-06-01"],
+    );
+    assert_eq!(
+        sequences(&tmp.path().join("site/calendars/all.ics")),
+        before
+    );
 }
