@@ -3307,17 +3307,12 @@ fn unreadable_public_files_are_reported_as_such() {
 fn every_test_the_hostile_inputs_table_names_exists() {
     let doc = fs::read_to_string(repo().join("docs/hostile-inputs.md")).unwrap();
     let mut sources = String::new();
-    for dir in [
-        "tests",
-        "crates/tip-core/src",
-        "crates/tip-core/src/load",
-        "crates/tip-calendar/src",
-        "crates/tip-site/src",
-    ] {
-        for entry in fs::read_dir(repo().join(dir)).unwrap().flatten() {
-            if entry.path().extension().is_some_and(|e| e == "rs") {
-                sources.push_str(&fs::read_to_string(entry.path()).unwrap());
-            }
+    for file in walk(&repo().join("crates"))
+        .into_iter()
+        .chain(walk(&repo().join("tests")))
+    {
+        if file.extension().is_some_and(|e| e == "rs") {
+            sources.push_str(&fs::read_to_string(file).unwrap());
         }
     }
     let mut named = 0;
@@ -3334,4 +3329,155 @@ fn every_test_the_hostile_inputs_table_names_exists() {
         }
     }
     assert!(named >= 25, "{named}");
+}
+
+/// Peak resident memory of a process, in kB (Linux).
+fn peak_kb(pid: u32) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The preview cannot be knocked over: 2,000 connections left idle and a
+/// 200 MB header later it answers normally, in under 100 MB; a foreign
+/// `Host` is refused and a head too large is answered 431.
+#[test]
+fn serve_answers_after_two_thousand_idle_connections_and_a_huge_header() {
+    use std::io::{BufRead, Read, Write};
+    let (_tmp, data) = example_copy();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tip"))
+        .args(["serve", s(&data), "--port", "0", "--as-of", "2022-06-01"])
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let port: u16 = loop {
+        let line = lines.next().expect("tip serve says where").unwrap();
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    assert!(http_get(port, "/").contains("Next dates"));
+    // 2,000 connections that never send a byte, held open.
+    let idle: Vec<std::net::TcpStream> = (0..2000)
+        .filter_map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).ok())
+        .collect();
+    assert!(idle.len() >= 1900, "only {} connected", idle.len());
+    let started = std::time::Instant::now();
+    let page = http_get(port, "/");
+    assert!(page.contains("Next dates"), "{page}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "answered in {:?}",
+        started.elapsed()
+    );
+    drop(idle);
+    // A header of 200 MB: refused after its first kilobytes.
+    {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        c.set_write_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        write!(c, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ").unwrap();
+        let chunk = vec![b'a'; 1 << 20];
+        let mut sent = 0;
+        while sent < 200 && c.write_all(&chunk).is_ok() {
+            sent += 1;
+        }
+        assert!(sent < 200, "the server read all 200 MB");
+        let mut out = Vec::new();
+        let _ = c.read_to_end(&mut out);
+        let out = String::from_utf8_lossy(&out);
+        assert!(out.is_empty() || out.starts_with("HTTP/1.1 431"), "{out}");
+    }
+    assert!(http_get(port, "/").contains("Next dates"));
+    // Nothing but this computer's names.
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(c, "GET / HTTP/1.1\r\nHost: rebound.example\r\n\r\n").unwrap();
+    let mut out = String::new();
+    c.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 421"), "{out}");
+    if let Some(kb) = peak_kb(child.id()) {
+        assert!(kb < 100 * 1024, "peak {kb} kB");
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+/// A folder the preview cannot read is a problem shown on its page, not
+/// the end of the preview. (Run as an ordinary user: as root every folder
+/// is readable, so the test runs `tip` as `nobody` through `setpriv`, or
+/// says it is skipped.)
+#[cfg(unix)]
+#[test]
+fn serve_shows_an_unreadable_folder_on_its_page() {
+    use std::io::{BufRead, Read, Write};
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let open = |p: &Path, mode| fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
+    open(tmp.path(), 0o755);
+    let data = tmp.path().join("data");
+    fs::create_dir(&data).unwrap();
+    copy_dir(&repo().join("data/kent-medway"), &data);
+    let tip = tmp.path().join("tip");
+    fs::copy(env!("CARGO_BIN_EXE_tip"), &tip).unwrap();
+    // Readable by `nobody` (folders are made 0755 under the usual umask).
+    for file in walk(&data) {
+        open(&file, 0o644);
+    }
+    open(&data, 0o755);
+    open(&tip, 0o755);
+    let locked = data.join("locked");
+    fs::create_dir(&locked).unwrap();
+    fs::write(locked.join("venues.yaml"), "venues: []\n").unwrap();
+    open(&locked, 0o000);
+    let root = fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
+    let mut cmd = if root {
+        if Command::new("setpriv").arg("--version").output().is_err() {
+            eprintln!("skipped: running as root without setpriv");
+            return;
+        }
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&tip);
+        c
+    } else {
+        Command::new(&tip)
+    };
+    let mut child = cmd
+        .args(["serve", s(&data), "--port", "0", "--as-of", "2022-06-01"])
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let port: u16 = loop {
+        let Some(Ok(line)) = lines.next() else {
+            panic!("tip serve stopped before serving");
+        };
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(c, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut page = String::new();
+    c.read_to_string(&mut page).unwrap();
+    assert!(page.contains("The data has problems"), "{page}");
+    assert!(page.contains("locked"), "{page}");
+    assert!(child.try_wait().unwrap().is_none(), "still serving");
+    open(&locked, 0o755);
+    child.kill().unwrap();
+    let _ = child.wait();
 }

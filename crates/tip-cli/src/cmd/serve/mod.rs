@@ -18,6 +18,9 @@ use tip_site::site;
 
 use crate::{DataDir, Outcome};
 
+mod http;
+use http::Reply;
+
 /// Arguments of `tip serve`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -59,7 +62,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         // The same words as every other command.
         crate::data::check(&dir, tip_core::Scope::Everything)?;
     }
-    let server = tiny_http::Server::http((args.host, args.port)).map_err(|e| {
+    let listener = std::net::TcpListener::bind((args.host, args.port)).map_err(|e| {
         io::Error::new(
             io::ErrorKind::AddrInUse,
             format!(
@@ -79,7 +82,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         preview: build(&dir, args),
         version: 1,
     }));
-    let port = server.server_addr().to_ip().map_or(args.port, |a| a.port());
+    let port = listener.local_addr().map_or(args.port, |a| a.port());
     let mut err = anstream::stderr();
     let shown = if args.host.is_unspecified() || args.host.is_loopback() {
         "127.0.0.1".to_string()
@@ -111,8 +114,15 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         notify::Config::default().with_follow_symlinks(false),
     )
     .map_err(io::Error::other)?;
-    notify::Watcher::watch(&mut watcher, &dir, notify::RecursiveMode::Recursive)
-        .map_err(io::Error::other)?;
+    // A part that cannot be watched (an unreadable folder) is reported on
+    // the page by the build; the preview goes on with the rest.
+    if let Err(e) = notify::Watcher::watch(&mut watcher, &dir, notify::RecursiveMode::Recursive) {
+        writeln!(
+            anstream::stderr(),
+            "warning: cannot watch every part of {}: {e}; save again after fixing it",
+            dir.display()
+        )?;
+    }
     let parent = std::path::absolute(&dir)
         .ok()
         .and_then(|d| d.parent().map(Path::to_path_buf));
@@ -156,30 +166,26 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         })
     };
 
-    for request in server.incoming_requests() {
-        // Only the names of this computer (and the address chosen) are
-        // answered: a web page elsewhere cannot read the preview through
-        // a name it points at 127.0.0.1 (DNS rebinding).
-        let host = request
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv("Host"))
-            .map(|h| h.value.as_str().to_owned());
-        if !allowed_host(host.as_deref(), args.host) {
-            let _ = request.respond(
-                tiny_http::Response::from_string(
+    // Only the names of this computer (and the address chosen) are
+    // answered: a web page elsewhere cannot read the preview through a
+    // name it points at 127.0.0.1 (DNS rebinding).
+    let host = args.host;
+    let served = {
+        let state = Arc::clone(&state);
+        http::serve(listener, move |request| {
+            if allowed_host(request.host.as_deref(), host) {
+                respond(&state, &request.target)
+            } else {
+                Reply::text(
+                    421,
                     "421 Misdirected Request: this preview answers to localhost only\n",
                 )
-                .with_status_code(421),
-            );
-            continue;
-        }
-        let response = respond(&state, request.url());
-        let _ = request.respond(response);
-    }
+            }
+        })
+    };
     drop(watcher);
     let _ = builder.join();
-    Ok(Outcome::Success)
+    served.map(|()| Outcome::Success)
 }
 
 /// Whether a request's `Host` names this computer or the address the
@@ -304,7 +310,7 @@ fn problems_page(text: &str) -> String {
 /// Polls the version and reloads when a rebuild happened.
 const RELOAD: &str = "<script>(function(){var v=null;setInterval(function(){fetch('/__tip/version').then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t}).catch(function(){})},500)})();</script>";
 
-fn respond(state: &Mutex<State>, url: &str) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
+fn respond(state: &Mutex<State>, url: &str) -> Reply {
     let s = state
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -342,15 +348,8 @@ fn respond(state: &Mutex<State>, url: &str) -> tiny_http::Response<io::Cursor<Ve
     }
 }
 
-fn reply(status: u16, kind: &str, body: Vec<u8>) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
-    let header = tiny_http::Header::from_bytes(&b"Content-Type"[..], kind.as_bytes())
-        .expect("a valid header");
-    let no_cache = tiny_http::Header::from_bytes(&b"Cache-Control"[..], &b"no-store"[..])
-        .expect("a valid header");
-    tiny_http::Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header)
-        .with_header(no_cache)
+fn reply(status: u16, kind: &'static str, body: Vec<u8>) -> Reply {
+    Reply { status, kind, body }
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -406,13 +405,9 @@ mod tests {
             version: 3,
         });
         let page = |url: &str| {
-            let mut body = Vec::new();
             let r = respond(&state, url);
-            let code = r.status_code().0;
-            r.into_reader().read_to_end(&mut body).unwrap();
-            (code, String::from_utf8(body).unwrap())
+            (r.status, String::from_utf8(r.body).unwrap())
         };
-        use std::io::Read;
         let (code, body) = page("/");
         assert_eq!(code, 200);
         assert!(body.contains("__tip/version"), "reloads itself");
