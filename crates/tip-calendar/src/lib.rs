@@ -232,8 +232,13 @@ pub fn feed_name(data: &Dataset, what: &str) -> String {
 
 /// The sessions a filter selects, in time order (then cohort, then number).
 pub fn sessions<'d>(data: &'d Dataset, filter: &Filter) -> Vec<(Ix<Cohort>, &'d Session)> {
-    let mut out: Vec<(Ix<Cohort>, &Session)> = data
-        .cohort_ixs()
+    // One cohort's feed (a run's "Add to calendar") looks at that cohort
+    // alone, not at every cohort of a national timetable.
+    let cohorts: Box<dyn Iterator<Item = (Ix<Cohort>, &Cohort)>> = match filter.cohort {
+        Some(ix) => Box::new(std::iter::once((ix, &data[ix]))),
+        None => Box::new(data.cohort_ixs()),
+    };
+    let mut out: Vec<(Ix<Cohort>, &Session)> = cohorts
         .filter(|(ix, _)| filter.cohort_matches(data, *ix))
         .flat_map(|(ix, _)| data.sessions(ix).iter().map(move |s| (ix, s)))
         .filter(|(_, s)| filter.date_matches(s.date()))
@@ -261,7 +266,7 @@ pub fn render(data: &Dataset, filter: &Filter, feed: &Feed) -> String {
             )
         })
         .collect();
-    let mut out = header(data, feed, &selected);
+    let mut out = header(data, feed, &selected, &Zones::default());
     for e in events {
         out.push_str(&e);
     }
@@ -304,6 +309,7 @@ pub fn render_feeds(
     wanted.dedup();
     let organizer = organizer(data.programme());
     let shared = feed("");
+    let zones = Zones::default();
     let texts: Vec<String> = wanted
         .par_iter()
         .map(|&(ix, number)| {
@@ -320,7 +326,7 @@ pub fn render_feeds(
         .par_iter()
         .zip(&selections)
         .map(|((name, _), selected)| {
-            let mut out = header(data, &feed(name), selected);
+            let mut out = header(data, &feed(name), selected, &zones);
             for (ix, s) in selected {
                 let at = wanted
                     .binary_search(&(*ix, s.number))
@@ -355,7 +361,37 @@ fn event_text(
 }
 
 /// The calendar's properties and time zone, up to its first event.
-fn header(data: &Dataset, feed: &Feed, selected: &[(Ix<Cohort>, &Session)]) -> String {
+/// The `VTIMEZONE` lines of each span of years, made once for every feed
+/// that spans it (a site has a feed a run: thousands).
+#[derive(Default)]
+struct Zones(std::sync::Mutex<std::collections::HashMap<YearSpan, std::sync::Arc<[String]>>>);
+
+/// The first and last day of the years a feed spans.
+type YearSpan = (NaiveDate, NaiveDate);
+
+impl Zones {
+    fn lines(
+        &self,
+        tz: chrono_tz::Tz,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> std::sync::Arc<[String]> {
+        let mut made = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        made.entry((start, end))
+            .or_insert_with(|| vtimezone::lines(tz, start, end).into())
+            .clone()
+    }
+}
+
+fn header(
+    data: &Dataset,
+    feed: &Feed,
+    selected: &[(Ix<Cohort>, &Session)],
+    zones: &Zones,
+) -> String {
     let programme = &data.programme();
     let tz = programme.timezone;
 
@@ -406,8 +442,8 @@ fn header(data: &Dataset, feed: &Feed, selected: &[(Ix<Cohort>, &Session)]) -> S
     // VTIMEZONE it does not write. Events are written in parallel.
     let mut out = refold(&cal.to_string());
     out.truncate(out.len() - "END:VCALENDAR\r\n".len());
-    for line in vtimezone::lines(tz, start, end) {
-        fold(&line, &mut out);
+    for line in zones.lines(tz, start, end).iter() {
+        fold(line, &mut out);
     }
     out
 }

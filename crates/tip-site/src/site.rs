@@ -182,6 +182,33 @@ impl Site<'_> {
         Ok(())
     }
 
+    /// [`Site::page`] with lists of runs beside `ctx`, made into template
+    /// values directly (a national front page lists thousands).
+    fn page_with_runs(
+        &self,
+        path: String,
+        template: &str,
+        ctx: &Value,
+        runs: &[(&str, &[Run])],
+    ) -> Result<(), Error> {
+        let lists: std::collections::BTreeMap<String, minijinja::Value> = runs
+            .iter()
+            .map(|(name, list)| {
+                (
+                    name.to_string(),
+                    minijinja::Value::from(minijinja::value::Serde(list)),
+                )
+            })
+            .collect();
+        let ctx = minijinja::value::merge_maps([
+            minijinja::Value::from_object(lists),
+            minijinja::Value::from(minijinja::value::Serde(ctx)),
+        ]);
+        let text = crate::templates::render_value(&self.env, template, ctx)?;
+        self.add(path, text.into_bytes());
+        Ok(())
+    }
+
     /// A year's status list from the last build, kept when it says what the
     /// data says now (signed by one of the issuer's keys, the same revoked
     /// entries, room for every issued one); otherwise the build fails with the
@@ -401,7 +428,11 @@ impl Site<'_> {
             ));
         }
         let offered = feeds.len();
-        for (ix, cohort) in data.cohort_ixs() {
+        // Each run still to come has its own file, for "Add to calendar"
+        // (a run that is over is offered no link).
+        let today = self.opts.as_of;
+        let to_come = |ix| data.sessions(ix).last().is_some_and(|s| s.date() >= today);
+        for (ix, cohort) in data.cohort_ixs().filter(|(ix, _)| to_come(*ix)) {
             let place = match &cohort.place {
                 Some(tip_core::model::Place::Venue(v)) => data[*v].name.clone(),
                 Some(_) => "Online".into(),
@@ -485,7 +516,7 @@ impl Site<'_> {
             .checked_add_months(Months::new(self.opts.months))
             .unwrap_or(NaiveDate::MAX);
         let (coming, _, recent) = self.runs(data.cohort_ixs().map(|(ix, _)| ix), until);
-        let coming: Vec<&Run> = coming.iter().filter(|r| r.to_come).collect();
+        let coming: Vec<Run> = coming.into_iter().filter(|r| r.to_come).collect();
         // Each course's next run, whenever it is.
         let (later, _, _) = self.runs(data.cohort_ixs().map(|(ix, _)| ix), NaiveDate::MAX);
         let next = |c: &Course| {
@@ -513,10 +544,13 @@ impl Site<'_> {
                 }))
                 .collect::<Vec<_>>()
         );
-        ctx["runs"] = json!(coming);
-        ctx["recent"] = json!(recent);
         ctx["calendars"] = json!(calendars);
-        self.page("index.html".into(), "index.html", &ctx)
+        self.page_with_runs(
+            "index.html".into(),
+            "index.html",
+            &ctx,
+            &[("runs", &coming), ("recent", &recent)],
+        )
     }
 
     /// A course's page, its resource files, and its resource pack.
@@ -560,9 +594,6 @@ impl Site<'_> {
             "webcal": webcal(data, &calendar),
             "https": https(data, &calendar),
         });
-        ctx["runs"] = json!(coming);
-        ctx["cancelled"] = json!(cancelled);
-        ctx["recent"] = json!(recent);
         ctx["last_ran"] = json!(
             recent
                 .last()
@@ -581,7 +612,16 @@ impl Site<'_> {
                 "minutes": res.minutes.map(runs::length), "description": &res.description, "href": href,
             })
         }).collect::<Vec<_>>());
-        self.page(format!("courses/{}.html", course.id), "course.html", &ctx)?;
+        self.page_with_runs(
+            format!("courses/{}.html", course.id),
+            "course.html",
+            &ctx,
+            &[
+                ("runs", &coming),
+                ("cancelled", &cancelled),
+                ("recent", &recent),
+            ],
+        )?;
         if !course.resources.is_empty() {
             let p = pack::for_course(data, c);
             let zip = pack::zip(&pack::files(data, &p)?);
