@@ -31,6 +31,21 @@ pub(crate) struct SourceFile {
     pub(crate) name: Arc<str>,
     pub(crate) path: PathBuf,
     pub(crate) kind: FileKind,
+    /// The content, for a data set given in memory
+    /// ([`crate::Dataset::from_sources`]); `None`: read from `path`.
+    pub(crate) bytes: Option<Arc<[u8]>>,
+}
+
+/// What a file holds, by its name (`None`: not a data file).
+fn kind_of(name: &str) -> Option<FileKind> {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        Some(FileKind::Yaml)
+    } else if lower.ends_with(".csv") {
+        Some(TabularSection::from_file_name(&lower).map_or(FileKind::StrayCsv, FileKind::Csv))
+    } else {
+        None
+    }
 }
 
 /// Every data file of a folder, in sorted path order.
@@ -62,23 +77,43 @@ impl Files {
                     }
                     return None;
                 }
-                let name = rel.file_name()?.to_str()?.to_owned();
-                let lower = name.to_ascii_lowercase();
-                let kind = if lower.ends_with(".yaml") || lower.ends_with(".yml") {
-                    FileKind::Yaml
-                } else if lower.ends_with(".csv") {
-                    TabularSection::from_file_name(&lower).map_or(FileKind::StrayCsv, FileKind::Csv)
-                } else {
-                    return None;
-                };
+                let kind = kind_of(rel.file_name()?.to_str()?)?;
                 Some(SourceFile {
                     name: display_path(&rel).into(),
                     path: root.join(&rel),
                     kind,
+                    bytes: None,
                 })
             })
             .collect();
         Ok(Files { files, unnamed })
+    }
+
+    /// The data files among `sources` (name relative to a data folder,
+    /// `/`-separated, and content), in sorted name order, as
+    /// [`Files::discover`] would find them in a folder: hidden names and
+    /// names of other kinds are left out.
+    pub(crate) fn from_sources(sources: impl IntoIterator<Item = (String, Vec<u8>)>) -> Files {
+        let mut files: Vec<SourceFile> = sources
+            .into_iter()
+            .filter_map(|(name, bytes)| {
+                let name = name.replace('\\', "/");
+                let hidden = name.split('/').any(|part| part.starts_with('.'));
+                let kind = kind_of(name.rsplit('/').next()?)?;
+                (!hidden).then(|| SourceFile {
+                    path: PathBuf::from(&name),
+                    name: name.into(),
+                    kind,
+                    bytes: Some(bytes.into()),
+                })
+            })
+            .collect();
+        files.sort_by(|a, b| a.name.cmp(&b.name));
+        files.dedup_by(|a, b| a.name == b.name);
+        Files {
+            files,
+            unnamed: Vec::new(),
+        }
     }
 
     pub(crate) fn ids(&self) -> impl Iterator<Item = FileId> + '_ {
@@ -113,6 +148,9 @@ impl Files {
     /// not one (a named pipe would block) or cannot be read.
     pub(crate) fn head(&self, id: FileId, max: u64) -> Option<Vec<u8>> {
         use std::io::Read;
+        if let Some(bytes) = &self.get(id).bytes {
+            return Some(bytes[..bytes.len().min(max as usize)].to_vec());
+        }
         let path = &self.get(id).path;
         if !fs::metadata(path).ok()?.is_file() {
             return None;
@@ -172,12 +210,17 @@ impl Files {
         let io_error = |e: io::Error| {
             Diagnostic::error(Code::Io, format!("cannot read `{}`: {e}", file.name)).at(at())
         };
-        let meta = fs::metadata(&file.path).map_err(io_error)?;
-        if !meta.is_file() {
-            // A named pipe or device would block or never end.
-            return Err(io_error(io::Error::other("not a regular file")));
-        }
-        let size = meta.len();
+        let size = match &file.bytes {
+            Some(bytes) => bytes.len() as u64,
+            None => {
+                let meta = fs::metadata(&file.path).map_err(io_error)?;
+                if !meta.is_file() {
+                    // A named pipe or device would block or never end.
+                    return Err(io_error(io::Error::other("not a regular file")));
+                }
+                meta.len()
+            }
+        };
         if size > limit {
             return Err(Diagnostic::error(
                 Code::FileTooLarge,
@@ -194,33 +237,43 @@ impl Files {
             .at(at())
             .help("split the file; large tabular sections belong in CSV files"));
         }
-        match file.kind {
-            FileKind::Yaml => {
+        match (file.kind, &file.bytes) {
+            (FileKind::Yaml, Some(given)) => bytes.extend_from_slice(given),
+            (_, Some(given)) => {
+                if let Err(line) = read_csv(&mut &given[..], size, bytes).map_err(io_error)? {
+                    return Err(long_line(self, id, line));
+                }
+            }
+            (FileKind::Yaml, None) => {
                 use std::io::Read;
                 bytes.reserve(size as usize + 1);
                 fs::File::open(&file.path)
                     .and_then(|mut f| f.read_to_end(bytes))
                     .map_err(io_error)?;
             }
-            FileKind::Csv(_) | FileKind::StrayCsv => match read_csv(&file.path, size, bytes) {
-                Ok(Ok(())) => {}
-                Ok(Err(line)) => {
-                    return Err(Diagnostic::error(
-                        Code::CsvSyntax,
-                        format!(
-                            "line {line} of `{}` is longer than {} MiB: no CSV row is",
-                            file.name,
-                            MAX_CSV_LINE >> 20
-                        ),
-                    )
-                    .at(self.location(Loc::new(id, line, 1, 1)))
-                    .help("check that this is a CSV file with one record per line"));
+            (_, None) => {
+                let mut f = fs::File::open(&file.path).map_err(io_error)?;
+                if let Err(line) = read_csv(&mut f, size, bytes).map_err(io_error)? {
+                    return Err(long_line(self, id, line));
                 }
-                Err(e) => return Err(io_error(e)),
-            },
+            }
         }
         Ok(())
     }
+}
+
+/// A CSV line over [`MAX_CSV_LINE`], as a diagnostic.
+fn long_line(files: &Files, id: FileId, line: u32) -> Diagnostic {
+    Diagnostic::error(
+        Code::CsvSyntax,
+        format!(
+            "line {line} of `{}` is longer than {} MiB: no CSV row is",
+            files.get(id).name,
+            MAX_CSV_LINE >> 20
+        ),
+    )
+    .at(files.location(Loc::new(id, line, 1, 1)))
+    .help("check that this is a CSV file with one record per line")
 }
 
 /// The longest line a CSV file may have: a real row is a few hundred bytes.
@@ -229,15 +282,18 @@ pub const MAX_CSV_LINE: usize = 1 << 20;
 /// Read a CSV file, stopping at the first line longer than
 /// [`MAX_CSV_LINE`] (its 1-based number is the `Err`): memory stays
 /// bounded by what came before it, never by the line itself.
-fn read_csv(path: &Path, size: u64, bytes: &mut Vec<u8>) -> io::Result<Result<(), u32>> {
+fn read_csv(
+    file: &mut impl io::Read,
+    size: u64,
+    bytes: &mut Vec<u8>,
+) -> io::Result<Result<(), u32>> {
     use std::io::Read;
-    let mut file = fs::File::open(path)?;
     bytes.reserve(size as usize + 1);
     let mut line_start = 0usize;
     loop {
         // Straight into the buffer, a megabyte at a time (no copy).
         let from = bytes.len();
-        let n = (&mut file).take(1 << 20).read_to_end(bytes)?;
+        let n = file.take(1 << 20).read_to_end(bytes)?;
         if n == 0 {
             break;
         }
@@ -521,12 +577,11 @@ mod tests {
     /// refused at its line, wherever the reads of a megabyte fall.
     #[test]
     fn csv_lines_longer_than_the_limit_are_refused_at_their_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("people.csv");
+        // As a file is read, and as bytes given in memory are.
         let read = |text: &str| {
-            std::fs::write(&path, text).unwrap();
             let mut bytes = Vec::new();
-            let result = super::read_csv(&path, text.len() as u64, &mut bytes).unwrap();
+            let result =
+                super::read_csv(&mut text.as_bytes(), text.len() as u64, &mut bytes).unwrap();
             (result, bytes.len())
         };
         let max = super::MAX_CSV_LINE;

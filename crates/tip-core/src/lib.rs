@@ -36,13 +36,37 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Load from memory
+//!
+//! A web service, an editor plugin or a test with no disk gives the files
+//! themselves (name and bytes): the same files give the same data and
+//! diagnostics as a folder, except that the files the data names (resource
+//! PDFs, the logo, keys) are not looked at.
+//!
+//! ```
+//! use tip_core::Dataset;
+//!
+//! let files = [
+//!     ("programme.yaml", "programme: {id: demo, name: Demo, timezone: Europe/London, domain: demo.example.org}\ntiers: [{level: 1, name: Awareness}]\n"),
+//!     ("courses.yaml", "courses: [{id: intro, title: Intro, tier: 1, format: webinar}]\n"),
+//!     ("cohorts/2026.yaml", "cohorts:\n  - id: intro-may\n    course: intro\n    sessions: [{start: 2026-05-12T10:00, end: 2026-05-12T11:00}]\n"),
+//! ];
+//! let report = Dataset::from_sources(files.map(|(name, text)| (name.to_string(), text.as_bytes().to_vec())));
+//! let (data, _) = report.into_result().map_err(|d| format!("{d:?}"))?;
+//! let may = data.cohort("intro-may").unwrap();
+//! // Dates are chrono's, re-exported: no chrono dependency of your own.
+//! let first: tip_core::chrono::NaiveDate = data.sessions(may)[0].date();
+//! assert_eq!(first.to_string(), "2026-05-12");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Decide eligibility, and say why not in your own words
 //!
 //! Reasons are data ([`rules::Reason`]), so a booking service can match
 //! on them, translate them, or use the English of [`rules::Reason::explain`].
 //!
 //! ```
-//! use chrono::NaiveDate;
+//! use tip_core::chrono::NaiveDate;
 //! use tip_core::Dataset;
 //! use tip_core::rules::{Reason, Unmet};
 //!
@@ -115,6 +139,11 @@ mod suggest;
 pub mod timetable;
 pub mod words;
 
+/// The date and time library the API is made of (`NaiveDate`,
+/// `DateTime<Tz>`): use it from here, and no version can disagree.
+pub use chrono;
+/// The time zone database the programme's `timezone` is read with.
+pub use chrono_tz;
 pub use dataset::{Dataset, LoadError, Report, Scope};
 pub use diagnostic::{Code, Diagnostic, Label, Location, Severity};
 pub use files::{
@@ -122,6 +151,8 @@ pub use files::{
     public_file,
 };
 pub use ix::Ix;
+#[doc(hidden)] // the YAML readers checked against each other (fuzzing, CI)
+pub use load::differential::yaml_readers_agree;
 pub use load::{is_id, to_id};
 pub use loc::Loc;
 pub use records::Records;

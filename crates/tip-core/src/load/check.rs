@@ -164,6 +164,10 @@ impl Checker<'_> {
     /// of them is one of the data set's own (private) files.
     fn files(&mut self) {
         let data = self.data;
+        // Given in memory, there is no folder to look in.
+        if data.in_memory() {
+            return;
+        }
         for r in &data.resources {
             if let ResourceLocation::File(path) = &r.location {
                 self.data_file(path, &format!("resource `{}`", r.id), r.location_loc);

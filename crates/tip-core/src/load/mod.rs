@@ -10,6 +10,7 @@
 mod check;
 pub(crate) mod convert;
 pub(crate) mod csv;
+pub(crate) mod differential;
 mod events;
 mod lines;
 pub(crate) mod read;
@@ -87,6 +88,38 @@ impl Dataset {
             dataset,
             diagnostics,
         })
+    }
+
+    /// Load and check a data set given in memory: each source is a file's
+    /// name, relative to a data folder and `/`-separated
+    /// (`cohorts/2022.yaml`, `people.csv`), and its bytes. The same files
+    /// in a folder give the same data and the same diagnostics, with one
+    /// difference: there is no folder, so the files the data names
+    /// (resources, the logo, keys, template overrides) are not looked at,
+    /// and [`Dataset::root`] is empty. For a web service, an editor, or a
+    /// test with no disk.
+    ///
+    /// ```
+    /// let programme = "programme:\n  id: demo\n  name: Demo\n  timezone: Europe/London\n  domain: demo.example.org\n";
+    /// let report = tip_core::Dataset::from_sources([("programme.yaml".to_string(), programme.as_bytes().to_vec())]);
+    /// let (data, warnings) = report.into_result().unwrap();
+    /// assert_eq!(data.programme().name, "Demo");
+    /// assert!(warnings.is_empty());
+    /// ```
+    pub fn from_sources(sources: impl IntoIterator<Item = (String, Vec<u8>)>) -> Report {
+        let files = Files::from_sources(sources);
+        let (dataset, diagnostics) =
+            load_files(Path::new(""), files, Scope::Everything, &mut |_| {});
+        Report {
+            dataset,
+            diagnostics,
+        }
+    }
+
+    /// Whether the data set was given in memory ([`Dataset::from_sources`]):
+    /// it has no folder.
+    pub fn in_memory(&self) -> bool {
+        self.root.as_os_str().is_empty()
     }
 
     /// The programme.
@@ -210,6 +243,17 @@ pub(crate) fn load(
         return Err(io::Error::new(io::ErrorKind::NotFound, "not a folder"));
     }
     let files = Files::discover(root)?;
+    Ok(load_files(root, files, scope, step))
+}
+
+/// [`load`] of files found (in a folder, or given in memory with an empty
+/// `root`).
+fn load_files(
+    root: &Path,
+    files: Files,
+    scope: Scope,
+    step: &mut dyn FnMut(&'static str),
+) -> (Option<Dataset>, Vec<Diagnostic>) {
     let mut diags = stray_csv(&files);
     // A data file whose name is not UTF-8 is never skipped without a word.
     for name in &files.unnamed {
@@ -286,7 +330,7 @@ pub(crate) fn load(
     }
     diagnostic::sort(&mut diags);
     step("checks");
-    Ok((dataset, diags))
+    (dataset, diags)
 }
 
 /// For each YAML file that could not be parsed, the sections it may have
