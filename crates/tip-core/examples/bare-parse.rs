@@ -57,6 +57,22 @@ struct Session {
     end: String,
 }
 
+/// The loader's budget (`load/yaml.rs`), not serde-saphyr's defaults: a
+/// file of 100,000 applications has millions of nodes, which the default
+/// node budget refuses — and every data set `validate` reads is read here.
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_reader_input_bytes: Some(tip_core::MAX_YAML_BYTES as usize),
+            max_events: 50_000_000,
+            max_nodes: 25_000_000,
+            max_total_scalar_bytes: tip_core::MAX_YAML_BYTES as usize,
+            max_depth: 128,
+            max_documents: 1,
+        },
+    }
+}
+
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -133,10 +149,12 @@ fn main() {
         .filter(|(p, _)| p.extension().unwrap() != "csv")
     {
         if text.starts_with("cohorts:") {
-            let file: CohortFile = serde_saphyr::from_str(text).expect("cohorts");
+            let file: CohortFile =
+                serde_saphyr::from_str_with_options(text, options()).expect("cohorts");
             cohorts += file.cohorts.len();
         } else {
-            let _: BTreeMap<String, IgnoredAny> = serde_saphyr::from_str(text).expect("YAML");
+            let _: BTreeMap<String, IgnoredAny> =
+                serde_saphyr::from_str_with_options(text, options()).expect("YAML");
         }
     }
     let typed = started.elapsed();
