@@ -24,6 +24,10 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
+/// The first words of the file `tip allocate -o` writes: an existing file
+/// is replaced only when it starts with them.
+pub(crate) const ALLOCATION_HEADER: &str = "# Allocation of applications as of ";
+
 /// The file that marks a folder as written by tip, listing its files.
 pub(crate) const MARKER: &str = ".tip-output";
 /// Staging folders are named `.tip-staging-<target>-<random>`.
@@ -99,7 +103,7 @@ impl FileKind {
             FileKind::Zip => head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06"),
             FileKind::Pdf => head.starts_with(b"%PDF-"),
             FileKind::Register => text.starts_with(tip_certificate::REGISTER_HEADER),
-            FileKind::Allocation => text.starts_with(crate::cmd::allocate::HEADER),
+            FileKind::Allocation => text.starts_with(ALLOCATION_HEADER),
             FileKind::Schema => {
                 text.trim_start().starts_with('{')
                     && (text.contains("\"$schema\"") || text.contains("\"$defs\""))

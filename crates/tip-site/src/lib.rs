@@ -23,6 +23,16 @@ pub use templates::check as check_templates;
 
 use tip_core::model::Vocabulary;
 
+/// The programme as templates see it: name, organiser, public email only.
+pub fn programme_context(data: &tip_core::Dataset) -> serde_json::Value {
+    let p = &data.programme();
+    serde_json::json!({
+        "name": &p.name,
+        "organiser": p.organiser.as_ref().map(|o| &o.name),
+        "email": p.organiser.as_ref().and_then(|o| o.email.as_ref()),
+    })
+}
+
 /// How a resource kind is shown.
 pub(crate) fn words_kind(k: tip_core::model::ResourceKind) -> &'static str {
     use tip_core::model::ResourceKind::*;

@@ -41,16 +41,6 @@ pub struct Options {
     pub previous_status: std::collections::BTreeMap<i32, String>,
 }
 
-/// The programme as templates see it: name, organiser, public email only.
-pub fn programme_context(data: &Dataset) -> Value {
-    let p = &data.programme();
-    json!({
-        "name": &p.name,
-        "organiser": p.organiser.as_ref().map(|o| &o.name),
-        "email": p.organiser.as_ref().and_then(|o| o.email.as_ref()),
-    })
-}
-
 fn format_name(f: Format) -> &'static str {
     match f {
         Format::FaceToFace => "face to face",
@@ -167,7 +157,7 @@ impl Site<'_> {
     /// What every page's template is given; `root` leads back to the top.
     fn base(&self, root: &str) -> Value {
         json!({
-            "programme": programme_context(self.data),
+            "programme": crate::programme_context(self.data),
             "built": &self.built,
             "root": root,
             "logo": &self.logo,
@@ -657,7 +647,7 @@ impl Site<'_> {
             months: self.opts.months,
         };
         let data = self.data;
-        let mut ctx = crate::email::context(data, window);
+        let mut ctx = bulletin::content(data, window);
         ctx["built"] = json!(&self.built);
         ctx["logo"] = json!(&self.logo);
         ctx["root"] = json!("");

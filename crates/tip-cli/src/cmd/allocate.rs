@@ -53,9 +53,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// The first words of the file `-o` writes: an existing file is replaced
-/// only when it starts with them.
-pub(crate) const HEADER: &str = "# Allocation of applications as of ";
+use crate::output::ALLOCATION_HEADER as HEADER;
 
 /// The cohorts' lists as YAML. Ids are `[a-z0-9-]` and need no quoting.
 fn yaml(data: &Dataset, plan: &Allocation, on: NaiveDate) -> String {

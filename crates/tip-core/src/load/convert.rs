@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use crate::dataset::{IdTable, Index};
 use crate::diagnostic::Code;
 use crate::load::read::{Ctx, Record, Val};
-use crate::load::yaml::{Kind, Node};
+use crate::load::tree::{Kind, Node};
 use crate::loc::Loc;
 use crate::model::*;
 use crate::model::{Rule, RuleKind};
@@ -302,7 +302,7 @@ const RULE_KEYS: &[&str] = &["completed", "role", "region", "sector", "all", "an
 
 /// An eligibility rule (YAML only).
 pub(crate) fn rule(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<Rule> {
-    use crate::load::yaml::{STACK_GROWTH, STACK_RED_ZONE};
+    use crate::load::tree::{STACK_GROWTH, STACK_RED_ZONE};
     // `not: not: …` and nested `all`/`any` recurse once per level.
     stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || rule_at(ctx, val, ix))
 }

@@ -599,59 +599,6 @@ fn special_bytes(bytes: &[u8]) -> u64 {
     mask
 }
 
-/// Where cell `index` of the row starting at `raw` begins: lines below the
-/// row's first, the 1-based character column of its text (after an opening
-/// quote), and its byte offset in `raw`. Quotes, doubled quotes inside them
-/// and line breaks inside a quoted cell are counted as the source has them.
-pub(crate) fn cell_start(raw: &str, index: usize) -> (u32, u32, usize) {
-    let (mut line, mut col) = (0u32, 1u32);
-    let mut chars = raw.char_indices().peekable();
-    let mut cell = 0;
-    loop {
-        let quoted = matches!(chars.peek(), Some((_, '"')));
-        if quoted {
-            chars.next();
-            col += 1;
-        }
-        if cell == index {
-            let byte = chars.peek().map_or(raw.len(), |&(b, _)| b);
-            return (line, col, byte);
-        }
-        if quoted {
-            loop {
-                match chars.next() {
-                    None => return (line, col, raw.len()),
-                    Some((_, '"')) if matches!(chars.peek(), Some((_, '"'))) => {
-                        chars.next();
-                        col += 2;
-                    }
-                    Some((_, '"')) => {
-                        col += 1;
-                        break;
-                    }
-                    Some((_, '\n')) => {
-                        line += 1;
-                        col = 1;
-                    }
-                    Some(_) => col += 1,
-                }
-            }
-        }
-        // To the comma that ends the cell.
-        loop {
-            match chars.next() {
-                None | Some((_, '\n' | '\r')) => return (line, col, raw.len()),
-                Some((_, ',')) => {
-                    col += 1;
-                    break;
-                }
-                Some(_) => col += 1,
-            }
-        }
-        cell += 1;
-    }
-}
-
 /// The byte offset of the first control character in a cell (a line
 /// break or tab is text; NUL, escape, DEL and the C1 controls are not).
 fn control_character(bytes: &[u8]) -> Option<usize> {
@@ -833,6 +780,7 @@ fn header_columns(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::read::cell_start;
     use proptest::prelude::*;
 
     #[test]

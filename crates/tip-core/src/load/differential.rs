@@ -5,7 +5,8 @@
 //! `yaml-differential` (run by CI for a minute) call this on generated and
 //! damaged YAML.
 
-use super::yaml::{Node, options};
+use super::tree::Node;
+use super::yaml::options;
 
 /// `Ok` with how many fast readers read `text` (0, 1 or 2) when each that
 /// reads it reads it as serde-saphyr does; otherwise which one differs,

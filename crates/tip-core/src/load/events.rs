@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span};
 
-use super::yaml::{Kind, Node, Typed};
+use super::tree::{Kind, Node, Typed};
 
 /// The deepest nesting read here; deeper files go to serde-saphyr, which
 /// refuses them with its own message (its budget allows 128).

@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 
 use super::events::{MAX_NODES, plain_kind, repeats_a_key};
-use super::yaml::{Kind, Node};
+use super::tree::{Kind, Node};
 
 /// The deepest nesting read here: real files nest a few levels; deeper
 /// ones go to the parser (and to its limit).

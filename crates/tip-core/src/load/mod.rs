@@ -14,6 +14,7 @@ pub(crate) mod differential;
 mod events;
 mod lines;
 pub(crate) mod read;
+pub(crate) mod tree;
 pub(crate) mod yaml;
 #[cfg(test)]
 mod yaml_samples;
@@ -39,7 +40,8 @@ use crate::suggest::did_you_mean;
 use crate::timetable::{self, ExpandProblem, WorkingCalendar};
 use convert::{CompletionFile, Converted, PeopleNamed};
 use read::{Ctx, Record};
-use yaml::{Document, Kind, Node};
+use tree::{Kind, Node};
+use yaml::Document;
 
 /// One section's value in one YAML file.
 struct Part<'d> {

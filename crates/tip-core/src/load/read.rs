@@ -12,7 +12,7 @@ use crate::dataset::IdTable;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::files::Files;
 use crate::ix::Ix;
-use crate::load::yaml::{Kind, Node};
+use crate::load::tree::{Kind, Node};
 use crate::loc::{FileId, Loc};
 use crate::model::{Booking, Duration, Id, Text};
 use crate::schema::Field;
@@ -218,7 +218,7 @@ impl<'a> Ctx<'a> {
     /// [`Ctx::cell_loc`] by going through the row's cells.
     fn cell_loc_by_cells(&self, at: CellAt, text: &str) -> Loc {
         let raw = self.source.get(at.row as usize..).unwrap_or("");
-        let (down, col, byte) = crate::load::csv::cell_start(raw, at.index as usize);
+        let (down, col, byte) = cell_start(raw, at.index as usize);
         let before = raw
             .get(byte..)
             .and_then(|cell| cell.get(..at.offset as usize))
@@ -1129,6 +1129,59 @@ pub(crate) fn parse_weekday(s: &str) -> Option<Weekday> {
         .zip(full)
         .find(|((short, _), long)| lower == *short || lower == *long)
         .map(|((_, d), _)| *d)
+}
+
+/// Where cell `index` of the row starting at `raw` begins: lines below the
+/// row's first, the 1-based character column of its text (after an opening
+/// quote), and its byte offset in `raw`. Quotes, doubled quotes inside them
+/// and line breaks inside a quoted cell are counted as the source has them.
+pub(crate) fn cell_start(raw: &str, index: usize) -> (u32, u32, usize) {
+    let (mut line, mut col) = (0u32, 1u32);
+    let mut chars = raw.char_indices().peekable();
+    let mut cell = 0;
+    loop {
+        let quoted = matches!(chars.peek(), Some((_, '"')));
+        if quoted {
+            chars.next();
+            col += 1;
+        }
+        if cell == index {
+            let byte = chars.peek().map_or(raw.len(), |&(b, _)| b);
+            return (line, col, byte);
+        }
+        if quoted {
+            loop {
+                match chars.next() {
+                    None => return (line, col, raw.len()),
+                    Some((_, '"')) if matches!(chars.peek(), Some((_, '"'))) => {
+                        chars.next();
+                        col += 2;
+                    }
+                    Some((_, '"')) => {
+                        col += 1;
+                        break;
+                    }
+                    Some((_, '\n')) => {
+                        line += 1;
+                        col = 1;
+                    }
+                    Some(_) => col += 1,
+                }
+            }
+        }
+        // To the comma that ends the cell.
+        loop {
+            match chars.next() {
+                None | Some((_, '\n' | '\r')) => return (line, col, raw.len()),
+                Some((_, ',')) => {
+                    col += 1;
+                    break;
+                }
+                Some(_) => col += 1,
+            }
+        }
+        cell += 1;
+    }
 }
 
 #[cfg(test)]
