@@ -91,6 +91,10 @@ fn https(data: &Dataset, path: &str) -> Option<String> {
     Some(format!("{}/{path}", site.trim_end_matches('/')))
 }
 
+/// How many runs the front page lists under "Next dates" (the rest are on
+/// their courses' pages).
+const FRONT_PAGE_RUNS: usize = 24;
+
 /// How many past sessions a page lists under "Recent dates".
 const RECENT: usize = 8;
 
@@ -482,18 +486,36 @@ impl Site<'_> {
         cohorts: impl Iterator<Item = Ix<tip_core::model::Cohort>>,
         until: NaiveDate,
     ) -> (Vec<Run>, Vec<Run>, Vec<Run>) {
-        let shown = Shown {
-            today: self.opts.as_of,
-            until,
-        };
-        let all = runs::runs(self.data, cohorts, shown);
-        let (mut past, rest): (Vec<Run>, Vec<Run>) = all.into_iter().partition(|r| r.past);
-        let (cancelled, coming): (Vec<Run>, Vec<Run>) = rest.into_iter().partition(|r| r.cancelled);
-        past.sort_by(|a, b| {
+        let (data, today) = (self.data, self.opts.as_of);
+        let shown = Shown { today, until };
+        // Sorted by their dates first, so that only the runs shown are
+        // made (a national timetable has thousands that are over).
+        let mut over: Vec<(NaiveDate, Ix<tip_core::model::Cohort>)> = Vec::new();
+        let mut rest = Vec::new();
+        for ix in cohorts {
+            let sessions = data.sessions(ix);
+            let (Some(first), Some(last)) = (sessions.first(), sessions.last()) else {
+                continue;
+            };
+            if first.date() > until {
+                continue;
+            }
+            if last.date() < today {
+                over.push((last.date(), ix));
+            } else {
+                rest.push(ix);
+            }
+        }
+        over.sort_by_key(|&(last, ix)| (last, &data[ix].id));
+        let last_over = over.split_off(over.len().saturating_sub(RECENT));
+        let mut recent = runs::runs(data, last_over.iter().map(|&(_, ix)| ix), shown);
+        recent.sort_by(|a, b| {
             let last = |r: &Run| r.sessions.last().map(|s| s.iso_date.clone());
             last(a).cmp(&last(b))
         });
-        let recent = past.split_off(past.len().saturating_sub(RECENT));
+        let (cancelled, coming): (Vec<Run>, Vec<Run>) = runs::runs(data, rest.into_iter(), shown)
+            .into_iter()
+            .partition(|r| r.cancelled);
         (coming, cancelled, recent)
     }
 
@@ -506,23 +528,41 @@ impl Site<'_> {
             .checked_add_months(Months::new(self.opts.months))
             .unwrap_or(NaiveDate::MAX);
         let (coming, _, recent) = self.runs(data.cohort_ixs().map(|(ix, _)| ix), until);
-        let coming: Vec<Run> = coming.into_iter().filter(|r| r.to_come).collect();
-        // Each course's next run, whenever it is.
-        let (later, _, _) = self.runs(data.cohort_ixs().map(|(ix, _)| ix), NaiveDate::MAX);
-        let next = |c: &Course| {
-            later
-                .iter()
-                .find(|r| r.to_come && r.course == c.id.as_str())
+        // The first few, so that a phone's first screen shows the next dates
+        // and a national timetable's front page stays a page: every run is
+        // on its course's page.
+        let mut coming: Vec<Run> = coming.into_iter().filter(|r| r.to_come).collect();
+        let more = coming.len().saturating_sub(FRONT_PAGE_RUNS);
+        coming.truncate(FRONT_PAGE_RUNS);
+        // Each course's next run, whenever it is: found by its dates, and
+        // only that one made.
+        let next = |c: Ix<Course>| {
+            let shown = Shown {
+                today,
+                until: NaiveDate::MAX,
+            };
+            data.cohorts_of(c)
+                .filter(|&ix| data[ix].status != tip_core::model::Status::Cancelled)
+                .filter_map(|ix| {
+                    let s = data.sessions(ix);
+                    let (first, last) = (s.first()?.date(), s.last()?.date());
+                    let to_come =
+                        last >= today && (first >= today || runs::drop_in(data[c].format));
+                    let from = s.iter().map(|x| x.date()).find(|d| *d >= today)?;
+                    to_come.then_some((from, &data[ix].id, ix))
+                })
+                .min()
+                .and_then(|(_, _, ix)| runs::run(data, ix, shown))
         };
         let ended = |c: &Course| c.ended.is_some_and(|e| e < today);
         let mut ctx = self.base("");
         ctx["tiers"] = json!(data.tiers().iter().map(|t| json!({
             "level": t.level, "name": &t.name, "description": &t.description,
-            "courses": data.courses().iter().filter(|c| c.tier == t.level && !ended(c)).map(|c| json!({
+            "courses": data.course_ixs().map(|ix| (ix, &data[ix])).filter(|(_, c)| c.tier == t.level && !ended(c)).map(|(ix, c)| json!({
                 "id": &*c.id, "title": &c.title, "summary": &c.summary, "format": format_name(c.format),
                 "audience": tip_core::rules::who(data, c),
                 "start": start_link(c),
-                "next": next(c),
+                "next": next(ix),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>());
         ctx["ended"] = json!(
@@ -535,6 +575,7 @@ impl Site<'_> {
                 .collect::<Vec<_>>()
         );
         ctx["calendars"] = json!(calendars);
+        ctx["more"] = json!(more);
         self.page_with_runs(
             "index.html".into(),
             "index.html",
