@@ -2666,6 +2666,7 @@ fn a_changed_session_reaches_subscribers_with_a_higher_sequence() {
     assert!(calendar().contains("SEQUENCE:1"));
 }
 
+#[cfg(feature = "serve")]
 /// `GET path` from the preview server, as a browser would.
 fn http_get(port: u16, path: &str) -> String {
     use std::io::{Read, Write};
@@ -2679,6 +2680,7 @@ fn http_get(port: u16, path: &str) -> String {
 /// A coordinator edits the data while `tip serve` runs: the page shows the
 /// edit within two seconds, and a broken file shows its error instead of a
 /// stale site.
+#[cfg(feature = "serve")]
 #[test]
 fn serve_shows_an_edit_within_two_seconds() {
     use std::io::BufRead;
@@ -3331,6 +3333,7 @@ fn every_test_the_hostile_inputs_table_names_exists() {
     assert!(named >= 25, "{named}");
 }
 
+#[cfg(feature = "serve")]
 /// Peak resident memory of a process, in kB (Linux).
 fn peak_kb(pid: u32) -> Option<u64> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -3347,6 +3350,7 @@ fn peak_kb(pid: u32) -> Option<u64> {
 /// The preview cannot be knocked over: 2,000 connections left idle and a
 /// 200 MB header later it answers normally, in under 100 MB; a foreign
 /// `Host` is refused and a head too large is answered 431.
+#[cfg(feature = "serve")]
 #[test]
 fn serve_answers_after_two_thousand_idle_connections_and_a_huge_header() {
     use std::io::{BufRead, Read, Write};
@@ -3416,6 +3420,7 @@ fn serve_answers_after_two_thousand_idle_connections_and_a_huge_header() {
 /// is readable, so the test runs `tip` as `nobody` through `setpriv`, or
 /// says it is skipped.)
 #[cfg(unix)]
+#[cfg(feature = "serve")]
 #[test]
 fn serve_shows_an_unreadable_folder_on_its_page() {
     use std::io::{BufRead, Read, Write};

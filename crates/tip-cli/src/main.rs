@@ -75,6 +75,7 @@ enum Command {
     /// The public site: the offer, course pages, calendars, packs, bulletin, progress.
     Build(cmd::build::Args),
     /// A live preview of the site on 127.0.0.1, rebuilt on every change.
+    #[cfg(feature = "serve")]
     Serve(cmd::serve::Args),
     /// Print the JSON Schema (draft 2020-12) of a data file.
     Schema(cmd::schema::Args),
@@ -151,6 +152,7 @@ fn main() -> ExitCode {
         Command::Pack(args) => cmd::pack::run(&args),
         Command::Bulletin(args) => cmd::bulletin::run(&args),
         Command::Build(args) => cmd::build::run(&args),
+        #[cfg(feature = "serve")]
         Command::Serve(args) => cmd::serve::run(&args),
         Command::Schema(args) => cmd::schema::run(&args),
     };

@@ -224,7 +224,7 @@ fn catalogue(out: &Path) -> io::Result<()> {
     s.push_str("tiers:\n  - { level: 1, name: Awareness }\n  - { level: 2, name: Practitioner }\n  - { level: 3, name: Trainers and Champions }\n  - { level: 4, name: Leadership }\n");
     s.push_str(
         "courses:
-  - { id: becoming-ti, title: Becoming Trauma Informed, tier: 1, format: e-learning, valid_for: 10 years }
+  - { id: becoming-ti, title: Becoming Trauma Informed, tier: 1, format: e-learning, url: https://learning.example.org/becoming-ti, valid_for: 10 years }
   - id: l2-trauma-awareness
     title: L2 Multi-agency Trauma Awareness
     tier: 2

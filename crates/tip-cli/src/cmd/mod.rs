@@ -13,6 +13,7 @@ pub(crate) mod pack;
 pub(crate) mod revoke;
 pub(crate) mod schedule;
 pub(crate) mod schema;
+#[cfg(feature = "serve")]
 pub(crate) mod serve;
 pub(crate) mod validate;
 
