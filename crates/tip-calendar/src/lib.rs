@@ -458,6 +458,13 @@ fn refold(text: &str) -> String {
     out
 }
 
+/// A short hash of what a subscriber sees of an event (`X-TIP-FINGERPRINT`).
+fn fingerprint(seen: &[&str]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(seen.join("\u{1f}").as_bytes());
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// An event's description: what it is, its notes, the venue's access
 /// notes, how to book and join, who trains; paragraphs apart.
 fn description(
@@ -571,25 +578,17 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed, private
     // What a subscriber sees: when it changes, SEQUENCE goes up, so
     // Outlook and Google take the update without anyone raising
     // `revision` (a higher `revision` still wins).
-    let fingerprint = {
-        use sha2::Digest;
-        let seen = [
-            summary.as_str(),
-            &session.start.to_rfc3339(),
-            &session.end.to_rfc3339(),
-            cohort.status.as_str(),
-            &location,
-            &description,
-            link.as_deref().unwrap_or(""),
-            page.as_deref().unwrap_or(""),
-            &tier,
-        ];
-        let digest = sha2::Sha256::digest(seen.join("\u{1f}").as_bytes());
-        digest[..12]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    };
+    let fingerprint = fingerprint(&[
+        summary.as_str(),
+        &session.start.to_rfc3339(),
+        &session.end.to_rfc3339(),
+        cohort.status.as_str(),
+        &location,
+        &description,
+        link.as_deref().unwrap_or(""),
+        page.as_deref().unwrap_or(""),
+        &tier,
+    ]);
     let previous = feed.previous.0.get(&uid);
     let unchanged = previous.filter(|p| p.fingerprint == fingerprint);
     let sequence = match previous {

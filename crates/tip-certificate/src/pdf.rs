@@ -385,11 +385,9 @@ impl Renderer {
             .document_id(id[..16].iter().map(|b| format!("{b:02x}")).collect())
     }
 
-    /// One certificate, top to bottom.
-    // Long: the page drawn top to bottom, one step per element.
+    /// One certificate, top to bottom: the frame and logo, the top block,
+    /// the lower third, the signatory and the verification.
     fn page(&self, sheet: &mut Sheet<'_, '_>, data: &Dataset, c: &Certificate) {
-        let course = &data[c.course];
-        let cohort = &data[c.cohort];
         let programme = data.programme();
         let colour = self.colour;
 
@@ -415,9 +413,27 @@ impl Renderer {
             y = 44.0 + height + 30.0;
         }
 
-        // The top block: programme, name, course. Its lines, then their
-        // places, so that a two-line name or title moves what follows.
-        // `render` refused what does not fit before any page was begun.
+        let y = self.top_block(sheet, data, c, y);
+        self.lower_third(sheet, data, c, y);
+        self.verification(sheet, data, c);
+        if self.draft {
+            self.watermark(sheet);
+        }
+    }
+
+    /// The programme, the name and the course, from `y`; where it ends.
+    /// Its lines come first, then their places, so that a two-line name or
+    /// title moves what follows (`render` refused what does not fit).
+    fn top_block(
+        &self,
+        sheet: &mut Sheet<'_, '_>,
+        data: &Dataset,
+        c: &Certificate,
+        mut y: f32,
+    ) -> f32 {
+        let course = &data[c.course];
+        let programme = data.programme();
+        let colour = self.colour;
         let title_lines = self
             .fit(&self.bold, &c.title, TITLE_SIZE, TITLE_MIN)
             .unwrap_or_else(|| (vec![c.title.clone()], TITLE_MIN));
@@ -454,7 +470,13 @@ impl Renderer {
             rule(s, PAGE_W / 2.0 - 40.0, PAGE_W / 2.0 + 40.0, y, 1.2, colour);
         });
 
-        // The lower third: when, how many sessions, CPD, who taught it.
+        y
+    }
+
+    /// When, how many sessions, CPD and who taught it, below `y`.
+    fn lower_third(&self, sheet: &mut Sheet<'_, '_>, data: &Dataset, c: &Certificate, y: f32) {
+        let course = &data[c.course];
+        let cohort = &data[c.cohort];
         let mut facts = vec![("Completed", crate::pdf::long_date(c.date))];
         if c.dates.len() > 1 {
             facts.push(("Sessions", sessions_line(&c.dates)));
@@ -491,8 +513,12 @@ impl Renderer {
             );
             self.centred(sheet, false, 11.0, &line, top + 44.0, MUTED);
         }
+    }
 
-        // The signatory, bottom left; the number and code, bottom right.
+    /// The signatory, bottom left; the number, the code and the QR code of
+    /// the verify address, bottom right.
+    fn verification(&self, sheet: &mut Sheet<'_, '_>, data: &Dataset, c: &Certificate) {
+        let programme = data.programme();
         let base = PAGE_H - 50.0;
         if let Some(sig) = programme
             .branding
@@ -535,9 +561,6 @@ impl Renderer {
         for (k, line) in lines.iter().enumerate() {
             let y = first + 13.0 * k as f32;
             self.at(sheet, false, 9.5, line, right, y, MUTED, Align::Right);
-        }
-        if self.draft {
-            self.watermark(sheet);
         }
     }
 

@@ -37,10 +37,10 @@ fn yaml_files(dir: &Path, out: &mut Vec<String>) {
         let name = entry.file_name().to_string_lossy().into_owned();
         if path.is_dir() && !name.starts_with('.') && name != "target" {
             yaml_files(&path, out);
-        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                out.push(text);
-            }
+        } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
+            && let Ok(text) = std::fs::read_to_string(&path)
+        {
+            out.push(text);
         }
     }
 }

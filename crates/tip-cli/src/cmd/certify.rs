@@ -90,39 +90,11 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         }
     };
 
-    // A name no font draws would print blank boxes: that person gets no
-    // certificate (the others do), and the run ends with exit 1.
     let mut err = anstream::stderr().lock();
-    let missing = renderer.check(&data, &plan.certificates);
-    for (place, chars) in group_missing(&missing) {
-        writeln!(
-            err,
-            "error: no font can draw {} in {place}: that certificate is not printed\n  = help: add a font that has it to `branding.fonts` in the programme (for Chinese, e.g. Noto Sans SC)",
-            tip_certificate::characters(&chars)
-        )?;
-    }
-    if missing.iter().any(|m| m.person.is_none()) {
-        writeln!(
-            err,
-            "error: the course title cannot be printed: no certificates"
-        )?;
+    let Some(refused) = refuse_unprintable(&data, &renderer, &mut plan.certificates, &mut err)?
+    else {
         return Ok(Outcome::Invalid);
-    }
-    // A name too long for the page, even broken inside a word, would run
-    // off its edges: refused the same way.
-    let too_long = renderer.too_long(&plan.certificates);
-    for p in &too_long {
-        writeln!(
-            err,
-            "error: the name of `{}` does not fit on the certificate, even on two lines at the course title's size: that certificate is not printed\n  = help: check the name in the data (a certificate prints the name as the person uses it; a shorter form may be theirs)",
-            data[*p].id
-        )?;
-    }
-    let before = plan.certificates.len();
-    plan.certificates.retain(|c| {
-        !missing.iter().any(|m| m.person == Some(c.person)) && !too_long.contains(&c.person)
-    });
-    let refused = before - plan.certificates.len();
+    };
 
     let outputs = output::Outputs::new(&args.data.dir, &data.programme().id)?;
     // Refuse a bad place before anything is recorded.
@@ -154,6 +126,84 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
             return Ok(Outcome::Invalid);
         }
     };
+    report(&data, &issuance, &plan.not_earned, &mut err)?;
+    let finished = if refused > 0 {
+        Outcome::Invalid
+    } else {
+        Outcome::Success
+    };
+    if plan.certificates.is_empty() {
+        if refused == 0 && issuance.held.is_empty() {
+            writeln!(err, "no one has completed `{}` as of {on}", data[cohort].id)?;
+        }
+        return Ok(finished);
+    }
+    write(
+        args,
+        &data,
+        &renderer,
+        &plan.certificates,
+        &issuance.credentials,
+        stamp,
+        &outputs,
+        &mut err,
+    )?;
+    crate::done(data);
+    Ok(finished)
+}
+
+/// Leave out the certificates that cannot be printed — a name no font
+/// draws (blank boxes), a name too long for the page even broken inside a
+/// word — each said as an error; how many were left out, or `None` when
+/// the course title itself cannot be printed (no certificates at all).
+fn refuse_unprintable(
+    data: &tip_core::Dataset,
+    renderer: &Renderer,
+    certificates: &mut Vec<tip_certificate::Certificate>,
+    err: &mut impl Write,
+) -> io::Result<Option<usize>> {
+    // A name no font draws would print blank boxes: that person gets no
+    // certificate (the others do), and the run ends with exit 1.
+    let missing = renderer.check(data, certificates);
+    for (place, chars) in group_missing(&missing) {
+        writeln!(
+            err,
+            "error: no font can draw {} in {place}: that certificate is not printed\n  = help: add a font that has it to `branding.fonts` in the programme (for Chinese, e.g. Noto Sans SC)",
+            tip_certificate::characters(&chars)
+        )?;
+    }
+    if missing.iter().any(|m| m.person.is_none()) {
+        writeln!(
+            err,
+            "error: the course title cannot be printed: no certificates"
+        )?;
+        return Ok(None);
+    }
+    // A name too long for the page, even broken inside a word, would run
+    // off its edges: refused the same way.
+    let too_long = renderer.too_long(certificates);
+    for p in &too_long {
+        writeln!(
+            err,
+            "error: the name of `{}` does not fit on the certificate, even on two lines at the course title's size: that certificate is not printed\n  = help: check the name in the data (a certificate prints the name as the person uses it; a shorter form may be theirs)",
+            data[*p].id
+        )?;
+    }
+    let before = certificates.len();
+    certificates.retain(|c| {
+        !missing.iter().any(|m| m.person == Some(c.person)) && !too_long.contains(&c.person)
+    });
+    Ok(Some(before - certificates.len()))
+}
+
+/// What issuing did besides printing: replacements, reprints whose data
+/// changed, revoked completions held back, and who earned nothing.
+fn report(
+    data: &tip_core::Dataset,
+    issuance: &tip_certificate::Issuance,
+    not_earned: &[(tip_core::Ix<tip_core::model::Person>, String)],
+    err: &mut impl Write,
+) -> io::Result<()> {
     for (new, old) in &issuance.replaced {
         writeln!(err, "{new} replaces {old}, which was revoked")?;
     }
@@ -170,36 +220,41 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
             data[*p].name, data[*p].id
         )?;
     }
-    for (p, reason) in &plan.not_earned {
+    for (p, reason) in not_earned {
         writeln!(
             err,
             "no certificate for {} ({}): {reason}",
             data[*p].name, data[*p].id
         )?;
     }
-    let finished = if refused > 0 {
-        Outcome::Invalid
-    } else {
-        Outcome::Success
-    };
-    if plan.certificates.is_empty() {
-        if refused == 0 && issuance.held.is_empty() {
-            writeln!(err, "no one has completed `{}` as of {on}", data[cohort].id)?;
-        }
-        return Ok(finished);
-    }
-    let progress = progress(plan.certificates.len());
-    let certificates = &plan.certificates;
+    Ok(())
+}
+
+/// Render the certificates and write them where asked: a PDF, a badge
+/// and a line of the register each into a folder, or one combined PDF and
+/// its register beside it.
+#[allow(clippy::too_many_arguments)] // the run's parts, handed down once
+fn write(
+    args: &Args,
+    data: &tip_core::Dataset,
+    renderer: &Renderer,
+    certificates: &[tip_certificate::Certificate],
+    credentials: &[String],
+    stamp: Option<i64>,
+    outputs: &output::Outputs,
+    err: &mut impl Write,
+) -> io::Result<()> {
+    let progress = progress(certificates.len());
     match (&args.output, &args.combined) {
         (Some(dir), _) => {
             let files: Vec<(String, Vec<u8>)> = certificates
                 .par_iter()
                 .map(|c| {
                     let pdf = renderer
-                        .render(&data, std::slice::from_ref(c), stamp)
+                        .render(data, std::slice::from_ref(c), stamp)
                         .map_err(io::Error::other)?;
                     progress.inc(1);
-                    Ok((file_name(&data, c), pdf))
+                    Ok((file_name(data, c), pdf))
                 })
                 .collect::<io::Result<_>>()?;
             let mut all = files;
@@ -210,8 +265,8 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
                 .as_ref()
                 .and_then(|b| b.colour.clone())
                 .unwrap_or_default();
-            for (c, token) in certificates.iter().zip(&issuance.credentials) {
-                let name = file_name(&data, c).replace(".pdf", ".svg");
+            for (c, token) in certificates.iter().zip(credentials) {
+                let name = file_name(data, c).replace(".pdf", ".svg");
                 let course = &data[c.course];
                 let label = format!("Tier {}", course.tier);
                 let svg = tip_credential::baked_svg(token, &label, &course.title, &colour);
@@ -219,7 +274,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
             }
             all.push((
                 "register.csv".into(),
-                register(&data, certificates).into_bytes(),
+                register(data, certificates).into_bytes(),
             ));
             outputs.write_into_folder(dir, output::FolderKind::Certificates, &all)?;
             progress.finish_and_clear();
@@ -233,7 +288,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         }
         (None, Some(file)) => {
             let pdf = renderer
-                .render(&data, certificates, stamp)
+                .render(data, certificates, stamp)
                 .map_err(io::Error::other)?;
             progress.finish_and_clear();
             let register_path = register_beside(file);
@@ -242,7 +297,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
                 (
                     &register_path,
                     output::FileKind::Register,
-                    register(&data, certificates).as_bytes(),
+                    register(data, certificates).as_bytes(),
                 ),
             ])?;
             writeln!(
@@ -256,8 +311,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         }
         (None, None) => unreachable!("clap requires one of them"),
     }
-    crate::done(data);
-    Ok(finished)
+    Ok(())
 }
 
 /// The programme's signer: the private key named by `TIP_SIGNING_KEY`,

@@ -47,10 +47,10 @@ mod tests {
     #[test]
     fn the_readers_agree_on_every_yaml_file_of_the_repository() {
         for path in super::super::yaml_samples::repository_yaml_files() {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                if let Err(e) = yaml_readers_agree(&text) {
-                    panic!("{}: {e}", path.display());
-                }
+            if let Ok(text) = std::fs::read_to_string(&path)
+                && let Err(e) = yaml_readers_agree(&text)
+            {
+                panic!("{}: {e}", path.display());
             }
         }
     }

@@ -100,8 +100,43 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         },
     )?;
 
-    // Rebuild on changes, a moment after the last of a burst (an editor
-    // writes a file in several steps).
+    let (watcher, builder) = rebuild_on_change(&dir, args, &state)?;
+
+    // Only the names of this computer (and the address chosen) are
+    // answered: a web page elsewhere cannot read the preview through a
+    // name it points at 127.0.0.1 (DNS rebinding).
+    let host = args.host;
+    let served = {
+        let state = Arc::clone(&state);
+        http::serve(listener, move |request| {
+            if allowed_host(request.host.as_deref(), host) {
+                respond(&state, &request.target)
+            } else {
+                Reply::text(
+                    421,
+                    "421 Misdirected Request: this preview answers to localhost only\n",
+                )
+            }
+        })
+    };
+    drop(watcher);
+    let _ = builder.join();
+    served.map(|()| Outcome::Success)
+}
+
+/// Watch the data folder and rebuild the preview on every change, a
+/// moment after the last of a burst (an editor writes a file in several
+/// steps). Returns the watcher (dropping it ends the rebuilding) and the
+/// rebuilding thread.
+fn rebuild_on_change(
+    dir: &Path,
+    args: &Args,
+    state: &Arc<Mutex<State>>,
+) -> io::Result<(
+    Arc<Mutex<notify::RecommendedWatcher>>,
+    std::thread::JoinHandle<()>,
+)> {
+    let dir = dir.to_path_buf();
     let (tx, rx) = mpsc::channel();
     // Links are not followed out of the data folder; its parent is watched
     // too, so that a folder deleted and made again is seen.
@@ -131,7 +166,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     }
     let watcher = Arc::new(Mutex::new(watcher));
     let builder = {
-        let state = Arc::clone(&state);
+        let state = Arc::clone(state);
         let watcher = Arc::clone(&watcher);
         let args = Args {
             data: DataDir { dir: dir.clone() },
@@ -166,26 +201,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         })
     };
 
-    // Only the names of this computer (and the address chosen) are
-    // answered: a web page elsewhere cannot read the preview through a
-    // name it points at 127.0.0.1 (DNS rebinding).
-    let host = args.host;
-    let served = {
-        let state = Arc::clone(&state);
-        http::serve(listener, move |request| {
-            if allowed_host(request.host.as_deref(), host) {
-                respond(&state, &request.target)
-            } else {
-                Reply::text(
-                    421,
-                    "421 Misdirected Request: this preview answers to localhost only\n",
-                )
-            }
-        })
-    };
-    drop(watcher);
-    let _ = builder.join();
-    served.map(|()| Outcome::Success)
+    Ok((watcher, builder))
 }
 
 /// Whether a request's `Host` names this computer or the address the
