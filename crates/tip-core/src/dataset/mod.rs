@@ -362,3 +362,92 @@ index_by! {
     Completion => completions,
     Application => applications,
 }
+
+/// The records of a data set, section by section.
+impl Dataset {
+    /// Whether the data set was given in memory ([`Dataset::from_sources`]):
+    /// it has no folder.
+    pub fn in_memory(&self) -> bool {
+        self.root.as_os_str().is_empty()
+    }
+
+    /// The programme.
+    pub fn programme(&self) -> &Programme {
+        &self.programme
+    }
+
+    /// Every region record, in file order (an [`Ix`] is an index into it).
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// Every sector record, in file order (an [`Ix`] is an index into it).
+    pub fn sectors(&self) -> &[Sector] {
+        &self.sectors
+    }
+
+    /// Every role record, in file order (an [`Ix`] is an index into it).
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    /// Every tier record, in file order (an [`Ix`] is an index into it).
+    pub fn tiers(&self) -> &[Tier] {
+        &self.tiers
+    }
+
+    /// Every resource record, in file order (an [`Ix`] is an index into it).
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    /// Every venue record, in file order (an [`Ix`] is an index into it).
+    pub fn venues(&self) -> &[Venue] {
+        &self.venues
+    }
+
+    /// Every course record, in file order (an [`Ix`] is an index into it).
+    pub fn courses(&self) -> &[Course] {
+        &self.courses
+    }
+
+    /// Every people record, in file order (an [`Ix`] is an index into it).
+    pub fn people(&self) -> &Records<Person> {
+        &self.people
+    }
+
+    /// Every cohort record, in file order (an [`Ix`] is an index into it).
+    pub fn cohorts(&self) -> &[Cohort] {
+        &self.cohorts
+    }
+
+    /// Every attendance record, in file order (an [`Ix`] is an index into it).
+    pub fn attendance(&self) -> &Records<Attendance> {
+        &self.attendance
+    }
+
+    /// Every completion record, in file order (an [`Ix`] is an index into it).
+    pub fn completions(&self) -> &Records<Completion> {
+        &self.completions
+    }
+
+    /// The text of a completion's source ("e-learning export").
+    pub fn source(&self, source: Source) -> &str {
+        self.sources.get(source.index()).map_or("", |s| s)
+    }
+
+    /// Every application record, in file order (an [`Ix`] is an index into it).
+    pub fn applications(&self) -> &Records<Application> {
+        &self.applications
+    }
+
+    /// The ledger of issued certificates, in file order.
+    pub fn certificates(&self) -> &Records<Issued> {
+        &self.certificates
+    }
+
+    /// Every news record, in file order (an [`Ix`] is an index into it).
+    pub fn news(&self) -> &[News] {
+        &self.news
+    }
+}
