@@ -3,6 +3,7 @@
 //! `main` parses the command line and dispatches; each subcommand lives in
 //! its own module under `cmd/`.
 
+mod checks;
 mod cmd;
 mod data;
 mod output;

@@ -272,10 +272,12 @@ fn build(dir: &Path, args: &Args) -> Preview {
         Ok(report) => report,
         Err(e) => return problems(&format!("error: {e}\n")),
     };
-    let diagnostics = report.diagnostics().to_vec();
+    // What `validate` checks, all of it: a font, a key or a template the
+    // build would trip on is shown on the page too.
+    let diagnostics = crate::checks::everything(dir, &report);
     let data = match report.into_result() {
-        Ok((data, _warnings)) => data,
-        Err(_) => {
+        Ok((data, _)) if !diagnostics.iter().any(tip_core::Diagnostic::is_error) => data,
+        _ => {
             let _ = write!(
                 anstream::stderr(),
                 "{}",
