@@ -279,22 +279,7 @@ impl Site<'_> {
             .collect();
         for cert in data.certificates() {
             let course = &data[cert.course];
-            let trainers: Vec<String> = data
-                .completions_of(cert.person)
-                .iter()
-                .find(|d| d.course == cert.course && d.date == cert.completed)
-                .and_then(|d| match d.origin {
-                    tip_core::rules::Origin::Cohort(c) => Some(c),
-                    _ => None,
-                })
-                .map(|c| {
-                    data[c]
-                        .trainers
-                        .iter()
-                        .map(|t| data[*t].name.to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let trainers = trainers_of(data, cert);
             let tier = data.tier(course.tier).map_or_else(
                 || format!("Tier {}", course.tier),
                 |t| format!("Tier {}: {}", t.level, t.name),
@@ -784,6 +769,26 @@ fn resource_path(id: &str, file: &str) -> String {
         .map(|e| format!(".{}", e.to_ascii_lowercase()))
         .unwrap_or_default();
     format!("resources/{id}{ext}")
+}
+
+/// The names of the trainers of the cohort a certificate's completion
+/// came from (none for an imported completion).
+fn trainers_of(data: &Dataset, cert: &tip_core::model::Issued) -> Vec<String> {
+    data.completions_of(cert.person)
+        .iter()
+        .find(|d| d.course == cert.course && d.date == cert.completed)
+        .and_then(|d| match d.origin {
+            tip_core::rules::Origin::Cohort(c) => Some(c),
+            _ => None,
+        })
+        .map(|c| {
+            data[c]
+                .trainers
+                .iter()
+                .map(|t| data[*t].name.to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The courses a course's rule names as completed, each once, for links.

@@ -56,12 +56,9 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     let Some(cohort) = data.cohort(&args.cohort) else {
         return unknown("cohort", &args.cohort, data.suggest_cohort(&args.cohort));
     };
-    let person = match &args.person {
-        Some(id) => match data.person(id) {
-            Some(p) => Some(p),
-            None => return unknown("person", id, data.suggest_person(id)),
-        },
-        None => None,
+    let person = match args.person.as_deref().map(|id| (id, data.person(id))) {
+        Some((id, None)) => return unknown("person", id, data.suggest_person(id)),
+        found => found.and_then(|(_, p)| p),
     };
     let on = args.as_of.unwrap_or_else(crate::today);
     let mut plan = match tip_certificate::plan(&data, cohort, on, person) {
@@ -73,9 +70,8 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     };
     // Issuing signs; only a draft goes without the key.
     let stamp = crate::data::source_date_epoch()?;
-    let today = stamp
-        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-        .map_or_else(crate::today, |t| t.date_naive());
+    let today = stamp.and_then(|s| chrono::DateTime::from_timestamp(s, 0));
+    let today = today.map_or_else(crate::today, |t| t.date_naive());
     let signer = if args.draft {
         None
     } else {
