@@ -88,6 +88,7 @@ pub type Text = compact_str::CompactString;
 
 /// The training programme: one per data set.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Programme {
     /// Its id.
     pub id: Id,
@@ -152,6 +153,7 @@ impl PublicKeyEntry {
 
 /// The organiser of a programme.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Organiser {
     /// A team or person.
     pub name: String,
@@ -177,6 +179,7 @@ vocabulary! {
 
 /// The programme's vision.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Vision {
     /// Target date.
     pub by: NaiveDate,
@@ -186,6 +189,7 @@ pub struct Vision {
 
 /// A target of people trained, optionally narrowed.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Target {
     /// Only this tier.
     pub tier: Option<u32>,
@@ -199,6 +203,7 @@ pub struct Target {
 
 /// Branding of certificates and the site.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Branding {
     /// PNG logo, relative to the data folder.
     pub logo: Option<String>,
@@ -224,6 +229,7 @@ pub struct Branding {
 
 /// Who signs certificates.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Signatory {
     /// Name.
     pub name: String,
@@ -233,6 +239,7 @@ pub struct Signatory {
 
 /// A region, sector or role: an id and a display name.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Named<K> {
     /// Its id.
     pub id: Id,
@@ -262,6 +269,7 @@ pub type Role = Named<RoleKind>;
 
 /// A tier of the offer.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Tier {
     /// 1, 2, …
     pub level: u32,
@@ -275,6 +283,7 @@ pub struct Tier {
 
 /// A learning resource.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Resource {
     /// Its id.
     pub id: Id,
@@ -344,6 +353,7 @@ impl ResourceLocation {
 
 /// A venue.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Venue {
     /// Its id.
     pub id: Id,
@@ -432,6 +442,7 @@ impl std::fmt::Display for Duration {
 
 /// A course.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Course {
     /// Its id.
     pub id: Id,
@@ -481,6 +492,7 @@ pub struct Course {
 
 /// A learner or trainer.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Person {
     /// Their id.
     pub id: Id,
@@ -547,6 +559,7 @@ pub enum Place {
 
 /// A hand-set session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SessionTime {
     /// Local start.
     pub start: NaiveDateTime,
@@ -613,6 +626,7 @@ pub enum ScheduleEnd {
 
 /// A recurrence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Schedule {
     /// How often.
     pub every: Every,
@@ -644,6 +658,7 @@ pub enum Timing {
 
 /// A run of a course.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Cohort {
     /// Its id.
     pub id: Id,
@@ -722,6 +737,7 @@ impl SessionSet {
 
 /// Attendance of one person at one cohort.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Attendance {
     /// The cohort.
     pub cohort: Ix<Cohort>,
@@ -742,6 +758,7 @@ pub struct Attendance {
 
 /// A completion recorded elsewhere.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Completion {
     /// The learner.
     pub person: Ix<Person>,
@@ -776,6 +793,7 @@ impl Source {
 
 /// An expression of interest.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Application {
     /// The applicant.
     pub person: Ix<Person>,
@@ -794,6 +812,7 @@ pub struct Application {
 /// A certificate in the ledger (`certificates`): issued once, recorded,
 /// never renumbered.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Issued {
     /// `KM-TIP-2022-000042`.
     pub number: String,
@@ -875,6 +894,7 @@ impl Issued {
 
 /// A bulletin item.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct News {
     /// Publication date.
     pub date: NaiveDate,

@@ -13,6 +13,7 @@ use crate::model::{Course, Duration, Region, Role, Sector};
 
 /// A rule, with where it is written.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Rule {
     /// What the rule asks.
     pub kind: RuleKind,
