@@ -2669,11 +2669,63 @@ fn a_changed_session_reaches_subscribers_with_a_higher_sequence() {
 #[cfg(feature = "serve")]
 /// `GET path` from the preview server, as a browser would.
 fn http_get(port: u16, path: &str) -> String {
+    http_raw(
+        port,
+        &format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"),
+    )
+}
+
+/// A running `tip serve`, killed when dropped (a failed assertion leaves
+/// no preview behind).
+#[cfg(feature = "serve")]
+struct Preview {
+    child: std::process::Child,
+    port: u16,
+}
+
+#[cfg(feature = "serve")]
+impl Preview {
+    /// `cmd serve DATA --port 0 --as-of 2022-06-01`, once it says where.
+    fn start(mut cmd: Command, data: &Path) -> Preview {
+        use std::io::BufRead;
+        let mut child = cmd
+            .args(["serve", s(data), "--port", "0", "--as-of", "2022-06-01"])
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let port: u16 = loop {
+            let Some(Ok(line)) = lines.next() else {
+                let _ = child.kill();
+                panic!("tip serve stopped before serving");
+            };
+            if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+                break rest.split('/').next().unwrap().parse().unwrap();
+            }
+        };
+        // Keep reading its output so it never blocks.
+        std::thread::spawn(move || lines.for_each(drop));
+        Preview { child, port }
+    }
+}
+
+#[cfg(feature = "serve")]
+impl Drop for Preview {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Send `request` as written and read the whole answer.
+#[cfg(feature = "serve")]
+fn http_raw(port: u16, request: &str) -> String {
     use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.write_all(request.as_bytes()).unwrap();
     let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
+    c.read_to_string(&mut out).unwrap();
     out
 }
 
@@ -2683,23 +2735,9 @@ fn http_get(port: u16, path: &str) -> String {
 #[cfg(feature = "serve")]
 #[test]
 fn serve_shows_an_edit_within_two_seconds() {
-    use std::io::BufRead;
     let (_tmp, data) = example_copy();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tip"))
-        .args(["serve", s(&data), "--port", "0", "--as-of", "2022-06-01"])
-        .env("NO_COLOR", "1")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let port: u16 = loop {
-        let line = lines.next().expect("tip serve says where").unwrap();
-        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
-            break rest.split('/').next().unwrap().parse().unwrap();
-        }
-    };
-    // Keep reading its output so it never blocks.
-    std::thread::spawn(move || lines.for_each(drop));
+    let preview = Preview::start(Command::new(env!("CARGO_BIN_EXE_tip")), &data);
+    let port = preview.port;
     let page = http_get(port, "/");
     assert!(
         page.contains("<h1>Kent and Medway Trauma Informed Practice</h1>"),
@@ -2709,11 +2747,7 @@ fn serve_shows_an_edit_within_two_seconds() {
     // A page elsewhere that points its own name at 127.0.0.1 (DNS
     // rebinding) is not answered.
     {
-        use std::io::{Read, Write};
-        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(c, "GET / HTTP/1.0\r\nHost: attacker.example\r\n\r\n").unwrap();
-        let mut out = String::new();
-        c.read_to_string(&mut out).unwrap();
+        let out = http_raw(port, "GET / HTTP/1.0\r\nHost: attacker.example\r\n\r\n");
         assert!(
             out.starts_with("HTTP/1.0 421") || out.starts_with("HTTP/1.1 421"),
             "{out}"
@@ -2757,8 +2791,6 @@ fn serve_shows_an_edit_within_two_seconds() {
         "{page}"
     );
     assert!(page.contains("… and 17 more errors"), "{page}");
-    child.kill().unwrap();
-    let _ = child.wait();
 }
 
 /// Completions and applications keep their people's ids as places in the file;
@@ -3353,22 +3385,10 @@ fn peak_kb(pid: u32) -> Option<u64> {
 #[cfg(feature = "serve")]
 #[test]
 fn serve_answers_after_two_thousand_idle_connections_and_a_huge_header() {
-    use std::io::{BufRead, Read, Write};
+    use std::io::{Read, Write};
     let (_tmp, data) = example_copy();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tip"))
-        .args(["serve", s(&data), "--port", "0", "--as-of", "2022-06-01"])
-        .env("NO_COLOR", "1")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let port: u16 = loop {
-        let line = lines.next().expect("tip serve says where").unwrap();
-        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
-            break rest.split('/').next().unwrap().parse().unwrap();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let preview = Preview::start(Command::new(env!("CARGO_BIN_EXE_tip")), &data);
+    let port = preview.port;
     assert!(http_get(port, "/").contains("Next dates"));
     // 2,000 connections that never send a byte, held open.
     let idle: Vec<std::net::TcpStream> = (0..2000)
@@ -3403,16 +3423,11 @@ fn serve_answers_after_two_thousand_idle_connections_and_a_huge_header() {
     }
     assert!(http_get(port, "/").contains("Next dates"));
     // Nothing but this computer's names.
-    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(c, "GET / HTTP/1.1\r\nHost: rebound.example\r\n\r\n").unwrap();
-    let mut out = String::new();
-    c.read_to_string(&mut out).unwrap();
+    let out = http_raw(port, "GET / HTTP/1.1\r\nHost: rebound.example\r\n\r\n");
     assert!(out.starts_with("HTTP/1.1 421"), "{out}");
-    if let Some(kb) = peak_kb(child.id()) {
+    if let Some(kb) = peak_kb(preview.child.id()) {
         assert!(kb < 100 * 1024, "peak {kb} kB");
     }
-    child.kill().unwrap();
-    let _ = child.wait();
 }
 
 /// A folder the preview cannot read is a problem shown on its page, not
@@ -3423,7 +3438,6 @@ fn serve_answers_after_two_thousand_idle_connections_and_a_huge_header() {
 #[cfg(feature = "serve")]
 #[test]
 fn serve_shows_an_unreadable_folder_on_its_page() {
-    use std::io::{BufRead, Read, Write};
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let open = |p: &Path, mode| fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
@@ -3447,7 +3461,7 @@ fn serve_shows_an_unreadable_folder_on_its_page() {
         .unwrap_or_default()
         .lines()
         .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
-    let mut cmd = if root {
+    let cmd = if root {
         if Command::new("setpriv").arg("--version").output().is_err() {
             eprintln!("skipped: running as root without setpriv");
             return;
@@ -3459,30 +3473,11 @@ fn serve_shows_an_unreadable_folder_on_its_page() {
     } else {
         Command::new(&tip)
     };
-    let mut child = cmd
-        .args(["serve", s(&data), "--port", "0", "--as-of", "2022-06-01"])
-        .env("NO_COLOR", "1")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let port: u16 = loop {
-        let Some(Ok(line)) = lines.next() else {
-            panic!("tip serve stopped before serving");
-        };
-        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
-            break rest.split('/').next().unwrap().parse().unwrap();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
-    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(c, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
-    let mut page = String::new();
-    c.read_to_string(&mut page).unwrap();
+    let mut preview = Preview::start(cmd, &data);
+    let page = http_raw(preview.port, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
     assert!(page.contains("The data has problems"), "{page}");
     assert!(page.contains("locked"), "{page}");
-    assert!(child.try_wait().unwrap().is_none(), "still serving");
+    assert!(preview.child.try_wait().unwrap().is_none(), "still serving");
+    // Readable again, so the temporary folder can be removed.
     open(&locked, 0o755);
-    child.kill().unwrap();
-    let _ = child.wait();
 }
