@@ -11,6 +11,8 @@ use tip_core::model::Status;
 use tip_site::bulletin::{self, Window};
 use tip_site::{pack, site};
 
+mod common;
+
 fn data() -> Dataset {
     Dataset::load(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -351,7 +353,7 @@ fn the_sites_bulletin_is_the_bulletin_of_its_window() {
 fn templates_can_be_overridden_from_the_data_folder() {
     let dir = tempfile::tempdir().unwrap();
     let src = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/kent-medway");
-    copy(std::path::Path::new(src), dir.path());
+    common::copy(std::path::Path::new(src), dir.path());
     std::fs::create_dir_all(dir.path().join("templates")).unwrap();
     std::fs::write(
         dir.path().join("templates/bulletin.md"),
@@ -371,19 +373,6 @@ fn templates_can_be_overridden_from_the_data_folder() {
         md,
         "Our own bulletin for Kent and Medway Trauma Informed Practice\n"
     );
-}
-
-fn copy(from: &std::path::Path, to: &std::path::Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The progress over time lists each date once: `as_of` ends its year and
