@@ -1,7 +1,7 @@
 //! The modules of every crate depend on each other without cycles.
 //!
-//! Every source file is read (only `#[cfg(test)]` modules and comments are
-//! left out) and every path through `crate::`, `super::` and `self::` —
+//! Every source file is read (only `#[cfg(test)]` modules, the files of
+//! test modules and comments are left out) and every path through `crate::`, `super::` and `self::` —
 //! grouped imports included — is resolved to the module it names. Among
 //! the children of any one module, one depends on another when anything
 //! inside it names anything inside the other; those dependencies must not
@@ -33,6 +33,10 @@ fn modules(src: &Path) -> BTreeMap<String, String> {
             Some("mod" | "lib" | "main")
         ) {
             parts.pop();
+        }
+        // A test module's own file (`mod tests;` under `#[cfg(test)]`).
+        if parts.last().is_some_and(|p| p == "tests") {
+            continue;
         }
         let text = fs::read_to_string(&file).unwrap();
         out.insert(parts.join("::"), code_only(&text));
@@ -288,5 +292,104 @@ fn the_reader_of_paths_reads_grouped_imports_and_skips_tests() {
     assert_eq!(
         resolve("super::Ctx", "load::yaml", &known).as_deref(),
         Some("load")
+    );
+}
+
+/// The longest function a source file may have.
+const LONGEST_FUNCTION: usize = 100;
+
+/// The functions of `text` (its test modules left out) longer than
+/// [`LONGEST_FUNCTION`] lines, as `name (lines)`: a function runs from its
+/// `fn` line to the closing brace at the same indentation.
+fn long_functions(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("#[cfg(test)]")
+            && lines.get(i + 1).is_some_and(|l| l.contains("mod "))
+        {
+            break;
+        }
+        let Some(at) = trimmed.find("fn ") else {
+            continue;
+        };
+        let head = &trimmed[..at];
+        let is_fn = head
+            .split_whitespace()
+            .all(|w| matches!(w, "pub" | "const" | "async" | "unsafe") || w.starts_with("pub("));
+        if !is_fn || line.trim_end().ends_with(';') {
+            continue;
+        }
+        let indent = &line[..line.len() - trimmed.len()];
+        let close = format!("{indent}}}");
+        if let Some(end) = lines[i..].iter().position(|l| l.trim_end() == close) {
+            let name: String = trimmed[at + 3..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if end + 1 > LONGEST_FUNCTION {
+                found.push(format!("{name} ({} lines)", end + 1));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_function_is_over_a_hundred_lines() {
+    let mut long = Vec::new();
+    for entry in fs::read_dir(repo().join("crates")).unwrap().flatten() {
+        for file in support::walk(&entry.path().join("src")) {
+            if file.extension().is_some_and(|e| e == "rs")
+                && file.file_stem().is_some_and(|s| s != "tests")
+            {
+                let text = fs::read_to_string(&file).unwrap();
+                long.extend(
+                    long_functions(&text)
+                        .into_iter()
+                        .map(|f| format!("{}: {f}", file.display())),
+                );
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over {LONGEST_FUNCTION} lines:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn the_measure_of_a_function_finds_a_long_one() {
+    let body = "    x();\n".repeat(LONGEST_FUNCTION);
+    let text = format!(
+        "pub(crate) fn long() {{\n{body}}}\nfn short() {{\n}}\n#[cfg(test)]\nmod tests {{\nfn t() {{\n{body}}}\n}}\n"
+    );
+    assert_eq!(
+        long_functions(&text),
+        [format!("long ({} lines)", LONGEST_FUNCTION + 2)]
+    );
+}
+
+#[test]
+fn no_file_of_the_loader_is_over_eight_hundred_lines() {
+    let load = repo().join("crates/tip-core/src/load");
+    let mut files = 0;
+    let mut long = Vec::new();
+    for file in support::walk(&load) {
+        if file.extension().is_some_and(|e| e == "rs") {
+            files += 1;
+            let lines = fs::read_to_string(&file).unwrap().lines().count();
+            if lines > 800 {
+                long.push(format!("{} ({lines} lines)", file.display()));
+            }
+        }
+    }
+    assert!(files >= 20, "{files} files");
+    assert!(
+        long.is_empty(),
+        "files over 800 lines:\n{}",
+        long.join("\n")
     );
 }

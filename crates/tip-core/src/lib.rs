@@ -124,6 +124,7 @@
 //! (`cargo run -p tip-core --example query`, `eligibility`, `timetable`).
 
 pub mod allocate;
+mod check;
 mod dataset;
 pub mod diagnostic;
 mod files;

@@ -96,9 +96,54 @@ const fn opt(name: &'static str, ty: Ty, doc: &'static str) -> Field {
     }
 }
 
+/// A top-level section, named in code: its place in [`SECTIONS`] (checked
+/// when compiling), so the loader finds a section without a lookup by
+/// string that could fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SectionKey {
+    /// `programme`
+    Programme,
+    /// `regions`
+    Regions,
+    /// `sectors`
+    Sectors,
+    /// `roles`
+    Roles,
+    /// `tiers`
+    Tiers,
+    /// `resources`
+    Resources,
+    /// `venues`
+    Venues,
+    /// `courses`
+    Courses,
+    /// `people`
+    People,
+    /// `cohorts`
+    Cohorts,
+    /// `attendance`
+    Attendance,
+    /// `completions`
+    Completions,
+    /// `applications`
+    Applications,
+    /// `certificates`
+    Certificates,
+    /// `news`
+    News,
+}
+
+impl SectionKey {
+    /// The section's declaration.
+    pub(crate) fn section(self) -> &'static Section {
+        &SECTIONS[self as usize]
+    }
+}
+
 /// A top-level section.
 #[derive(Debug)]
 pub(crate) struct Section {
+    pub(crate) key: SectionKey,
     pub(crate) name: &'static str,
     /// `programme` is one mapping; every other section is a list of records.
     pub(crate) single: bool,
@@ -143,7 +188,14 @@ impl TabularSection {
     }
 
     pub(crate) fn section(self) -> &'static Section {
-        section(self.name()).expect("tabular sections are sections")
+        match self {
+            TabularSection::People => SectionKey::People,
+            TabularSection::Attendance => SectionKey::Attendance,
+            TabularSection::Completions => SectionKey::Completions,
+            TabularSection::Applications => SectionKey::Applications,
+            TabularSection::Certificates => SectionKey::Certificates,
+        }
+        .section()
     }
 
     /// The section a CSV file belongs to: its (lowercase) name starts with
@@ -181,6 +233,7 @@ pub(crate) const HOLIDAY_POLICIES: &[&str] = HolidayPolicy::WORDS;
 /// Every section, in documentation order.
 pub(crate) const SECTIONS: &[Section] = &[
     Section {
+        key: SectionKey::Programme,
         name: "programme",
         single: true,
         doc: "The training programme itself (exactly one).",
@@ -315,24 +368,28 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        key: SectionKey::Regions,
         name: "regions",
         single: false,
         doc: "Areas people work in and cohorts run in.",
         fields: NAMED,
     },
     Section {
+        key: SectionKey::Sectors,
         name: "sectors",
         single: false,
         doc: "Sectors people work in (health, police, …).",
         fields: NAMED,
     },
     Section {
+        key: SectionKey::Roles,
         name: "roles",
         single: false,
         doc: "Job roles that course audiences name.",
         fields: NAMED,
     },
     Section {
+        key: SectionKey::Tiers,
         name: "tiers",
         single: false,
         doc: "Levels of the offer, 1 (awareness) upwards.",
@@ -343,6 +400,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        key: SectionKey::Resources,
         name: "resources",
         single: false,
         doc: "Learning resources: e-learning, leaflets, videos, links.",
@@ -371,6 +429,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        key: SectionKey::Venues,
         name: "venues",
         single: false,
         doc: "Places where face-to-face sessions happen.",
@@ -393,6 +452,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        key: SectionKey::Courses,
         name: "courses",
         single: false,
         doc: "What the offer contains.",
@@ -473,6 +533,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        key: SectionKey::People,
         name: "people",
         single: false,
         doc: "Learners and trainers. Also as `people*.csv`.",
@@ -487,6 +548,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        key: SectionKey::Cohorts,
         name: "cohorts",
         single: false,
         doc: "Runs of a course, with their sessions and people.",
@@ -574,6 +636,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        key: SectionKey::Attendance,
         name: "attendance",
         single: false,
         doc: "Who came to which sessions. Also as `attendance*.csv`.",
@@ -588,6 +651,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        key: SectionKey::Completions,
         name: "completions",
         single: false,
         doc: "Completions recorded elsewhere (e-learning exports). Also as `completions*.csv`.",
@@ -599,6 +663,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        key: SectionKey::Applications,
         name: "applications",
         single: false,
         doc: "Expressions of interest, to be placed into cohorts. Also as `applications*.csv`.",
@@ -624,6 +689,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        key: SectionKey::Certificates,
         name: "certificates",
         single: false,
         doc: "The ledger of issued certificates, written by `tip certify` (the one file tip writes in a data folder): each is issued once and never renumbered. Revoke one by filling `revoked` and `reason`. Usually `certificates.csv`.",
@@ -662,6 +728,7 @@ pub(crate) const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        key: SectionKey::News,
         name: "news",
         single: false,
         doc: "Items for the bulletin.",
@@ -674,6 +741,16 @@ pub(crate) const SECTIONS: &[Section] = &[
 ];
 
 /// The section of this name.
+// Each section's key is its place in the table.
+const _: () = {
+    let mut i = 0;
+    while i < SECTIONS.len() {
+        assert!(SECTIONS[i].key as usize == i, "SECTIONS out of order");
+        i += 1;
+    }
+};
+
+/// The section named `name` in a data file.
 pub(crate) fn section(name: &str) -> Option<&'static Section> {
     SECTIONS.iter().find(|s| s.name == name)
 }

@@ -16,27 +16,33 @@ pub(crate) fn catalogue(
 ) -> Catalogue {
     let regions = named(
         files,
-        part(parts, "regions"),
+        part(parts, SectionKey::Regions),
         "region",
         &mut index.regions,
         diags,
     );
     let sectors = named(
         files,
-        part(parts, "sectors"),
+        part(parts, SectionKey::Sectors),
         "sector",
         &mut index.sectors,
         diags,
     );
-    let roles = named(files, part(parts, "roles"), "role", &mut index.roles, diags);
-    let tiers = tiers(files, part(parts, "tiers"), diags);
+    let roles = named(
+        files,
+        part(parts, SectionKey::Roles),
+        "role",
+        &mut index.roles,
+        diags,
+    );
+    let tiers = tiers(files, part(parts, SectionKey::Tiers), diags);
     index.tiers = tiers.iter().map(|t| t.level).collect();
 
     let mut resources = Vec::new();
     let mut results = Vec::new();
     each_record(
         files,
-        part(parts, "resources"),
+        part(parts, SectionKey::Resources),
         "resource",
         diags,
         |ctx, rec| results.push(convert::resource(ctx, rec, index)),
@@ -45,14 +51,51 @@ pub(crate) fn catalogue(
 
     let mut venues = Vec::new();
     let mut results = Vec::new();
-    each_record(files, part(parts, "venues"), "venue", diags, |ctx, rec| {
-        results.push(convert::venue(ctx, rec, index))
-    });
+    each_record(
+        files,
+        part(parts, SectionKey::Venues),
+        "venue",
+        diags,
+        |ctx, rec| results.push(convert::venue(ctx, rec, index)),
+    );
     register(files, results, &mut index.venues, &mut venues, diags);
 
     step("regions to venues");
-    // A million people: kept in the parts they are read in, the ids of
-    // broken records set aside (not a `Converted` per person, copied).
+    let people = people(files, part(parts, SectionKey::People), index, diags);
+
+    step("people");
+    let courses = courses(files, docs, part(parts, SectionKey::Courses), index, diags);
+
+    let cohorts = cohorts(
+        files,
+        part(parts, SectionKey::Cohorts),
+        cohort_files,
+        index,
+        diags,
+    );
+    step("courses and cohorts");
+
+    Catalogue {
+        regions,
+        sectors,
+        roles,
+        tiers,
+        resources,
+        venues,
+        people,
+        courses,
+        cohorts,
+    }
+}
+
+/// People (a million in a national data set), read in parts side by side;
+/// the ids of broken records set aside, not a `Converted` per person.
+fn people(
+    files: &Files,
+    parts: &[Part<'_>],
+    index: &mut Index,
+    diags: &mut Vec<Diagnostic>,
+) -> Records<Person> {
     let env = (&*index, std::sync::Mutex::new(Vec::new()));
     let reader = Reader {
         section: TabularSection::People,
@@ -69,7 +112,7 @@ pub(crate) fn catalogue(
         },
         finish: keep,
     };
-    let (people, mut d) = gather(files, part(parts, "people"), &reader);
+    let (people, mut d) = gather(files, parts, &reader);
     // A file of people whose rows could not all be read (an unclosed
     // quote swallows the rest of it) leaves the table incomplete: a
     // reference to someone in the lost rows is not an error of its own.
@@ -90,23 +133,7 @@ pub(crate) fn catalogue(
         diags,
     );
 
-    step("people");
-    let courses = courses(files, docs, part(parts, "courses"), index, diags);
-
-    let cohorts = cohorts(files, part(parts, "cohorts"), cohort_files, index, diags);
-    step("courses and cohorts");
-
-    Catalogue {
-        regions,
-        sectors,
-        roles,
-        tiers,
-        resources,
-        venues,
-        people,
-        courses,
-        cohorts,
-    }
+    people
 }
 
 /// Cohorts (20,000 in a national timetable), file by file side by side, in
@@ -169,7 +196,7 @@ pub(crate) fn cohorts(
                             .all(|(s, p)| s.name == "cohorts" || p.is_empty()),
                         "a file read as cohorts alone has another section"
                     );
-                    read(part(&parts, "cohorts"), &mut d);
+                    read(part(&parts, SectionKey::Cohorts), &mut d);
                 }
                 Err(e) => {
                     d.push(e);

@@ -95,10 +95,26 @@ pub(crate) fn learning_yaml(
     diags: &mut Vec<Diagnostic>,
 ) -> LearningYaml {
     LearningYaml {
-        attendance: gather_yaml(files, part(parts, "attendance"), &env.attendance()),
-        completions: gather_yaml(files, part(parts, "completions"), &env.completions()),
-        applications: gather_yaml(files, part(parts, "applications"), &env.applications()),
-        certificates: gather_yaml(files, part(parts, "certificates"), &env.certificates()),
+        attendance: gather_yaml(
+            files,
+            part(parts, SectionKey::Attendance),
+            &env.attendance(),
+        ),
+        completions: gather_yaml(
+            files,
+            part(parts, SectionKey::Completions),
+            &env.completions(),
+        ),
+        applications: gather_yaml(
+            files,
+            part(parts, SectionKey::Applications),
+            &env.applications(),
+        ),
+        certificates: gather_yaml(
+            files,
+            part(parts, SectionKey::Certificates),
+            &env.certificates(),
+        ),
         news: news(files, parts, diags),
     }
 }
@@ -150,7 +166,7 @@ pub(crate) fn news(
     let mut news = Vec::new();
     each_record(
         files,
-        part(parts, "news"),
+        part(parts, SectionKey::News),
         "news item",
         diags,
         |ctx, rec| news.extend(convert::news(ctx, rec)),
