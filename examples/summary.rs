@@ -37,8 +37,12 @@ fn main() -> ExitCode {
     };
     println!("{}", data.programme().name);
     for tier in data.tiers() {
-        println!("\nTier {}: {}", tier.level, tier.name);
-        for course in data.courses().iter().filter(|c| c.tier == tier.level) {
+        println!("\n{}", tier.label());
+        for course in data
+            .courses()
+            .iter()
+            .filter(|c| data[c.tier].level == tier.level)
+        {
             let ix = data.course(&course.id).expect("a listed course");
             let cohorts = data.cohorts_of(ix).count();
             let plural = if cohorts == 1 { "" } else { "s" };

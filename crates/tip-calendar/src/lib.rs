@@ -33,7 +33,7 @@ pub mod vtimezone;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus, Property};
 use rayon::prelude::*;
-use tip_core::model::{Booking, Cohort, Course, Person, Place, Region, Status, Vocabulary};
+use tip_core::model::{Booking, Cohort, Course, Person, Place, Region, Status, Tier, Vocabulary};
 use tip_core::timetable::Session;
 use tip_core::{Dataset, Ix};
 
@@ -47,7 +47,7 @@ pub struct Filter {
     /// Only cohorts in this region (a cohort with no region matches none).
     pub region: Option<Ix<Region>>,
     /// Only courses of this tier.
-    pub tier: Option<u32>,
+    pub tier: Option<Ix<Tier>>,
     /// Only cohorts this person trains.
     pub trainer: Option<Ix<Person>>,
     /// Only this person's own sessions (as learner or trainer).
@@ -148,6 +148,24 @@ fn utc_stamp(text: &str) -> Option<DateTime<Utc>> {
 /// nothing).
 pub fn published(ics: &str) -> Published {
     read_published(ics.as_bytes(), u64::MAX).unwrap_or_default()
+}
+
+/// The largest previous calendar [`published_at`] reads: a national
+/// timetable's `all.ics` is about 15 MB.
+pub const PREVIOUS_LIMIT: u64 = 64 << 20;
+
+/// What the calendar file at `path` published, for the next build of it:
+/// nothing when there is no file there; `None` when the file is not a
+/// calendar tip wrote or is over [`PREVIOUS_LIMIT`] (its events are then
+/// taken as new, and `SEQUENCE` starts again).
+pub fn published_at(path: &std::path::Path) -> Option<Published> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Some(Published::default());
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Some(Published::default());
+    }
+    read_published(std::io::BufReader::new(file), PREVIOUS_LIMIT)
 }
 
 /// [`published`], read line by line from `reader`, in bounded memory: a
@@ -564,10 +582,7 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed, private
     // A joining link is published only where the site shows it (the
     // cohort's `public_link`) or in the person's own calendar.
     let link = link.filter(|_| private || cohort.public_link);
-    let tier = data.tier(course.tier).map_or_else(
-        || format!("Tier {}", course.tier),
-        |t| format!("Tier {}: {}", t.level, t.name),
-    );
+    let tier = data[course.tier].label();
 
     let uid = format!("{}-{}@{}", cohort.id, session.number, programme.domain);
     // The course's page on the site: where to read more and book.

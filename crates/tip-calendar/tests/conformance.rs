@@ -196,7 +196,7 @@ fn round_trip_every_property_matches_the_data() {
         assert!(
             categories
                 .unwrap()
-                .starts_with(&format!("Tier {}", course.tier))
+                .starts_with(&format!("Tier {}", data[course.tier].level))
         );
     }
 }

@@ -178,6 +178,9 @@ pub enum IssueError {
         "`{0}` is not a revoked certificate of this cohort: only a revoked certificate is re-issued"
     )]
     NotRevoked(String),
+    /// The ledger file could not be locked, read or written.
+    #[error(transparent)]
+    Ledger(#[from] std::io::Error),
 }
 
 /// Give each certificate of `plan` its number and code from `ledger` (the
@@ -359,10 +362,7 @@ pub fn award(data: &Dataset, c: &Certificate, issuer: &Issuer, issued: NaiveDate
     let course = &data[c.course];
     let person = &data[c.person];
     let prefix = data.programme().id.to_uppercase();
-    let tier = data.tier(course.tier).map_or_else(
-        || format!("Tier {}", course.tier),
-        |t| format!("Tier {}: {}", t.level, t.name),
-    );
+    let tier = data[course.tier].label();
     Award {
         id: urn_uuid(&format!("{}/{}", data.programme().id, c.number)),
         name: c.name.clone(),

@@ -16,7 +16,10 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::ledger::{LEDGER_COLUMNS, LedgerRow};
+use tip_core::Dataset;
+
+use crate::Certificate;
+use crate::ledger::{Issuance, IssueError, LEDGER_COLUMNS, LedgerRow, Request, issue};
 
 /// The prefix of the ledger's temporary files.
 const TEMPORARY: &str = ".tip-ledger-";
@@ -39,6 +42,63 @@ pub struct LedgerFile {
     rows: Vec<LedgerRow>,
     /// Temporary files of interrupted runs that were removed.
     cleaned: Vec<PathBuf>,
+}
+
+/// What [`issue_and_record`] did.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Recorded {
+    /// The certificates' numbers and codes, and the new ledger rows.
+    pub issuance: Issuance,
+    /// The ledger file the new rows were appended to (`None`: there were
+    /// none).
+    pub file: Option<PathBuf>,
+    /// Temporary files of an interrupted run, removed.
+    pub cleaned: Vec<PathBuf>,
+}
+
+/// Issue `certificates` ([`issue`]) and record them, under the ledger's
+/// lock: the ledger file that new rows go to (the last `certificates*.csv`
+/// of `data`, or a new `certificates.csv`) is locked and read again, the
+/// certificates are numbered from it and the other ledger files, and the
+/// new rows are appended with an atomic rename before the lock is
+/// released. Issuing is recording: a failure after it reprints the same
+/// certificates, never new numbers, and two runs at once never share one.
+pub fn issue_and_record(
+    data: &Dataset,
+    certificates: &mut Vec<Certificate>,
+    request: Request<'_>,
+) -> Result<Recorded, IssueError> {
+    let target = data
+        .certificates()
+        .iter()
+        .map(|c| data.location(c.loc).file)
+        .rfind(|f| f.ends_with(".csv"));
+    let path = target.as_deref().map_or_else(
+        || data.root().join("certificates.csv"),
+        |f| data.root().join(f),
+    );
+    let ledger = LedgerFile::open(&path)?;
+    let cleaned = ledger.cleaned().to_vec();
+    // The rows of the other ledger files, as loaded, and this file's as
+    // read under the lock.
+    let mut rows: Vec<LedgerRow> = data
+        .certificates()
+        .iter()
+        .filter(|c| target.as_deref() != Some(&*data.location(c.loc).file))
+        .map(|c| LedgerRow::of(data, c))
+        .collect();
+    rows.extend_from_slice(ledger.rows());
+    let issuance = issue(data, certificates, &rows, request)?;
+    let file = (!issuance.new.is_empty()).then(|| ledger.path().to_owned());
+    if file.is_some() {
+        ledger.append(&issuance.new)?;
+    }
+    Ok(Recorded {
+        issuance,
+        file,
+        cleaned,
+    })
 }
 
 impl LedgerFile {

@@ -43,7 +43,7 @@ pub use ledger::{
     Issuance, IssueError, LEDGER_COLUMNS, LedgerRow, Request, Signer, award, criteria, issue,
     ledger_rows, signed_names, status_index,
 };
-pub use ledger_file::LedgerFile;
+pub use ledger_file::{LedgerFile, Recorded, issue_and_record};
 pub use pdf::{FontError, MissingGlyph, Renderer};
 
 /// One certificate to print.

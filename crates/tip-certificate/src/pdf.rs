@@ -443,10 +443,8 @@ impl Renderer {
             .fit(&self.bold, &c.name, NAME_SIZE, title_size)
             .unwrap_or_else(|| (vec![c.name.clone()], title_size));
         let name_size = name_lines.1;
-        let tier = data.tier(course.tier).map_or_else(
-            || format!("Tier {}", course.tier),
-            |t| format!("Tier {} · {}", t.level, t.name),
-        );
+        let tier = &data[course.tier];
+        let tier = format!("Tier {} · {}", tier.level, tier.name);
         y += 16.0;
         self.centred(sheet, false, 16.0, &programme.name, y, colour);
         y += 46.0;

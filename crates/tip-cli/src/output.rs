@@ -681,6 +681,21 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
     s
 }
 
+/// What the calendar at `path` published, when tip wrote it; anything else
+/// there is warned about here (its events are taken as new) and refused
+/// later, when writing.
+pub(crate) fn previous_calendar(path: &Path) -> tip_calendar::Published {
+    tip_calendar::published_at(path).unwrap_or_else(|| {
+        let _ = writeln!(
+            anstream::stderr(),
+            "warning: `{}` is not a calendar tip wrote, or is over {} MB: its events are taken as new (SEQUENCE starts again)",
+            path.display(),
+            tip_calendar::PREVIOUS_LIMIT >> 20
+        );
+        tip_calendar::Published::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,23 +49,21 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A key file is not an Ed25519 key in PEM.
-    #[error("not an Ed25519 {what} key in PEM ({why})")]
-    Key {
-        /// "private" or "public".
-        what: &'static str,
-        /// The parser's words.
-        why: String,
-    },
+    /// A private key file is not an Ed25519 key in PKCS #8 PEM.
+    #[error("not an Ed25519 private key in PEM ({0})")]
+    PrivateKey(#[source] ed25519_dalek::pkcs8::Error),
+    /// A public key file is not an Ed25519 key in SubjectPublicKeyInfo PEM.
+    #[error("not an Ed25519 public key in PEM ({0})")]
+    PublicKey(#[source] ed25519_dalek::pkcs8::spki::Error),
     /// The operating system gave no randomness for a new key.
     #[error("no randomness for a new key: {0}")]
-    Random(String),
+    Random(#[source] getrandom::Error),
     /// The site address cannot name an issuer.
     #[error("`{0}` cannot name the issuer: an https:// address with a host is needed")]
     SiteUrl(String),
     /// Signing failed.
     #[error("signing failed: {0}")]
-    Sign(String),
+    Sign(#[source] jwt_compact::CreationError),
     /// The signing key is not one of the issuer's public keys.
     #[error("the signing key is not one of the issuer's public keys")]
     UnknownKey,
@@ -87,7 +85,7 @@ impl Key {
     /// A new key from the operating system's randomness.
     pub fn generate() -> Result<Key, Error> {
         let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| Error::Random(e.to_string()))?;
+        getrandom::fill(&mut seed).map_err(Error::Random)?;
         Ok(Key(SigningKey::from_bytes(&seed)))
     }
 
@@ -95,10 +93,7 @@ impl Key {
     pub fn from_pem(pem: &str) -> Result<Key, Error> {
         SigningKey::from_pkcs8_pem(pem)
             .map(Key)
-            .map_err(|e| Error::Key {
-                what: "private",
-                why: e.to_string(),
-            })
+            .map_err(Error::PrivateKey)
     }
 
     /// The private key as PKCS #8 PEM.
@@ -124,10 +119,7 @@ impl PublicKey {
     pub fn from_pem(pem: &str) -> Result<PublicKey, Error> {
         VerifyingKey::from_public_key_pem(pem)
             .map(PublicKey)
-            .map_err(|e| Error::Key {
-                what: "public",
-                why: e.to_string(),
-            })
+            .map_err(Error::PublicKey)
     }
 
     /// The key as SubjectPublicKeyInfo PEM.
@@ -390,9 +382,7 @@ impl Issuer {
         let mut claims = Claims::new(claims);
         claims.not_before =
             Some(Utc.from_utc_datetime(&from.and_hms_opt(0, 0, 0).expect("midnight")));
-        Ed25519
-            .token(&header, &claims, &key.0)
-            .map_err(|e| Error::Sign(e.to_string()))
+        Ed25519.token(&header, &claims, &key.0).map_err(Error::Sign)
     }
 }
 

@@ -82,7 +82,8 @@ pub fn content(data: &Dataset, window: Window) -> Value {
                 .course_ixs()
                 // A programme that has ended is not offered.
                 .filter(|&ix| {
-                    data[ix].tier == tier.level && data[ix].ended.is_none_or(|e| e >= window.from)
+                    data[data[ix].tier].level == tier.level
+                        && data[ix].ended.is_none_or(|e| e >= window.from)
                 })
                 .map(|ix| course(data, ix, window, site.as_deref(), email.as_deref()))
                 .collect();

@@ -11,12 +11,12 @@ use tip_core::FileRefusal;
 pub enum Error {
     /// A template (a data folder's override, or a built-in one) does not
     /// parse or fails to render.
-    #[error("template `{name}`: {message}")]
+    #[error("template `{name}`: {source}")]
     Template {
         /// The template's name (`bulletin.md`).
         name: String,
         /// What minijinja said, with the line.
-        message: String,
+        source: minijinja::Error,
     },
     /// A file named in the data may not be published.
     #[error("the file of {what}, `{path}`, {refusal}")]
@@ -41,10 +41,10 @@ pub enum Error {
     },
     /// The progress chart could not be drawn.
     #[error("the progress chart: {0}")]
-    Chart(String),
+    Chart(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A revocation list could not be signed.
     #[error("the revocation list: {0}")]
-    Credential(String),
+    Credential(#[from] tip_credential::Error),
     /// A year's status list must change and there is no key to sign it.
     #[error(
         "the status list for {year} must be signed again: {why}\n  = help: set TIP_SIGNING_KEY to the programme's private key and build again; without it the published list would answer wrongly"
@@ -70,11 +70,16 @@ impl Error {
         )
     }
 
-    pub(crate) fn template(name: &str, e: impl std::fmt::Display) -> Self {
+    pub(crate) fn template(name: &str, source: minijinja::Error) -> Self {
         Error::Template {
             name: name.to_owned(),
-            message: e.to_string(),
+            source,
         }
+    }
+
+    /// The chart's drawing failed (plotters).
+    pub(crate) fn chart(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Chart(Box::new(source))
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Self {

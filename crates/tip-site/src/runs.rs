@@ -193,7 +193,7 @@ pub fn run(data: &Dataset, cohort: Ix<Cohort>, shown: Shown) -> Option<Run> {
         cohort: c.id.to_string(),
         course: course.id.to_string(),
         title: course.title.clone(),
-        tier: course.tier,
+        tier: data[course.tier].level,
         when,
         start: first_listed.date().to_string(),
         time: times(first_listed.start.time(), first_listed.end.time()),

@@ -280,10 +280,7 @@ impl Site<'_> {
         for cert in data.certificates() {
             let course = &data[cert.course];
             let trainers = trainers_of(data, cert);
-            let tier = data.tier(course.tier).map_or_else(
-                || format!("Tier {}", course.tier),
-                |t| format!("Tier {}: {}", t.level, t.name),
-            );
+            let tier = data[course.tier].label();
             let long = |d: NaiveDate| d.format("%-d %B %Y").to_string();
             // Signed on or after its key was compromised: revoked too.
             let key = cert.key.as_deref().unwrap_or("key-1");
@@ -328,7 +325,7 @@ impl Site<'_> {
             let token = match &self.opts.signing_key {
                 Some(key) => issuer
                     .status_list(key, year, &revoked, entries, self.opts.stamp.date_naive())
-                    .map_err(|e| Error::Credential(e.to_string()))?,
+                    .map_err(Error::Credential)?,
                 None => match self.opts.previous_status.get(&year) {
                     Some(previous) => {
                         Self::still_right(&issuer, year, previous, &revoked, entries)?
@@ -389,9 +386,9 @@ impl Site<'_> {
         for t in data.tiers() {
             feeds.push((
                 format!("calendars/tier-{}.ics", t.level),
-                format!("Tier {}: {}", t.level, t.name),
+                t.label(),
                 Filter {
-                    tier: Some(t.level),
+                    tier: data.tier(t.level),
                     ..Filter::default()
                 },
             ));
@@ -543,7 +540,7 @@ impl Site<'_> {
         let mut ctx = self.base("");
         ctx["tiers"] = json!(data.tiers().iter().map(|t| json!({
             "level": t.level, "name": &t.name, "description": &t.description,
-            "courses": data.course_ixs().map(|ix| (ix, &data[ix])).filter(|(_, c)| c.tier == t.level && !ended(c)).map(|(ix, c)| json!({
+            "courses": data.course_ixs().map(|ix| (ix, &data[ix])).filter(|(_, c)| data[c.tier].level == t.level && !ended(c)).map(|(ix, c)| json!({
                 "id": &*c.id, "title": &c.title, "summary": &c.summary, "format": format_name(c.format),
                 "audience": tip_core::rules::who(data, c),
                 "start": start_link(c),
@@ -591,8 +588,8 @@ impl Site<'_> {
             .max()
             .unwrap_or(1);
         ctx["course"] = json!({
-            "id": &*course.id, "title": &course.title, "summary": &course.summary, "tier": course.tier,
-            "tier_name": data.tier(course.tier).map(|t| t.name.clone()).unwrap_or_default(),
+            "id": &*course.id, "title": &course.title, "summary": &course.summary, "tier": data[course.tier].level,
+            "tier_name": &data[course.tier].name,
             "format": capitalised(format_name(course.format)),
             "length": course.minutes.map(|m| {
                 let each = runs::length(m);
@@ -829,7 +826,7 @@ pub struct Progress {
     /// `0.3%`, `42%`: one decimal under 10%, whole above; `<0.1%` for a
     /// start.
     pub shown: String,
-    /// The tier it counts (`None`: every tier).
+    /// The level of the tier it counts (`None`: every tier).
     pub tier: Option<u32>,
 }
 
@@ -854,8 +851,8 @@ pub fn progress(data: &Dataset, as_of: NaiveDate) -> Vec<Progress> {
                         })
                 })
                 .count() as u64;
-            let mut label = match t.tier.and_then(|l| data.tier(l)) {
-                Some(tier) => format!("Tier {}: {}", tier.level, tier.name),
+            let mut label = match t.tier {
+                Some(tier) => data[tier].label(),
                 None => "Everyone trained".into(),
             };
             if let Some(r) = t.region {
@@ -877,7 +874,7 @@ pub fn progress(data: &Dataset, as_of: NaiveDate) -> Vec<Progress> {
                 trained_shown: tip_core::words::thousands(trained),
                 people_shown: tip_core::words::thousands(u64::from(t.people)),
                 shown: percent(trained, u64::from(t.people)),
-                tier: t.tier,
+                tier: t.tier.map(|tier| data[tier].level),
             }
         })
         .collect()
@@ -902,13 +899,12 @@ const CHART_TEXT: u32 = 20;
 /// Progress against each target: a labelled bar a row (the label above its
 /// bar, so the bars take the whole width), as SVG (plotters).
 fn chart(targets: &[Progress]) -> Result<String, Error> {
-    let err = |e: &dyn std::fmt::Display| Error::Chart(e.to_string());
     let mut svg = String::new();
     {
         let row = 82;
         let height = 16 + row * targets.len() as u32;
         let root = SVGBackend::with_string(&mut svg, (CHART_W, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(&e))?;
+        root.fill(&WHITE).map_err(Error::chart)?;
         let accent = RGBColor(0, 87, 122);
         let track = RGBColor(0xe4, 0xe8, 0xec);
         let ink = RGBColor(0x1a, 0x1a, 0x1a);
@@ -918,13 +914,13 @@ fn chart(targets: &[Progress]) -> Result<String, Error> {
         for (k, t) in targets.iter().enumerate() {
             let top = 8 + (k as u32 * row) as i32;
             root.draw(&Text::new(t.label.clone(), (left, top), text.clone()))
-                .map_err(|e| err(&e))?;
+                .map_err(Error::chart)?;
             let bar_top = top + 28;
             root.draw(&Rectangle::new(
                 [(left, bar_top), (right, bar_top + 18)],
                 track.filled(),
             ))
-            .map_err(|e| err(&e))?;
+            .map_err(Error::chart)?;
             let share = (t.trained as f64 / f64::from(t.people.max(1))).min(1.0);
             let filled = left + (share * f64::from(width)).round() as i32;
             if filled > left {
@@ -932,13 +928,13 @@ fn chart(targets: &[Progress]) -> Result<String, Error> {
                     [(left, bar_top), (filled.max(left + 2), bar_top + 18)],
                     accent.filled(),
                 ))
-                .map_err(|e| err(&e))?;
+                .map_err(Error::chart)?;
             }
             let value = format!("{} · {}", t.counts, t.shown);
             root.draw(&Text::new(value, (left, bar_top + 24), text.clone()))
-                .map_err(|e| err(&e))?;
+                .map_err(Error::chart)?;
         }
-        root.present().map_err(|e| err(&e))?;
+        root.present().map_err(Error::chart)?;
     }
     Ok(dark_mode(svg))
 }
@@ -970,7 +966,10 @@ fn over_time(
     for p in data.person_ixs() {
         earliest.fill(None);
         for d in data.completions_of(p).iter().filter(|d| d.date <= as_of) {
-            if let Some(k) = tiers.iter().position(|&t| t == data[d.course].tier) {
+            if let Some(k) = tiers
+                .iter()
+                .position(|&t| t == data[data[d.course].tier].level)
+            {
                 earliest[k] = Some(earliest[k].map_or(d.date, |e| e.min(d.date)));
             }
         }
@@ -1055,7 +1054,6 @@ fn over_time_chart(
     by: NaiveDate,
 ) -> Result<String, Error> {
     use chrono::Datelike;
-    let err = |e: &dyn std::fmt::Display| Error::Chart(e.to_string());
     let highest = shares.iter().flatten().map(|(_, s)| *s).fold(0.0, f64::max);
     let top = axis_top(highest);
     let legend_rows = tiers.len().div_ceil(3) as u32;
@@ -1063,7 +1061,7 @@ fn over_time_chart(
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (CHART_W, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(&e))?;
+        root.fill(&WHITE).map_err(Error::chart)?;
         let (plot, legend) = root.split_vertically(340);
         // Time as fractional years: 2022.5 is the middle of 2022.
         let fy = |d: NaiveDate| f64::from(d.year()) + f64::from(d.ordinal0()) / 365.25;
@@ -1076,7 +1074,7 @@ fn over_time_chart(
             .x_label_area_size(30)
             .y_label_area_size(64)
             .build_cartesian_2d(x0..x1, 0.0..top)
-            .map_err(|e| err(&e))?;
+            .map_err(Error::chart)?;
         chart
             .configure_mesh()
             .light_line_style(WHITE)
@@ -1092,7 +1090,7 @@ fn over_time_chart(
             })
             .label_style(("sans-serif", CHART_TEXT))
             .draw()
-            .map_err(|e| err(&e))?;
+            .map_err(Error::chart)?;
         let palette = [
             RGBColor(0, 87, 122),
             RGBColor(0xb3, 0x4a, 0x00),
@@ -1105,7 +1103,7 @@ fn over_time_chart(
             line.extend(points.iter().map(|&(d, s)| (fy(d), s)));
             chart
                 .draw_series(LineSeries::new(line, colour.stroke_width(3)))
-                .map_err(|e| err(&e))?;
+                .map_err(Error::chart)?;
         }
         // Every target: 100% by the vision's date, when the scale reaches it.
         if top >= 100.0 {
@@ -1116,7 +1114,7 @@ fn over_time_chart(
                     5,
                     RGBColor(0x1a, 0x1a, 0x1a).stroke_width(2),
                 ))
-                .map_err(|e| err(&e))?;
+                .map_err(Error::chart)?;
         }
         // The legend: three a row, under the plot.
         let ink = RGBColor(0x1a, 0x1a, 0x1a);
@@ -1128,16 +1126,16 @@ fn over_time_chart(
                     vec![(x, y + 10), (x + 24, y + 10)],
                     colour.stroke_width(3),
                 ))
-                .map_err(|e| err(&e))?;
+                .map_err(Error::chart)?;
             legend
                 .draw(&Text::new(
                     format!("Tier {tier}"),
                     (x + 30, y),
                     ("sans-serif", CHART_TEXT).into_font().color(&ink),
                 ))
-                .map_err(|e| err(&e))?;
+                .map_err(Error::chart)?;
         }
-        root.present().map_err(|e| err(&e))?;
+        root.present().map_err(Error::chart)?;
     }
     Ok(dark_mode(svg))
 }

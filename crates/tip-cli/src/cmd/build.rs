@@ -41,7 +41,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         months: args.months,
         issuer,
         signing_key,
-        previous: super::calendar::previous_calendar(&args.output.join("calendars/all.ics")),
+        previous: crate::output::previous_calendar(&args.output.join("calendars/all.ics")),
         previous_status: previous_status(&args.output),
     };
     let files = match site::build(&data, &opts) {

@@ -59,7 +59,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
     // The file tip wrote last time says what subscribers have seen: an
     // event that changed since gets a higher SEQUENCE.
     if let Some(path) = &args.output {
-        feed.previous = previous_calendar(path);
+        feed.previous = crate::output::previous_calendar(path);
     }
     let ics = tip_calendar::render(&data, &filter, &feed);
     match &args.output {
@@ -82,7 +82,6 @@ fn filter(data: &Dataset, args: &Args) -> Result<(Filter, String), Rejected> {
     let mut filter = Filter {
         from: args.from,
         until: args.until,
-        tier: args.tier,
         ..Filter::default()
     };
     if let Some(id) = &args.course {
@@ -115,7 +114,8 @@ fn filter(data: &Dataset, args: &Args) -> Result<(Filter, String), Rejected> {
                 Some(format!("the tiers are {}", levels.join(", "))),
             )
         })?;
-        parts.push(format!("Tier {}: {}", tier.level, tier.name));
+        parts.push(data[tier].label());
+        filter.tier = Some(tier);
     }
     if let Some(id) = &args.trainer {
         let p = data
@@ -135,30 +135,3 @@ fn filter(data: &Dataset, args: &Args) -> Result<(Filter, String), Rejected> {
     }
     Ok((filter, tip_calendar::feed_name(data, &parts.join(" · "))))
 }
-
-/// What the calendar at `path` published, when tip wrote it (anything else
-/// there is refused later, when writing).
-pub(crate) fn previous_calendar(path: &std::path::Path) -> tip_calendar::Published {
-    let Ok(file) = std::fs::File::open(path) else {
-        return tip_calendar::Published::default();
-    };
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return tip_calendar::Published::default();
-    }
-    match tip_calendar::read_published(std::io::BufReader::new(file), PREVIOUS_LIMIT) {
-        Some(published) => published,
-        None => {
-            let _ = writeln!(
-                anstream::stderr(),
-                "warning: `{}` is not a calendar tip wrote, or is over {} MB: its events are taken as new (SEQUENCE starts again)",
-                path.display(),
-                PREVIOUS_LIMIT >> 20
-            );
-            tip_calendar::Published::default()
-        }
-    }
-}
-
-/// The largest previous calendar read: a national timetable's `all.ics`
-/// is about 15 MB.
-const PREVIOUS_LIMIT: u64 = 64 << 20;

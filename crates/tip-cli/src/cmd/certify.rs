@@ -264,7 +264,7 @@ fn write(
             for (c, token) in certificates.iter().zip(credentials) {
                 let name = file_name(data, c).replace(".pdf", ".svg");
                 let course = &data[c.course];
-                let label = format!("Tier {}", course.tier);
+                let label = format!("Tier {}", data[course.tier].level);
                 let svg = tip_credential::baked_svg(token, &label, &course.title, &colour);
                 all.push((name, svg.into_bytes()));
             }
@@ -328,58 +328,36 @@ fn signer(
     Ok(tip_certificate::Signer { key, issuer })
 }
 
-/// Issue under the ledger's lock: re-read the ledger file that new rows go
-/// to (the last `certificates*.csv`, or a new `certificates.csv`), number
-/// from it and the other ledger files, and append the new rows with an
-/// atomic rename before the lock is released.
+/// Issue and record under the ledger's lock (tip-certificate), saying
+/// what was cleaned up and where the new rows went.
 fn issue_and_record(
     data: &tip_core::Dataset,
     certificates: &mut Vec<tip_certificate::Certificate>,
     request: tip_certificate::Request<'_>,
     err: &mut impl Write,
 ) -> io::Result<Result<tip_certificate::Issuance, tip_certificate::IssueError>> {
-    let target = data
-        .certificates()
-        .iter()
-        .map(|c| data.location(c.loc).file)
-        .rfind(|f| f.ends_with(".csv"));
-    let path = target.as_deref().map_or_else(
-        || data.root().join("certificates.csv"),
-        |f| data.root().join(f),
-    );
-    let ledger = tip_certificate::LedgerFile::open(&path)?;
-    for stray in ledger.cleaned() {
+    let recorded = match tip_certificate::issue_and_record(data, certificates, request) {
+        Ok(recorded) => recorded,
+        Err(tip_certificate::IssueError::Ledger(e)) => return Err(e),
+        Err(e) => return Ok(Err(e)),
+    };
+    for stray in &recorded.cleaned {
         writeln!(
             err,
             "removed `{}`, left by an interrupted `tip certify`",
             stray.display()
         )?;
     }
-    // The rows of the other ledger files, as loaded, and this file's as
-    // read under the lock.
-    let mut rows: Vec<tip_certificate::LedgerRow> = data
-        .certificates()
-        .iter()
-        .filter(|c| target.as_deref() != Some(&*data.location(c.loc).file))
-        .map(|c| tip_certificate::LedgerRow::of(data, c))
-        .collect();
-    rows.extend_from_slice(ledger.rows());
-    let issuance = match tip_certificate::issue(data, certificates, &rows, request) {
-        Ok(issuance) => issuance,
-        Err(e) => return Ok(Err(e)),
-    };
-    if !issuance.new.is_empty() {
-        let path = ledger.path().to_owned();
-        ledger.append(&issuance.new)?;
+    if let Some(path) = &recorded.file {
+        let new = recorded.issuance.new.len();
         writeln!(
             err,
-            "recorded {} new certificate{} in {}",
-            issuance.new.len(),
-            if issuance.new.len() == 1 { "" } else { "s" },
+            "recorded {new} new certificate{} in {}",
+            if new == 1 { "" } else { "s" },
             path.display()
         )?;
     }
-    Ok(Ok(issuance))
+    Ok(Ok(recorded.issuance))
 }
 
 /// The missing characters of each place, in order.

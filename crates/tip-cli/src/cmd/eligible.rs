@@ -52,7 +52,7 @@ pub(crate) fn run(args: &Args) -> io::Result<Outcome> {
         },
         None => {
             let mut all: Vec<Ix<Course>> = data.course_ixs().collect();
-            all.sort_by_key(|&c| data[c].tier);
+            all.sort_by_key(|&c| data[data[c].tier].level);
             all
         }
     };
@@ -164,7 +164,7 @@ fn human(
         let _ = writeln!(
             out,
             "  {:<4}  {:width$}  {}",
-            c.tier,
+            data[c.tier].level,
             c.title,
             if r.eligible { "yes" } else { "no" }
         );

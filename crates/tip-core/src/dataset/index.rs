@@ -1,7 +1,7 @@
 //! The id index of a data set: every section's ids, for looking records up
 //! by id and resolving references while loading.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use compact_str::CompactString;
 use rayon::prelude::*;
@@ -9,7 +9,7 @@ use rustc_hash::FxHashSet;
 
 use crate::ix::Ix;
 use crate::loc::FileId;
-use crate::model::Id;
+use crate::model::{Id, Tier};
 use crate::suggest::did_you_mean;
 
 /// Id tables of every section, filled in dependency order.
@@ -22,7 +22,8 @@ pub(crate) struct Index {
     pub(crate) courses: IdTable,
     pub(crate) people: IdTable,
     pub(crate) cohorts: IdTable,
-    pub(crate) tiers: HashSet<u32>,
+    /// Tier level → tier.
+    pub(crate) tiers: HashMap<u32, Ix<Tier>>,
 }
 
 impl Index {
@@ -64,7 +65,7 @@ impl Index {
             courses: IdTable::new("courses", "course"),
             people: IdTable::new("people", "person"),
             cohorts: IdTable::new("cohorts", "cohort"),
-            tiers: HashSet::new(),
+            tiers: HashMap::new(),
         }
     }
 }

@@ -33,7 +33,7 @@ use crate::timetable::{Session, WorkingCalendar};
 /// assert!(warnings.iter().all(|w| !w.is_error()));
 /// let course = data.course("l2-trauma-awareness").expect("the L2 course");
 /// let l2 = &data[course];
-/// assert_eq!(l2.tier, 2);
+/// assert_eq!(data[l2.tier].level, 2);
 /// println!("{} has {} cohorts", l2.title, data.cohorts_of(course).count());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -222,8 +222,8 @@ impl Dataset {
     }
 
     /// The tier of this level.
-    pub fn tier(&self, level: u32) -> Option<&Tier> {
-        self.tiers.iter().find(|t| t.level == level)
+    pub fn tier(&self, level: u32) -> Option<Ix<Tier>> {
+        self.index.tiers.get(&level).copied()
     }
 
     /// The places a cohort has (`None`: unlimited): its own capacity, else
@@ -353,6 +353,7 @@ index_by! {
     Region => regions,
     Sector => sectors,
     Role => roles,
+    Tier => tiers,
     Resource => resources,
     Venue => venues,
     Course => courses,

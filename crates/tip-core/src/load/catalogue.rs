@@ -36,7 +36,11 @@ pub(crate) fn catalogue(
         diags,
     );
     let tiers = tiers(files, part(parts, SectionKey::Tiers), diags);
-    index.tiers = tiers.iter().map(|t| t.level).collect();
+    index.tiers = tiers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.level, Ix::new(i)))
+        .collect();
 
     let mut resources = Vec::new();
     let mut results = Vec::new();

@@ -192,7 +192,7 @@ pub struct Vision {
 #[non_exhaustive]
 pub struct Target {
     /// Only this tier.
-    pub tier: Option<u32>,
+    pub tier: Option<Ix<Tier>>,
     /// Only this region.
     pub region: Option<Ix<Region>>,
     /// Only this sector.
@@ -279,6 +279,13 @@ pub struct Tier {
     pub description: Option<String>,
     /// Where it is defined.
     pub loc: Loc,
+}
+
+impl Tier {
+    /// How a course's tier is shown: `Tier 2: Trauma Aware`.
+    pub fn label(&self) -> String {
+        format!("Tier {}: {}", self.level, self.name)
+    }
 }
 
 /// A learning resource.
@@ -448,8 +455,8 @@ pub struct Course {
     pub id: Id,
     /// Title.
     pub title: String,
-    /// Tier level.
-    pub tier: u32,
+    /// Its tier (`data[course.tier].level` is the number the data gives).
+    pub tier: Ix<Tier>,
     /// How it is delivered.
     pub format: Format,
     /// A paragraph.

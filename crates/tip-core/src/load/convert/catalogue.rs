@@ -7,7 +7,7 @@ use chrono::Weekday;
 use chrono_tz::Tz;
 
 use super::rule::attendance_rule;
-use super::{Converted, nested, record_id};
+use super::{Converted, nested, record_id, tier_of_level};
 use crate::dataset::Index;
 use crate::diagnostic::Code;
 use crate::load::read::{Ctx, Record, Val};
@@ -107,25 +107,7 @@ pub(super) fn course_fields(ctx: &mut Ctx<'_>, rec: &Record<'_>, ix: &Index) -> 
     let what = "course";
     let id = record_id(ctx, rec, what).ok_or(None)?;
     let title = ctx.required(rec, "title", what, Ctx::text);
-    let tier = ctx.required(rec, "tier", what, |c, v| {
-        let level = c.int(v, 1)?;
-        if !ix.tiers.contains(&level) {
-            let mut levels: Vec<_> = ix.tiers.iter().copied().collect();
-            levels.sort_unstable();
-            let known: Vec<_> = levels.iter().map(u32::to_string).collect();
-            c.error(
-                Code::UnknownReference,
-                c.loc_of(v),
-                format!("unknown tier {level}"),
-            )
-            .help = Some(if known.is_empty() {
-                "add the tier to `tiers`".into()
-            } else {
-                format!("the tiers are {}", known.join(", "))
-            });
-        }
-        Some(level)
-    });
+    let tier = ctx.required(rec, "tier", what, |c, v| tier_of_level(c, v, ix));
     let format = ctx.required(rec, "format", what, Ctx::vocabulary::<Format>);
     let summary = ctx.field(rec, "summary", Ctx::text);
     let url = ctx.field(rec, "url", Ctx::url);
@@ -391,17 +373,7 @@ pub(super) fn vision(ctx: &mut Ctx<'_>, val: Val<'_>, ix: &Index) -> Option<Visi
         c.list(v, |c, item| {
             let Val::Node(node) = item else { return None };
             let r = c.record(node, target_fields, "target")?;
-            let tier = c.field(&r, "tier", |c, v| {
-                let level = c.int(v, 1)?;
-                if !ix.tiers.contains(&level) {
-                    c.error(
-                        Code::UnknownReference,
-                        c.loc_of(v),
-                        format!("unknown tier {level}"),
-                    );
-                }
-                Some(level)
-            });
+            let tier = c.field(&r, "tier", |c, v| tier_of_level(c, v, ix));
             let region = c.field(&r, "region", |c, v| c.reference(v, &ix.regions));
             let sector = c.field(&r, "sector", |c, v| c.reference(v, &ix.sectors));
             let people = c.required(&r, "people", "target", |c, v| c.int(v, 1));

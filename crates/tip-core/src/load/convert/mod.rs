@@ -56,6 +56,33 @@ fn nested(section: SectionKey, path: &[&str]) -> &'static [Field] {
     })
 }
 
+/// The tier a course or target names by its level: unknown, an error (the
+/// levels there are in the hint) and `None`.
+fn tier_of_level(
+    c: &mut Ctx<'_>,
+    v: Val<'_>,
+    ix: &crate::dataset::Index,
+) -> Option<crate::Ix<Tier>> {
+    let level = c.int(v, 1)?;
+    if let Some(&tier) = ix.tiers.get(&level) {
+        return Some(tier);
+    }
+    let mut levels: Vec<_> = ix.tiers.keys().copied().collect();
+    levels.sort_unstable();
+    let known: Vec<_> = levels.iter().map(u32::to_string).collect();
+    c.error(
+        Code::UnknownReference,
+        c.loc_of(v),
+        format!("unknown tier {level}"),
+    )
+    .help = Some(if known.is_empty() {
+        "add the tier to `tiers`".into()
+    } else {
+        format!("the tiers are {}", known.join(", "))
+    });
+    None
+}
+
 /// The id of a record, read once so every converter reports it alike.
 fn record_id(ctx: &mut Ctx<'_>, rec: &Record<'_>, what: &str) -> Option<Id> {
     ctx.required(rec, "id", what, Ctx::id)
