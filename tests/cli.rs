@@ -3310,7 +3310,11 @@ fn yaml_tags_are_refused() {
         .find(|d| d.code == "yaml-syntax")
         .unwrap();
     assert!(d.message.contains("`!foo`"), "{d:?}");
-    assert_eq!((d.file.as_deref(), d.line), (Some("v.yaml"), Some(4)));
+    // At the tag itself, not the value after it.
+    assert_eq!(
+        (d.file.as_deref(), d.line, d.column),
+        (Some("v.yaml"), Some(4), Some(15))
+    );
 }
 
 /// An unreadable resource or logo is said to be unreadable at `validate`

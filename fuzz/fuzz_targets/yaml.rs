@@ -1,6 +1,6 @@
-//! The fast YAML paths against serde-saphyr: whenever the line reader or
-//! the event reader gives a tree for the input, it is serde-saphyr's tree
-//! of the same text, places included. (CI runs the same comparison on
+//! The fast YAML path against serde-saphyr: whenever the line reader gives
+//! a tree for the input, it is serde-saphyr's tree of the same text, places
+//! included. (CI runs the same comparison on
 //! stable for a minute: `cargo run -p tip-core --example yaml-differential`.)
 //!
 //! ```text

@@ -9,15 +9,15 @@
 //! quote, comment, tab, anchor, tag, block scalar, document marker, a plain
 //! scalar over several lines or starting with an indicator, a flow
 //! collection over several lines or nested, a key written twice, a line
-//! indented unexpectedly. [`super::events::build`] then reads the file. The
-//! tree is the parser's exactly, places included: the tests compare the
-//! two on every YAML file of the repository, on random YAML and on random
-//! damage to it.
+//! indented unexpectedly. serde-saphyr then reads the file. The tree is
+//! serde-saphyr's exactly, places included: the tests compare the two on
+//! every YAML file of the repository, on random YAML and on random damage
+//! to it, and so do the fuzz target `yaml` and CI's `yaml-differential`.
 
 use std::borrow::Cow;
 
-use super::events::{MAX_NODES, plain_kind, repeats_a_key};
-use super::tree::{Kind, Node};
+use super::scalar::plain_kind;
+use super::tree::{Kind, MAX_NODES, Node, repeats_a_key};
 
 /// The deepest nesting read here: real files nest a few levels; deeper
 /// ones go to the parser (and to its limit).
@@ -431,15 +431,15 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Whenever the lines give a tree, it is the YAML parser's exactly.
+    /// Whenever the lines give a tree, it is serde-saphyr's exactly.
     fn agrees(text: &str) -> bool {
         match build(text) {
             Some(quick) => {
-                assert_eq!(
-                    Some(&quick),
-                    super::super::events::build(text).as_ref(),
-                    "{text:?}"
+                let read = serde_saphyr::from_str_with_options::<Node>(
+                    text,
+                    super::super::yaml::options(),
                 );
+                assert_eq!(Some(&quick), read.as_ref().ok(), "{text:?}");
                 true
             }
             None => false,

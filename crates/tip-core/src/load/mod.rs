@@ -11,12 +11,13 @@ mod catalogue;
 pub(crate) mod convert;
 pub(crate) mod csv;
 pub(crate) mod differential;
-mod events;
 mod gather;
 mod learning;
 mod lines;
 pub(crate) mod read;
 mod register;
+mod scalar;
+mod tags;
 #[cfg(test)]
 mod tests;
 pub(crate) mod tree;

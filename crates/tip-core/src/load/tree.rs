@@ -1,7 +1,6 @@
-//! The tree every YAML reader gives: a node a value, each with its place
-//! in the file. serde-saphyr deserializes into it (below); the line reader
-//! (`lines`) and the event reader (`events`) build the same tree faster for
-//! the files they can read.
+//! The tree both YAML readers give: a node a value, each with its place in
+//! the file. serde-saphyr deserializes into it (below); the line reader
+//! (`lines`) builds the same tree faster for the files it can read.
 
 use std::fmt;
 
@@ -9,6 +8,12 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::loc::{FileId, Loc};
+
+/// The most values a fast reader reads (serde-saphyr's budget, which then
+/// refuses the file with its own message).
+pub(crate) const MAX_NODES: usize = 25_000_000;
+/// Mappings with more keys than this check duplicates with a hash set.
+const SMALL_MAP: usize = 16;
 
 /// Grow the stack when less than this is left …
 pub(crate) const STACK_RED_ZONE: usize = 128 * 1024;
@@ -44,6 +49,25 @@ pub(crate) enum Kind {
 pub(crate) enum Typed {
     Number,
     Bool,
+}
+
+/// Whether two keys of a mapping have the same text.
+pub(crate) fn repeats_a_key(entries: &[(Node, Node)]) -> bool {
+    fn key(n: &Node) -> &str {
+        match &n.kind {
+            Kind::Str(s) => s,
+            _ => "",
+        }
+    }
+    if entries.len() <= SMALL_MAP {
+        entries
+            .iter()
+            .enumerate()
+            .any(|(i, (a, _))| entries[..i].iter().any(|(b, _)| key(a) == key(b)))
+    } else {
+        let mut seen = rustc_hash::FxHashSet::default();
+        !entries.iter().all(|(k, _)| seen.insert(key(k)))
+    }
 }
 
 impl Node {

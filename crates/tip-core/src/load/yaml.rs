@@ -3,8 +3,9 @@
 //! serde-saphyr parses (with its duplicate-key, depth and alias-bomb
 //! protection); we keep the result as a small tree of [`Node`]s, each with its
 //! line and column, so that every later check can point at the exact value.
-//! Plain files are built into the same tree straight from the parser's
-//! events, which is faster (`super::events`); serde-saphyr reads the rest.
+//! The plainest files (a timetable by the megabyte) are built into the same
+//! tree a line at a time, which is faster (`super::lines`); serde-saphyr
+//! reads the rest.
 //! Scalars that YAML would read as numbers or booleans keep their original
 //! spelling, so `id: 007` or `name: No` mean what the author wrote.
 
@@ -36,13 +37,12 @@ pub(crate) fn parse(files: &Files, file: FileId, text: String) -> Result<Documen
         };
         return Ok(Document { file, text, root });
     }
-    // The plainest files (a national timetable) read line by line; plain
-    // data files, the tree straight from the parser's events; the rest
-    // (and every error) through serde-saphyr.
-    if let Some(root) = super::lines::build(&text).or_else(|| super::events::build(&text)) {
+    // The plainest files (a national timetable) read line by line; the
+    // rest (and every error) through serde-saphyr.
+    if let Some(root) = super::lines::build(&text) {
         return Ok(Document { file, text, root });
     }
-    if let Some((line, col, tag)) = super::events::first_tag(&text) {
+    if let Some((line, col, tag)) = super::tags::first_tag(&text) {
         return Err(Diagnostic::error(
             Code::YamlSyntax,
             format!(

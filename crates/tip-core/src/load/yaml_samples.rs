@@ -1,4 +1,4 @@
-//! YAML for the tests of the fast trees ([`super::events`], [`super::lines`]):
+//! YAML for the tests of the fast tree ([`super::lines`]):
 //! the files of the repository, and damage done to random text.
 
 use std::path::{Path, PathBuf};
