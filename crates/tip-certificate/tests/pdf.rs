@@ -544,3 +544,39 @@ fn criteria_say_each_condition_once() {
         "Attend every session of the course. Open to: Everyone who has completed Becoming Trauma Informed."
     );
 }
+
+/// An embedder issues and records in one call: the new rows are in the
+/// ledger file afterwards, and the next call, on the data as reloaded,
+/// reprints them under the same numbers and records nothing.
+#[test]
+fn issue_and_record_numbers_and_records_in_one_call() {
+    let (tmp, data) = renamed(&[]);
+    let signer = signer(&data);
+    let today = day("2023-01-10");
+    let december = data.cohort("l2-2022-10-dartford").unwrap();
+    let request = || tip_certificate::Request {
+        signer: Some(&signer),
+        today,
+        reissue: &[],
+    };
+    let mut new = plan(&data, december, today, None).unwrap().certificates;
+    let recorded = tip_certificate::issue_and_record(&data, &mut new, request()).unwrap();
+    assert_eq!(recorded.issuance.new.len(), new.len());
+    let file = recorded.file.expect("new rows were recorded");
+    let ledger = std::fs::read_to_string(&file).unwrap();
+    for c in &new {
+        assert!(ledger.contains(&c.number), "{} not in the ledger", c.number);
+    }
+    assert!(recorded.cleaned.is_empty());
+    // Reloaded, the same run reprints: same numbers, nothing new.
+    let data = Dataset::load(tmp.path().join("data")).unwrap().0;
+    let december = data.cohort("l2-2022-10-dartford").unwrap();
+    let mut again = plan(&data, december, today, None).unwrap().certificates;
+    let reprint = tip_certificate::issue_and_record(&data, &mut again, request()).unwrap();
+    assert!(reprint.issuance.new.is_empty() && reprint.file.is_none());
+    let numbers = |cs: &[tip_certificate::Certificate]| -> Vec<String> {
+        cs.iter().map(|c| c.number.clone()).collect()
+    };
+    assert_eq!(numbers(&again), numbers(&new));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), ledger);
+}
