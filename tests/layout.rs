@@ -318,7 +318,8 @@ fn long_functions(text: &str) -> Vec<String> {
         let is_fn = head
             .split_whitespace()
             .all(|w| matches!(w, "pub" | "const" | "async" | "unsafe") || w.starts_with("pub("));
-        if !is_fn || line.trim_end().ends_with(';') {
+        // A declaration, or a function on one line.
+        if !is_fn || line.trim_end().ends_with([';', '}']) {
             continue;
         }
         let indent = &line[..line.len() - trimmed.len()];
@@ -364,7 +365,7 @@ fn no_function_is_over_a_hundred_lines() {
 fn the_measure_of_a_function_finds_a_long_one() {
     let body = "    x();\n".repeat(LONGEST_FUNCTION);
     let text = format!(
-        "pub(crate) fn long() {{\n{body}}}\nfn short() {{\n}}\n#[cfg(test)]\nmod tests {{\nfn t() {{\n{body}}}\n}}\n"
+        "fn one_line() -> u32 {{ 1 }}\npub(crate) fn long() {{\n{body}}}\nfn short() {{\n}}\n#[cfg(test)]\nmod tests {{\nfn t() {{\n{body}}}\n}}\n"
     );
     assert_eq!(
         long_functions(&text),
