@@ -6,7 +6,7 @@ use tip_core::model::{Format, Vocabulary as _};
 use tip_core::{Dataset, Ix};
 
 use crate::markdown;
-use crate::runs::percent;
+use crate::runs::percent_encode;
 
 /// The period a bulletin covers: `months` from `from`.
 #[derive(Clone, Copy, Debug)]
@@ -158,7 +158,7 @@ fn course(
         .filter(|r| r.to_come)
         .collect();
     let mailto =
-        |subject: String| email.map(|e| format!("mailto:{e}?subject={}", percent(&subject)));
+        |subject: String| email.map(|e| format!("mailto:{e}?subject={}", percent_encode(&subject)));
     let (action, link) = if c.format == Format::ELearning {
         ("Start the course", c.url.clone().or_else(|| page.clone()))
     } else if runs.iter().any(|r| r.bookable) {

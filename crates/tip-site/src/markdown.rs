@@ -207,6 +207,14 @@ pub fn escape_text(text: &str) -> String {
     out
 }
 
+/// `%XX` for byte `b`, pushed onto `out`.
+pub(crate) fn push_percent(out: &mut String, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push('%');
+    out.push(char::from(HEX[usize::from(b >> 4)]));
+    out.push(char::from(HEX[usize::from(b & 15)]));
+}
+
 /// An address for a Markdown link or autolink: safe ones only (else
 /// empty), with the characters that would end the link percent-encoded.
 pub fn url(url: &str) -> String {
@@ -217,7 +225,7 @@ pub fn url(url: &str) -> String {
     for c in url.chars() {
         match c {
             ' ' | '<' | '>' | '(' | ')' | '[' | ']' | '\\' | '"' | '`' => {
-                out.push_str(&format!("%{:02X}", c as u32))
+                push_percent(&mut out, c as u8)
             }
             c if c.is_control() => {}
             c => out.push(c),

@@ -75,6 +75,10 @@ pub struct Run {
     pub replaced_by: Option<Replacement>,
     /// The run's own calendar file in the site, `calendars/runs/<cohort>.ics`.
     pub calendar: String,
+    /// When the first listed session starts (local time): what runs are
+    /// ordered by (the words in [`Run::time`] do not sort).
+    #[serde(skip)]
+    pub starts: chrono::NaiveDateTime,
 }
 
 /// One session of a run.
@@ -177,7 +181,14 @@ pub fn run(data: &Dataset, cohort: Ix<Cohort>, shown: Shown) -> Option<Run> {
     let full = places_left == Some(0);
     let ended = course.ended.is_some_and(|e| e < shown.today);
     let bookable = !cancelled && !past && !ended && (!started || drop_in(course.format));
-    let (place, venue, access, map, online, join) = place(data, c);
+    let Meeting {
+        place,
+        venue,
+        access,
+        map,
+        online,
+        join,
+    } = meeting(data, c);
     let sessions: Vec<RunSession> = listed
         .iter()
         .map(|s| RunSession {
@@ -225,6 +236,7 @@ pub fn run(data: &Dataset, cohort: Ix<Cohort>, shown: Shown) -> Option<Run> {
             })
         }),
         calendar: format!("calendars/runs/{}.ics", c.id),
+        starts: first_listed.start.naive_local(),
     };
     run.tags = tags(&run, c.status);
     if bookable {
@@ -234,12 +246,10 @@ pub fn run(data: &Dataset, cohort: Ix<Cohort>, shown: Shown) -> Option<Run> {
 }
 
 /// Every run of `cohorts` [`run`] gives, in order of their first listed
-/// session (then id).
+/// session's start (then id).
 pub fn runs(data: &Dataset, cohorts: impl Iterator<Item = Ix<Cohort>>, shown: Shown) -> Vec<Run> {
     let mut out: Vec<Run> = cohorts.filter_map(|c| run(data, c, shown)).collect();
-    out.sort_by(|a, b| {
-        (&a.start, &a.sessions[0].time, &a.cohort).cmp(&(&b.start, &b.sessions[0].time, &b.cohort))
-    });
+    out.sort_by(|a, b| (a.starts, &a.cohort).cmp(&(b.starts, &b.cohort)));
     out
 }
 
@@ -275,8 +285,8 @@ fn link(booking: Booking, run: &Run) -> Link {
             );
             format!(
                 "mailto:{address}?subject={}&body={}",
-                percent(&subject),
-                percent(&body)
+                percent_encode(&subject),
+                percent_encode(&body)
             )
         }
         // A booking of a kind not known here: no link rather than a wrong one.
@@ -319,44 +329,42 @@ fn tags(run: &Run, status: Status) -> Vec<Tag> {
     out
 }
 
-/// Where a cohort meets: (place in full, venue name, access notes, map,
-/// online, public joining link).
-fn place(
-    data: &Dataset,
-    c: &Cohort,
-) -> (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    bool,
-    Option<String>,
-) {
+/// Where a run meets, as [`Run`]'s fields of the same names say it.
+#[derive(Default)]
+struct Meeting {
+    place: String,
+    venue: String,
+    access: Option<String>,
+    map: Option<String>,
+    online: bool,
+    join: Option<String>,
+}
+
+/// Where cohort `c` meets: a venue (with its address, access notes and
+/// map), or online (with the joining link when the cohort publishes it).
+fn meeting(data: &Dataset, c: &Cohort) -> Meeting {
     match &c.place {
         Some(Place::Venue(v)) => {
             let venue = &data[*v];
-            let full = venue
-                .address
-                .as_ref()
-                .map_or_else(|| venue.name.clone(), |a| format!("{}, {a}", venue.name));
-            (
-                full,
-                venue.name.clone(),
-                venue.access.clone(),
-                venue.map.clone(),
-                false,
-                None,
-            )
+            Meeting {
+                place: venue
+                    .address
+                    .as_ref()
+                    .map_or_else(|| venue.name.clone(), |a| format!("{}, {a}", venue.name)),
+                venue: venue.name.clone(),
+                access: venue.access.clone(),
+                map: venue.map.clone(),
+                ..Meeting::default()
+            }
         }
-        Some(Place::Online(url)) => (
-            "Online".into(),
-            "Online".into(),
-            None,
-            None,
-            true,
-            c.public_link.then(|| url.clone()),
-        ),
-        _ => (String::new(), String::new(), None, None, false, None),
+        Some(Place::Online(url)) => Meeting {
+            place: "Online".into(),
+            venue: "Online".into(),
+            online: true,
+            join: c.public_link.then(|| url.clone()),
+            ..Meeting::default()
+        },
+        _ => Meeting::default(),
     }
 }
 
@@ -382,7 +390,8 @@ fn when(dates: &[NaiveDate], to_come: bool) -> String {
     }
 }
 
-/// [`when`] without the count: `13 September 2022`, `26 May, 9 June 2022`.
+/// [`when`] without the count: `Tuesday 13 September 2022`, `26 May and
+/// 9 June 2022`.
 fn when_plain(dates: &[NaiveDate]) -> String {
     match dates {
         [one] => one.format("%A %-d %B %Y").to_string(),
@@ -439,13 +448,13 @@ pub fn length(minutes: u32) -> String {
 
 /// Percent-encoding (RFC 3986 unreserved characters kept) for a `mailto:`
 /// subject and body.
-pub fn percent(s: &str) -> String {
+pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            crate::markdown::push_percent(&mut out, b);
         }
     }
     out
@@ -496,12 +505,45 @@ mod tests {
         assert_eq!(length(61), "1 hour 1 minute");
     }
 
+    /// Regression: runs were ordered by the words of their time, and
+    /// "10am" sorts before "9:30am".
+    #[test]
+    fn runs_on_one_day_are_in_order_of_their_start_time() {
+        let files = [
+            (
+                "programme.yaml",
+                "programme: {id: demo, name: Demo, timezone: Europe/London, domain: demo.example.org}\ntiers: [{level: 1, name: One}]\n",
+            ),
+            (
+                "courses.yaml",
+                "courses: [{id: talk, title: Talk, tier: 1, format: webinar}]\n",
+            ),
+            (
+                "cohorts.yaml",
+                "cohorts:\n  - id: a-ten\n    course: talk\n    sessions: [{start: 2026-05-12T10:00, end: 2026-05-12T11:00}]\n  - id: b-half-nine\n    course: talk\n    sessions: [{start: 2026-05-12T09:30, end: 2026-05-12T10:30}]\n  - id: c-next-day\n    course: talk\n    sessions: [{start: 2026-05-13T08:00, end: 2026-05-13T09:00}]\n",
+            ),
+        ];
+        let report = Dataset::from_sources(
+            files.map(|(name, text)| (name.to_string(), text.as_bytes().to_vec())),
+        );
+        let (data, _) = report.into_result().unwrap();
+        let shown = Shown {
+            today: d("2026-05-01"),
+            until: NaiveDate::MAX,
+        };
+        let order: Vec<String> = runs(&data, data.cohort_ixs().map(|(ix, _)| ix), shown)
+            .into_iter()
+            .map(|r| r.cohort)
+            .collect();
+        assert_eq!(order, ["b-half-nine", "a-ten", "c-next-day"]);
+    }
+
     #[test]
     fn mailto_text_is_encoded() {
         assert_eq!(
-            percent("Booking: L2, 9:30am"),
+            percent_encode("Booking: L2, 9:30am"),
             "Booking%3A%20L2%2C%209%3A30am"
         );
-        assert_eq!(percent("a\nb&c"), "a%0Ab%26c");
+        assert_eq!(percent_encode("a\nb&c"), "a%0Ab%26c");
     }
 }

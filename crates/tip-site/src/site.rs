@@ -491,10 +491,10 @@ impl Site<'_> {
         over.sort_by_key(|&(last, ix)| (last, &data[ix].id));
         let last_over = over.split_off(over.len().saturating_sub(RECENT));
         let mut recent = runs::runs(data, last_over.iter().map(|&(_, ix)| ix), shown);
-        recent.sort_by(|a, b| {
-            let last = |r: &Run| r.sessions.last().map(|s| s.iso_date.clone());
-            last(a).cmp(&last(b))
-        });
+        fn last(r: &Run) -> Option<&str> {
+            r.sessions.last().map(|s| s.iso_date.as_str())
+        }
+        recent.sort_by(|a, b| last(a).cmp(&last(b)));
         let (cancelled, coming): (Vec<Run>, Vec<Run>) = runs::runs(data, rest.into_iter(), shown)
             .into_iter()
             .partition(|r| r.cancelled);
@@ -745,7 +745,7 @@ fn interest(data: &Dataset, course: &Course) -> Option<String> {
         .or_else(|| Some(programme.organiser.as_ref()?.email.as_ref()?.to_string()))?;
     Some(format!(
         "mailto:{address}?subject={}",
-        runs::percent(&format!("Interest: {}", course.title))
+        runs::percent_encode(&format!("Interest: {}", course.title))
     ))
 }
 
