@@ -530,9 +530,8 @@ fn description(
     }
     if !cancelled && !private && course.ended.is_none() {
         match data.booking(ix) {
-            Some(Booking::Form(_)) => {
-                let form = data.booking(ix).and_then(|b| b.form_for(&cohort.id));
-                out.extend(form.map(|f| format!("To book: {f}")));
+            Some(form @ Booking::Form(_)) => {
+                out.extend(form.form_for(&cohort.id).map(|f| format!("To book: {f}")));
             }
             Some(Booking::Email(email)) => out.push(format!("To book, email {email}.")),
             _ => {}
@@ -565,16 +564,7 @@ fn event(data: &Dataset, ix: Ix<Cohort>, session: &Session, feed: &Feed, private
         summary = format!("Cancelled: {summary}");
     }
     let (location, link) = match &cohort.place {
-        Some(Place::Venue(v)) => {
-            let venue = &data[*v];
-            (
-                venue.address.as_ref().map_or_else(
-                    || clean(&venue.name),
-                    |a| clean(&format!("{}, {a}", venue.name)),
-                ),
-                None,
-            )
-        }
+        Some(Place::Venue(v)) => (clean(&data[*v].name_and_address()), None),
         Some(Place::Online(url)) => ("Online".to_string(), Some(url.clone())),
         _ => (String::new(), None),
     };

@@ -6,7 +6,6 @@ use tip_core::model::{Format, Vocabulary as _};
 use tip_core::{Dataset, Ix};
 
 use crate::markdown;
-use crate::runs::percent_encode;
 
 /// The period a bulletin covers: `months` from `from`.
 #[derive(Clone, Copy, Debug)]
@@ -60,7 +59,6 @@ pub fn content(data: &Dataset, window: Window) -> Value {
         .site_url
         .as_deref()
         .map(|s| format!("{}/", s.trim_end_matches('/')));
-    let email = programme.organiser.as_ref().and_then(|o| o.email.clone());
     let news: Vec<Value> = news(data, window)
         .iter()
         .map(|n| {
@@ -85,7 +83,7 @@ pub fn content(data: &Dataset, window: Window) -> Value {
                     data[data[ix].tier].level == tier.level
                         && data[ix].ended.is_none_or(|e| e >= window.from)
                 })
-                .map(|ix| course(data, ix, window, site.as_deref(), email.as_deref()))
+                .map(|ix| course(data, ix, window, site.as_deref()))
                 .collect();
             (!courses.is_empty())
                 .then(|| json!({ "level": tier.level, "name": &tier.name, "courses": courses }))
@@ -145,7 +143,6 @@ fn course(
     ix: Ix<tip_core::model::Course>,
     window: Window,
     site: Option<&str>,
-    email: Option<&str>,
 ) -> Value {
     let c = &data[ix];
     let page = site.map(|s| format!("{s}courses/{}.html", c.id));
@@ -157,17 +154,12 @@ fn course(
         .into_iter()
         .filter(|r| r.to_come)
         .collect();
-    let mailto =
-        |subject: String| email.map(|e| format!("mailto:{e}?subject={}", percent_encode(&subject)));
     let (action, link) = if c.format == Format::ELearning {
         ("Start the course", c.url.clone().or_else(|| page.clone()))
     } else if runs.iter().any(|r| r.bookable) {
         ("More about the course", page.clone())
     } else {
-        (
-            "Register your interest",
-            mailto(format!("Interest: {}", c.title)),
-        )
+        ("Register your interest", crate::runs::interest(data, c))
     };
     json!({
         "id": &*c.id,
@@ -274,5 +266,39 @@ mod tests {
             r#"<a href="https://s.org/courses/x.html">x</a> <img src="https://s.org/a.png"> <a href="https://e.org/">e</a> <a href="mailto:a@b">m</a> shh"#
         );
         assert!(absolute_links(html, None).contains(r##"href="#""##));
+    }
+
+    /// Regression: the bulletin sent interest to the organiser even where
+    /// the course names its own booking address (the site did not).
+    #[test]
+    fn interest_goes_where_the_course_page_sends_it() {
+        let files = [
+            (
+                "programme.yaml",
+                "programme: {id: demo, name: Demo, timezone: Europe/London, domain: demo.example.org, organiser: {name: Team, email: team@demo.example.org}}\ntiers: [{level: 1, name: One}]\n",
+            ),
+            (
+                "courses.yaml",
+                "courses: [{id: talk, title: Talk, tier: 1, format: webinar, booking: talks@demo.example.org}]\n",
+            ),
+        ];
+        let report = Dataset::from_sources(
+            files.map(|(name, text)| (name.to_string(), text.as_bytes().to_vec())),
+        );
+        let (data, _) = report.into_result().unwrap();
+        let window = Window {
+            from: "2026-05-01".parse().unwrap(),
+            months: 2,
+        };
+        let content = content(&data, window);
+        let course = &content["tiers"][0]["courses"][0];
+        assert_eq!(course["action"], "Register your interest");
+        let talk = data.course("talk").unwrap();
+        let expected = crate::runs::interest(&data, &data[talk]).unwrap();
+        assert!(
+            expected.starts_with("mailto:talks@demo.example.org?"),
+            "{expected}"
+        );
+        assert_eq!(course["link"], expected.as_str());
     }
 }

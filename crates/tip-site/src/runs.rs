@@ -6,7 +6,7 @@
 //! [`Run`], so a date reads the same everywhere.
 
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
-use tip_core::model::{Booking, Cohort, Format, Place, Status, Vocabulary as _};
+use tip_core::model::{Booking, Cohort, Course, Format, Place, Status, Vocabulary as _};
 use tip_core::timetable::Session;
 use tip_core::{Dataset, Ix};
 
@@ -347,10 +347,7 @@ fn meeting(data: &Dataset, c: &Cohort) -> Meeting {
         Some(Place::Venue(v)) => {
             let venue = &data[*v];
             Meeting {
-                place: venue
-                    .address
-                    .as_ref()
-                    .map_or_else(|| venue.name.clone(), |a| format!("{}, {a}", venue.name)),
+                place: venue.name_and_address(),
                 venue: venue.name.clone(),
                 access: venue.access.clone(),
                 map: venue.map.clone(),
@@ -444,6 +441,25 @@ pub fn length(minutes: u32) -> String {
         (h, 0) => unit(h, "hour"),
         (h, m) => format!("{} {}", unit(h, "hour"), unit(m, "minute")),
     }
+}
+
+/// A `mailto:` to register interest in a course with no dates to book
+/// (the course's booking address, else the programme's, else the
+/// organiser's): the site's course page and the bulletin both offer it.
+pub fn interest(data: &Dataset, course: &Course) -> Option<String> {
+    let programme = data.programme();
+    let address = [course.booking.as_ref(), programme.booking.as_ref()]
+        .into_iter()
+        .flatten()
+        .find_map(|b| match b {
+            Booking::Email(e) => Some(e.to_string()),
+            _ => None,
+        })
+        .or_else(|| Some(programme.organiser.as_ref()?.email.as_ref()?.to_string()))?;
+    Some(format!(
+        "mailto:{address}?subject={}",
+        percent_encode(&format!("Interest: {}", course.title))
+    ))
 }
 
 /// Percent-encoding (RFC 3986 unreserved characters kept) for a `mailto:`

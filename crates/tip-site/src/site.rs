@@ -603,7 +603,7 @@ impl Site<'_> {
             "prerequisites": prerequisites(data, course),
             "start": if ended { None } else { start_link(course) },
             "ended": course.ended.filter(|_| ended).map(bulletin::long),
-            "interest": if ended { None } else { interest(data, course) },
+            "interest": if ended { None } else { runs::interest(data, course) },
             "webcal": webcal(data, &calendar),
             "https": https(data, &calendar),
         });
@@ -728,25 +728,6 @@ impl Site<'_> {
 /// (any other course's `url` is linked from its runs' joining details).
 fn start_link(course: &Course) -> Option<String> {
     (course.format == Format::ELearning).then(|| course.url.clone())?
-}
-
-/// A `mailto:` to register interest in a course with no dates (the
-/// course's booking address, else the programme's, else the organiser's).
-fn interest(data: &Dataset, course: &Course) -> Option<String> {
-    use tip_core::model::Booking;
-    let programme = data.programme();
-    let address = [course.booking.as_ref(), programme.booking.as_ref()]
-        .into_iter()
-        .flatten()
-        .find_map(|b| match b {
-            Booking::Email(e) => Some(e.to_string()),
-            _ => None,
-        })
-        .or_else(|| Some(programme.organiser.as_ref()?.email.as_ref()?.to_string()))?;
-    Some(format!(
-        "mailto:{address}?subject={}",
-        runs::percent_encode(&format!("Interest: {}", course.title))
-    ))
 }
 
 /// `Face to face` for `face to face`.

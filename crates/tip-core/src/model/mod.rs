@@ -380,6 +380,17 @@ pub struct Venue {
     pub loc: Loc,
 }
 
+impl Venue {
+    /// Its name and address, as a date's place is shown: `Ashford
+    /// Gateway, Church Road, Ashford` (the name alone without an address).
+    pub fn name_and_address(&self) -> String {
+        match &self.address {
+            Some(a) => format!("{}, {a}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
 vocabulary! {
     /// How a course is delivered.
     pub enum Format {
