@@ -284,7 +284,7 @@ pub fn render(data: &Dataset, filter: &Filter, feed: &Feed) -> String {
             )
         })
         .collect();
-    let mut out = header(data, feed, &selected, &Zones::default());
+    let mut out = header(data, &feed.name, feed.dtstamp, &selected, &Zones::default());
     for e in events {
         out.push_str(&e);
     }
@@ -344,7 +344,7 @@ pub fn render_feeds(
         .par_iter()
         .zip(&selections)
         .map(|((name, _), selected)| {
-            let mut out = header(data, &feed(name), selected, &zones);
+            let mut out = header(data, name, dtstamp, selected, &zones);
             for (ix, s) in selected {
                 let at = wanted
                     .binary_search(&(*ix, s.number))
@@ -404,9 +404,12 @@ impl Zones {
     }
 }
 
+/// A calendar's lines before its events: its name, and the time zone of
+/// the years `selected` spans (of `dtstamp`'s year when it is empty).
 fn header(
     data: &Dataset,
-    feed: &Feed,
+    name: &str,
+    dtstamp: DateTime<Utc>,
     selected: &[(Ix<Cohort>, &Session)],
     zones: &Zones,
 ) -> String {
@@ -422,8 +425,8 @@ fn header(
     cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
     cal.append_property(Property::new("METHOD", "PUBLISH"));
     // NAME and X-WR-CALNAME are not escaped by the crate: escape them here.
-    cal.append_property(Property::new("NAME", escape(&clean(&feed.name))));
-    cal.append_property(Property::new("X-WR-CALNAME", escape(&clean(&feed.name))));
+    cal.append_property(Property::new("NAME", escape(&clean(name))));
+    cal.append_property(Property::new("X-WR-CALNAME", escape(&clean(name))));
     cal.append_property(Property::new("X-WR-TIMEZONE", tz.name()));
     cal.append_property(
         Property::new("REFRESH-INTERVAL", "PT12H")
@@ -445,7 +448,7 @@ fn header(
             last.checked_add_days(Days::new(1)).unwrap_or(last),
         ),
         _ => {
-            let year = feed.dtstamp.year();
+            let year = dtstamp.year();
             (
                 NaiveDate::from_ymd_opt(year, 1, 1).expect("a date"),
                 NaiveDate::from_ymd_opt(year, 12, 31).expect("a date"),
