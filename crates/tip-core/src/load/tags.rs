@@ -24,7 +24,7 @@ pub(crate) fn first_tag(text: &str) -> Option<(u32, u32, String)> {
             // The event is placed at its value; the tag is written before it.
             let value = span.start.byte_offset().unwrap_or(0).min(text.len());
             let before = text.get(..value).unwrap_or_default();
-            let bang = before.rfind('!').unwrap_or(value);
+            let bang = before.rfind('!').unwrap_or(before.len());
             let start = before[..bang].trim_end_matches('!').len();
             let line_start = before[..start].rfind('\n').map_or(0, |i| i + 1);
             let line = before[..start].matches('\n').count() + 1;
