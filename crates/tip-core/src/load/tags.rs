@@ -54,4 +54,26 @@ mod tests {
         assert_eq!(first_tag("a: 1\nb: '!not a tag'\n"), None);
         assert_eq!(first_tag("- !!int 7\n"), Some((1, 3, "!!int".into())));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// Any file the line reader turns away comes here, damaged or not:
+        /// a tag found is always on a line of the text, at its `!`.
+        #[test]
+        fn a_tag_in_damaged_yaml_is_placed_inside_the_text(
+            file in proptest::sample::select(super::super::yaml_samples::repository_yaml_files()),
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            insert in proptest::sample::select(vec!["!t ", "!!str ", "'", "\"", "\n", "- ", ": ", "é"]),
+        ) {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            let text = super::super::yaml_samples::damaged(text, at, insert);
+            if let Some((line, col, tag)) = first_tag(&text) {
+                let l = text.lines().nth(line as usize - 1);
+                proptest::prop_assert!(l.is_some(), "line {line} of {text:?}");
+                let from: String = l.unwrap_or_default().chars().skip(col as usize - 1).collect();
+                proptest::prop_assert!(from.starts_with('!'), "{tag} at {line}:{col} of {text:?}");
+            }
+        }
+    }
 }
